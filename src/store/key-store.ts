@@ -1,0 +1,56 @@
+import type { AliasRecord, KeyRecord, KeyVersionRecord, Page } from "../core/types.js";
+
+/**
+ * The narrow persistence interface core depends on. One implementation on Kysely serves both
+ * SQLite and PostgreSQL; `test/store-contract/` runs one suite against both.
+ *
+ * Reads outside a transaction see committed data. Every mutation happens inside
+ * {@link KeyStore.transaction}; races between instances (two rotations of one key, rotate vs
+ * disable) are serialised by the database through {@link KeyStoreTx.lockKey}, never by memory.
+ */
+export interface KeyStoreReader {
+  getKey(id: string): Promise<KeyRecord | null>;
+  getVersion(keyId: string, versionId: string): Promise<KeyVersionRecord | null>;
+  /** Keys in creation order (created_at, id). `token` is a previous page's `nextToken`. */
+  listKeys(limit: number, token: string | null): Promise<Page<KeyRecord>>;
+  /** A key's versions, oldest first. */
+  listVersions(keyId: string, limit: number, token: string | null): Promise<Page<KeyVersionRecord>>;
+  getAlias(name: string): Promise<AliasRecord | null>;
+  /** Aliases in name order, optionally only those of one key. */
+  listAliases(limit: number, token: string | null, keyId?: string): Promise<Page<AliasRecord>>;
+  getMeta(name: string): Promise<string | null>;
+}
+
+/** Operations available inside a transaction. */
+export interface KeyStoreTx extends KeyStoreReader {
+  /** Reads a key and holds a row lock on it (PostgreSQL `FOR UPDATE`) until the transaction ends. */
+  lockKey(id: string): Promise<KeyRecord | null>;
+  insertKey(key: KeyRecord): Promise<void>;
+  /** Overwrites the mutable fields of an existing key. */
+  updateKey(key: KeyRecord): Promise<void>;
+  insertVersion(version: KeyVersionRecord): Promise<void>;
+  /** Throws `KmsError("AlreadyExists")` when the name is taken. */
+  insertAlias(alias: AliasRecord): Promise<void>;
+  updateAlias(alias: AliasRecord): Promise<void>;
+  /** Returns false when no alias had that name. */
+  deleteAlias(name: string): Promise<boolean>;
+  /** Deletes a key with its versions (material) and aliases. */
+  deleteKey(id: string): Promise<void>;
+  /**
+   * Locks up to `limit` keys whose deletion time has passed, skipping rows another transaction
+   * holds (`FOR UPDATE SKIP LOCKED`), so that with several instances each key is swept once.
+   */
+  lockKeysDueForDeletion(now: Date, limit: number): Promise<KeyRecord[]>;
+  /** As {@link lockKeysDueForDeletion}, for Enabled keys whose `nextRotationAt` has passed. */
+  lockKeysDueForRotation(now: Date, limit: number): Promise<KeyRecord[]>;
+  /** Sets a meta value unless one exists; returns the stored value either way. */
+  putMetaIfAbsent(name: string, value: string): Promise<string>;
+}
+
+export interface KeyStore extends KeyStoreReader {
+  /** Runs `fn` in one database transaction; rolls back if it throws. */
+  transaction<T>(fn: (tx: KeyStoreTx) => Promise<T>): Promise<T>;
+  /** Which dialect serves this store (for logs and tests). */
+  readonly dialect: "sqlite" | "postgres";
+  close(): Promise<void>;
+}
