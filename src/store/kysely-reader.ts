@@ -1,0 +1,105 @@
+import type { Kysely } from "kysely";
+import type { AliasRecord, KeyRecord, KeyVersionRecord, Page } from "../core/types.js";
+import type { KeyStoreReader } from "./key-store.js";
+import {
+  checkLimit,
+  decodePageToken,
+  encodePageToken,
+  isAliasCursor,
+  isKeyCursor,
+  isVersionCursor,
+  toPage,
+} from "./page-token.js";
+import { aliasFromRow, keyFromRow, versionFromRow } from "./rows.js";
+import type { Database, StoreDialect } from "./schema.js";
+
+/**
+ * The read half of the store, shared by the store itself (reads on their own connection) and by
+ * transactions (reads that see the transaction's own writes): `db` is either a `Kysely` or a
+ * Kysely `Transaction`, which has the same query API.
+ *
+ * Listings use keyset paging on a row-value comparison, `(created_at, id) > (?, ?)`, which both
+ * SQLite (≥ 3.15) and PostgreSQL evaluate with the index on the same columns.
+ */
+export class KyselyReader implements KeyStoreReader {
+  constructor(
+    protected readonly db: Kysely<Database>,
+    readonly dialect: StoreDialect,
+  ) {}
+
+  async getKey(id: string): Promise<KeyRecord | null> {
+    const row = await this.db.selectFrom("kms_keys").selectAll().where("id", "=", id).executeTakeFirst();
+    return row ? keyFromRow(row) : null;
+  }
+
+  async getVersion(keyId: string, versionId: string): Promise<KeyVersionRecord | null> {
+    const row = await this.db
+      .selectFrom("kms_key_versions")
+      .selectAll()
+      .where("key_id", "=", keyId)
+      .where("version_id", "=", versionId)
+      .executeTakeFirst();
+    return row ? versionFromRow(row) : null;
+  }
+
+  async listKeys(limit: number, token: string | null): Promise<Page<KeyRecord>> {
+    checkLimit(limit);
+    const after = token === null ? null : decodePageToken(token, isKeyCursor);
+    const rows = await this.db
+      .selectFrom("kms_keys")
+      .selectAll()
+      .$if(after !== null, (qb) =>
+        qb.where((eb) => eb(eb.refTuple("created_at", "id"), ">", eb.tuple(after!.t, after!.i))),
+      )
+      .orderBy("created_at")
+      .orderBy("id")
+      .limit(limit + 1)
+      .execute();
+    return toPage(rows.map(keyFromRow), limit, (last) =>
+      encodePageToken({ k: "key", t: last.createdAt.getTime(), i: last.id }),
+    );
+  }
+
+  async listVersions(keyId: string, limit: number, token: string | null): Promise<Page<KeyVersionRecord>> {
+    checkLimit(limit);
+    const after = token === null ? null : decodePageToken(token, isVersionCursor);
+    const rows = await this.db
+      .selectFrom("kms_key_versions")
+      .selectAll()
+      .where("key_id", "=", keyId)
+      .$if(after !== null, (qb) =>
+        qb.where((eb) => eb(eb.refTuple("created_at", "version_id"), ">", eb.tuple(after!.t, after!.v))),
+      )
+      .orderBy("created_at")
+      .orderBy("version_id")
+      .limit(limit + 1)
+      .execute();
+    return toPage(rows.map(versionFromRow), limit, (last) =>
+      encodePageToken({ k: "version", t: last.createdAt.getTime(), v: last.versionId }),
+    );
+  }
+
+  async getAlias(name: string): Promise<AliasRecord | null> {
+    const row = await this.db.selectFrom("kms_aliases").selectAll().where("name", "=", name).executeTakeFirst();
+    return row ? aliasFromRow(row) : null;
+  }
+
+  async listAliases(limit: number, token: string | null, keyId?: string): Promise<Page<AliasRecord>> {
+    checkLimit(limit);
+    const after = token === null ? null : decodePageToken(token, isAliasCursor);
+    const rows = await this.db
+      .selectFrom("kms_aliases")
+      .selectAll()
+      .$if(keyId !== undefined, (qb) => qb.where("key_id", "=", keyId!))
+      .$if(after !== null, (qb) => qb.where("name", ">", after!.n))
+      .orderBy("name")
+      .limit(limit + 1)
+      .execute();
+    return toPage(rows.map(aliasFromRow), limit, (last) => encodePageToken({ k: "alias", n: last.name }));
+  }
+
+  async getMeta(name: string): Promise<string | null> {
+    const row = await this.db.selectFrom("kms_meta").select("value").where("name", "=", name).executeTakeFirst();
+    return row ? row.value : null;
+  }
+}

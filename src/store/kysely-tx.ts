@@ -1,0 +1,137 @@
+import { KmsError } from "../core/errors.js";
+import type { AliasRecord, KeyRecord, KeyVersionRecord } from "../core/types.js";
+import { isForeignKeyViolation, isUniqueViolation } from "./db-errors.js";
+import type { KeyStoreTx } from "./key-store.js";
+import { KyselyReader } from "./kysely-reader.js";
+import { aliasToRow, keyFromRow, keyMutableColumns, keyToRow, versionToRow } from "./rows.js";
+
+function keyNotFound(): KmsError {
+  return new KmsError("NotFound", "The key does not exist.");
+}
+
+/**
+ * The store inside one database transaction. Row locks (`FOR UPDATE`, `SKIP LOCKED`) are taken on
+ * PostgreSQL only: SQLite has no row locks, and Kysely's SQLite driver runs every query of the
+ * process on one connection, so a transaction already excludes all others (SQLite is
+ * single-instance; several instances need PostgreSQL).
+ */
+export class KyselyTx extends KyselyReader implements KeyStoreTx {
+  private get rowLocks(): boolean {
+    return this.dialect === "postgres";
+  }
+
+  async lockKey(id: string): Promise<KeyRecord | null> {
+    const row = await this.db
+      .selectFrom("kms_keys")
+      .selectAll()
+      .where("id", "=", id)
+      .$if(this.rowLocks, (qb) => qb.forUpdate())
+      .executeTakeFirst();
+    return row ? keyFromRow(row) : null;
+  }
+
+  async insertKey(key: KeyRecord): Promise<void> {
+    await this.db.insertInto("kms_keys").values(keyToRow(key)).execute();
+  }
+
+  /** Throws `NotFound` when no key has that id, so a lost row never passes silently. */
+  async updateKey(key: KeyRecord): Promise<void> {
+    const result = await this.db
+      .updateTable("kms_keys")
+      .set(keyMutableColumns(key))
+      .where("id", "=", key.id)
+      .executeTakeFirst();
+    if (result.numUpdatedRows === 0n) throw keyNotFound();
+  }
+
+  async insertVersion(version: KeyVersionRecord): Promise<void> {
+    await this.db.insertInto("kms_key_versions").values(versionToRow(version)).execute();
+  }
+
+  /**
+   * A taken name is `AlreadyExists` and a missing key `NotFound`, both recognised by the driver's
+   * error code. On PostgreSQL the failed statement aborts the transaction: callers let it roll back.
+   */
+  async insertAlias(alias: AliasRecord): Promise<void> {
+    try {
+      await this.db.insertInto("kms_aliases").values(aliasToRow(alias)).execute();
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new KmsError("AlreadyExists", "An alias with that name already exists.");
+      if (isForeignKeyViolation(err)) throw keyNotFound();
+      throw err;
+    }
+  }
+
+  /** Retargets an alias; `createdAt` is kept. Throws `NotFound` when the alias or its new key is missing. */
+  async updateAlias(alias: AliasRecord): Promise<void> {
+    let updated: bigint;
+    try {
+      const result = await this.db
+        .updateTable("kms_aliases")
+        .set({ key_id: alias.keyId, updated_at: alias.updatedAt.getTime() })
+        .where("name", "=", alias.name)
+        .executeTakeFirst();
+      updated = result.numUpdatedRows;
+    } catch (err) {
+      if (isForeignKeyViolation(err)) throw keyNotFound();
+      throw err;
+    }
+    if (updated === 0n) throw new KmsError("NotFound", "The alias does not exist.");
+  }
+
+  async deleteAlias(name: string): Promise<boolean> {
+    const result = await this.db.deleteFrom("kms_aliases").where("name", "=", name).executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
+  /**
+   * Deletes children explicitly as well as through `ON DELETE CASCADE`: the material must go even
+   * on a SQLite connection opened without `PRAGMA foreign_keys = ON`.
+   */
+  async deleteKey(id: string): Promise<void> {
+    await this.db.deleteFrom("kms_aliases").where("key_id", "=", id).execute();
+    await this.db.deleteFrom("kms_key_versions").where("key_id", "=", id).execute();
+    await this.db.deleteFrom("kms_keys").where("id", "=", id).execute();
+  }
+
+  async lockKeysDueForDeletion(now: Date, limit: number): Promise<KeyRecord[]> {
+    const rows = await this.db
+      .selectFrom("kms_keys")
+      .selectAll()
+      .where("state", "=", "PendingDeletion")
+      .where("deletion_at", "<=", now.getTime())
+      .orderBy("deletion_at")
+      .orderBy("id")
+      .limit(limit)
+      .$if(this.rowLocks, (qb) => qb.forUpdate().skipLocked())
+      .execute();
+    return rows.map(keyFromRow);
+  }
+
+  async lockKeysDueForRotation(now: Date, limit: number): Promise<KeyRecord[]> {
+    const rows = await this.db
+      .selectFrom("kms_keys")
+      .selectAll()
+      .where("state", "=", "Enabled")
+      .where("rotation_enabled", "=", 1)
+      .where("next_rotation_at", "<=", now.getTime())
+      .orderBy("next_rotation_at")
+      .orderBy("id")
+      .limit(limit)
+      .$if(this.rowLocks, (qb) => qb.forUpdate().skipLocked())
+      .execute();
+    return rows.map(keyFromRow);
+  }
+
+  /** `ON CONFLICT DO NOTHING` (both dialects) then a read, so concurrent first writers agree on one value. */
+  async putMetaIfAbsent(name: string, value: string): Promise<string> {
+    await this.db
+      .insertInto("kms_meta")
+      .values({ name, value })
+      .onConflict((oc) => oc.column("name").doNothing())
+      .execute();
+    const stored = await this.getMeta(name);
+    if (stored === null) throw new Error(`kms_meta row ${name} vanished after insert`);
+    return stored;
+  }
+}

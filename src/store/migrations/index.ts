@@ -1,0 +1,18 @@
+import type { MigrationProvider } from "kysely";
+import type { StoreDialect } from "../schema.js";
+import { initialMigration } from "./001-initial.js";
+
+/**
+ * Every migration, by name, in order. A static map rather than Kysely's `FileMigrationProvider`:
+ * scanning a folder breaks between `src/*.ts` under tsx and `dist/*.js`, and a bundler cannot see
+ * it. Add a migration by adding a file and a line here; never edit one that has shipped.
+ */
+export function migrationProvider(dialect: StoreDialect): MigrationProvider {
+  return {
+    async getMigrations() {
+      return {
+        "001-initial": initialMigration(dialect),
+      };
+    },
+  };
+}

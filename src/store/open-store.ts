@@ -1,0 +1,96 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import SqliteDatabase from "better-sqlite3";
+import { CompiledQuery, type Dialect, Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import pg from "pg";
+import type { KeyStore } from "./key-store.js";
+import { KyselyKeyStore } from "./kysely-store.js";
+import { migrateToLatest } from "./migrate.js";
+import type { Database, StoreDialect } from "./schema.js";
+
+/** The part of a pino logger the store uses. */
+export interface StoreLogger {
+  info(obj: object, msg: string): void;
+  warn?(obj: object, msg: string): void;
+}
+
+export interface OpenStoreOptions {
+  /** `postgres://…` or `postgresql://…` selects PostgreSQL (`KMS_DATABASE_URL`); anything else, SQLite. */
+  databaseUrl?: string;
+  /** Holds `kms.sqlite` when no PostgreSQL URL is given (`KMS_DATA_DIR`). */
+  dataDir: string;
+  /**
+   * PostgreSQL only: the schema to use, created if missing. Set as every connection's
+   * `search_path`, so tests can isolate themselves in a fresh schema each.
+   */
+  schema?: string;
+  logger?: StoreLogger;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** The SQLite file in the data dir; exported so operations docs and tests name the same path. */
+export function sqliteFile(dataDir: string): string {
+  return join(dataDir, "kms.sqlite");
+}
+
+function isPostgresUrl(url: string | undefined): url is string {
+  return url !== undefined && /^postgres(ql)?:\/\//.test(url);
+}
+
+function postgresDialect(url: string, schema: string | undefined, logger: StoreLogger | undefined): Dialect {
+  const pool = new pg.Pool({ connectionString: url });
+  // An idle client's socket error is emitted on the pool; unhandled, it would end the process.
+  pool.on("error", (err) => logger?.warn?.({ err: err.message }, "PostgreSQL idle connection failed"));
+  return new PostgresDialect({
+    pool,
+    onCreateConnection: async (conn) => {
+      if (schema !== undefined) await conn.executeQuery(CompiledQuery.raw(`set search_path to "${schema}"`));
+    },
+  });
+}
+
+/**
+ * Durability over speed: WAL lets readers run beside the writer, `synchronous = FULL` makes a
+ * commit survive power loss (key material must not vanish after the caller got its key id),
+ * and `foreign_keys` is off by default in SQLite.
+ */
+function sqliteDialect(dataDir: string): Dialect {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const database = new SqliteDatabase(sqliteFile(dataDir));
+  database.pragma("journal_mode = WAL");
+  database.pragma("synchronous = FULL");
+  database.pragma("foreign_keys = ON");
+  database.pragma("busy_timeout = 5000");
+  return new SqliteDialect({ database });
+}
+
+/**
+ * Opens the store that `KMS_DATABASE_URL` / `KMS_DATA_DIR` name and migrates it to the latest
+ * schema before returning, so no instance ever serves an old shape. Several instances may open
+ * one PostgreSQL database at once (migrations are serialised by an advisory lock); SQLite is for
+ * a single instance. The URL is never logged: it may carry a password.
+ */
+export async function openStore(opts: OpenStoreOptions): Promise<KeyStore> {
+  if (opts.schema !== undefined && !SCHEMA_NAME.test(opts.schema)) {
+    throw new Error(`invalid PostgreSQL schema name ${JSON.stringify(opts.schema)}: use [a-z_][a-z0-9_]*`);
+  }
+  const dialect: StoreDialect = isPostgresUrl(opts.databaseUrl) ? "postgres" : "sqlite";
+  const db = new Kysely<Database>({
+    dialect:
+      dialect === "postgres"
+        ? postgresDialect(opts.databaseUrl!, opts.schema, opts.logger)
+        : sqliteDialect(opts.dataDir),
+  });
+  try {
+    const applied = await migrateToLatest(db as Kysely<unknown>, dialect, opts.schema);
+    opts.logger?.info(
+      { dialect, applied, ...(dialect === "sqlite" ? { file: sqliteFile(opts.dataDir) } : { schema: opts.schema }) },
+      "store opened",
+    );
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+  return new KyselyKeyStore(db, dialect);
+}

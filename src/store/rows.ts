@@ -1,0 +1,103 @@
+import type { Insertable, Selectable } from "kysely";
+import type { AliasRecord, KeyRecord, KeyVersionRecord } from "../core/types.js";
+import type { AliasesTable, KeysTable, KeyVersionsTable } from "./schema.js";
+
+/** Reads a `bigint` epoch-ms column; PostgreSQL hands `int8` over as a string. */
+function toDate(value: number | string): Date {
+  return new Date(Number(value));
+}
+
+function toNullableDate(value: number | string | null): Date | null {
+  return value === null ? null : toDate(value);
+}
+
+function toNullableMs(date: Date | null): number | null {
+  return date === null ? null : date.getTime();
+}
+
+/** Maps a `kms_keys` row to the domain record. */
+export function keyFromRow(row: Selectable<KeysTable>): KeyRecord {
+  return {
+    id: row.id,
+    description: row.description,
+    spec: row.spec,
+    usage: row.usage,
+    state: row.state,
+    createdAt: toDate(row.created_at),
+    deletionAt: toNullableDate(row.deletion_at),
+    initialVersionId: row.initial_version_id,
+    primaryVersionId: row.primary_version_id,
+    rotationEnabled: row.rotation_enabled !== 0,
+    rotationPeriodDays: row.rotation_period_days,
+    nextRotationAt: toNullableDate(row.next_rotation_at),
+    tags: JSON.parse(row.tags) as Record<string, string>,
+  };
+}
+
+/** The columns of a key that {@link KeyStoreTx.updateKey} may change. */
+export function keyMutableColumns(key: KeyRecord) {
+  return {
+    description: key.description,
+    state: key.state,
+    deletion_at: toNullableMs(key.deletionAt),
+    primary_version_id: key.primaryVersionId,
+    rotation_enabled: key.rotationEnabled ? 1 : 0,
+    rotation_period_days: key.rotationPeriodDays,
+    next_rotation_at: toNullableMs(key.nextRotationAt),
+    tags: JSON.stringify(key.tags),
+  } satisfies Partial<Insertable<KeysTable>>;
+}
+
+/** Maps a domain key to a full `kms_keys` row. */
+export function keyToRow(key: KeyRecord): Insertable<KeysTable> {
+  return {
+    id: key.id,
+    spec: key.spec,
+    usage: key.usage,
+    created_at: key.createdAt.getTime(),
+    initial_version_id: key.initialVersionId,
+    ...keyMutableColumns(key),
+  };
+}
+
+/** Maps a `kms_key_versions` row to the domain record. */
+export function versionFromRow(row: Selectable<KeyVersionsTable>): KeyVersionRecord {
+  return {
+    keyId: row.key_id,
+    versionId: row.version_id,
+    createdAt: toDate(row.created_at),
+    wrappedMaterial: Buffer.from(row.wrapped_material),
+    publicKey: row.public_key === null ? null : Buffer.from(row.public_key),
+  };
+}
+
+/** Maps a domain version to a `kms_key_versions` row. */
+export function versionToRow(version: KeyVersionRecord): Insertable<KeyVersionsTable> {
+  return {
+    key_id: version.keyId,
+    version_id: version.versionId,
+    created_at: version.createdAt.getTime(),
+    wrapped_material: version.wrappedMaterial,
+    public_key: version.publicKey,
+  };
+}
+
+/** Maps a `kms_aliases` row to the domain record. */
+export function aliasFromRow(row: Selectable<AliasesTable>): AliasRecord {
+  return {
+    name: row.name,
+    keyId: row.key_id,
+    createdAt: toDate(row.created_at),
+    updatedAt: toDate(row.updated_at),
+  };
+}
+
+/** Maps a domain alias to a `kms_aliases` row. */
+export function aliasToRow(alias: AliasRecord): Insertable<AliasesTable> {
+  return {
+    name: alias.name,
+    key_id: alias.keyId,
+    created_at: alias.createdAt.getTime(),
+    updated_at: alias.updatedAt.getTime(),
+  };
+}

@@ -1,0 +1,68 @@
+import type { ColumnType } from "kysely";
+import type { KeySpec, KeyState, KeyUsage } from "../core/types.js";
+
+/**
+ * An epoch-milliseconds column stored as `bigint`. PostgreSQL's driver returns `int8` as a string
+ * (it may exceed 2^53), SQLite's as a number; our values are dates, far below 2^53, so the row
+ * mappers convert with `Number()`.
+ */
+export type EpochMs = ColumnType<number | string, number, number>;
+
+/** As {@link EpochMs}, for dates that may be absent. */
+export type NullableEpochMs = ColumnType<number | string | null, number | null, number | null>;
+
+/** A binary column: `blob` on SQLite, `bytea` on PostgreSQL; both drivers return a Buffer. */
+export type Bytes = Buffer;
+
+/** `kms_keys`: a key's metadata. Never holds key material. */
+export interface KeysTable {
+  id: string;
+  description: string;
+  spec: KeySpec;
+  usage: KeyUsage;
+  state: KeyState;
+  created_at: EpochMs;
+  deletion_at: NullableEpochMs;
+  initial_version_id: string;
+  primary_version_id: string;
+  /** 0 or 1: an integer reads the same on both dialects (SQLite has no boolean type). */
+  rotation_enabled: number;
+  rotation_period_days: number | null;
+  next_rotation_at: NullableEpochMs;
+  /** The tag map as JSON text. */
+  tags: string;
+}
+
+/** `kms_key_versions`: one version's material, wrapped under the root key. */
+export interface KeyVersionsTable {
+  key_id: string;
+  version_id: string;
+  created_at: EpochMs;
+  wrapped_material: Bytes;
+  public_key: Bytes | null;
+}
+
+/** `kms_aliases`: alias name → key id. */
+export interface AliasesTable {
+  name: string;
+  key_id: string;
+  created_at: EpochMs;
+  updated_at: EpochMs;
+}
+
+/** `kms_meta`: small service-wide values (for example the root key's check value). */
+export interface MetaTable {
+  name: string;
+  value: string;
+}
+
+/** The Kysely database type of the store; the migrations under `migrations/` create exactly this. */
+export interface Database {
+  kms_keys: KeysTable;
+  kms_key_versions: KeyVersionsTable;
+  kms_aliases: AliasesTable;
+  kms_meta: MetaTable;
+}
+
+/** Which SQL dialect serves a store. */
+export type StoreDialect = "sqlite" | "postgres";
