@@ -1,0 +1,143 @@
+import type { CoreDeps } from "../core/deps.js";
+import { advanceDecrypt, advanceEncrypt, decrypt, encrypt, reEncrypt } from "../core/encryption.js";
+import { generateMacFor, verifyMacFor } from "../core/macs.js";
+import { generateRandom } from "../core/random.js";
+import { getPublicKey, sign, verify } from "../core/signing.js";
+import type * as pb from "../../gen/kms/v1/crypto_service_pb.js";
+import {
+  fromEncryptionAlgorithm,
+  fromKeySpec,
+  fromKeyUsage,
+  fromSigningAlgorithm,
+  toEncryptionAlgorithm,
+  toMessageType,
+  toSigningAlgorithm,
+} from "./convert.js";
+import { MacAlgorithm } from "../../gen/kms/v1/types_pb.js";
+
+/** `kms.v1.CryptoService`: a thin mapper onto `core/encryption`, `core/signing` and `core/macs`. */
+export function createCryptoService(deps: CoreDeps) {
+  return {
+    async encrypt(req: pb.EncryptRequest) {
+      const out = await encrypt(deps, {
+        keyRef: req.keyId,
+        plaintext: req.plaintext,
+        aad: req.aad,
+        context: req.encryptionContext,
+        grantTokens: req.grantTokens,
+        algorithm: toEncryptionAlgorithm(req.encryptionAlgorithm),
+      });
+      return {
+        keyId: out.keyId,
+        keyVersionId: out.versionId,
+        ciphertextBlob: out.ciphertextBlob,
+        iv: out.iv,
+        algorithm: out.algorithm,
+      };
+    },
+    async decrypt(req: pb.DecryptRequest) {
+      const out = await decrypt(deps, {
+        ciphertextBlob: req.ciphertextBlob,
+        keyRef: req.keyId || undefined,
+        iv: req.iv,
+        algorithm: req.algorithm || undefined,
+        aad: req.aad,
+        context: req.encryptionContext,
+        grantTokens: req.grantTokens,
+        encryptionAlgorithm: toEncryptionAlgorithm(req.encryptionAlgorithm),
+      });
+      return { keyId: out.keyId, keyVersionId: out.versionId, plaintext: out.plaintext };
+    },
+    async advanceEncrypt(req: pb.AdvanceEncryptRequest) {
+      const out = await advanceEncrypt(deps, {
+        keyRef: req.keyId,
+        plaintext: req.plaintext,
+        aad: req.aad,
+        context: req.encryptionContext,
+        grantTokens: req.grantTokens,
+        algorithm: "SYMMETRIC_DEFAULT",
+      });
+      return {
+        keyId: out.keyId,
+        keyVersionId: out.versionId,
+        ciphertextBlob: out.ciphertextBlob,
+        iv: out.iv,
+        algorithm: out.algorithm,
+      };
+    },
+    async advanceDecrypt(req: pb.AdvanceDecryptRequest) {
+      const out = await advanceDecrypt(deps, {
+        ciphertextBlob: req.ciphertextBlob,
+        aad: req.aad,
+        context: req.encryptionContext,
+        grantTokens: req.grantTokens,
+      });
+      return { keyId: out.keyId, keyVersionId: out.versionId, plaintext: out.plaintext };
+    },
+    async reEncrypt(req: pb.ReEncryptRequest) {
+      const out = await reEncrypt(deps, {
+        ciphertextBlob: req.ciphertextBlob,
+        source: { aad: req.sourceAad, context: req.sourceEncryptionContext },
+        destinationKeyRef: req.destinationKeyId,
+        destination: { aad: req.destinationAad, context: req.destinationEncryptionContext },
+        grantTokens: req.grantTokens,
+      });
+      return {
+        sourceKeyId: out.source.keyId,
+        sourceKeyVersionId: out.source.versionId,
+        keyId: out.destination.keyId,
+        keyVersionId: out.destination.versionId,
+        ciphertextBlob: out.destination.ciphertextBlob,
+      };
+    },
+    async generateRandom(req: pb.GenerateRandomRequest) {
+      return { plaintext: generateRandom(deps, req.numberOfBytes) };
+    },
+    async sign(req: pb.SignRequest) {
+      const out = await sign(deps, {
+        keyRef: req.keyId,
+        message: req.message,
+        messageType: toMessageType(req.messageType),
+        algorithm: toSigningAlgorithm(req.signingAlgorithm),
+        grantTokens: req.grantTokens,
+      });
+      return {
+        keyId: out.keyId,
+        keyVersionId: out.versionId,
+        signature: out.signature,
+        signingAlgorithm: fromSigningAlgorithm(out.algorithm),
+      };
+    },
+    async verify(req: pb.VerifyRequest) {
+      const out = await verify(deps, {
+        keyRef: req.keyId,
+        message: req.message,
+        messageType: toMessageType(req.messageType),
+        algorithm: toSigningAlgorithm(req.signingAlgorithm),
+        signature: req.signature,
+        grantTokens: req.grantTokens,
+      });
+      return { keyId: out.keyId, signatureValid: out.valid, signingAlgorithm: fromSigningAlgorithm(out.algorithm) };
+    },
+    async getPublicKey(req: pb.GetPublicKeyRequest) {
+      const out = await getPublicKey(deps, req.keyId, req.grantTokens);
+      return {
+        keyId: out.keyId,
+        keyVersionId: out.versionId,
+        publicKey: out.publicKey,
+        keySpec: fromKeySpec(out.spec),
+        keyUsage: fromKeyUsage(out.usage),
+        signingAlgorithms: out.signingAlgorithms.map(fromSigningAlgorithm),
+        encryptionAlgorithms: out.encryptionAlgorithms.map(fromEncryptionAlgorithm),
+      };
+    },
+    async generateMac(req: pb.GenerateMacRequest) {
+      const out = await generateMacFor(deps, req.keyId, req.message, req.grantTokens);
+      return { keyId: out.keyId, keyVersionId: out.versionId, mac: out.mac, macAlgorithm: MacAlgorithm.HMAC_SHA_256 };
+    },
+    async verifyMac(req: pb.VerifyMacRequest) {
+      const out = await verifyMacFor(deps, req.keyId, req.message, req.mac, req.grantTokens);
+      return { keyId: out.keyId, macValid: out.valid, macAlgorithm: MacAlgorithm.HMAC_SHA_256 };
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import type { DescService } from "@bufbuild/protobuf";
+import type { HandlerContext } from "@connectrpc/connect";
+import type { Logger } from "pino";
+import type { CallContext } from "../core/deps.js";
+import { KmsError } from "../core/errors.js";
+import { toConnectError } from "./connect-errors.js";
+import type { Pipeline, Principal } from "./pipeline.js";
+
+/** What a thin service method receives: the call's request id, abort signal, logger and principal. */
+export type Call = CallContext & { log: Logger; principal: Principal };
+
+// biome-ignore lint/suspicious/noExplicitAny: the request/response types are those of the descriptor's methods.
+type UnaryImpl = Record<string, (req: any, call: Call) => Promise<unknown>>;
+
+/**
+ * Adapts transport-free unary implementations to a Connect service implementation: each call
+ * runs through the {@link Pipeline}; a KmsError becomes a ConnectError with its ErrorInfo. The
+ * request id comes from the `x-request-id` header, which the listener always sets.
+ */
+export function wrapService(service: DescService, impl: UnaryImpl, pipeline: Pipeline) {
+  const out: Record<string, (req: unknown, ctx: HandlerContext) => Promise<unknown>> = {};
+  for (const method of service.methods) {
+    const fn = impl[method.localName];
+    if (!fn) throw new Error(`${service.typeName}.${method.name} has no implementation`);
+    out[method.localName] = async (req, ctx) => {
+      const info = {
+        service: service.typeName,
+        method: method.name,
+        requestId: ctx.requestHeader.get("x-request-id") ?? "",
+        headers: ctx.requestHeader,
+        signal: ctx.signal,
+      };
+      try {
+        return await pipeline.run(info, (call) => fn(req, call));
+      } catch (err) {
+        throw err instanceof KmsError ? toConnectError(err) : err;
+      }
+    };
+  }
+  return out;
+}

@@ -1,0 +1,141 @@
+import { availableParallelism } from "node:os";
+import { z } from "zod";
+
+/**
+ * Configuration from `KMS_*` environment variables and matching CLI flags (ARCHITECTURE.md §8).
+ * A flag `--data-dir x` is the variable `KMS_DATA_DIR=x`; flags win over the environment.
+ * A bad value stops start-up with one line naming the variable and what it accepts.
+ */
+export interface Config {
+  listen: { host: string; port: number };
+  dataDir: string;
+  databaseUrl: string | undefined;
+  rootKey: string | undefined;
+  rootKeyFile: string | undefined;
+  workers: number;
+  keyPairConcurrency: number;
+  tls: { cert: string; key: string } | undefined;
+  region: string;
+  accountId: string;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  corsOrigins: string[];
+  /** How long shutdown waits for in-flight calls before closing connections. */
+  shutdownGraceMs: number;
+}
+
+/** A configuration problem; its message is the one line printed before exiting non-zero. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
+
+/** Each variable with its schema and the words printed when a value does not fit. */
+const VARIABLES = {
+  KMS_LISTEN: {
+    schema: z.string().regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/),
+    accepts: "host:port, e.g. 127.0.0.1:8080",
+  },
+  KMS_DATA_DIR: { schema: z.string().min(1), accepts: "a directory path" },
+  KMS_DATABASE_URL: {
+    schema: z.string().regex(/^(postgres|postgresql):\/\/.+|^(sqlite:)?.+$/),
+    accepts: "postgres://user@host:port/db, or a SQLite file path",
+  },
+  KMS_ROOT_KEY: { schema: z.string().min(1), accepts: "base64 of exactly 32 bytes" },
+  KMS_ROOT_KEY_FILE: { schema: z.string().min(1), accepts: "a path to a file holding base64 of 32 bytes" },
+  KMS_WORKERS: { schema: positiveInt(256), accepts: "an integer from 1 to 256" },
+  KMS_KEYPAIR_CONCURRENCY: { schema: positiveInt(1024), accepts: "an integer from 1 to 1024" },
+  KMS_TLS_CERT: { schema: z.string().min(1), accepts: "a path to a PEM certificate chain" },
+  KMS_TLS_KEY: { schema: z.string().min(1), accepts: "a path to a PEM private key" },
+  KMS_REGION: { schema: z.string().regex(/^[a-z0-9-]{1,32}$/), accepts: "a region name like us-east-1" },
+  KMS_ACCOUNT_ID: { schema: z.string().regex(/^\d{12}$/), accepts: "12 digits" },
+  KMS_LOG_LEVEL: {
+    schema: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
+    accepts: "one of fatal, error, warn, info, debug, trace, silent",
+  },
+  KMS_CORS_ORIGINS: {
+    schema: z.string().regex(/^(\*|https?:\/\/[^,\s]+(,https?:\/\/[^,\s]+)*)$/),
+    accepts: "* or a comma-separated list of origins like https://app.example.com",
+  },
+  KMS_SHUTDOWN_GRACE_MS: { schema: z.coerce.number().int().min(0).max(600_000), accepts: "milliseconds, 0..600000" },
+} as const;
+
+type VariableName = keyof typeof VARIABLES;
+
+/** `KMS_DATA_DIR` → `--data-dir`. */
+export function flagFor(name: VariableName): string {
+  return `--${name.slice(4).toLowerCase().replaceAll("_", "-")}`;
+}
+
+function readFlags(argv: readonly string[]): Partial<Record<VariableName, string>> {
+  const byFlag = new Map(Object.keys(VARIABLES).map((n) => [flagFor(n as VariableName), n as VariableName]));
+  const out: Partial<Record<VariableName, string>> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? "";
+    const eq = arg.indexOf("=");
+    const flag = eq >= 0 ? arg.slice(0, eq) : arg;
+    const name = byFlag.get(flag);
+    if (!name) throw new ConfigError(`unknown option ${flag}; options are ${[...byFlag.keys()].join(", ")}`);
+    const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
+    if (value === undefined) throw new ConfigError(`${flag} (${name}) needs a value: ${VARIABLES[name].accepts}`);
+    out[name] = value;
+  }
+  return out;
+}
+
+/** Parses and validates; throws {@link ConfigError} with one line on the first bad value. */
+export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Config {
+  const raw: Partial<Record<VariableName, string>> = { ...pickEnv(env), ...readFlags(argv) };
+  const get = <N extends VariableName>(name: N): z.output<(typeof VARIABLES)[N]["schema"]> | undefined => {
+    const value = raw[name];
+    if (value === undefined || value === "") return undefined;
+    const parsed = VARIABLES[name].schema.safeParse(value);
+    if (!parsed.success) {
+      throw new ConfigError(`${name} (${flagFor(name)}) is invalid: expected ${VARIABLES[name].accepts}`);
+    }
+    return parsed.data as z.output<(typeof VARIABLES)[N]["schema"]>;
+  };
+
+  const listen = get("KMS_LISTEN") ?? "127.0.0.1:8080";
+  const cut = listen.lastIndexOf(":");
+  const port = Number(listen.slice(cut + 1));
+  if (port > 65535) throw new ConfigError(`KMS_LISTEN (--listen) is invalid: expected ${VARIABLES.KMS_LISTEN.accepts}`);
+  const host = listen.slice(0, cut).replace(/^\[(.*)\]$/, "$1");
+
+  const cert = get("KMS_TLS_CERT");
+  const key = get("KMS_TLS_KEY");
+  if ((cert === undefined) !== (key === undefined)) {
+    throw new ConfigError("KMS_TLS_CERT and KMS_TLS_KEY must be set together: expected two PEM file paths");
+  }
+  const rootKey = get("KMS_ROOT_KEY");
+  const rootKeyFile = get("KMS_ROOT_KEY_FILE");
+  if (rootKey !== undefined && rootKeyFile !== undefined) {
+    throw new ConfigError("KMS_ROOT_KEY and KMS_ROOT_KEY_FILE are exclusive: set one of them");
+  }
+  const workers = get("KMS_WORKERS") ?? Math.max(1, availableParallelism());
+  const origins = get("KMS_CORS_ORIGINS");
+  return {
+    listen: { host, port },
+    dataDir: get("KMS_DATA_DIR") ?? "./data",
+    databaseUrl: get("KMS_DATABASE_URL"),
+    rootKey,
+    rootKeyFile,
+    workers,
+    keyPairConcurrency: get("KMS_KEYPAIR_CONCURRENCY") ?? workers,
+    tls: cert !== undefined && key !== undefined ? { cert, key } : undefined,
+    region: get("KMS_REGION") ?? "us-east-1",
+    accountId: get("KMS_ACCOUNT_ID") ?? "000000000000",
+    logLevel: get("KMS_LOG_LEVEL") ?? "info",
+    corsOrigins: origins ? origins.split(",") : [],
+    shutdownGraceMs: get("KMS_SHUTDOWN_GRACE_MS") ?? 10_000,
+  };
+}
+
+function pickEnv(env: NodeJS.ProcessEnv): Partial<Record<VariableName, string>> {
+  const out: Partial<Record<VariableName, string>> = {};
+  for (const name of Object.keys(VARIABLES) as VariableName[]) {
+    const value = env[name];
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}

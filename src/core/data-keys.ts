@@ -1,0 +1,145 @@
+import { encodePrivateKey, encodePublicKey } from "../crypto/key-pairs.js";
+import type { CallContext, CoreDeps } from "./deps.js";
+import { KmsError, THROTTLED_MESSAGE } from "./errors.js";
+import { type Binding, RAW_ALGORITHM, sealUnderInitial, sealUnderPrimary } from "./encryption.js";
+import { resolveKey } from "./key-id.js";
+import { requireUsable } from "./key-rules.js";
+import type { KeyFormat, KeyPairSpec, KeyRecord } from "./types.js";
+import { checkAad, checkEncryptionContext, checkGrantTokens, checkRange, invalidField } from "./validate.js";
+
+export interface DataKeyInput extends Binding {
+  keyRef: string;
+  /** Exactly one of `keySpec` and `numberOfBytes`. */
+  keySpec?: "AES_256" | "AES_128" | undefined;
+  numberOfBytes?: number | undefined;
+  grantTokens?: readonly string[];
+}
+
+export interface DataKeyOutput {
+  keyId: string;
+  versionId: string;
+  /** Absent for the WithoutPlaintext forms. */
+  plaintext?: Buffer;
+  ciphertextBlob: Buffer;
+}
+
+function checkBinding(b: Binding, grantTokens: readonly string[] | undefined): void {
+  checkAad(b.aad);
+  checkEncryptionContext(b.context);
+  checkGrantTokens(grantTokens ?? []);
+}
+
+async function wrappingKey(deps: CoreDeps, keyRef: string): Promise<KeyRecord> {
+  const key = await resolveKey(deps, keyRef);
+  requireUsable(key, "ENCRYPT_DECRYPT", ["AES_256"]);
+  return key;
+}
+
+/**
+ * GenerateDataKey(WithoutPlaintext), the AWS seed: a random data key sealed under the key's
+ * primary version in a self-describing blob. Without plaintext, the data key is zeroed here.
+ */
+export async function generateDataKey(
+  deps: CoreDeps,
+  input: DataKeyInput,
+  withPlaintext: boolean,
+): Promise<DataKeyOutput> {
+  const hasSpec = input.keySpec !== undefined;
+  const hasBytes = input.numberOfBytes !== undefined;
+  if (hasSpec === hasBytes) {
+    throw new KmsError("InvalidArgument", "Specify exactly one of KeySpec and NumberOfBytes.");
+  }
+  const size = hasSpec ? (input.keySpec === "AES_128" ? 16 : 32) : input.numberOfBytes!;
+  checkRange("numberOfBytes", size, 1, 1024);
+  checkBinding(input, input.grantTokens);
+  const key = await wrappingKey(deps, input.keyRef);
+  const dataKey = deps.random(size);
+  const sealed = await sealUnderPrimary(deps, key, dataKey, input);
+  if (!withPlaintext) dataKey.fill(0);
+  return {
+    keyId: key.id,
+    versionId: sealed.versionId,
+    ciphertextBlob: sealed.ciphertextBlob,
+    ...(withPlaintext ? { plaintext: dataKey } : {}),
+  };
+}
+
+export interface DataKeyPairInput extends Binding {
+  keyRef: string;
+  pairSpec: KeyPairSpec | undefined;
+  format: KeyFormat;
+  grantTokens?: readonly string[];
+}
+
+export interface DataKeyPairOutput {
+  keyId: string;
+  versionId: string;
+  pairSpec: KeyPairSpec;
+  publicKey: Buffer;
+  privateKeyPlaintext?: Buffer;
+  privateKeyCiphertextBlob: Buffer;
+  iv: Buffer;
+  algorithm: string;
+  requestId: string;
+}
+
+/** Which of the four pair operations: `advance` picks the primary version and a blob. */
+export interface PairMode {
+  advance: boolean;
+  withPlaintext: boolean;
+}
+
+/**
+ * The Alibaba seed's four pair operations. The per-instance gate is taken without waiting: when
+ * no permit is free the call is refused at once with `Throttled` (the seed's HTTP 429
+ * `Rejected.Throttling`), never queued. The pair is generated in the worker pool; the call's
+ * abort signal drops the job if it has not started, and the permit is always released.
+ *
+ * The private key is sealed in the requested format, so decrypting gives back exactly the bytes
+ * of `privateKeyPlaintext`. Non-advance: the key's initial version, raw form with `iv` beside it.
+ * Advance: the primary version, a self-describing blob that survives rotations.
+ */
+export async function generateDataKeyPair(
+  deps: CoreDeps,
+  input: DataKeyPairInput,
+  mode: PairMode,
+  call: CallContext,
+): Promise<DataKeyPairOutput> {
+  if (!input.pairSpec) {
+    throw invalidField("keyPairSpec", "satisfy enum value set: [RSA_2048, RSA_3072, RSA_4096, EC_P256, EC_P256K]");
+  }
+  const pairSpec = input.pairSpec;
+  checkBinding(input, input.grantTokens);
+  const key = await wrappingKey(deps, input.keyRef);
+
+  const release = deps.pairGate.tryAcquire();
+  if (!release) throw new KmsError("Throttled", THROTTLED_MESSAGE);
+  let pair: { publicKeyDer: Buffer; privateKeyDer: Buffer };
+  try {
+    pair = await deps.keyPairs.generate(pairSpec, call.signal);
+  } finally {
+    release();
+  }
+
+  const publicKey = encodePublicKey(pair.publicKeyDer, input.format);
+  const privateKey = encodePrivateKey(pair.privateKeyDer, input.format);
+  pair.privateKeyDer.fill(0);
+  try {
+    const sealed = mode.advance
+      ? await sealUnderPrimary(deps, key, privateKey, input)
+      : await sealUnderInitial(deps, key, privateKey, input);
+    return {
+      keyId: key.id,
+      versionId: sealed.versionId,
+      pairSpec,
+      publicKey,
+      ...(mode.withPlaintext ? { privateKeyPlaintext: Buffer.from(privateKey) } : {}),
+      privateKeyCiphertextBlob: sealed.ciphertextBlob,
+      iv: sealed.iv,
+      algorithm: RAW_ALGORITHM,
+      requestId: call.requestId,
+    };
+  } finally {
+    privateKey.fill(0);
+  }
+}

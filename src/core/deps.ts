@@ -1,0 +1,34 @@
+import type { RootKeyring } from "../crypto/root-key.js";
+import type { KeyPairGenerator } from "../crypto/key-pairs.js";
+import type { Semaphore } from "../crypto/pool/semaphore.js";
+import type { RandomSource } from "../crypto/random.js";
+import type { KeyStore } from "../store/key-store.js";
+import type { MaterialCache } from "./material-cache.js";
+
+/**
+ * Everything core needs, injected once by `src/main.ts` (and by tests with fakes). Everything
+ * nondeterministic — the clock, random bytes, ids and key-pair generation — comes from here so
+ * that tests can pin it (OpenBao passes `rand` into every key function for the same reason).
+ */
+export interface CoreDeps {
+  store: KeyStore;
+  keyring: RootKeyring;
+  /** Generates key pairs off the event loop (a worker pool in production). */
+  keyPairs: KeyPairGenerator;
+  /** The per-instance gate of the four data-key-pair operations (the seed's concurrency limit). */
+  pairGate: Semaphore;
+  materialCache: MaterialCache;
+  clock: () => Date;
+  random: RandomSource;
+  newId: () => string;
+  /** Used to build and parse ARNs. */
+  arn: { region: string; accountId: string };
+}
+
+/** Per-call facts that core needs from the transport. */
+export interface CallContext {
+  /** The request id; the seed's pair operations echo it in the response body. */
+  requestId: string;
+  /** Aborted when the caller goes away or its deadline passes. */
+  signal?: AbortSignal;
+}

@@ -1,0 +1,259 @@
+import { openBlob, openRaw, parseBlob, sealBlob, sealRaw } from "../crypto/ciphertext.js";
+import { rsaDecrypt, rsaEncrypt, rsaMaxPlaintext } from "../crypto/rsa-encryption.js";
+import type { CoreDeps } from "./deps.js";
+import { invalidCiphertext, KmsError } from "./errors.js";
+import { resolveKey } from "./key-id.js";
+import { requireUsable } from "./key-rules.js";
+import type { EncryptionAlgorithm, EncryptionContext, KeyRecord } from "./types.js";
+import { checkAad, checkEncryptionContext, checkGrantTokens, checkLength, invalidField } from "./validate.js";
+import { versionMaterial } from "./versions.js";
+
+/** The one `algorithm` value of the raw form, as the Alibaba seed names it. */
+export const RAW_ALGORITHM = "AES_GCM";
+const MAX_PLAINTEXT = 4096;
+const RSA_SPECS = ["RSA_2048", "RSA_3072", "RSA_4096"] as const;
+
+/** What binds a ciphertext besides its key: raw aad bytes and the encryption context. */
+export interface Binding {
+  aad: Uint8Array;
+  context: EncryptionContext;
+}
+
+export interface EncryptInput extends Binding {
+  keyRef: string;
+  plaintext: Uint8Array;
+  grantTokens?: readonly string[];
+  algorithm?: EncryptionAlgorithm | undefined;
+}
+
+export interface EncryptOutput {
+  keyId: string;
+  versionId: string;
+  ciphertextBlob: Buffer;
+  /** The GCM IV; empty for RSA. */
+  iv: Buffer;
+  algorithm: string;
+}
+
+function checkBinding(b: Binding): void {
+  checkAad(b.aad);
+  checkEncryptionContext(b.context);
+}
+
+function checkEncryptInput(input: EncryptInput): void {
+  checkLength("plaintext", input.plaintext, 1, MAX_PLAINTEXT);
+  checkBinding(input);
+  checkGrantTokens(input.grantTokens ?? []);
+}
+
+/**
+ * The Alibaba `Encrypt`: the key's initial version, raw form (ciphertext with `iv` and
+ * `algorithm` beside it). RSA ENCRYPT_DECRYPT keys encrypt with RSA-OAEP instead.
+ */
+export async function encrypt(deps: CoreDeps, input: EncryptInput): Promise<EncryptOutput> {
+  checkEncryptInput(input);
+  const key = await resolveKey(deps, input.keyRef);
+  if (key.usage === "ENCRYPT_DECRYPT" && key.spec !== "AES_256") return encryptRsa(deps, key, input);
+  requireSymmetric(key, input.algorithm);
+  const sealed = await sealUnderInitial(deps, key, Buffer.from(input.plaintext), input);
+  return { keyId: key.id, ...sealed, algorithm: RAW_ALGORITHM };
+}
+
+/** Seals bytes under a symmetric key's initial version in the raw form (salt‖ct‖tag, iv beside). */
+export async function sealUnderInitial(deps: CoreDeps, key: KeyRecord, plaintext: Buffer, binding: Binding) {
+  const material = await versionMaterial(deps, key, key.initialVersionId);
+  const sealed = sealRaw({
+    material: material.secret,
+    keyId: key.id,
+    versionId: key.initialVersionId,
+    plaintext,
+    aad: Buffer.from(binding.aad),
+    context: binding.context,
+    random: deps.random,
+  });
+  return { versionId: key.initialVersionId, ...sealed };
+}
+
+/** AdvanceEncrypt (and the AWS `Encrypt`): the primary version, a self-describing blob. */
+export async function advanceEncrypt(deps: CoreDeps, input: EncryptInput): Promise<EncryptOutput> {
+  checkEncryptInput(input);
+  const key = await resolveKey(deps, input.keyRef);
+  if (key.usage === "ENCRYPT_DECRYPT" && key.spec !== "AES_256") return encryptRsa(deps, key, input);
+  requireSymmetric(key, input.algorithm);
+  return sealUnderPrimary(deps, key, Buffer.from(input.plaintext), input);
+}
+
+/** Seals bytes under a symmetric key's primary version into a self-describing blob. */
+export async function sealUnderPrimary(
+  deps: CoreDeps,
+  key: KeyRecord,
+  plaintext: Buffer,
+  binding: Binding,
+): Promise<EncryptOutput> {
+  const material = await versionMaterial(deps, key, key.primaryVersionId);
+  const blob = sealBlob({
+    material: material.secret,
+    keyId: key.id,
+    versionId: key.primaryVersionId,
+    plaintext,
+    aad: Buffer.from(binding.aad),
+    context: binding.context,
+    random: deps.random,
+  });
+  const iv = parseBlob(blob).iv;
+  return { keyId: key.id, versionId: key.primaryVersionId, ciphertextBlob: blob, iv, algorithm: RAW_ALGORITHM };
+}
+
+function requireSymmetric(key: KeyRecord, algorithm: EncryptionAlgorithm | undefined): void {
+  requireUsable(key, "ENCRYPT_DECRYPT", ["AES_256"]);
+  if (algorithm && algorithm !== "SYMMETRIC_DEFAULT") {
+    throw new KmsError("InvalidKeyUsage", `Key '${key.id}' supports only SYMMETRIC_DEFAULT encryption.`);
+  }
+}
+
+function rsaAlgorithm(key: KeyRecord, algorithm: EncryptionAlgorithm | undefined) {
+  requireUsable(key, "ENCRYPT_DECRYPT", RSA_SPECS);
+  const alg = algorithm ?? "RSAES_OAEP_SHA_256";
+  if (alg === "SYMMETRIC_DEFAULT") {
+    throw new KmsError("InvalidKeyUsage", `Key '${key.id}' supports RSAES_OAEP_SHA_1 and RSAES_OAEP_SHA_256.`);
+  }
+  return alg;
+}
+
+async function encryptRsa(deps: CoreDeps, key: KeyRecord, input: EncryptInput): Promise<EncryptOutput> {
+  const alg = rsaAlgorithm(key, input.algorithm);
+  if (input.aad.length > 0 || Object.keys(input.context).length > 0) {
+    throw invalidField("encryptionContext", "be empty for asymmetric keys");
+  }
+  const max = rsaMaxPlaintext(key.spec, alg);
+  checkLength("plaintext", input.plaintext, 1, max);
+  const material = await versionMaterial(deps, key, key.primaryVersionId);
+  const ciphertextBlob = rsaEncrypt(material.publicKey!, alg, Buffer.from(input.plaintext));
+  return { keyId: key.id, versionId: key.primaryVersionId, ciphertextBlob, iv: Buffer.alloc(0), algorithm: alg };
+}
+
+export interface DecryptInput extends Binding {
+  ciphertextBlob: Uint8Array;
+  /** Required for the raw form and RSA; with a blob, checked against the blob's key. */
+  keyRef?: string | undefined;
+  /** Present (non-empty) only for the raw form. */
+  iv?: Uint8Array | undefined;
+  algorithm?: string | undefined;
+  encryptionAlgorithm?: EncryptionAlgorithm | undefined;
+  grantTokens?: readonly string[];
+}
+
+export interface DecryptOutput {
+  keyId: string;
+  versionId: string;
+  plaintext: Buffer;
+}
+
+/**
+ * Opens the raw form (when `iv` is given), an RSA ciphertext (when the key is RSA) or a
+ * self-describing blob. Every failure to open is `InvalidCiphertext` with one fixed message.
+ */
+export async function decrypt(deps: CoreDeps, input: DecryptInput): Promise<DecryptOutput> {
+  checkLength("ciphertextBlob", input.ciphertextBlob, 1, 6144);
+  checkBinding(input);
+  checkGrantTokens(input.grantTokens ?? []);
+  const blob = Buffer.from(input.ciphertextBlob);
+  if (input.iv && input.iv.length > 0) return decryptRaw(deps, input, blob);
+  const named = input.keyRef ? await resolveKey(deps, input.keyRef) : undefined;
+  if (named && named.spec !== "AES_256" && named.usage === "ENCRYPT_DECRYPT") {
+    const alg = rsaAlgorithm(named, input.encryptionAlgorithm);
+    const material = await versionMaterial(deps, named, named.primaryVersionId);
+    return { keyId: named.id, versionId: named.primaryVersionId, plaintext: rsaDecrypt(material.secret, alg, blob) };
+  }
+  return openSelfDescribing(deps, blob, input, named);
+}
+
+/** AdvanceDecrypt: self-describing blobs only. */
+export async function advanceDecrypt(deps: CoreDeps, input: DecryptInput): Promise<DecryptOutput> {
+  checkLength("ciphertextBlob", input.ciphertextBlob, 1, 6144);
+  checkBinding(input);
+  checkGrantTokens(input.grantTokens ?? []);
+  const named = input.keyRef ? await resolveKey(deps, input.keyRef) : undefined;
+  return openSelfDescribing(deps, Buffer.from(input.ciphertextBlob), input, named);
+}
+
+/**
+ * The blob names its key and version; a blob whose key no longer exists is indistinguishable
+ * from garbage (`InvalidCiphertext`), but a caller-named key that is not the blob's key is
+ * `IncorrectKey`, as AWS KMS reports it.
+ */
+async function openSelfDescribing(
+  deps: CoreDeps,
+  blob: Buffer,
+  binding: Binding,
+  named: KeyRecord | undefined,
+): Promise<DecryptOutput> {
+  const parsed = parseBlob(blob);
+  if (named && named.id !== parsed.keyId) {
+    throw new KmsError("IncorrectKey", "The ciphertext was not encrypted under the key that was named.");
+  }
+  const key = named ?? (await deps.store.getKey(parsed.keyId));
+  if (!key) throw invalidCiphertext();
+  requireUsable(key, "ENCRYPT_DECRYPT", ["AES_256"]);
+  const material = await versionMaterial(deps, key, parsed.versionId).catch((err: unknown) => {
+    throw err instanceof KmsError && err.code === "NotFound" ? invalidCiphertext() : err;
+  });
+  const plaintext = openBlob({
+    material: material.secret,
+    parsed,
+    aad: Buffer.from(binding.aad),
+    context: binding.context,
+  });
+  return { keyId: key.id, versionId: parsed.versionId, plaintext };
+}
+
+async function decryptRaw(deps: CoreDeps, input: DecryptInput, blob: Buffer): Promise<DecryptOutput> {
+  if (!input.keyRef) throw invalidField("keyId", "be given to decrypt a ciphertext with an iv");
+  if (input.algorithm && input.algorithm !== RAW_ALGORITHM) {
+    throw invalidField("algorithm", `satisfy enum value set: [${RAW_ALGORITHM}]`, input.algorithm);
+  }
+  const key = await resolveKey(deps, input.keyRef);
+  requireUsable(key, "ENCRYPT_DECRYPT", ["AES_256"]);
+  const material = await versionMaterial(deps, key, key.initialVersionId);
+  const plaintext = openRaw({
+    material: material.secret,
+    keyId: key.id,
+    versionId: key.initialVersionId,
+    ciphertextBlob: blob,
+    iv: Buffer.from(input.iv!),
+    aad: Buffer.from(input.aad),
+    context: input.context,
+  });
+  return { keyId: key.id, versionId: key.initialVersionId, plaintext };
+}
+
+export interface ReEncryptInput {
+  ciphertextBlob: Uint8Array;
+  source: Binding;
+  sourceKeyRef?: string | undefined;
+  destinationKeyRef: string;
+  destination: Binding;
+  grantTokens?: readonly string[];
+}
+
+/** Decrypts a blob and seals its plaintext under another key's primary; the plaintext is zeroed. */
+export async function reEncrypt(
+  deps: CoreDeps,
+  input: ReEncryptInput,
+): Promise<{ source: DecryptOutput; destination: EncryptOutput }> {
+  checkBinding(input.destination);
+  const destKey = await resolveKey(deps, input.destinationKeyRef);
+  requireUsable(destKey, "ENCRYPT_DECRYPT", ["AES_256"]);
+  const opened = await advanceDecrypt(deps, {
+    ciphertextBlob: input.ciphertextBlob,
+    keyRef: input.sourceKeyRef,
+    ...input.source,
+    grantTokens: input.grantTokens ?? [],
+  });
+  try {
+    const destination = await sealUnderPrimary(deps, destKey, opened.plaintext, input.destination);
+    return { source: { ...opened, plaintext: Buffer.alloc(0) }, destination };
+  } finally {
+    opened.plaintext.fill(0);
+  }
+}

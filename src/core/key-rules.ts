@@ -1,0 +1,49 @@
+import { KmsError } from "./errors.js";
+import type { KeyRecord, KeySpec, KeyUsage } from "./types.js";
+
+/** The usages each spec allows; the first is the default when a caller names none. */
+export const USAGES_BY_SPEC: Record<KeySpec, readonly KeyUsage[]> = {
+  AES_256: ["ENCRYPT_DECRYPT"],
+  RSA_2048: ["ENCRYPT_DECRYPT", "SIGN_VERIFY"],
+  RSA_3072: ["ENCRYPT_DECRYPT", "SIGN_VERIFY"],
+  RSA_4096: ["ENCRYPT_DECRYPT", "SIGN_VERIFY"],
+  EC_P256: ["SIGN_VERIFY"],
+  EC_P256K: ["SIGN_VERIFY"],
+  HMAC_256: ["GENERATE_VERIFY_MAC"],
+};
+
+/** Whether a spec is an asymmetric key pair. */
+export function isAsymmetric(spec: KeySpec): boolean {
+  return spec.startsWith("RSA_") || spec.startsWith("EC_");
+}
+
+/**
+ * The AWS KMS state rules for cryptographic use: a Disabled key is refused with `Disabled`, a
+ * PendingDeletion key with `InvalidState`; then the usage (and, when given, the spec) must fit.
+ */
+export function requireUsable(key: KeyRecord, usage: KeyUsage, specs?: readonly KeySpec[]): void {
+  requireEnabled(key);
+  if (key.usage !== usage || (specs && !specs.includes(key.spec))) {
+    throw new KmsError(
+      "InvalidKeyUsage",
+      `Key '${key.id}' (${key.spec}, ${key.usage}) cannot be used for this operation; it needs ${
+        specs ? `a ${specs.join(" or ")} key with ` : ""
+      }usage ${usage}.`,
+    );
+  }
+}
+
+/** Refuses keys that are not Enabled, with the code AWS KMS uses for each state. */
+export function requireEnabled(key: KeyRecord): void {
+  if (key.state === "Disabled") throw new KmsError("Disabled", `Key '${key.id}' is disabled.`);
+  if (key.state === "PendingDeletion") {
+    throw new KmsError("InvalidState", `Key '${key.id}' is pending deletion.`);
+  }
+}
+
+/** Refuses changes to a key pending deletion (enable, disable, rotate). */
+export function requireNotPendingDeletion(key: KeyRecord): void {
+  if (key.state === "PendingDeletion") {
+    throw new KmsError("InvalidState", `Key '${key.id}' is pending deletion.`);
+  }
+}

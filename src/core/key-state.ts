@@ -1,0 +1,54 @@
+import type { CoreDeps } from "./deps.js";
+import { KmsError } from "./errors.js";
+import { requireNotPendingDeletion } from "./key-rules.js";
+import { mutateKey } from "./mutate-key.js";
+import type { KeyRecord } from "./types.js";
+import { checkRange } from "./validate.js";
+
+const DAY_MS = 86_400_000;
+
+/** Enables a Disabled key; a PendingDeletion key must first be cancelled (AWS KMS rule). */
+export function enableKey(deps: CoreDeps, keyRef: string): Promise<KeyRecord> {
+  return mutateKey(deps, keyRef, (key) => {
+    requireNotPendingDeletion(key);
+    return key.state === "Enabled" ? key : { ...key, state: "Enabled" };
+  });
+}
+
+/** Disables a key. Cached material is dropped so nothing unwrapped outlives the decision. */
+export async function disableKey(deps: CoreDeps, keyRef: string): Promise<KeyRecord> {
+  const key = await mutateKey(deps, keyRef, (k) => {
+    requireNotPendingDeletion(k);
+    return k.state === "Disabled" ? k : { ...k, state: "Disabled" };
+  });
+  deps.materialCache.invalidate(key.id);
+  return key;
+}
+
+/** Schedules deletion after 7..30 days (default 30); the sweeper destroys the key then. */
+export async function scheduleKeyDeletion(
+  deps: CoreDeps,
+  keyRef: string,
+  pendingWindowDays: number | undefined,
+): Promise<KeyRecord> {
+  const days = pendingWindowDays || 30;
+  checkRange("pendingWindowInDays", days, 7, 30);
+  const key = await mutateKey(deps, keyRef, (k) => {
+    if (k.state === "PendingDeletion") {
+      throw new KmsError("InvalidState", `Key '${k.id}' is already pending deletion.`);
+    }
+    return { ...k, state: "PendingDeletion", deletionAt: new Date(deps.clock().getTime() + days * DAY_MS) };
+  });
+  deps.materialCache.invalidate(key.id);
+  return key;
+}
+
+/** Cancels a scheduled deletion; the key returns Disabled, as in AWS KMS. */
+export function cancelKeyDeletion(deps: CoreDeps, keyRef: string): Promise<KeyRecord> {
+  return mutateKey(deps, keyRef, (k) => {
+    if (k.state !== "PendingDeletion") {
+      throw new KmsError("InvalidState", `Key '${k.id}' is not pending deletion.`);
+    }
+    return { ...k, state: "Disabled", deletionAt: null };
+  });
+}

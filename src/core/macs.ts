@@ -1,0 +1,41 @@
+import { generateMac, verifyMac } from "../crypto/mac.js";
+import type { CoreDeps } from "./deps.js";
+import { resolveKey } from "./key-id.js";
+import { requireUsable } from "./key-rules.js";
+import type { KeyRecord } from "./types.js";
+import { checkGrantTokens, checkLength } from "./validate.js";
+import { versionMaterial } from "./versions.js";
+
+async function macKey(deps: CoreDeps, keyRef: string, message: Uint8Array, grantTokens?: readonly string[]) {
+  checkGrantTokens(grantTokens ?? []);
+  checkLength("message", message, 1, 4096);
+  const key: KeyRecord = await resolveKey(deps, keyRef);
+  requireUsable(key, "GENERATE_VERIFY_MAC", ["HMAC_256"]);
+  return key;
+}
+
+/** HMAC-SHA-256 under a GENERATE_VERIFY_MAC key. */
+export async function generateMacFor(
+  deps: CoreDeps,
+  keyRef: string,
+  message: Uint8Array,
+  grantTokens?: readonly string[],
+): Promise<{ keyId: string; versionId: string; mac: Buffer }> {
+  const key = await macKey(deps, keyRef, message, grantTokens);
+  const material = await versionMaterial(deps, key, key.primaryVersionId);
+  return { keyId: key.id, versionId: key.primaryVersionId, mac: generateMac(material.secret, Buffer.from(message)) };
+}
+
+/** Checks a MAC in constant time. */
+export async function verifyMacFor(
+  deps: CoreDeps,
+  keyRef: string,
+  message: Uint8Array,
+  mac: Uint8Array,
+  grantTokens?: readonly string[],
+): Promise<{ keyId: string; valid: boolean }> {
+  const key = await macKey(deps, keyRef, message, grantTokens);
+  checkLength("mac", mac, 1, 64);
+  const material = await versionMaterial(deps, key, key.primaryVersionId);
+  return { keyId: key.id, valid: verifyMac(material.secret, Buffer.from(message), Buffer.from(mac)) };
+}

@@ -1,0 +1,113 @@
+import type { CallContext, CoreDeps } from "./deps.js";
+import { KmsError } from "./errors.js";
+import { resolveKey } from "./key-id.js";
+import { requireEnabled } from "./key-rules.js";
+import { mutateKey } from "./mutate-key.js";
+import type { KeyRecord, KeyVersionRecord, Page } from "./types.js";
+import { checkRange, pageSize } from "./validate.js";
+import { newVersion } from "./versions.js";
+
+const DAY_MS = 86_400_000;
+export const DEFAULT_ROTATION_DAYS = 365;
+
+/**
+ * Only symmetric encryption keys rotate, as in AWS KMS: a signature or MAC made under one
+ * version could not be verified after the primary moves, and the Raw/initial-version contract
+ * of the seed depends on old versions staying available — which they always do here.
+ */
+function requireRotatable(key: KeyRecord): void {
+  requireEnabled(key);
+  if (key.spec !== "AES_256") {
+    throw new KmsError("UnsupportedOperation", `Key '${key.id}' is ${key.spec}; only AES_256 keys can be rotated.`);
+  }
+}
+
+/**
+ * Creates a new primary version. The version is generated first, then inserted under the key's
+ * row lock with the state re-checked, so concurrent rotations (from any instance) each add one
+ * version and the primary is the last one committed.
+ */
+export async function rotateKey(
+  deps: CoreDeps,
+  keyRef: string,
+  call?: CallContext,
+): Promise<{ key: KeyRecord; versionId: string }> {
+  const found = await resolveKey(deps, keyRef);
+  requireRotatable(found);
+  const version = await newVersion(deps, found.id, found.spec, call?.signal);
+  const key = await deps.store.transaction(async (tx) => {
+    const current = await tx.lockKey(found.id);
+    if (!current) throw new KmsError("NotFound", `Key '${found.id}' does not exist.`);
+    requireRotatable(current);
+    return applyVersion(tx, current, version, deps.clock());
+  });
+  deps.materialCache.invalidate(key.id);
+  return { key, versionId: version.versionId };
+}
+
+async function applyVersion(
+  tx: { insertVersion(v: KeyVersionRecord): Promise<void>; updateKey(k: KeyRecord): Promise<void> },
+  key: KeyRecord,
+  version: KeyVersionRecord,
+  now: Date,
+): Promise<KeyRecord> {
+  await tx.insertVersion(version);
+  const next: KeyRecord = {
+    ...key,
+    primaryVersionId: version.versionId,
+    nextRotationAt: key.rotationEnabled ? new Date(now.getTime() + (key.rotationPeriodDays ?? 365) * DAY_MS) : null,
+  };
+  await tx.updateKey(next);
+  return next;
+}
+
+/** A key's versions, oldest first. */
+export async function listKeyVersions(
+  deps: CoreDeps,
+  keyRef: string,
+  limit: number | undefined,
+  token: string | undefined,
+): Promise<Page<KeyVersionRecord>> {
+  const key = await resolveKey(deps, keyRef);
+  return deps.store.listVersions(key.id, pageSize(limit), token || null);
+}
+
+/** Turns automatic rotation on (period 90..2560 days, default 365) or off. */
+export function updateRotationPolicy(
+  deps: CoreDeps,
+  keyRef: string,
+  enabled: boolean,
+  periodDays: number | undefined,
+): Promise<KeyRecord> {
+  const days = periodDays || DEFAULT_ROTATION_DAYS;
+  if (enabled) checkRange("rotationPeriodInDays", days, 90, 2560);
+  return mutateKey(deps, keyRef, (key) => {
+    requireRotatable(key);
+    if (!enabled) return { ...key, rotationEnabled: false, nextRotationAt: null };
+    return {
+      ...key,
+      rotationEnabled: true,
+      rotationPeriodDays: days,
+      nextRotationAt: new Date(deps.clock().getTime() + days * DAY_MS),
+    };
+  });
+}
+
+/**
+ * Rotates every key whose automatic rotation is due. Keys are claimed with
+ * `FOR UPDATE SKIP LOCKED` and rotated in the same transaction, so with several instances each
+ * due key is rotated exactly once. Returns how many keys were rotated.
+ */
+export async function rotateDueKeys(deps: CoreDeps, batch = 50): Promise<number> {
+  const now = deps.clock();
+  const rotated = await deps.store.transaction(async (tx) => {
+    const due = await tx.lockKeysDueForRotation(now, batch);
+    for (const key of due) {
+      const version = await newVersion(deps, key.id, key.spec);
+      await applyVersion(tx, key, version, now);
+    }
+    return due.map((k) => k.id);
+  });
+  for (const id of rotated) deps.materialCache.invalidate(id);
+  return rotated.length;
+}

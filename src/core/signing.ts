@@ -1,0 +1,98 @@
+import {
+  defaultSigningAlgorithm,
+  sign as signBytes,
+  signingAlgorithmsFor,
+  verify as verifyBytes,
+} from "../crypto/signing.js";
+import type { CoreDeps } from "./deps.js";
+import { KmsError } from "./errors.js";
+import { resolveKey } from "./key-id.js";
+import { isAsymmetric, requireEnabled, requireUsable } from "./key-rules.js";
+import type { EncryptionAlgorithm, KeySpec, KeyUsage, MessageType, SigningAlgorithm } from "./types.js";
+import { checkGrantTokens, checkLength } from "./validate.js";
+import { versionMaterial } from "./versions.js";
+
+export interface SignInput {
+  keyRef: string;
+  message: Uint8Array;
+  messageType: MessageType;
+  algorithm?: SigningAlgorithm | undefined;
+  grantTokens?: readonly string[];
+}
+
+/** Signs with a SIGN_VERIFY key's primary version (asymmetric keys never rotate, so it is its only one). */
+export async function sign(
+  deps: CoreDeps,
+  input: SignInput,
+): Promise<{ keyId: string; versionId: string; signature: Buffer; algorithm: SigningAlgorithm }> {
+  checkGrantTokens(input.grantTokens ?? []);
+  const key = await resolveKey(deps, input.keyRef);
+  requireUsable(key, "SIGN_VERIFY");
+  const algorithm = input.algorithm ?? defaultSigningAlgorithm(key.spec);
+  const material = await versionMaterial(deps, key, key.primaryVersionId);
+  const signature = signBytes({
+    spec: key.spec,
+    privateKeyDer: material.secret,
+    algorithm,
+    message: Buffer.from(input.message),
+    messageType: input.messageType,
+  });
+  return { keyId: key.id, versionId: key.primaryVersionId, signature, algorithm };
+}
+
+/** Verifies a signature; a wrong signature is `valid: false`, not an error. */
+export async function verify(
+  deps: CoreDeps,
+  input: SignInput & { signature: Uint8Array },
+): Promise<{ keyId: string; valid: boolean; algorithm: SigningAlgorithm }> {
+  checkGrantTokens(input.grantTokens ?? []);
+  checkLength("signature", input.signature, 1, 6144);
+  const key = await resolveKey(deps, input.keyRef);
+  requireUsable(key, "SIGN_VERIFY");
+  const algorithm = input.algorithm ?? defaultSigningAlgorithm(key.spec);
+  const material = await versionMaterial(deps, key, key.primaryVersionId);
+  const valid = verifyBytes({
+    spec: key.spec,
+    publicKeyDer: material.publicKey!,
+    algorithm,
+    message: Buffer.from(input.message),
+    messageType: input.messageType,
+    signature: Buffer.from(input.signature),
+  });
+  return { keyId: key.id, valid, algorithm };
+}
+
+export interface PublicKeyOutput {
+  keyId: string;
+  versionId: string;
+  publicKey: Buffer;
+  spec: KeySpec;
+  usage: KeyUsage;
+  signingAlgorithms: SigningAlgorithm[];
+  encryptionAlgorithms: EncryptionAlgorithm[];
+}
+
+/** The SPKI DER public key of an asymmetric key; public keys are not secret, but state rules still apply. */
+export async function getPublicKey(
+  deps: CoreDeps,
+  keyRef: string,
+  grantTokens?: readonly string[],
+): Promise<PublicKeyOutput> {
+  checkGrantTokens(grantTokens ?? []);
+  const key = await resolveKey(deps, keyRef);
+  requireEnabled(key);
+  if (!isAsymmetric(key.spec)) {
+    throw new KmsError("UnsupportedOperation", `Key '${key.id}' is ${key.spec}; it has no public key.`);
+  }
+  const version = await deps.store.getVersion(key.id, key.primaryVersionId);
+  if (!version?.publicKey) throw new KmsError("Internal", "The public key is missing.");
+  return {
+    keyId: key.id,
+    versionId: key.primaryVersionId,
+    publicKey: version.publicKey,
+    spec: key.spec,
+    usage: key.usage,
+    signingAlgorithms: key.usage === "SIGN_VERIFY" ? signingAlgorithmsFor(key.spec) : [],
+    encryptionAlgorithms: key.usage === "ENCRYPT_DECRYPT" ? ["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"] : [],
+  };
+}

@@ -1,0 +1,57 @@
+import { generateKeyMaterial } from "../crypto/key-material.js";
+import type { CoreDeps } from "./deps.js";
+import { KmsError } from "./errors.js";
+import type { VersionMaterial } from "./material-cache.js";
+import type { KeyRecord, KeySpec, KeyVersionRecord } from "./types.js";
+
+/**
+ * Makes a new version of a key: fresh material from `src/crypto`, stored only wrapped under the
+ * root key with the key id and version id bound into the AAD. The plaintext secret is zeroed
+ * before this returns. Generation happens before any transaction opens, so a slow RSA key never
+ * holds a row lock.
+ */
+export async function newVersion(
+  deps: Pick<CoreDeps, "keyring" | "keyPairs" | "random" | "newId" | "clock">,
+  keyId: string,
+  spec: KeySpec,
+  signal?: AbortSignal,
+): Promise<KeyVersionRecord> {
+  const versionId = deps.newId();
+  const material = await generateKeyMaterial(spec, deps.keyPairs, deps.random);
+  try {
+    return {
+      keyId,
+      versionId,
+      createdAt: deps.clock(),
+      wrappedMaterial: deps.keyring.wrap(keyId, versionId, material.secret),
+      publicKey: material.publicKey,
+    };
+  } finally {
+    material.secret.fill(0);
+  }
+}
+
+/**
+ * The unwrapped material of one version, through the short-lived cache. Callers must use the
+ * returned secret synchronously (no `await` in between): cache eviction zeroes it.
+ */
+export async function versionMaterial(
+  deps: Pick<CoreDeps, "store" | "keyring" | "materialCache">,
+  key: KeyRecord,
+  versionId: string,
+): Promise<VersionMaterial> {
+  const cached = deps.materialCache.get(key.id, versionId);
+  if (cached) return cached;
+  const version = await deps.store.getVersion(key.id, versionId);
+  if (!version) {
+    throw new KmsError("NotFound", `Key version '${versionId}' of key '${key.id}' does not exist.`);
+  }
+  const again = deps.materialCache.get(key.id, versionId);
+  if (again) return again;
+  const material = {
+    secret: deps.keyring.unwrap(key.id, versionId, version.wrappedMaterial),
+    publicKey: version.publicKey,
+  };
+  deps.materialCache.set(key.id, versionId, material);
+  return material;
+}

@@ -1,0 +1,79 @@
+import { randomUUID } from "node:crypto";
+import type http from "node:http";
+import type http2 from "node:http2";
+import { cors } from "@connectrpc/connect";
+import type { ServingState } from "./api/serving-state.js";
+import type { Metrics } from "./api/metrics.js";
+import type { Handler } from "./server.js";
+
+type Req = http.IncomingMessage | http2.Http2ServerRequest;
+type Res = http.ServerResponse | http2.Http2ServerResponse;
+
+export interface HttpAppOptions {
+  /** The connect-node adapter: gRPC, gRPC-Web and Connect for the kms.v1 services, health, reflection. */
+  connect: Handler;
+  /** The AWS JSON 1.1 endpoint (`POST /` with `X-Amz-Target`), when mounted. */
+  aws?: Handler | undefined;
+  serving: ServingState;
+  metrics: Metrics;
+  /** Origins allowed to call from a browser; `*` allows any. */
+  corsOrigins: readonly string[];
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Routes every request on the one port. A request id is fixed first — the caller's
+ * `x-request-id` when it is well formed, else a new UUID — and set on the response before any
+ * surface writes, so every response and error carries it; handlers read it back from the
+ * request header.
+ */
+export function createHttpApp(opts: HttpAppOptions): Handler {
+  const exposed = [...cors.exposedHeaders, "x-request-id"].join(", ");
+  const allowedHeaders = [...cors.allowedHeaders, "authorization", "x-request-id"].join(", ");
+  return (req: Req, res: Res) => {
+    const given = req.headers["x-request-id"];
+    const requestId = typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
+    req.headers["x-request-id"] = requestId;
+    res.setHeader("x-request-id", requestId);
+
+    const origin = req.headers.origin;
+    if (typeof origin === "string" && allowOrigin(opts.corsOrigins, origin)) {
+      res.setHeader("access-control-allow-origin", origin);
+      res.setHeader("vary", "origin");
+      res.setHeader("access-control-expose-headers", exposed);
+      if (req.method === "OPTIONS") {
+        res.setHeader("access-control-allow-methods", cors.allowedMethods.join(", "));
+        res.setHeader("access-control-allow-headers", allowedHeaders);
+        res.setHeader("access-control-max-age", "7200");
+        res.writeHead(204);
+        res.end();
+        return;
+      }
+    }
+
+    const path = (req.url ?? "/").split("?")[0];
+    if (req.method === "GET" && path === "/healthz") {
+      const ok = opts.serving.status === "SERVING";
+      res.writeHead(ok ? 200 : 503, { "content-type": "application/json" });
+      res.end(JSON.stringify({ status: opts.serving.status }));
+      return;
+    }
+    if (req.method === "GET" && path === "/metrics") {
+      void opts.metrics.registry.metrics().then((text) => {
+        res.writeHead(200, { "content-type": opts.metrics.registry.contentType });
+        res.end(text);
+      });
+      return;
+    }
+    if (opts.aws && req.method === "POST" && path === "/" && req.headers["x-amz-target"] !== undefined) {
+      opts.aws(req, res);
+      return;
+    }
+    opts.connect(req, res);
+  };
+}
+
+function allowOrigin(allowed: readonly string[], origin: string): boolean {
+  return allowed.includes("*") || allowed.includes(origin);
+}

@@ -1,0 +1,128 @@
+import { readFile } from "node:fs/promises";
+import { randomUUID } from "node:crypto";
+import type { ConnectRouter } from "@connectrpc/connect";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { type Logger, pino } from "pino";
+import { createCryptoService } from "./api/crypto-service.js";
+import { createDataKeyService } from "./api/data-key-service.js";
+import { registerHealth } from "./api/health.js";
+import { createKeyService } from "./api/key-service.js";
+import { createMetrics } from "./api/metrics.js";
+import { allowAll, createPipeline } from "./api/pipeline.js";
+import { registerReflection } from "./api/reflection.js";
+import { ServingState } from "./api/serving-state.js";
+import { wrapService } from "./api/wrap-service.js";
+import type { Config } from "./config.js";
+import type { CoreDeps } from "./core/deps.js";
+import { MaterialCache } from "./core/material-cache.js";
+import { startScheduler } from "./core/scheduler.js";
+import { createWorkerKeyPairGenerator } from "./crypto/pool/worker-pool.js";
+import { Semaphore } from "./crypto/pool/semaphore.js";
+import { secureRandom } from "./crypto/random.js";
+import { loadRootKey, RootKeyring } from "./crypto/root-key.js";
+import { createHttpApp } from "./http-app.js";
+import { startListener } from "./server.js";
+import { openStore } from "./store/open-store.js";
+import { CryptoService, file_kms_v1_crypto_service } from "../gen/kms/v1/crypto_service_pb.js";
+import { DataKeyService, file_kms_v1_data_key_service } from "../gen/kms/v1/data_key_service_pb.js";
+import { file_kms_v1_key_service, KeyService } from "../gen/kms/v1/key_service_pb.js";
+
+/** The meta row holding the root key's check value: a wrong root key is refused at start-up. */
+const ROOT_KEY_CHECK = "root_key_check_value";
+
+/** A running service; `stop` drains it. */
+export interface Running {
+  port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * The one place that wires config → store → crypto → core → server. Nothing else constructs
+ * dependencies, so tests can start exactly what production starts.
+ */
+export async function start(config: Config, logger: Logger = pino({ level: config.logLevel })): Promise<Running> {
+  const serving = new ServingState();
+  const root = await loadRootKey(config);
+  if (root.source === "generated-dev-file" || root.source === "existing-dev-file") {
+    logger.warn(
+      { path: root.path },
+      "DEVELOPMENT ROOT KEY in use: a key file in the data directory protects every key. Set KMS_ROOT_KEY or KMS_ROOT_KEY_FILE in production.",
+    );
+  }
+  const keyring = new RootKeyring(root.key, secureRandom);
+  root.key.fill(0);
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
+  const check = keyring.checkValue();
+  const stored = await store.transaction((tx) => tx.putMetaIfAbsent(ROOT_KEY_CHECK, check));
+  if (stored !== check) {
+    await store.close();
+    throw new StartupError(
+      "the root key does not match this database (its key check value differs); refusing to start",
+    );
+  }
+
+  const keyPairs = createWorkerKeyPairGenerator({ threads: config.workers });
+  const deps: CoreDeps = {
+    store,
+    keyring,
+    keyPairs,
+    pairGate: new Semaphore(config.keyPairConcurrency),
+    materialCache: new MaterialCache(60_000, 10_000),
+    clock: () => new Date(),
+    random: secureRandom,
+    newId: randomUUID,
+    arn: { region: config.region, accountId: config.accountId },
+  };
+  const metrics = createMetrics();
+  const pipeline = createPipeline({ logger, metrics, authenticate: allowAll });
+  const routes = (router: ConnectRouter) => {
+    router.service(KeyService, wrapService(KeyService, createKeyService(deps), pipeline));
+    router.service(DataKeyService, wrapService(DataKeyService, createDataKeyService(deps), pipeline));
+    router.service(CryptoService, wrapService(CryptoService, createCryptoService(deps), pipeline));
+    registerHealth(router, serving);
+    registerReflection(router, [file_kms_v1_key_service, file_kms_v1_data_key_service, file_kms_v1_crypto_service]);
+  };
+  const connect = connectNodeAdapter({ routes, readMaxBytes: 1024 * 1024 });
+  const tls = config.tls ? { cert: await readFile(config.tls.cert), key: await readFile(config.tls.key) } : undefined;
+  const listener = await startListener({
+    host: config.listen.host,
+    port: config.listen.port,
+    tls,
+    logger,
+    handler: createHttpApp({ connect, serving, metrics, corsOrigins: config.corsOrigins }),
+  });
+  const scheduler = startScheduler(
+    deps,
+    60_000,
+    (err) => logger.error({ err }, "scheduler pass failed"),
+    (work) => logger.info({ deleted: work.deleted.length, rotated: work.rotated }, "scheduled work done"),
+  );
+  void scheduler.tick();
+  serving.set("SERVING");
+  logger.info(
+    { host: config.listen.host, port: listener.port, tls: Boolean(tls), store: store.dialect },
+    "kms listening",
+  );
+
+  let stopping: Promise<void> | undefined;
+  return {
+    port: listener.port,
+    stop() {
+      stopping ??= (async () => {
+        serving.set("DRAINING");
+        scheduler.stop();
+        await listener.close(config.shutdownGraceMs);
+        await keyPairs.close();
+        deps.materialCache.clear();
+        await store.close();
+        logger.info("kms stopped");
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** A start-up failure whose message is printed as one line. */
+export class StartupError extends Error {
+  override readonly name = "StartupError";
+}

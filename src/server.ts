@@ -1,0 +1,139 @@
+import http from "node:http";
+import http2 from "node:http2";
+import net from "node:net";
+import type { Logger } from "pino";
+
+/** A request handler both the HTTP/1.1 and HTTP/2 (compat) servers can call. */
+export type Handler = (
+  req: http.IncomingMessage | http2.Http2ServerRequest,
+  res: http.ServerResponse | http2.Http2ServerResponse,
+) => void;
+
+export interface ListenerOptions {
+  host: string;
+  port: number;
+  /** PEM certificate chain and key: serve TLS with ALPN h2 and http/1.1. */
+  tls?: { cert: Buffer; key: Buffer } | undefined;
+  handler: Handler;
+  logger: Logger;
+}
+
+export interface Listener {
+  readonly port: number;
+  /** Requests started and not yet finished. */
+  inFlight(): number;
+  /**
+   * Stops accepting, lets in-flight requests finish for up to `graceMs`, sends HTTP/2 GOAWAY
+   * and closes idle HTTP/1.1 connections, then destroys whatever is left.
+   */
+  close(graceMs: number): Promise<void>;
+}
+
+const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+
+/**
+ * The one listener (ARCHITECTURE.md §2): HTTP/1.1 and cleartext HTTP/2 with prior knowledge on
+ * the same port — the first bytes are sniffed for the HTTP/2 connection preface — or, with a
+ * certificate, TLS where ALPN picks h2 or http/1.1.
+ *
+ * Every raw socket gets an `error` handler before the hand-off: a client that resets the
+ * connection before sending a byte must not take the process down.
+ */
+export async function startListener(opts: ListenerOptions): Promise<Listener> {
+  let active = 0;
+  let draining = false;
+  const sockets = new Set<net.Socket>();
+  const sessions = new Set<http2.Http2Session>();
+  const handler: Handler = (req, res) => {
+    active++;
+    let done = false;
+    const finish = () => {
+      if (!done) {
+        done = true;
+        active--;
+      }
+    };
+    res.on("close", finish);
+    res.on("finish", finish);
+    if (draining && "shouldKeepAlive" in res) res.shouldKeepAlive = false;
+    opts.handler(req, res);
+  };
+
+  const h2 = opts.tls
+    ? http2.createSecureServer({ cert: opts.tls.cert, key: opts.tls.key, allowHTTP1: true }, handler)
+    : http2.createServer({}, handler);
+  const h1 = http.createServer(handler);
+  h1.keepAliveTimeout = 5_000;
+  for (const s of [h1, h2] as const) {
+    s.on("error", (err) => opts.logger.warn({ err }, "server error"));
+    s.on("clientError" as "error", () => {});
+  }
+  h2.on("session", (session) => {
+    sessions.add(session);
+    session.on("error", () => {});
+    session.on("close", () => sessions.delete(session));
+  });
+
+  const track = (socket: net.Socket) => {
+    sockets.add(socket);
+    socket.on("error", () => {});
+    socket.on("close", () => sockets.delete(socket));
+  };
+
+  let server: net.Server;
+  if (opts.tls) {
+    server = h2 as unknown as net.Server;
+    h2.on("connection", track);
+    h2.on("secureConnection", (s: net.Socket) => s.on("error", () => {}));
+    h2.on("tlsClientError", () => {});
+  } else {
+    server = net.createServer((socket) => {
+      track(socket);
+      sniff(socket, (isH2) => (isH2 ? h2 : h1).emit("connection", socket));
+    });
+  }
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address() as net.AddressInfo;
+
+  return {
+    port: address.port,
+    inFlight: () => active,
+    async close(graceMs) {
+      draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const session of sessions) session.close();
+      h1.closeIdleConnections();
+      const deadline = Date.now() + graceMs;
+      while (active > 0 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 25));
+        h1.closeIdleConnections();
+      }
+      for (const session of sessions) session.destroy();
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
+  };
+}
+
+/** Reads just enough of the first bytes to tell HTTP/2 prior knowledge from HTTP/1.x, then puts them back. */
+function sniff(socket: net.Socket, dispatch: (isH2: boolean) => void): void {
+  let seen = Buffer.alloc(0);
+  const onData = (chunk: Buffer) => {
+    seen = Buffer.concat([seen, chunk]);
+    const n = Math.min(seen.length, H2_PREFACE.length);
+    const matches = seen.subarray(0, n).equals(H2_PREFACE.subarray(0, n));
+    if (matches && n < H2_PREFACE.length) return;
+    socket.off("data", onData);
+    socket.pause();
+    socket.unshift(seen);
+    dispatch(matches);
+    if (!matches) socket.resume();
+  };
+  socket.on("data", onData);
+}
