@@ -1,0 +1,114 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+
+/** The repository root: tests start the server exactly as the README does, from here. */
+export const ROOT = resolve(import.meta.dirname, "../..");
+
+export interface ServerProcess {
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  port: number;
+  dataDir: string;
+  child: ChildProcess;
+  /** Every JSON log line the server printed so far. */
+  logs: Record<string, unknown>[];
+  /** The server's own pid (from its log), not npm's. */
+  pid: number;
+  /**
+   * Sends a signal to the server process (npm passes its exit code through) and resolves with
+   * npm's exit code; after 20 s the whole process group is killed.
+   */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Resolves when the process exits. */
+  exited: Promise<number | null>;
+}
+
+export interface StartOptions {
+  /** Extra `KMS_*` variables; `KMS_LISTEN` defaults to 127.0.0.1:0 and `KMS_DATA_DIR` to a new temp dir. */
+  env?: Record<string, string>;
+  dataDir?: string;
+  timeoutMs?: number;
+}
+
+/**
+ * Starts the real server as a child process with the README's start command (`npm start`) on a
+ * port the OS picks (`KMS_LISTEN=127.0.0.1:0`), and resolves once it logs `kms listening`.
+ */
+export async function startServer(opts: StartOptions = {}): Promise<ServerProcess> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "kms-e2e-"));
+  const child = spawn("npm", ["start", "--silent"], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      KMS_LISTEN: "127.0.0.1:0",
+      KMS_DATA_DIR: dataDir,
+      KMS_LOG_LEVEL: "info",
+      KMS_WORKERS: "2",
+      ...opts.env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  const logs: Record<string, unknown>[] = [];
+  let stderr = "";
+  child.stderr?.on("data", (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const exited = new Promise<number | null>((res) => child.once("exit", (code) => res(code)));
+  let pid = 0;
+  const port = await new Promise<number>((res, rej) => {
+    const timer = setTimeout(
+      () => rej(new Error(`server did not start in time; stderr: ${stderr}`)),
+      opts.timeoutMs ?? 30_000,
+    );
+    const lines = createInterface({ input: child.stdout! });
+    lines.on("line", (line) => {
+      let entry: Record<string, unknown>;
+      try {
+        entry = JSON.parse(line);
+      } catch {
+        return;
+      }
+      logs.push(entry);
+      if (entry.msg === "kms listening") {
+        pid = Number(entry.pid);
+        clearTimeout(timer);
+        res(Number(entry.port));
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      rej(new Error(`server exited with ${code} before listening; stderr: ${stderr}`));
+    });
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    dataDir,
+    child,
+    logs,
+    exited,
+    pid,
+    async stop(signal = "SIGTERM") {
+      if (child.exitCode === null && child.signalCode === null) {
+        try {
+          process.kill(pid, signal);
+        } catch {}
+        const timer = setTimeout(() => killGroup(child), 20_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      killGroup(child);
+      return exited;
+    },
+  };
+}
+
+function killGroup(child: ChildProcess): void {
+  try {
+    if (child.pid) process.kill(-child.pid, "SIGKILL");
+  } catch {}
+}
