@@ -1,0 +1,94 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, flagFor, loadConfig } from "../../src/config.js";
+
+const load = (env: Record<string, string>, argv: string[] = []) => loadConfig(argv, env);
+
+function rejects(env: Record<string, string>, variable: string, argv: string[] = []): string {
+  let caught: unknown;
+  try {
+    load(env, argv);
+  } catch (err) {
+    caught = err;
+  }
+  expect(caught).toBeInstanceOf(ConfigError);
+  const message = (caught as Error).message;
+  expect(message).toContain(variable);
+  expect(message).not.toContain("\n");
+  return message;
+}
+
+describe("config", () => {
+  it("has the documented defaults", () => {
+    const c = load({});
+    expect(c.listen).toEqual({ host: "127.0.0.1", port: 8080 });
+    expect(c.dataDir).toBe("./data");
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.keyPairConcurrency).toBe(c.workers);
+    expect(c.workers).toBeGreaterThanOrEqual(1);
+    expect(c.region).toBe("us-east-1");
+    expect(c.accountId).toBe("000000000000");
+    expect(c.logLevel).toBe("info");
+    expect(c.tls).toBeUndefined();
+    expect(c.corsOrigins).toEqual([]);
+  });
+
+  it("reads every variable", () => {
+    const c = load({
+      KMS_LISTEN: "[::1]:9000",
+      KMS_DATA_DIR: "/var/lib/kms",
+      KMS_DATABASE_URL: "postgres://u@h:5432/db",
+      KMS_ROOT_KEY_FILE: "/run/secrets/root",
+      KMS_WORKERS: "3",
+      KMS_KEYPAIR_CONCURRENCY: "1",
+      KMS_TLS_CERT: "/c.pem",
+      KMS_TLS_KEY: "/k.pem",
+      KMS_REGION: "eu-west-1",
+      KMS_ACCOUNT_ID: "123456789012",
+      KMS_LOG_LEVEL: "debug",
+      KMS_CORS_ORIGINS: "https://a.example,http://localhost:5173",
+    });
+    expect(c.listen).toEqual({ host: "::1", port: 9000 });
+    expect(c.dataDir).toBe("/var/lib/kms");
+    expect(c.databaseUrl).toBe("postgres://u@h:5432/db");
+    expect(c.rootKeyFile).toBe("/run/secrets/root");
+    expect(c.workers).toBe(3);
+    expect(c.keyPairConcurrency).toBe(1);
+    expect(c.tls).toEqual({ cert: "/c.pem", key: "/k.pem" });
+    expect(c.region).toBe("eu-west-1");
+    expect(c.accountId).toBe("123456789012");
+    expect(c.logLevel).toBe("debug");
+    expect(c.corsOrigins).toEqual(["https://a.example", "http://localhost:5173"]);
+  });
+
+  it("lets flags override the environment, in both spellings", () => {
+    const c = load({ KMS_WORKERS: "3" }, ["--workers", "5", "--data-dir=/tmp/x"]);
+    expect(c.workers).toBe(5);
+    expect(c.dataDir).toBe("/tmp/x");
+    expect(flagFor("KMS_KEYPAIR_CONCURRENCY")).toBe("--keypair-concurrency");
+  });
+
+  it.each([
+    [{ KMS_WORKERS: "0" }, "KMS_WORKERS"],
+    [{ KMS_WORKERS: "two" }, "KMS_WORKERS"],
+    [{ KMS_KEYPAIR_CONCURRENCY: "-1" }, "KMS_KEYPAIR_CONCURRENCY"],
+    [{ KMS_LISTEN: "nope" }, "KMS_LISTEN"],
+    [{ KMS_LISTEN: "127.0.0.1:70000" }, "KMS_LISTEN"],
+    [{ KMS_ACCOUNT_ID: "12" }, "KMS_ACCOUNT_ID"],
+    [{ KMS_REGION: "US East" }, "KMS_REGION"],
+    [{ KMS_LOG_LEVEL: "loud" }, "KMS_LOG_LEVEL"],
+    [{ KMS_CORS_ORIGINS: "ftp://x" }, "KMS_CORS_ORIGINS"],
+    [{ KMS_TLS_CERT: "/c.pem" }, "KMS_TLS_KEY"],
+    [{ KMS_ROOT_KEY: "a", KMS_ROOT_KEY_FILE: "b" }, "KMS_ROOT_KEY_FILE"],
+  ])("rejects %o naming %s", (env, variable) => {
+    rejects(env, variable);
+  });
+
+  it("says what a variable accepts", () => {
+    expect(rejects({ KMS_WORKERS: "0" }, "KMS_WORKERS")).toContain("integer from 1 to 256");
+  });
+
+  it("rejects unknown flags and flags without a value", () => {
+    expect(() => load({}, ["--nope"])).toThrow(ConfigError);
+    rejects({}, "KMS_WORKERS", ["--workers"]);
+  });
+});
