@@ -1,0 +1,74 @@
+import { generateKeyPairSync as nodeGenerateKeyPairSync } from "node:crypto";
+import type { KeyFormat, KeyPairSpec } from "../core/types.js";
+
+/** A freshly generated pair: SubjectPublicKeyInfo DER and PKCS#8 DER (RFC 5280, RFC 5208). */
+export interface GeneratedKeyPair {
+  publicKeyDer: Buffer;
+  privateKeyDer: Buffer;
+}
+
+/**
+ * Generates key pairs off the event loop (ARCHITECTURE §7). Injected into core: production uses
+ * the worker pool (`pool/worker-pool.ts`), unit tests may use the inline generator.
+ */
+export interface KeyPairGenerator {
+  /** Rejects with an `AbortError` when `signal` aborts before the job completes. */
+  generate(spec: KeyPairSpec, signal?: AbortSignal): Promise<GeneratedKeyPair>;
+  close(): Promise<void>;
+}
+
+const RSA_BITS: Partial<Record<KeyPairSpec, number>> = { RSA_2048: 2048, RSA_3072: 3072, RSA_4096: 4096 };
+const EC_CURVES: Partial<Record<KeyPairSpec, string>> = { EC_P256: "prime256v1", EC_P256K: "secp256k1" };
+
+/**
+ * Generates one pair on the calling thread. CPU-heavy (RSA-4096 takes up to a second): call it
+ * only inside a worker thread. RSA uses the public exponent 65537 (RFC 8017 §3.1 allows any odd
+ * e; 65537 is the value every interoperable implementation expects). EC_P256 is NIST P-256
+ * (`prime256v1`), EC_P256K is `secp256k1`.
+ */
+export function generateKeyPairSync(spec: KeyPairSpec): GeneratedKeyPair {
+  const publicKeyEncoding = { type: "spki", format: "der" } as const;
+  const privateKeyEncoding = { type: "pkcs8", format: "der" } as const;
+  const bits = RSA_BITS[spec];
+  if (bits !== undefined) {
+    const pair = nodeGenerateKeyPairSync("rsa", {
+      modulusLength: bits,
+      publicExponent: 0x10001,
+      publicKeyEncoding,
+      privateKeyEncoding,
+    });
+    return { publicKeyDer: pair.publicKey, privateKeyDer: pair.privateKey };
+  }
+  const namedCurve = EC_CURVES[spec];
+  if (namedCurve !== undefined) {
+    const pair = nodeGenerateKeyPairSync("ec", { namedCurve, publicKeyEncoding, privateKeyEncoding });
+    return { publicKeyDer: pair.publicKey, privateKeyDer: pair.privateKey };
+  }
+  throw new Error(`unknown key pair spec ${String(spec)}`);
+}
+
+function pem(label: string, der: Buffer): Buffer {
+  const b64 = der.toString("base64");
+  const lines: string[] = [];
+  for (let i = 0; i < b64.length; i += 64) {
+    lines.push(b64.slice(i, i + 64));
+  }
+  return Buffer.from(`-----BEGIN ${label}-----\n${lines.join("\n")}\n-----END ${label}-----\n`, "utf8");
+}
+
+/**
+ * Encodes an SPKI DER public key as the caller asked: DER as is (a copy), or PEM text
+ * (`-----BEGIN PUBLIC KEY-----`, RFC 7468 §13) as UTF-8 bytes.
+ */
+export function encodePublicKey(der: Buffer, format: KeyFormat): Buffer {
+  return format === "PEM" ? pem("PUBLIC KEY", der) : Buffer.from(der);
+}
+
+/**
+ * Encodes a PKCS#8 DER private key: DER as is (a copy), or PEM text
+ * (`-----BEGIN PRIVATE KEY-----`, RFC 7468 §10) as UTF-8 bytes. The PEM path passes through a
+ * JavaScript string, which cannot be zeroed; it lives only until collected.
+ */
+export function encodePrivateKey(der: Buffer, format: KeyFormat): Buffer {
+  return format === "PEM" ? pem("PRIVATE KEY", der) : Buffer.from(der);
+}

@@ -1,0 +1,39 @@
+/**
+ * A counting semaphore with no queue (ARCHITECTURE §7). The Alibaba seed refuses a pair request
+ * at once with HTTP 429 `Rejected.Throttling` when the instance's concurrency limit is reached;
+ * queueing without bound would instead let a burst pile up work and memory. So a caller that
+ * gets no permit refuses with `Throttled` and the client retries.
+ */
+export class Semaphore {
+  #available: number;
+
+  constructor(permits: number) {
+    if (!Number.isInteger(permits) || permits < 1) {
+      throw new Error("semaphore permits must be a positive integer");
+    }
+    this.#available = permits;
+  }
+
+  /**
+   * Takes a permit if one is free and returns its release function, or null at once when none
+   * is. Release is idempotent, so a `finally` that runs twice cannot inflate the count.
+   */
+  tryAcquire(): (() => void) | null {
+    if (this.#available === 0) {
+      return null;
+    }
+    this.#available--;
+    let released = false;
+    return () => {
+      if (!released) {
+        released = true;
+        this.#available++;
+      }
+    };
+  }
+
+  /** Permits free right now (for metrics). */
+  get available(): number {
+    return this.#available;
+  }
+}

@@ -1,0 +1,167 @@
+import {
+  constants,
+  createPrivateKey,
+  createPublicKey,
+  type KeyObject,
+  sign as nodeSign,
+  verify as nodeVerify,
+} from "node:crypto";
+import { KmsError } from "../core/errors.js";
+import type { KeySpec, MessageType, SigningAlgorithm } from "../core/types.js";
+import { type DigestHash, signRsaPkcs1Digest, verifyRsaPkcs1Digest } from "./rsa-digest.js";
+
+/** Largest RAW message Sign/Verify accept (AWS KMS's limit; larger messages are sent as DIGEST). */
+export const MAX_RAW_MESSAGE_BYTES = 4096;
+
+interface Scheme {
+  hash: DigestHash;
+  /** Digest length in bytes; also the PSS salt length. */
+  hashBytes: number;
+  padding: "PSS" | "PKCS1" | "ECDSA";
+}
+
+const SCHEMES: Record<SigningAlgorithm, Scheme> = {
+  RSASSA_PSS_SHA_256: { hash: "sha256", hashBytes: 32, padding: "PSS" },
+  RSASSA_PSS_SHA_384: { hash: "sha384", hashBytes: 48, padding: "PSS" },
+  RSASSA_PSS_SHA_512: { hash: "sha512", hashBytes: 64, padding: "PSS" },
+  RSASSA_PKCS1_V1_5_SHA_256: { hash: "sha256", hashBytes: 32, padding: "PKCS1" },
+  RSASSA_PKCS1_V1_5_SHA_384: { hash: "sha384", hashBytes: 48, padding: "PKCS1" },
+  RSASSA_PKCS1_V1_5_SHA_512: { hash: "sha512", hashBytes: 64, padding: "PKCS1" },
+  ECDSA_SHA_256: { hash: "sha256", hashBytes: 32, padding: "ECDSA" },
+};
+
+const RSA_ALGORITHMS: readonly SigningAlgorithm[] = [
+  "RSASSA_PSS_SHA_256",
+  "RSASSA_PSS_SHA_384",
+  "RSASSA_PSS_SHA_512",
+  "RSASSA_PKCS1_V1_5_SHA_256",
+  "RSASSA_PKCS1_V1_5_SHA_384",
+  "RSASSA_PKCS1_V1_5_SHA_512",
+];
+
+/**
+ * The signing algorithms a key spec supports, as AWS KMS lists them: all six RSASSA schemes for
+ * RSA keys, `ECDSA_SHA_256` for P-256 and secp256k1 keys, none for symmetric and HMAC keys.
+ */
+export function signingAlgorithmsFor(spec: KeySpec): SigningAlgorithm[] {
+  switch (spec) {
+    case "RSA_2048":
+    case "RSA_3072":
+    case "RSA_4096":
+      return [...RSA_ALGORITHMS];
+    case "EC_P256":
+    case "EC_P256K":
+      return ["ECDSA_SHA_256"];
+    default:
+      return [];
+  }
+}
+
+/**
+ * The algorithm used when a request names none (the Alibaba dialect has no such field): PSS with
+ * SHA-256 for RSA (RFC 8017 §8 recommends PSS for new applications), ECDSA_SHA_256 for EC.
+ */
+export function defaultSigningAlgorithm(spec: KeySpec): SigningAlgorithm {
+  const first = signingAlgorithmsFor(spec)[0];
+  if (first === undefined) {
+    throw new KmsError("InvalidKeyUsage", `Key spec ${spec} does not support signing.`);
+  }
+  return first;
+}
+
+function schemeFor(spec: KeySpec, algorithm: SigningAlgorithm, message: Buffer, messageType: MessageType): Scheme {
+  const valid = signingAlgorithmsFor(spec);
+  if (!valid.includes(algorithm)) {
+    const names = valid.length === 0 ? "none" : valid.join(", ");
+    throw new KmsError(
+      "InvalidKeyUsage",
+      `Signing algorithm ${algorithm} is not valid for key spec ${spec}; valid algorithms: ${names}.`,
+    );
+  }
+  const scheme = SCHEMES[algorithm];
+  if (messageType === "RAW" && (message.length < 1 || message.length > MAX_RAW_MESSAGE_BYTES)) {
+    throw new KmsError("InvalidArgument", `A RAW message must be 1 to ${MAX_RAW_MESSAGE_BYTES} bytes.`);
+  }
+  if (messageType === "DIGEST" && message.length !== scheme.hashBytes) {
+    throw new KmsError("InvalidArgument", `A ${scheme.hash.toUpperCase()} digest must be ${scheme.hashBytes} bytes.`);
+  }
+  if (messageType === "DIGEST" && scheme.padding !== "PKCS1") {
+    // Node 20 cannot run PSS or ECDSA over a precomputed digest (crypto.sign always hashes;
+    // nodejs/node#60263), and this service does not write padding schemes or curve arithmetic.
+    throw new KmsError(
+      "UnsupportedOperation",
+      `${algorithm} over a precomputed digest is not supported; send the RAW message or use RSASSA_PKCS1_V1_5.`,
+    );
+  }
+  return scheme;
+}
+
+function nodeOptions(scheme: Scheme): { padding?: number; saltLength?: number; dsaEncoding?: "der" } {
+  switch (scheme.padding) {
+    case "PSS":
+      return { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: scheme.hashBytes };
+    case "PKCS1":
+      return { padding: constants.RSA_PKCS1_PADDING };
+    default:
+      return { dsaEncoding: "der" };
+  }
+}
+
+function rsaSignatureBytes(key: KeyObject): number | null {
+  const bits = key.asymmetricKeyDetails?.modulusLength;
+  return key.asymmetricKeyType === "rsa" && bits !== undefined ? Math.ceil(bits / 8) : null;
+}
+
+/**
+ * Signs `message` (RAW) or its precomputed digest (DIGEST) with a PKCS#8 DER private key.
+ * RAW and DIGEST give signatures that verify the same way. PSS uses MGF1 with the message hash
+ * and a salt as long as the hash (what AWS KMS produces); ECDSA signatures are DER-encoded
+ * (`Ecdsa-Sig-Value`, RFC 3279 §2.2.3), as AWS KMS returns them.
+ *
+ * @throws KmsError `InvalidKeyUsage` if the algorithm does not fit the spec (the message names
+ *   the valid ones); `InvalidArgument` for a RAW message outside 1..4096 bytes or a digest of the
+ *   wrong length; `UnsupportedOperation` for PSS or ECDSA over a digest.
+ */
+export function sign(p: {
+  spec: KeySpec;
+  privateKeyDer: Buffer;
+  algorithm: SigningAlgorithm;
+  message: Buffer;
+  messageType: MessageType;
+}): Buffer {
+  const scheme = schemeFor(p.spec, p.algorithm, p.message, p.messageType);
+  const key = createPrivateKey({ key: p.privateKeyDer, format: "der", type: "pkcs8" });
+  if (p.messageType === "DIGEST") {
+    return signRsaPkcs1Digest(key, scheme.hash, p.message);
+  }
+  return nodeSign(scheme.hash, p.message, { key, ...nodeOptions(scheme) });
+}
+
+/**
+ * Verifies a signature made by {@link sign} (or by any conforming implementation). Returns false,
+ * never throws, for a wrong, truncated or malformed signature; throws only for the same request
+ * errors as {@link sign}.
+ */
+export function verify(p: {
+  spec: KeySpec;
+  publicKeyDer: Buffer;
+  algorithm: SigningAlgorithm;
+  message: Buffer;
+  messageType: MessageType;
+  signature: Buffer;
+}): boolean {
+  const scheme = schemeFor(p.spec, p.algorithm, p.message, p.messageType);
+  const key = createPublicKey({ key: p.publicKeyDer, format: "der", type: "spki" });
+  const rsaBytes = rsaSignatureBytes(key);
+  if (rsaBytes !== null && p.signature.length !== rsaBytes) {
+    return false;
+  }
+  if (p.messageType === "DIGEST") {
+    return verifyRsaPkcs1Digest(key, scheme.hash, p.message, p.signature);
+  }
+  try {
+    return nodeVerify(scheme.hash, p.message, { key, ...nodeOptions(scheme) }, p.signature);
+  } catch {
+    return false;
+  }
+}

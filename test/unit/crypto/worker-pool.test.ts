@@ -1,0 +1,79 @@
+import { createPrivateKey, createPublicKey, sign, verify } from "node:crypto";
+import { afterAll, describe, expect, it } from "vitest";
+import type { KeyPairSpec } from "../../../src/core/types.js";
+import { type GeneratedKeyPair, generateKeyPairSync } from "../../../src/crypto/key-pairs.js";
+import { createInlineKeyPairGenerator, createWorkerKeyPairGenerator } from "../../../src/crypto/pool/worker-pool.js";
+
+const EXPECTED: Record<KeyPairSpec, { type: string; bits?: number; curve?: string }> = {
+  RSA_2048: { type: "rsa", bits: 2048 },
+  RSA_3072: { type: "rsa", bits: 3072 },
+  RSA_4096: { type: "rsa", bits: 4096 },
+  EC_P256: { type: "ec", curve: "prime256v1" },
+  EC_P256K: { type: "ec", curve: "secp256k1" },
+};
+
+function checkPair(spec: KeyPairSpec, pair: GeneratedKeyPair): void {
+  expect(Buffer.isBuffer(pair.publicKeyDer)).toBe(true);
+  expect(Buffer.isBuffer(pair.privateKeyDer)).toBe(true);
+  const pub = createPublicKey({ key: pair.publicKeyDer, format: "der", type: "spki" });
+  const priv = createPrivateKey({ key: pair.privateKeyDer, format: "der", type: "pkcs8" });
+  const want = EXPECTED[spec];
+  expect(pub.asymmetricKeyType).toBe(want.type);
+  expect(pub.asymmetricKeyDetails?.modulusLength).toBe(want.bits);
+  expect(pub.asymmetricKeyDetails?.namedCurve).toBe(want.curve);
+  if (want.type === "rsa") {
+    expect(pub.asymmetricKeyDetails?.publicExponent).toBe(65537n);
+  }
+  const message = Buffer.from(`pair for ${spec}`);
+  expect(verify("sha256", message, pub, sign("sha256", message, priv))).toBe(true);
+  // A key of the same kind that is not this pair's: shows the match check above can fail.
+  const stranger = STRANGERS[spec.startsWith("RSA") ? "RSA_2048" : (spec as "EC_P256" | "EC_P256K")];
+  expect(verify("sha256", message, pub, sign("sha256", message, stranger))).toBe(false);
+}
+
+const STRANGERS = {
+  RSA_2048: createPrivateKey({ key: generateKeyPairSync("RSA_2048").privateKeyDer, format: "der", type: "pkcs8" }),
+  EC_P256: createPrivateKey({ key: generateKeyPairSync("EC_P256").privateKeyDer, format: "der", type: "pkcs8" }),
+  EC_P256K: createPrivateKey({ key: generateKeyPairSync("EC_P256K").privateKeyDer, format: "der", type: "pkcs8" }),
+};
+
+describe("worker key-pair generator", () => {
+  const pool = createWorkerKeyPairGenerator({ threads: 2 });
+  afterAll(() => pool.close());
+
+  it("generates every KeyPairSpec on worker threads, as matching SPKI / PKCS#8 DER", async () => {
+    const specs = Object.keys(EXPECTED) as KeyPairSpec[];
+    const pairs = await Promise.all(specs.map((s) => pool.generate(s)));
+    specs.forEach((spec, i) => checkPair(spec, pairs[i]!));
+  });
+
+  it("rejects a job whose signal aborted before it started with AbortError, and keeps working", async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(pool.generate("EC_P256", controller.signal)).rejects.toMatchObject({ name: "AbortError" });
+    checkPair("EC_P256", await pool.generate("EC_P256"));
+  });
+
+  it("drops a queued job aborted while both threads are busy; the running jobs finish", async () => {
+    const busy = [pool.generate("RSA_3072"), pool.generate("RSA_3072")];
+    const controller = new AbortController();
+    const queued = pool.generate("RSA_2048", controller.signal);
+    controller.abort();
+    await expect(queued).rejects.toMatchObject({ name: "AbortError" });
+    for (const pair of await Promise.all(busy)) {
+      checkPair("RSA_3072", pair);
+    }
+    checkPair("EC_P256K", await pool.generate("EC_P256K"));
+  });
+});
+
+describe("inline key-pair generator (tests only)", () => {
+  it("generates on the calling thread and honours an aborted signal", async () => {
+    const inline = createInlineKeyPairGenerator();
+    checkPair("EC_P256", await inline.generate("EC_P256"));
+    const controller = new AbortController();
+    controller.abort();
+    await expect(inline.generate("EC_P256", controller.signal)).rejects.toMatchObject({ name: "AbortError" });
+    await inline.close();
+  });
+});
