@@ -54,23 +54,19 @@ async function* watchKnown(state: ServingState, signal: AbortSignal): AsyncGener
     if (current !== sent) {
       sent = current;
       yield response(current);
+      if (state.status === "DRAINING") return;
       continue;
     }
     await nextChange(state, signal);
   }
 }
 
-async function* watchUnknown(signal: AbortSignal): AsyncGenerator<HealthCheckResponse> {
+async function* watchUnknown(state: ServingState, signal: AbortSignal): AsyncGenerator<HealthCheckResponse> {
   yield response(HealthCheckResponse_ServingStatus.SERVICE_UNKNOWN);
   // The set of services is fixed for the life of the process, so it never becomes known; hold the
-  // stream open because the spec tells clients to treat any end of a Watch as a reason to retry.
-  await new Promise<void>((resolve) => {
-    if (signal.aborted) {
-      resolve();
-      return;
-    }
-    signal.addEventListener("abort", () => resolve(), { once: true });
-  });
+  // stream open (the spec tells clients to treat any end of a Watch as a reason to retry) until
+  // the call ends or the server drains.
+  while (!signal.aborted && state.status !== "DRAINING") await nextChange(state, signal);
 }
 
 /**
@@ -86,8 +82,8 @@ async function* watchUnknown(signal: AbortSignal): AsyncGenerator<HealthCheckRes
  *   stays open, per the spec.
  * - `List` reports every known name.
  *
- * Watch streams end only when their call does; pass the server's `shutdownSignal` to the Connect
- * adapter so that draining does not wait on them forever.
+ * Watch streams end when the server starts draining (after sending `NOT_SERVING`), so that a
+ * graceful shutdown never waits on them; clients re-watch and find the next instance.
  */
 export function registerHealth(router: ConnectRouter, state: ServingState): void {
   router.service(Health, {
@@ -100,7 +96,7 @@ export function registerHealth(router: ConnectRouter, state: ServingState): void
     watch(request, context) {
       return KNOWN_SERVICES.includes(request.service)
         ? watchKnown(state, context.signal)
-        : watchUnknown(context.signal);
+        : watchUnknown(state, context.signal);
     },
     list() {
       const status = response(toGrpcStatus(state.status));

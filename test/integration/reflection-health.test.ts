@@ -293,7 +293,7 @@ describe("gRPC health", () => {
     try {
       expect(await nextMessage(call)).toEqual({ status: "SERVING" });
       const next = nextMessage(call);
-      state.set("DRAINING");
+      state.set("STARTING");
       expect(await next).toEqual({ status: "NOT_SERVING" });
       const after = nextMessage(call);
       state.set("SERVING");
@@ -304,6 +304,23 @@ describe("gRPC health", () => {
     }
     // The server sees the cancel through the handler's signal and unsubscribes.
     await vi.waitFor(() => expect(state.live).toBe(0), { timeout: 5_000 });
+  });
+
+  it("Watch ends cleanly once the server starts draining, after sending NOT_SERVING", async () => {
+    // biome-ignore lint/suspicious/noExplicitAny: methods of proto-loader clients are created at runtime.
+    const call: grpc.ClientReadableStream<WireHealthResponse> = (client(HealthClient) as any).Watch({ service: "" });
+    const ended = new Promise<number>((resolve) => call.on("status", (s: grpc.StatusObject) => resolve(s.code)));
+    call.on("error", () => {});
+    try {
+      expect(await nextMessage(call)).toEqual({ status: "SERVING" });
+      const next = nextMessage(call);
+      state.set("DRAINING");
+      expect(await next).toEqual({ status: "NOT_SERVING" });
+      expect(await ended).toBe(grpc.status.OK);
+    } finally {
+      call.cancel();
+      state.set("SERVING");
+    }
   });
 
   it("Watch of an unknown service sends SERVICE_UNKNOWN and keeps the stream open", async () => {
