@@ -12,6 +12,7 @@ import { allowAll, createPipeline } from "./api/pipeline.js";
 import { registerReflection } from "./api/reflection.js";
 import { ServingState } from "./api/serving-state.js";
 import { wrapService } from "./api/wrap-service.js";
+import { createAwsHandler } from "./aws/handler.js";
 import type { Config } from "./config.js";
 import type { CoreDeps } from "./core/deps.js";
 import { MaterialCache } from "./core/material-cache.js";
@@ -89,7 +90,13 @@ export async function start(config: Config, logger: Logger = pino({ level: confi
     port: config.listen.port,
     tls,
     logger,
-    handler: createHttpApp({ connect, serving, metrics, corsOrigins: config.corsOrigins }),
+    handler: createHttpApp({
+      connect,
+      aws: createAwsHandler({ deps, pipeline, logger }),
+      serving,
+      metrics,
+      corsOrigins: config.corsOrigins,
+    }),
   });
   const scheduler = startScheduler(
     deps,

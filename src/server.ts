@@ -64,10 +64,13 @@ export async function startListener(opts: ListenerOptions): Promise<Listener> {
     : http2.createServer({}, handler);
   const h1 = http.createServer(handler);
   h1.keepAliveTimeout = 5_000;
-  for (const s of [h1, h2] as const) {
-    s.on("error", (err) => opts.logger.warn({ err }, "server error"));
-    s.on("clientError" as "error", () => {});
-  }
+  for (const s of [h1, h2] as const) s.on("error", (err) => opts.logger.warn({ err }, "server error"));
+  // A listener replaces Node's default, so it must close the socket itself: answer malformed
+  // HTTP/1.1 (and header timeouts) with 400 and close; just drop a peer that already went away.
+  h1.on("clientError", (err: NodeJS.ErrnoException, socket: net.Socket) => {
+    if (err.code === "ECONNRESET" || !socket.writable) socket.destroy();
+    else socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+  });
   h2.on("session", (session) => {
     sessions.add(session);
     session.on("error", () => {});
@@ -121,14 +124,21 @@ export async function startListener(opts: ListenerOptions): Promise<Listener> {
   };
 }
 
+/** How long a new connection may take to send enough bytes to tell its protocol. */
+const SNIFF_TIMEOUT_MS = 10_000;
+
 /** Reads just enough of the first bytes to tell HTTP/2 prior knowledge from HTTP/1.x, then puts them back. */
 function sniff(socket: net.Socket, dispatch: (isH2: boolean) => void): void {
   let seen = Buffer.alloc(0);
+  const timer = setTimeout(() => socket.destroy(), SNIFF_TIMEOUT_MS);
+  timer.unref();
+  socket.once("close", () => clearTimeout(timer));
   const onData = (chunk: Buffer) => {
     seen = Buffer.concat([seen, chunk]);
     const n = Math.min(seen.length, H2_PREFACE.length);
     const matches = seen.subarray(0, n).equals(H2_PREFACE.subarray(0, n));
     if (matches && n < H2_PREFACE.length) return;
+    clearTimeout(timer);
     socket.off("data", onData);
     socket.pause();
     socket.unshift(seen);

@@ -12,6 +12,7 @@ const CODES = {
   unauthenticated: Code.Unauthenticated,
   permission_denied: Code.PermissionDenied,
   unavailable: Code.Unavailable,
+  canceled: Code.Canceled,
   internal: Code.Internal,
 } as const satisfies Record<WireCode, Code>;
 

@@ -49,9 +49,14 @@ export function createPipeline(deps: { logger: Logger; metrics: Metrics; authent
         const principal = await deps.authenticate(info);
         return await fn({ requestId: info.requestId, signal: info.signal, log, principal });
       } catch (err) {
-        const kms = toKmsError(err);
+        // A caller that went away (cancel, deadline, disconnect) is not a failure of ours: it is
+        // recorded as Cancelled at info level, whatever the aborted work threw.
+        const kms =
+          info.signal.aborted && !(err instanceof KmsError)
+            ? new KmsError("Cancelled", "The call was cancelled.")
+            : toKmsError(err);
         code = kms.code;
-        if (!(err instanceof KmsError)) log.error({ err }, "unexpected failure");
+        if (!(err instanceof KmsError) && kms.code !== "Cancelled") log.error({ err }, "unexpected failure");
         else if (ERROR_WIRE[kms.code].awsStatus >= 500) log.error({ code }, "call failed");
         throw kms;
       } finally {

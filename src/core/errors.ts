@@ -16,6 +16,7 @@ export const KMS_CODES = [
   "InvalidCiphertext",
   "IncorrectKey",
   "InvalidSignature",
+  "InvalidMac",
   "InvalidArgument",
   "InvalidGrantToken",
   "Throttled",
@@ -23,6 +24,7 @@ export const KMS_CODES = [
   "Unauthenticated",
   "AccessDenied",
   "DependencyTimeout",
+  "Cancelled",
   "Internal",
 ] as const;
 
@@ -38,6 +40,7 @@ export type WireCode =
   | "unauthenticated"
   | "permission_denied"
   | "unavailable"
+  | "canceled"
   | "internal";
 
 /** How one code appears on each wire. */
@@ -101,6 +104,12 @@ export const ERROR_WIRE = {
     aws: "KMSInvalidSignatureException",
     awsStatus: 400,
   },
+  InvalidMac: {
+    connect: "invalid_argument",
+    reason: "KMSInvalidMacException",
+    aws: "KMSInvalidMacException",
+    awsStatus: 400,
+  },
   InvalidArgument: {
     connect: "invalid_argument",
     reason: "ValidationException",
@@ -142,6 +151,12 @@ export const ERROR_WIRE = {
     reason: "DependencyTimeoutException",
     aws: "DependencyTimeoutException",
     awsStatus: 503,
+  },
+  Cancelled: {
+    connect: "canceled",
+    reason: "RequestCanceledException",
+    aws: "RequestCanceledException",
+    awsStatus: 400,
   },
   Internal: { connect: "internal", reason: "KMSInternalException", aws: "KMSInternalException", awsStatus: 500 },
 } as const satisfies Record<KmsCode, WireError>;

@@ -3,6 +3,7 @@ import { KmsError } from "./errors.js";
 import { resolveKey } from "./key-id.js";
 import { requireEnabled } from "./key-rules.js";
 import { mutateKey } from "./mutate-key.js";
+import type { KeyStoreTx } from "../store/key-store.js";
 import type { KeyRecord, KeyVersionRecord, Page } from "./types.js";
 import { checkRange, pageSize } from "./validate.js";
 import { newVersion } from "./versions.js";
@@ -17,9 +18,23 @@ export const DEFAULT_ROTATION_DAYS = 365;
  */
 function requireRotatable(key: KeyRecord): void {
   requireEnabled(key);
+  requireRotatableSpec(key);
+}
+
+function requireRotatableSpec(key: KeyRecord): void {
   if (key.spec !== "AES_256") {
     throw new KmsError("UnsupportedOperation", `Key '${key.id}' is ${key.spec}; only AES_256 keys can be rotated.`);
   }
+}
+
+/**
+ * A key whose rotation facts may be read (AWS `GetKeyRotationStatus`, `ListKeyRotations`): any
+ * state, but only a spec that rotates at all — the others are `UnsupportedOperation`, as in AWS KMS.
+ */
+export async function getRotationStatus(deps: CoreDeps, keyRef: string): Promise<KeyRecord> {
+  const key = await resolveKey(deps, keyRef);
+  requireRotatableSpec(key);
+  return key;
 }
 
 /**
@@ -45,12 +60,20 @@ export async function rotateKey(
   return { key, versionId: version.versionId };
 }
 
+/**
+ * Inserts a version as the new primary, under the key's row lock. The version is stamped here, not
+ * when its material was generated: versions list in (created_at, id) order, so a version generated
+ * earlier but committed later must still sort after the primary it replaces.
+ */
 async function applyVersion(
-  tx: { insertVersion(v: KeyVersionRecord): Promise<void>; updateKey(k: KeyRecord): Promise<void> },
+  tx: Pick<KeyStoreTx, "insertVersion" | "updateKey" | "getVersion">,
   key: KeyRecord,
-  version: KeyVersionRecord,
+  generated: KeyVersionRecord,
   now: Date,
 ): Promise<KeyRecord> {
+  const primary = await tx.getVersion(key.id, key.primaryVersionId);
+  const floor = primary ? primary.createdAt.getTime() + 1 : 0;
+  const version = { ...generated, createdAt: new Date(Math.max(now.getTime(), floor)) };
   await tx.insertVersion(version);
   const next: KeyRecord = {
     ...key,

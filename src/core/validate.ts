@@ -40,6 +40,10 @@ export function checkEncryptionContext(ctx: EncryptionContext, field = "encrypti
   let total = 0;
   for (const [k, v] of entries) {
     if (k.length === 0) throw invalidField(field, "have keys of length greater than or equal to 1");
+    // protobuf-es decodes maps into plain objects, where a `__proto__` entry vanishes before any
+    // code sees it (bufbuild/protobuf-es#1451): such a key could never be bound on the gRPC wire,
+    // so it is refused wherever it is visible (the AWS JSON endpoint) rather than bound there only.
+    if (k === "__proto__") throw invalidField(field, "not use the key __proto__");
     total += Buffer.byteLength(k) + Buffer.byteLength(v);
   }
   if (total > 8192) throw invalidField(field, "have a total size less than or equal to 8192 bytes");

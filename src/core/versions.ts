@@ -17,7 +17,7 @@ export async function newVersion(
   signal?: AbortSignal,
 ): Promise<KeyVersionRecord> {
   const versionId = deps.newId();
-  const material = await generateKeyMaterial(spec, deps.keyPairs, deps.random);
+  const material = await generateKeyMaterial(spec, deps.keyPairs, deps.random, signal);
   try {
     return {
       keyId,

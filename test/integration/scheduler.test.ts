@@ -116,7 +116,10 @@ describe.skipIf(!url)("two instances on one PostgreSQL", () => {
     fixtures.push({
       deps: base.deps,
       dataDir: base.dataDir,
-      close: async () => void (await sa.close(), await sb.close()),
+      close: async () => {
+        await sa.close();
+        await sb.close();
+      },
     });
     const now = Date.now();
     const a: CoreDeps = { ...base.deps, store: sa, clock: () => new Date(now) };

@@ -21,6 +21,8 @@ const EXPECTED: Record<string, [Code, string, string, number]> = {
   InvalidCiphertext: [Code.InvalidArgument, "InvalidCiphertextException", "InvalidCiphertextException", 400],
   IncorrectKey: [Code.InvalidArgument, "IncorrectKeyException", "IncorrectKeyException", 400],
   InvalidSignature: [Code.InvalidArgument, "KMSInvalidSignatureException", "KMSInvalidSignatureException", 400],
+  InvalidMac: [Code.InvalidArgument, "KMSInvalidMacException", "KMSInvalidMacException", 400],
+  Cancelled: [Code.Canceled, "RequestCanceledException", "RequestCanceledException", 400],
   InvalidArgument: [Code.InvalidArgument, "ValidationException", "ValidationException", 400],
   InvalidGrantToken: [Code.InvalidArgument, "InvalidGrantTokenException", "InvalidGrantTokenException", 400],
   Throttled: [Code.ResourceExhausted, "Rejected.Throttling", "ThrottlingException", 400],

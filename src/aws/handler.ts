@@ -1,0 +1,163 @@
+import type http from "node:http";
+import type http2 from "node:http2";
+import type { Logger } from "pino";
+import type { CallInfo, Pipeline } from "../api/pipeline.js";
+import type { CoreDeps } from "../core/deps.js";
+import type { Handler } from "../server.js";
+import { type AwsErrorReply, AwsProtocolError, awsErrorOf } from "./errors.js";
+import { type JsonObject, Members, parseBody } from "./json.js";
+import { lookupOperation } from "./operations/index.js";
+
+type Req = http.IncomingMessage | http2.Http2ServerRequest;
+type Res = http.ServerResponse | http2.Http2ServerResponse;
+
+export interface AwsHandlerOptions {
+  deps: CoreDeps;
+  pipeline: Pipeline;
+  logger: Logger;
+  /** Largest accepted request body; AWS KMS requests are small (a 4 KiB plaintext, base64'd). */
+  maxBodyBytes?: number;
+}
+
+/** AWS JSON 1.1 content types; plain JSON too, for hand-written clients (curl). */
+const CONTENT_TYPES = new Set(["application/x-amz-json-1.1", "application/json"]);
+const SERVICE = "TrentService";
+const RESPONSE_TYPE = "application/x-amz-json-1.1";
+
+/**
+ * The AWS KMS endpoint: `POST /` with `X-Amz-Target: TrentService.<Operation>` and an AWS JSON 1.1
+ * body, as the AWS SDKs, the AWS CLI and the AWS Encryption SDK send it.
+ *
+ * The operation comes only from the explicit table in `operations/index.ts`; an unknown target is
+ * answered before any call starts, so a client-chosen name never becomes a metrics label.
+ * Everything else runs through the {@link Pipeline} (authentication seam, request-id logging,
+ * metrics, unknown errors → `KMSInternalException`) under `service: "TrentService"`.
+ *
+ * Credentials: the AWS SDKs sign every request with SigV4. The signature is NOT verified yet —
+ * any `Authorization` header, or none, is accepted, and identity is whatever the pipeline's
+ * `authenticate` seam decides. Verifying SigV4 needs the raw body, which is read in full here
+ * before the call starts, so the security issue can check it at that seam.
+ */
+export function createAwsHandler(opts: AwsHandlerOptions): Handler {
+  const maxBody = opts.maxBodyBytes ?? 1024 * 1024;
+  return (req, res) => {
+    handle(opts, maxBody, req, res).catch((err: unknown) => {
+      opts.logger.error({ err }, "aws handler failed");
+      if (!res.headersSent) reply(res, requestIdOf(req), 500, errorBody(awsErrorOf(err)));
+      else res.destroy();
+    });
+  };
+}
+
+async function handle(opts: AwsHandlerOptions, maxBody: number, req: Req, res: Res): Promise<void> {
+  const requestId = requestIdOf(req);
+  const target = header(req, "x-amz-target") ?? "";
+  const name = target.startsWith(`${SERVICE}.`) ? target.slice(SERVICE.length + 1) : "";
+  const operation = lookupOperation(name);
+  if (!operation) {
+    req.resume();
+    const shown = target.slice(0, 128);
+    sendError(res, requestId, {
+      status: 400,
+      type: "UnknownOperationException",
+      message: `Unknown operation ${shown}`,
+    });
+    return;
+  }
+  const body = await readBody(req, maxBody);
+  if (body === "too-large") {
+    sendError(res, requestId, {
+      status: 413,
+      type: "SerializationException",
+      message: `The request body is larger than ${maxBody} bytes.`,
+    });
+    return;
+  }
+
+  const controller = new AbortController();
+  res.on("close", () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  const info: CallInfo = {
+    service: SERVICE,
+    method: name,
+    requestId,
+    headers: webHeaders(req),
+    signal: controller.signal,
+  };
+  try {
+    const out = await opts.pipeline.run(info, async (call) => {
+      checkContentType(header(req, "content-type"));
+      const run = operation(new Members(parseBody(body)));
+      return run({ deps: opts.deps, call });
+    });
+    reply(res, requestId, 200, out);
+  } catch (err) {
+    sendError(res, requestId, awsErrorOf(err));
+  }
+}
+
+function checkContentType(value: string | undefined): void {
+  const type = (value ?? "").split(";")[0]!.trim().toLowerCase();
+  if (!CONTENT_TYPES.has(type)) {
+    throw new AwsProtocolError("SerializationException", "Content-Type must be application/x-amz-json-1.1.");
+  }
+}
+
+/** Reads the whole body, but keeps at most `max` bytes in memory. */
+async function readBody(req: Req, max: number): Promise<Buffer | "too-large"> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size <= max) chunks.push(chunk);
+  }
+  return size > max ? "too-large" : Buffer.concat(chunks);
+}
+
+function sendError(res: Res, requestId: string, e: AwsErrorReply): void {
+  reply(res, requestId, e.status, errorBody(e), e.type);
+}
+
+function errorBody(e: AwsErrorReply): JsonObject {
+  return { __type: e.type, message: e.message };
+}
+
+/** Writes a JSON reply with AWS's request-id (and, for errors, error-type) headers. */
+function reply(res: Res, requestId: string, status: number, body: JsonObject, errorType?: string): void {
+  const text = Buffer.from(JSON.stringify(body));
+  const headers: Record<string, string | number> = {
+    "content-type": RESPONSE_TYPE,
+    "content-length": text.length,
+    "x-amzn-RequestId": requestId,
+  };
+  if (errorType) headers["x-amzn-ErrorType"] = errorType;
+  (res as http.ServerResponse).writeHead(status, headers);
+  res.end(text);
+}
+
+function header(req: Req, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** The listener always sets `x-request-id` before any surface runs (src/http-app.ts). */
+function requestIdOf(req: Req): string {
+  return header(req, "x-request-id") ?? "";
+}
+
+/** Node headers as web `Headers` for the pipeline; HTTP/2 pseudo-headers are not headers. */
+function webHeaders(req: Req): Headers {
+  const out = new Headers();
+  for (const [k, v] of Object.entries(req.headers)) {
+    if (k.startsWith(":") || v === undefined) continue;
+    for (const one of Array.isArray(v) ? v : [v]) {
+      try {
+        out.append(k, one);
+      } catch {
+        // A header value web Headers cannot hold is dropped; nothing downstream needs it.
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,9 @@
+import { keyArn } from "../../core/key-id.js";
+import { cancelKeyDeletion as coreCancel } from "../../core/key-state.js";
+import type { Operation } from "./operation.js";
+
+/** `CancelKeyDeletion`: the key returns Disabled (AWS's rule); the reply names it by ARN. */
+export const cancelKeyDeletion: Operation = (m) => {
+  const keyId = m.requiredString("KeyId");
+  return async ({ deps }) => ({ KeyId: keyArn(deps, (await coreCancel(deps, keyId)).id) });
+};

@@ -1,0 +1,41 @@
+import { KmsError } from "../../core/errors.js";
+import { createKey as coreCreateKey } from "../../core/keys.js";
+import { AWS_KEY_SPECS, AWS_KEY_USAGES, fromAws } from "../enums.js";
+import { keyMetadata } from "../key-metadata.js";
+import type { Operation } from "./operation.js";
+
+/**
+ * `CreateKey`. `KeySpec` and its deprecated twin `CustomerMasterKeySpec` are both accepted, not
+ * together (AWS's rule). Options this service cannot honour — imported or external key material,
+ * custom key stores, multi-Region keys — are refused with `UnsupportedOperationException` instead
+ * of creating a key that is not what was asked for. `Policy` is accepted and not enforced yet
+ * (docs/aws-compatibility.md).
+ */
+export const createKey: Operation = (m) => {
+  const keySpec = m.string("KeySpec");
+  const legacySpec = m.string("CustomerMasterKeySpec");
+  if (keySpec !== undefined && legacySpec !== undefined) {
+    throw new KmsError("InvalidArgument", "You cannot specify KeySpec and CustomerMasterKeySpec in the same request.");
+  }
+  const spec = keySpec !== undefined ? fromAws(AWS_KEY_SPECS, "KeySpec", keySpec) : undefined;
+  const legacy = fromAws(AWS_KEY_SPECS, "CustomerMasterKeySpec", legacySpec);
+  const usage = fromAws(AWS_KEY_USAGES, "KeyUsage", m.string("KeyUsage"));
+  const origin = m.string("Origin");
+  if (origin !== undefined && origin !== "AWS_KMS") {
+    throw new KmsError("UnsupportedOperation", `Origin ${origin.slice(0, 32)} is not supported; only AWS_KMS is.`);
+  }
+  if (m.boolean("MultiRegion") === true) {
+    throw new KmsError("UnsupportedOperation", "Multi-Region keys are not supported.");
+  }
+  if (m.string("CustomKeyStoreId") !== undefined || m.string("XksKeyId") !== undefined) {
+    throw new KmsError("UnsupportedOperation", "Custom key stores are not supported.");
+  }
+  m.string("Policy");
+  m.boolean("BypassPolicyLockoutSafetyCheck");
+  const description = m.string("Description");
+  const tags = m.tags("Tags");
+  return async ({ deps, call }) => {
+    const key = await coreCreateKey(deps, { spec: spec ?? legacy, usage, description, tags }, call);
+    return { KeyMetadata: keyMetadata(deps, key) };
+  };
+};

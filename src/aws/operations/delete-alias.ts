@@ -1,0 +1,11 @@
+import { deleteAlias as coreDeleteAlias } from "../../core/aliases.js";
+import type { Operation } from "./operation.js";
+
+/** `DeleteAlias`; the key itself is untouched. Empty reply. */
+export const deleteAlias: Operation = (m) => {
+  const aliasName = m.requiredString("AliasName");
+  return async ({ deps }) => {
+    await coreDeleteAlias(deps, aliasName);
+    return {};
+  };
+};

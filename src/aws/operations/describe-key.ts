@@ -1,0 +1,10 @@
+import { describeKey as coreDescribeKey } from "../../core/keys.js";
+import { keyMetadata } from "../key-metadata.js";
+import type { Operation } from "./operation.js";
+
+/** `DescribeKey`: any key in any state, named by id, ARN, alias or alias ARN. */
+export const describeKey: Operation = (m) => {
+  const keyId = m.requiredString("KeyId");
+  m.stringList("GrantTokens");
+  return async ({ deps }) => ({ KeyMetadata: keyMetadata(deps, await coreDescribeKey(deps, keyId)) });
+};

@@ -1,0 +1,11 @@
+import { updateRotationPolicy } from "../../core/rotation.js";
+import type { Operation } from "./operation.js";
+
+/** `DisableKeyRotation`. Empty reply. */
+export const disableKeyRotation: Operation = (m) => {
+  const keyId = m.requiredString("KeyId");
+  return async ({ deps }) => {
+    await updateRotationPolicy(deps, keyId, false, undefined);
+    return {};
+  };
+};

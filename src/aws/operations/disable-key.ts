@@ -1,0 +1,11 @@
+import { disableKey as coreDisableKey } from "../../core/key-state.js";
+import type { Operation } from "./operation.js";
+
+/** `DisableKey`. Empty reply; a key pending deletion is `KMSInvalidStateException`. */
+export const disableKey: Operation = (m) => {
+  const keyId = m.requiredString("KeyId");
+  return async ({ deps }) => {
+    await coreDisableKey(deps, keyId);
+    return {};
+  };
+};

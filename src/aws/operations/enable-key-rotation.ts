@@ -1,0 +1,12 @@
+import { updateRotationPolicy } from "../../core/rotation.js";
+import type { Operation } from "./operation.js";
+
+/** `EnableKeyRotation`: period 90..2560 days, default 365; only symmetric keys rotate. Empty reply. */
+export const enableKeyRotation: Operation = (m) => {
+  const keyId = m.requiredString("KeyId");
+  const days = m.integer("RotationPeriodInDays");
+  return async ({ deps }) => {
+    await updateRotationPolicy(deps, keyId, true, days);
+    return {};
+  };
+};

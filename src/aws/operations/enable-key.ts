@@ -1,0 +1,11 @@
+import { enableKey as coreEnableKey } from "../../core/key-state.js";
+import type { Operation } from "./operation.js";
+
+/** `EnableKey`. Empty reply; a key pending deletion is `KMSInvalidStateException`. */
+export const enableKey: Operation = (m) => {
+  const keyId = m.requiredString("KeyId");
+  return async ({ deps }) => {
+    await coreEnableKey(deps, keyId);
+    return {};
+  };
+};

@@ -1,0 +1,23 @@
+import { keyArn } from "../../core/key-id.js";
+import { getPublicKey as coreGetPublicKey } from "../../core/signing.js";
+import { awsKeySpec } from "../enums.js";
+import type { Operation } from "./operation.js";
+
+/** `GetPublicKey`: SPKI DER, base64; a symmetric or HMAC key is `UnsupportedOperationException`. */
+export const getPublicKey: Operation = (m) => {
+  const keyId = m.requiredString("KeyId");
+  const grantTokens = m.stringList("GrantTokens");
+  return async ({ deps }) => {
+    const out = await coreGetPublicKey(deps, keyId, grantTokens);
+    const spec = awsKeySpec(out.spec);
+    return {
+      KeyId: keyArn(deps, out.keyId),
+      PublicKey: out.publicKey.toString("base64"),
+      CustomerMasterKeySpec: spec,
+      KeySpec: spec,
+      KeyUsage: out.usage,
+      ...(out.encryptionAlgorithms.length > 0 ? { EncryptionAlgorithms: out.encryptionAlgorithms } : {}),
+      ...(out.signingAlgorithms.length > 0 ? { SigningAlgorithms: out.signingAlgorithms } : {}),
+    };
+  };
+};

@@ -1,0 +1,80 @@
+import { cancelKeyDeletion } from "./cancel-key-deletion.js";
+import { createAlias } from "./create-alias.js";
+import { createKey } from "./create-key.js";
+import { decrypt } from "./decrypt.js";
+import { deleteAlias } from "./delete-alias.js";
+import { describeKey } from "./describe-key.js";
+import { disableKey } from "./disable-key.js";
+import { disableKeyRotation } from "./disable-key-rotation.js";
+import { enableKey } from "./enable-key.js";
+import { enableKeyRotation } from "./enable-key-rotation.js";
+import { encrypt } from "./encrypt.js";
+import { generateDataKey } from "./generate-data-key.js";
+import { generateDataKeyPair } from "./generate-data-key-pair.js";
+import { generateDataKeyPairWithoutPlaintext } from "./generate-data-key-pair-without-plaintext.js";
+import { generateDataKeyWithoutPlaintext } from "./generate-data-key-without-plaintext.js";
+import { generateMac } from "./generate-mac.js";
+import { generateRandom } from "./generate-random.js";
+import { getKeyRotationStatus } from "./get-key-rotation-status.js";
+import { getPublicKey } from "./get-public-key.js";
+import { listAliases } from "./list-aliases.js";
+import { listKeyRotations } from "./list-key-rotations.js";
+import { listKeys } from "./list-keys.js";
+import { listResourceTags } from "./list-resource-tags.js";
+import type { Operation } from "./operation.js";
+import { reEncrypt } from "./re-encrypt.js";
+import { rotateKeyOnDemand } from "./rotate-key-on-demand.js";
+import { scheduleKeyDeletion } from "./schedule-key-deletion.js";
+import { sign } from "./sign.js";
+import { tagResource } from "./tag-resource.js";
+import { untagResource } from "./untag-resource.js";
+import { updateAlias } from "./update-alias.js";
+import { updateKeyDescription } from "./update-key-description.js";
+import { verify } from "./verify.js";
+import { verifyMac } from "./verify-mac.js";
+
+/**
+ * Every `TrentService.<Operation>` this service answers, by AWS operation name. This table is the
+ * only way from a client-supplied `X-Amz-Target` to code (STYLE.md: never pick a function by
+ * reflecting on a client-supplied name).
+ */
+export const OPERATIONS: Readonly<Record<string, Operation>> = {
+  CancelKeyDeletion: cancelKeyDeletion,
+  CreateAlias: createAlias,
+  CreateKey: createKey,
+  Decrypt: decrypt,
+  DeleteAlias: deleteAlias,
+  DescribeKey: describeKey,
+  DisableKey: disableKey,
+  DisableKeyRotation: disableKeyRotation,
+  EnableKey: enableKey,
+  EnableKeyRotation: enableKeyRotation,
+  Encrypt: encrypt,
+  GenerateDataKey: generateDataKey,
+  GenerateDataKeyPair: generateDataKeyPair,
+  GenerateDataKeyPairWithoutPlaintext: generateDataKeyPairWithoutPlaintext,
+  GenerateDataKeyWithoutPlaintext: generateDataKeyWithoutPlaintext,
+  GenerateMac: generateMac,
+  GenerateRandom: generateRandom,
+  GetKeyRotationStatus: getKeyRotationStatus,
+  GetPublicKey: getPublicKey,
+  ListAliases: listAliases,
+  ListKeyRotations: listKeyRotations,
+  ListKeys: listKeys,
+  ListResourceTags: listResourceTags,
+  ReEncrypt: reEncrypt,
+  RotateKeyOnDemand: rotateKeyOnDemand,
+  ScheduleKeyDeletion: scheduleKeyDeletion,
+  Sign: sign,
+  TagResource: tagResource,
+  UntagResource: untagResource,
+  UpdateAlias: updateAlias,
+  UpdateKeyDescription: updateKeyDescription,
+  Verify: verify,
+  VerifyMac: verifyMac,
+};
+
+/** The operation named `name`, or undefined. Own properties only: `constructor` or `__proto__` name nothing. */
+export function lookupOperation(name: string): Operation | undefined {
+  return Object.hasOwn(OPERATIONS, name) ? OPERATIONS[name] : undefined;
+}

@@ -1,0 +1,30 @@
+import { keyArn } from "../../core/key-id.js";
+import { getRotationStatus, listKeyVersions } from "../../core/rotation.js";
+import { epochSeconds } from "../json.js";
+import type { Operation } from "./operation.js";
+import { pageRequest, pageResponse } from "./paging.js";
+
+/**
+ * `ListKeyRotations`: every version after the initial one, oldest first. Versions do not record
+ * whether the scheduler or a caller made them, so every rotation reads `RotationType: ON_DEMAND`
+ * (docs/aws-compatibility.md). A page may hold one entry fewer than `Limit` where the initial
+ * version was skipped — AWS allows fewer than `Limit`.
+ */
+export const listKeyRotations: Operation = (m) => {
+  const keyId = m.requiredString("KeyId");
+  const { limit, marker } = pageRequest(m);
+  return async ({ deps }) => {
+    const key = await getRotationStatus(deps, keyId);
+    const page = await listKeyVersions(deps, key.id, limit, marker);
+    return {
+      Rotations: page.items
+        .filter((v) => v.versionId !== key.initialVersionId)
+        .map((v) => ({
+          KeyId: keyArn(deps, key.id),
+          RotationDate: epochSeconds(v.createdAt),
+          RotationType: "ON_DEMAND",
+        })),
+      ...pageResponse(page),
+    };
+  };
+};

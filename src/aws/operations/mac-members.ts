@@ -1,0 +1,21 @@
+import { KmsError } from "../../core/errors.js";
+import { AWS_MAC_ALGORITHMS, fromAws, macAlgorithmFits } from "../enums.js";
+import { type Members, missing, refuseUnsupported } from "../json.js";
+
+/**
+ * The members `GenerateMac` and `VerifyMac` share. `MacAlgorithm` is required; a valid AWS
+ * algorithm that HMAC_256 keys cannot run (e.g. HMAC_SHA_384) is `InvalidKeyUsageException`,
+ * as AWS answers for an algorithm that does not fit the key spec.
+ */
+export function macMembers(m: Members) {
+  refuseUnsupported(m, ["DryRun"]);
+  const keyId = m.requiredString("KeyId");
+  const message = m.requiredBlob("Message");
+  const algName = m.string("MacAlgorithm");
+  if (algName === undefined) throw missing("MacAlgorithm");
+  const algorithm = fromAws(AWS_MAC_ALGORITHMS, "MacAlgorithm", algName);
+  if (!macAlgorithmFits(algorithm)) {
+    throw new KmsError("InvalidKeyUsage", `MacAlgorithm ${algorithm} is not valid for key spec HMAC_256.`);
+  }
+  return { keyId, message, algorithm, grantTokens: m.stringList("GrantTokens") };
+}

@@ -1,0 +1,28 @@
+import { keyArn } from "../../core/key-id.js";
+import { sign as coreSign } from "../../core/signing.js";
+import { AWS_MESSAGE_TYPES, AWS_SIGNING_ALGORITHMS, fromAws } from "../enums.js";
+import { missing, refuseUnsupported } from "../json.js";
+import type { Operation } from "./operation.js";
+
+/**
+ * `Sign`. Unlike the gRPC API, AWS requires `SigningAlgorithm`; `MessageType` defaults to RAW.
+ * ECDSA signatures are DER, RSA ones raw, as AWS returns them.
+ */
+export const sign: Operation = (m) => {
+  refuseUnsupported(m, ["DryRun"]);
+  const keyId = m.requiredString("KeyId");
+  const message = m.requiredBlob("Message");
+  const messageType = fromAws(AWS_MESSAGE_TYPES, "MessageType", m.string("MessageType")) ?? "RAW";
+  const algName = m.string("SigningAlgorithm");
+  if (algName === undefined) throw missing("SigningAlgorithm");
+  const algorithm = fromAws(AWS_SIGNING_ALGORITHMS, "SigningAlgorithm", algName);
+  const grantTokens = m.stringList("GrantTokens");
+  return async ({ deps }) => {
+    const out = await coreSign(deps, { keyRef: keyId, message, messageType, algorithm, grantTokens });
+    return {
+      KeyId: keyArn(deps, out.keyId),
+      Signature: out.signature.toString("base64"),
+      SigningAlgorithm: out.algorithm,
+    };
+  };
+};

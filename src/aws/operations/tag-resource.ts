@@ -1,0 +1,14 @@
+import { tagKey } from "../../core/tags.js";
+import { missing } from "../json.js";
+import type { Operation } from "./operation.js";
+
+/** `TagResource`: adds or overwrites tags; more than 50 on a key is `LimitExceededException`. */
+export const tagResource: Operation = (m) => {
+  const keyId = m.requiredString("KeyId");
+  if (!m.has("Tags")) throw missing("Tags");
+  const tags = m.tags("Tags");
+  return async ({ deps }) => {
+    await tagKey(deps, keyId, tags);
+    return {};
+  };
+};

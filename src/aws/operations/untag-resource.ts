@@ -1,0 +1,14 @@
+import { untagKey } from "../../core/tags.js";
+import { missing } from "../json.js";
+import type { Operation } from "./operation.js";
+
+/** `UntagResource`: absent tag keys are ignored, as AWS ignores them. */
+export const untagResource: Operation = (m) => {
+  const keyId = m.requiredString("KeyId");
+  if (!m.has("TagKeys")) throw missing("TagKeys");
+  const tagKeys = m.stringList("TagKeys");
+  return async ({ deps }) => {
+    await untagKey(deps, keyId, tagKeys);
+    return {};
+  };
+};

@@ -1,0 +1,12 @@
+import { updateAlias as coreUpdateAlias } from "../../core/aliases.js";
+import type { Operation } from "./operation.js";
+
+/** `UpdateAlias`: points an existing alias at another key. Empty reply. */
+export const updateAlias: Operation = (m) => {
+  const aliasName = m.requiredString("AliasName");
+  const target = m.requiredString("TargetKeyId");
+  return async ({ deps }) => {
+    await coreUpdateAlias(deps, aliasName, target);
+    return {};
+  };
+};

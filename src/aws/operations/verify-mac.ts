@@ -1,0 +1,19 @@
+import { KmsError } from "../../core/errors.js";
+import { keyArn } from "../../core/key-id.js";
+import { verifyMacFor } from "../../core/macs.js";
+import { macMembers } from "./mac-members.js";
+import type { Operation } from "./operation.js";
+
+/**
+ * `VerifyMac`. As with `Verify`, AWS never answers `MacValid: false`: a MAC that does not match is
+ * HTTP 400 `KMSInvalidMacException` (core's `InvalidMac`).
+ */
+export const verifyMac: Operation = (m) => {
+  const { keyId, message, algorithm, grantTokens } = macMembers(m);
+  const mac = m.requiredBlob("Mac");
+  return async ({ deps }) => {
+    const out = await verifyMacFor(deps, keyId, message, mac, grantTokens);
+    if (!out.valid) throw new KmsError("InvalidMac", "The MAC is not valid for this message and key.");
+    return { KeyId: keyArn(deps, out.keyId), MacValid: true, MacAlgorithm: algorithm };
+  };
+};

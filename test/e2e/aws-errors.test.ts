@@ -1,0 +1,258 @@
+import { randomBytes } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import {
+  CreateKeyCommand,
+  DescribeKeyCommand,
+  GenerateDataKeyCommand,
+  KMSClient,
+  ScheduleKeyDeletionCommand,
+} from "@aws-sdk/client-kms";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createMetrics } from "../../src/api/metrics.js";
+import { allowAll, createPipeline } from "../../src/api/pipeline.js";
+import { createAwsHandler } from "../../src/aws/handler.js";
+import type { CoreDeps } from "../../src/core/deps.js";
+import { INTERNAL_MESSAGE, KmsError } from "../../src/core/errors.js";
+import { type ServerProcess, startServer } from "../helpers/server-process.js";
+
+/**
+ * The AWS JSON 1.1 wire itself: error shapes, headers, and requests the AWS SDKs never send
+ * (malformed JSON, wrong member types, unknown targets). The raw-HTTP tests send unsigned requests,
+ * which only this service accepts, so they are marked `ours`; the SDK tests also run against AWS
+ * KMS when KMS_AWS_TEST_ENDPOINT is set.
+ */
+const external = process.env.KMS_AWS_TEST_ENDPOINT;
+const region = process.env.AWS_REGION ?? "us-east-1";
+const ours = it.skipIf(external !== undefined);
+let server: ServerProcess | undefined;
+let endpoint: string;
+let kms: KMSClient;
+let keyId: string;
+
+beforeAll(async () => {
+  if (!external) server = await startServer();
+  endpoint = external ?? server!.url;
+  kms = new KMSClient({
+    endpoint,
+    region,
+    ...(external ? {} : { credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" } }),
+  });
+  keyId = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+});
+
+afterAll(async () => {
+  if (external)
+    await kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyId, PendingWindowInDays: 7 })).catch(() => {});
+  kms?.destroy();
+  await server?.stop();
+});
+
+interface Reply {
+  status: number;
+  headers: Headers;
+  body: Record<string, unknown>;
+}
+
+async function raw(
+  target: string | undefined,
+  body: string,
+  contentType = "application/x-amz-json-1.1",
+): Promise<Reply> {
+  const headers: Record<string, string> = { "content-type": contentType };
+  if (target !== undefined) headers["x-amz-target"] = target;
+  const res = await fetch(`${endpoint}/`, { method: "POST", headers, body });
+  return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
+}
+
+function expectAwsError(reply: Reply, type: string, status = 400): void {
+  expect(reply.status).toBe(status);
+  expect(reply.body.__type).toBe(type);
+  expect(typeof reply.body.message).toBe("string");
+  expect(reply.headers.get("x-amzn-errortype")).toBe(type);
+  expect(reply.headers.get("x-amzn-requestid")).toBe(reply.headers.get("x-request-id"));
+  expect(reply.headers.get("content-type")).toBe("application/x-amz-json-1.1");
+}
+
+describe("the wire (ours: unsigned raw HTTP)", () => {
+  ours("answers a success with the AWS content type and request id", async () => {
+    const reply = await raw("TrentService.DescribeKey", JSON.stringify({ KeyId: keyId }));
+    expect(reply.status).toBe(200);
+    expect(reply.headers.get("content-type")).toBe("application/x-amz-json-1.1");
+    expect(reply.headers.get("x-amzn-requestid")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(reply.headers.get("x-amzn-requestid")).toBe(reply.headers.get("x-request-id"));
+    expect((reply.body.KeyMetadata as { KeyId: string }).KeyId).toBe(keyId);
+    expect(typeof (reply.body.KeyMetadata as { CreationDate: unknown }).CreationDate).toBe("number");
+  });
+
+  ours("accepts plain application/json", async () => {
+    const reply = await raw("TrentService.GenerateRandom", '{"NumberOfBytes": 8}', "application/json");
+    expect(reply.status).toBe(200);
+    expect(Buffer.from(reply.body.Plaintext as string, "base64")).toHaveLength(8);
+  });
+
+  ours.each([
+    "TrentService.NoSuchOperation",
+    "TrentService.__proto__",
+    "TrentService.constructor",
+    "TrentService.hasOwnProperty",
+    "OtherService.CreateKey",
+    "CreateKey",
+    "",
+  ])("answers UnknownOperationException for target %j", async (target) => {
+    expectAwsError(await raw(target, "{}"), "UnknownOperationException");
+  });
+
+  ours("answers SerializationException for malformed JSON and non-object bodies", async () => {
+    expectAwsError(await raw("TrentService.CreateKey", "{not json"), "SerializationException");
+    expectAwsError(await raw("TrentService.CreateKey", "[1,2]"), "SerializationException");
+    expectAwsError(await raw("TrentService.CreateKey", '"text"'), "SerializationException");
+  });
+
+  ours("answers SerializationException for an unsupported content type", async () => {
+    expectAwsError(await raw("TrentService.CreateKey", "{}", "text/plain"), "SerializationException");
+  });
+
+  ours.each([
+    ["GenerateDataKey", { KeyId: "k", NumberOfBytes: "x" }],
+    ["DescribeKey", { KeyId: 5 }],
+    ["Encrypt", { KeyId: "k", Plaintext: 42 }],
+    ["Encrypt", { KeyId: "k", Plaintext: "not base64!" }],
+    ["Encrypt", { KeyId: "k", Plaintext: "AAA=", EncryptionContext: { a: 1 } }],
+    ["Encrypt", { KeyId: "k", Plaintext: "AAA=", EncryptionContext: ["a"] }],
+    ["Encrypt", { KeyId: "k", Plaintext: "AAA=", GrantTokens: "t" }],
+    ["CreateKey", { Tags: [{ TagKey: "a", TagValue: 1 }] }],
+    ["CreateKey", { Tags: { a: "b" } }],
+    ["CreateKey", { MultiRegion: "yes" }],
+  ])("answers SerializationException for wrong member types: %s %j", async (op, body) => {
+    expectAwsError(await raw(`TrentService.${op}`, JSON.stringify(body)), "SerializationException");
+  });
+
+  ours("answers ValidationException in AWS's words for a missing required member", async () => {
+    const reply = await raw("TrentService.DescribeKey", "{}");
+    expectAwsError(reply, "ValidationException");
+    expect(reply.body.message).toBe(
+      "1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null",
+    );
+  });
+
+  ours("answers ValidationException for an enum value outside AWS's set", async () => {
+    const reply = await raw("TrentService.GenerateDataKey", JSON.stringify({ KeyId: keyId, KeySpec: "AES_512" }));
+    expectAwsError(reply, "ValidationException");
+    expect(reply.body.message).toContain("Member must satisfy enum value set: [AES_256, AES_128]");
+  });
+
+  ours("refuses a body over 1 MiB", async () => {
+    const big = JSON.stringify({ KeyId: keyId, Plaintext: Buffer.alloc(800 * 1024).toString("base64") });
+    expectAwsError(await raw("TrentService.Encrypt", big), "SerializationException", 413);
+  });
+
+  ours("refuses DryRun rather than performing the call", async () => {
+    const body = JSON.stringify({ KeyId: keyId, KeySpec: "AES_256", DryRun: true });
+    expectAwsError(await raw("TrentService.GenerateDataKey", body), "UnsupportedOperationException");
+  });
+
+  ours("answers InvalidGrantTokenException for a malformed grant token", async () => {
+    const body = JSON.stringify({ KeyId: keyId, KeySpec: "AES_256", GrantTokens: ["x".repeat(8193)] });
+    expectAwsError(await raw("TrentService.GenerateDataKey", body), "InvalidGrantTokenException");
+  });
+
+  ours("never crashes on hostile input: the server still answers afterwards", async () => {
+    for (const body of ["", "null", "{}", '{"KeyId":null}', '{"__proto__":{"KeyId":"x"}}', "\u0000"]) {
+      const reply = await raw("TrentService.Encrypt", body);
+      expect(reply.status).toBe(400);
+    }
+    const ok = await raw("TrentService.GenerateRandom", '{"NumberOfBytes":4}');
+    expect(ok.status).toBe(200);
+  });
+});
+
+describe("errors through the AWS SDK", () => {
+  it("exposes the AWS error name, HTTP status and request id", async () => {
+    let err: (Error & { $metadata?: { httpStatusCode?: number; requestId?: string } }) | undefined;
+    try {
+      await kms.send(new DescribeKeyCommand({ KeyId: `alias/does-not-exist-${randomBytes(4).toString("hex")}` }));
+    } catch (e) {
+      err = e as typeof err;
+    }
+    expect(err?.name).toBe("NotFoundException");
+    expect(err?.$metadata?.httpStatusCode).toBe(400);
+    expect(err?.$metadata?.requestId).toMatch(/^[0-9a-zA-Z-]{20,}$/);
+  });
+
+  it("accepts any SigV4 signature (dummy credentials work)", async () => {
+    const other = new KMSClient({
+      endpoint,
+      region,
+      credentials: { accessKeyId: "AKIDOTHER", secretAccessKey: "another-secret" },
+    });
+    try {
+      if (external) {
+        await expect(other.send(new DescribeKeyCommand({ KeyId: keyId }))).rejects.toThrow();
+      } else {
+        const out = await other.send(new GenerateDataKeyCommand({ KeyId: keyId, NumberOfBytes: 16 }));
+        expect(out.Plaintext).toHaveLength(16);
+      }
+    } finally {
+      other.destroy();
+    }
+  });
+});
+
+describe("failures a healthy server cannot show (ours: the real handler and pipeline in-process)", () => {
+  const KEY = "11111111-2222-3333-4444-555555555555";
+  let app: http.Server;
+  let url: string;
+  const metrics = createMetrics();
+
+  beforeAll(async () => {
+    const store = {
+      async getKey(id: string) {
+        if (id === KEY) throw new KmsError("DependencyTimeout", "The database did not answer in time.");
+        throw new Error("driver exploded near secret-row-value");
+      },
+    };
+    const deps = { store, arn: { region: "us-east-1", accountId: "000000000000" } } as unknown as CoreDeps;
+    const logger = pino({ level: "silent" });
+    const pipeline = createPipeline({ logger, metrics, authenticate: allowAll });
+    const handler = createAwsHandler({ deps, pipeline, logger });
+    app = http.createServer((req, res) => {
+      req.headers["x-request-id"] = "req-fixed-1";
+      handler(req, res);
+    });
+    await new Promise<void>((r) => app.listen(0, "127.0.0.1", r));
+    url = `http://127.0.0.1:${(app.address() as AddressInfo).port}/`;
+  });
+  afterAll(() => new Promise<void>((r) => app.close(() => r())));
+
+  const call = async (target: string, body: unknown) => {
+    const res = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": target },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
+  };
+
+  ours("a database timeout is HTTP 503 DependencyTimeoutException", async () => {
+    const reply = await call("TrentService.DescribeKey", { KeyId: KEY });
+    expect(reply.status).toBe(503);
+    expect(reply.body.__type).toBe("DependencyTimeoutException");
+    expect(reply.headers.get("x-amzn-requestid")).toBe("req-fixed-1");
+  });
+
+  ours("an unexpected error is HTTP 500 KMSInternalException with the fixed message, hiding the cause", async () => {
+    const reply = await call("TrentService.DescribeKey", { KeyId: "99999999-2222-3333-4444-555555555555" });
+    expect(reply.status).toBe(500);
+    expect(reply.body).toEqual({ __type: "KMSInternalException", message: INTERNAL_MESSAGE });
+    expect(JSON.stringify(reply.body)).not.toContain("secret");
+  });
+
+  ours("counts calls under the operation's name, and never a client-chosen unknown target", async () => {
+    await call("TrentService.AttackerChosenName", {});
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('method="DescribeKey",code="DependencyTimeout"');
+    expect(text).not.toContain("AttackerChosenName");
+  });
+});
