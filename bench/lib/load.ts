@@ -1,0 +1,180 @@
+import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+
+/** One request of a scenario; resolves on success, throws on any failure. */
+export type Call = () => Promise<void>;
+
+/** Turns a failed call into a stable label, e.g. `RESOURCE_EXHAUSTED/Rejected.Throttling`. */
+export type Classify = (err: unknown) => string;
+
+export interface LoadOptions {
+  call: Call;
+  classify: Classify;
+  /** Calls kept in flight at once (a closed loop: each worker starts its next call when the last ends). */
+  concurrency: number;
+  warmupMs: number;
+  durationMs: number;
+  /** The server's pid, to read its CPU time (all threads) from /proc. */
+  serverPid: number;
+}
+
+export interface LoadResult {
+  /** Successful calls that completed inside the measured window. */
+  ok: number;
+  /** Failed calls that completed inside the measured window, by label. */
+  errors: Record<string, number>;
+  /** Length of the measured window, seconds (timer-accurate, not the nominal duration). */
+  seconds: number;
+  /** Successful calls per second. */
+  okPerSecond: number;
+  /** All completed calls (ok + failed) per second. */
+  callsPerSecond: number;
+  /** Latency of successful calls, milliseconds. */
+  latencyMs: { p50: number; p95: number; p99: number; max: number };
+  /** Latency of failed calls (e.g. refusals), milliseconds; undefined when none failed. */
+  errorLatencyMs?: { p50: number; p99: number } | undefined;
+  /** Server CPU time (user+system, all threads) over the window, as % of one core; undefined without /proc. */
+  serverCpuPercent?: number | undefined;
+  /** This process's (the load generator's) CPU over the window, as % of one core. */
+  clientCpuPercent: number;
+  /** Server CPU milliseconds spent per completed call (ok + failed). */
+  serverCpuMsPerCall?: number | undefined;
+  /** Server CPU milliseconds per successful call (what a success really costs when many calls are refused). */
+  serverCpuMsPerOk?: number | undefined;
+}
+
+let clockTicks: number | undefined;
+
+function ticksPerSecond(): number {
+  if (clockTicks === undefined) {
+    try {
+      clockTicks = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+    } catch {
+      clockTicks = 100;
+    }
+  }
+  return clockTicks;
+}
+
+/** utime + stime of a process (every thread), in milliseconds, from /proc/<pid>/stat. */
+export function processCpuMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The command name (field 2) may contain spaces; the fields after its closing ")" are fixed.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const utime = Number(fields[11]);
+    const stime = Number(fields[12]);
+    return ((utime + stime) * 1000) / ticksPerSecond();
+  } catch {
+    return undefined;
+  }
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+/** A growable array of doubles (latencies), cheaper than number[] at 100k+ entries. */
+class Samples {
+  #buf = new Float64Array(1 << 14);
+  #n = 0;
+  push(v: number): void {
+    if (this.#n === this.#buf.length) {
+      const next = new Float64Array(this.#buf.length * 2);
+      next.set(this.#buf);
+      this.#buf = next;
+    }
+    this.#buf[this.#n++] = v;
+  }
+  sorted(): Float64Array {
+    return this.#buf.slice(0, this.#n).sort();
+  }
+  get length(): number {
+    return this.#n;
+  }
+}
+
+/**
+ * Runs `call` in a closed loop from `concurrency` workers: a warm-up whose results are thrown
+ * away, then a measured window. Only calls that *complete* inside the window count. Afterwards
+ * the in-flight calls are awaited (not counted) so the next scenario starts from a quiet server.
+ */
+export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
+  let phase: "warmup" | "measure" | "done" = "warmup";
+  const okLatencies = new Samples();
+  const errLatencies = new Samples();
+  const errors: Record<string, number> = {};
+  let windowStart = 0;
+  let windowEnd = 0;
+  let serverCpuStart: number | undefined;
+  let clientCpuStart: NodeJS.CpuUsage = process.cpuUsage();
+  let serverCpuEnd: number | undefined;
+  let clientCpuEnd: NodeJS.CpuUsage = clientCpuStart;
+
+  const worker = async () => {
+    while (phase !== "done") {
+      const t0 = performance.now();
+      let label: string | undefined;
+      try {
+        await opts.call();
+      } catch (err) {
+        label = opts.classify(err);
+      }
+      if (phase !== "measure") continue;
+      const ms = performance.now() - t0;
+      if (label === undefined) {
+        okLatencies.push(ms);
+      } else {
+        errLatencies.push(ms);
+        errors[label] = (errors[label] ?? 0) + 1;
+      }
+    }
+  };
+
+  const timers = new Promise<void>((resolve) => {
+    setTimeout(() => {
+      phase = "measure";
+      windowStart = performance.now();
+      serverCpuStart = processCpuMs(opts.serverPid);
+      clientCpuStart = process.cpuUsage();
+      setTimeout(() => {
+        phase = "done";
+        windowEnd = performance.now();
+        serverCpuEnd = processCpuMs(opts.serverPid);
+        clientCpuEnd = process.cpuUsage(clientCpuStart);
+        resolve();
+      }, opts.durationMs);
+    }, opts.warmupMs);
+  });
+
+  await Promise.all([timers, ...Array.from({ length: opts.concurrency }, worker)]);
+
+  const seconds = (windowEnd - windowStart) / 1000;
+  const ok = okLatencies.length;
+  const failed = errLatencies.length;
+  const sorted = okLatencies.sorted();
+  const errSorted = errLatencies.sorted();
+  const serverCpuMs =
+    serverCpuStart !== undefined && serverCpuEnd !== undefined ? serverCpuEnd - serverCpuStart : undefined;
+  const clientCpuMs = (clientCpuEnd.user + clientCpuEnd.system) / 1000;
+  return {
+    ok,
+    errors,
+    seconds,
+    okPerSecond: ok / seconds,
+    callsPerSecond: (ok + failed) / seconds,
+    latencyMs: {
+      p50: percentile(sorted, 50),
+      p95: percentile(sorted, 95),
+      p99: percentile(sorted, 99),
+      max: sorted.length ? sorted[sorted.length - 1]! : Number.NaN,
+    },
+    errorLatencyMs: failed ? { p50: percentile(errSorted, 50), p99: percentile(errSorted, 99) } : undefined,
+    serverCpuPercent: serverCpuMs === undefined ? undefined : (serverCpuMs / (seconds * 1000)) * 100,
+    clientCpuPercent: (clientCpuMs / (seconds * 1000)) * 100,
+    serverCpuMsPerCall: serverCpuMs === undefined || ok + failed === 0 ? undefined : serverCpuMs / (ok + failed),
+    serverCpuMsPerOk: serverCpuMs === undefined || ok === 0 ? undefined : serverCpuMs / ok,
+  };
+}

@@ -1,0 +1,498 @@
+/**
+ * Load generator for the KMS server (see bench/README.md). Starts its own server with a fresh
+ * data dir, creates an AES key, runs each scenario (warm-up discarded, then a measured window)
+ * and prints one table plus the ratios between scenarios measured in this run.
+ *
+ *   npm run bench -- [--warmup 4] [--duration 8] [--concurrency 32] [--pair-concurrency 8]
+ *                    [--workers 2] [--database-url postgres://…] [--only id,id] [--json out.json]
+ */
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import os from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
+import { parseArgs } from "node:util";
+import { DataKeySpec } from "../gen/kms/v1/types_pb.js";
+import { ROOT, startServer } from "../test/helpers/server-process.js";
+import {
+  awsKmsClient,
+  classifyAws,
+  classifyConnect,
+  classifyFetch,
+  classifyGrpcJs,
+  classifyRawH2,
+  connectBinaryH2c,
+  connectGrpc,
+  connectJsonCall,
+  grpcJs,
+  rawH2,
+} from "./lib/clients.js";
+import { type Call, type Classify, type LoadResult, runLoad } from "./lib/load.js";
+
+const USAGE = `usage: npm run bench -- [options]
+  --warmup <s>            warm-up per scenario, discarded (default 4)
+  --duration <s>          measured window per scenario (default 8)
+  --concurrency <n>       calls in flight for the unary scenarios (default 32)
+  --pair-concurrency <n>  calls in flight for GenerateDataKeyPair (default 8)
+  --workers <n>           KMS_WORKERS = KMS_KEYPAIR_CONCURRENCY for the server (default 2)
+  --pair-backoff <ms>     pause after a refusal in the *-backoff pair scenario (default 50)
+  --payload <bytes>       AdvanceEncrypt/AdvanceDecrypt plaintext size (default 1024)
+  --database-url <url>    KMS_DATABASE_URL (PostgreSQL); default SQLite in a fresh temp dir
+  --only <ids>            comma-separated scenario ids (see --list)
+  --list                  print the scenario ids and exit
+  --json <file>           also write the raw results as JSON`;
+
+const { values: flags } = parseArgs({
+  options: {
+    warmup: { type: "string", default: "4" },
+    duration: { type: "string", default: "8" },
+    concurrency: { type: "string", default: "32" },
+    "pair-concurrency": { type: "string", default: "8" },
+    workers: { type: "string", default: "2" },
+    payload: { type: "string", default: "1024" },
+    "pair-backoff": { type: "string", default: "50" },
+    "database-url": { type: "string" },
+    only: { type: "string" },
+    list: { type: "boolean", default: false },
+    json: { type: "string" },
+    help: { type: "boolean", short: "h", default: false },
+  },
+  strict: true,
+});
+
+function positive(name: string, raw: string | undefined, integer = true): number {
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n)) || (name !== "warmup" && n === 0)) {
+    console.error(`--${name} must be a ${integer ? "positive integer" : "positive number"}, got ${raw}\n${USAGE}`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const config = {
+  warmupMs: positive("warmup", flags.warmup, false) * 1000,
+  durationMs: positive("duration", flags.duration, false) * 1000,
+  concurrency: positive("concurrency", flags.concurrency),
+  pairConcurrency: positive("pair-concurrency", flags["pair-concurrency"]),
+  workers: positive("workers", flags.workers),
+  payloadBytes: positive("payload", flags.payload),
+  pairBackoffMs: positive("pair-backoff", flags["pair-backoff"]),
+  databaseUrl: flags["database-url"],
+};
+
+interface Scenario {
+  id: string;
+  rpc: string;
+  stack: string;
+  concurrency: number;
+  /** Builds the call once the server and key exist; returns undefined (with a note) to skip. */
+  setup: (ctx: Context) => Promise<{ call: Call; classify: Classify; close?: () => void } | { skip: string }>;
+}
+
+interface Context {
+  url: string;
+  keyId: string;
+  grpc: ReturnType<typeof grpcJs>;
+}
+
+const gdkRequestGrpcJs = (keyId: string) => ({ keyId, keySpec: "DATA_KEY_SPEC_AES_256" });
+
+/**
+ * GenerateDataKeyPair at `--pair-concurrency`. With `backoffMs` 0 a refused caller retries at
+ * once (the worst case for the server: every refusal is a full call); otherwise it sleeps that
+ * long after a `Rejected.Throttling`, as a polite client would.
+ */
+function pairScenario(spec: "EC_P256" | "RSA_2048", backoffMs = 0): Scenario {
+  return {
+    id: `pair-${spec.toLowerCase().replace("_", "-")}-grpc-js${backoffMs ? "-backoff" : ""}`,
+    rpc: `GenerateDataKeyPair ${spec}`,
+    stack: backoffMs
+      ? `gRPC, h2c (grpc-js), ${backoffMs} ms pause after a refusal`
+      : "gRPC, h2c (grpc-js), retry at once",
+    concurrency: config.pairConcurrency,
+    setup: async ({ grpc, keyId }) => ({
+      call: async () => {
+        try {
+          const res = await grpc.dataKeys<{ publicKey: Buffer }>("GenerateDataKeyPair", {
+            keyId,
+            keyPairSpec: `KEY_PAIR_SPEC_${spec}`,
+            keyFormat: "KEY_FORMAT_DER",
+          });
+          if (!res.publicKey?.length) throw new Error("no public key");
+        } catch (err) {
+          if (backoffMs && classifyGrpcJs(err).endsWith("/Rejected.Throttling")) await sleep(backoffMs);
+          throw err;
+        }
+      },
+      classify: classifyGrpcJs,
+    }),
+  };
+}
+
+const SCENARIOS: Scenario[] = [
+  {
+    id: "healthz-h2-raw",
+    rpc: "GET /healthz (floor: listener + router, no RPC framework)",
+    stack: "raw node:http2 client, h2c",
+    concurrency: config.concurrency,
+    setup: async ({ url }) => {
+      const h2 = rawH2(url);
+      return { call: () => h2.get("/healthz"), classify: classifyRawH2, close: () => h2.close() };
+    },
+  },
+  {
+    id: "gdk-connect-json-h1",
+    rpc: "GenerateDataKey AES_256",
+    stack: "Connect JSON, HTTP/1.1 (fetch)",
+    concurrency: config.concurrency,
+    setup: async ({ url, keyId }) => ({
+      call: async () => {
+        const res = await connectJsonCall<{ ciphertextBlob?: string }>(url, "kms.v1.DataKeyService/GenerateDataKey", {
+          keyId,
+          keySpec: "DATA_KEY_SPEC_AES_256",
+        });
+        if (!res.ciphertextBlob) throw new Error("no ciphertextBlob");
+      },
+      classify: classifyFetch,
+    }),
+  },
+  {
+    id: "gdk-connect-binary-h2c",
+    rpc: "GenerateDataKey AES_256",
+    stack: "Connect binary, h2c (connect-node)",
+    concurrency: config.concurrency,
+    setup: async ({ url, keyId }) => {
+      const c = connectBinaryH2c(url);
+      return {
+        call: async () => {
+          const res = await c.dataKeys.generateDataKey({ keyId, keySpec: DataKeySpec.AES_256 });
+          if (!res.ciphertextBlob.length) throw new Error("no ciphertextBlob");
+        },
+        classify: classifyConnect,
+      };
+    },
+  },
+  {
+    id: "gdk-connect-grpc",
+    rpc: "GenerateDataKey AES_256",
+    stack: "gRPC, h2c (connect-node client)",
+    concurrency: config.concurrency,
+    setup: async ({ url, keyId }) => {
+      const c = connectGrpc(url);
+      return {
+        call: async () => {
+          const res = await c.dataKeys.generateDataKey({ keyId, keySpec: DataKeySpec.AES_256 });
+          if (!res.ciphertextBlob.length) throw new Error("no ciphertextBlob");
+        },
+        classify: classifyConnect,
+      };
+    },
+  },
+  {
+    id: "gdk-grpc-js",
+    rpc: "GenerateDataKey AES_256",
+    stack: "gRPC, h2c (@grpc/grpc-js client)",
+    concurrency: config.concurrency,
+    setup: async ({ grpc, keyId }) => ({
+      call: async () => {
+        const res = await grpc.dataKeys<{ ciphertextBlob: Buffer }>("GenerateDataKey", gdkRequestGrpcJs(keyId));
+        if (!res.ciphertextBlob?.length) throw new Error("no ciphertextBlob");
+      },
+      classify: classifyGrpcJs,
+    }),
+  },
+  {
+    id: "gdk-aws-sdk",
+    rpc: "GenerateDataKey AES_256",
+    stack: "AWS JSON 1.1, HTTP/1.1 (@aws-sdk/client-kms)",
+    concurrency: config.concurrency,
+    setup: async ({ url, keyId }) => {
+      const aws = await awsKmsClient(url, config.concurrency);
+      try {
+        await aws.generateDataKey(keyId);
+      } catch (err) {
+        aws.destroy();
+        return { skip: `TrentService.GenerateDataKey did not answer (${classifyAws(err)}): AWS endpoint not mounted` };
+      }
+      return { call: () => aws.generateDataKey(keyId), classify: classifyAws, close: () => aws.destroy() };
+    },
+  },
+  {
+    id: "describe-grpc-js",
+    rpc: "DescribeKey (no crypto)",
+    stack: "gRPC, h2c (@grpc/grpc-js client)",
+    concurrency: config.concurrency,
+    setup: async ({ grpc, keyId }) => ({
+      call: async () => {
+        const res = await grpc.keys<{ key?: { keyId: string } }>("DescribeKey", { keyId });
+        if (res.key?.keyId !== keyId) throw new Error("wrong key");
+      },
+      classify: classifyGrpcJs,
+    }),
+  },
+  {
+    id: "describe-connect-json-h1",
+    rpc: "DescribeKey (no crypto)",
+    stack: "Connect JSON, HTTP/1.1 (fetch)",
+    concurrency: config.concurrency,
+    setup: async ({ url, keyId }) => ({
+      call: async () => {
+        const res = await connectJsonCall<{ key?: { keyId: string } }>(url, "kms.v1.KeyService/DescribeKey", {
+          keyId,
+        });
+        if (res.key?.keyId !== keyId) throw new Error("wrong key");
+      },
+      classify: classifyFetch,
+    }),
+  },
+  {
+    id: "aencrypt-grpc-js",
+    rpc: `AdvanceEncrypt ${config.payloadBytes} B`,
+    stack: "gRPC, h2c (@grpc/grpc-js client)",
+    concurrency: config.concurrency,
+    setup: async ({ grpc, keyId }) => {
+      const plaintext = Buffer.alloc(config.payloadBytes, 0x61);
+      return {
+        call: async () => {
+          const res = await grpc.crypto<{ ciphertextBlob: Buffer }>("AdvanceEncrypt", { keyId, plaintext });
+          if (!res.ciphertextBlob?.length) throw new Error("no ciphertextBlob");
+        },
+        classify: classifyGrpcJs,
+      };
+    },
+  },
+  {
+    id: "adecrypt-grpc-js",
+    rpc: `AdvanceDecrypt ${config.payloadBytes} B`,
+    stack: "gRPC, h2c (@grpc/grpc-js client)",
+    concurrency: config.concurrency,
+    setup: async ({ grpc, keyId }) => {
+      const plaintext = Buffer.alloc(config.payloadBytes, 0x61);
+      const { ciphertextBlob } = await grpc.crypto<{ ciphertextBlob: Buffer }>("AdvanceEncrypt", { keyId, plaintext });
+      return {
+        call: async () => {
+          const res = await grpc.crypto<{ plaintext: Buffer }>("AdvanceDecrypt", { ciphertextBlob });
+          if (res.plaintext?.length !== config.payloadBytes) throw new Error("wrong plaintext");
+        },
+        classify: classifyGrpcJs,
+      };
+    },
+  },
+  pairScenario("EC_P256"),
+  pairScenario("RSA_2048"),
+  pairScenario("RSA_2048", config.pairBackoffMs),
+];
+
+if (flags.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+if (flags.list) {
+  for (const s of SCENARIOS) console.log(`${s.id.padEnd(28)} ${s.rpc} — ${s.stack}`);
+  process.exit(0);
+}
+const only = flags.only?.split(",").map((s) => s.trim());
+const unknown = only?.filter((id) => !SCENARIOS.some((s) => s.id === id)) ?? [];
+if (unknown.length) {
+  console.error(`unknown scenario id(s): ${unknown.join(", ")} (see --list)`);
+  process.exit(2);
+}
+const selected = only ? SCENARIOS.filter((s) => only.includes(s.id)) : SCENARIOS;
+
+// ---------------------------------------------------------------------------------------------
+
+function git(args: string[]): string {
+  try {
+    return execFileSync("git", args, { cwd: ROOT, encoding: "utf8" }).trim();
+  } catch {
+    return "unknown";
+  }
+}
+
+const cpus = os.cpus();
+const machine = {
+  cpus: cpus.length,
+  cpuModel: cpus[0]?.model ?? "unknown",
+  memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+  node: process.version,
+  platform: `${os.platform()} ${os.release()}`,
+  loadAverageAtStart: os.loadavg().map((n) => Math.round(n * 100) / 100),
+};
+const commit = git(["rev-parse", "--short", "HEAD"]);
+const dirty = git(["status", "--porcelain", "--untracked-files=no", "--", "src", "gen", "bin"]) !== "";
+
+interface Row {
+  id: string;
+  rpc: string;
+  stack: string;
+  concurrency: number;
+  result?: LoadResult;
+  skipped?: string;
+}
+
+const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+
+const env: Record<string, string> = {
+  KMS_WORKERS: String(config.workers),
+  KMS_KEYPAIR_CONCURRENCY: String(config.workers),
+  // `kms listening` is an info line, and info is the shipped default, so the per-call log line is measured too.
+  KMS_LOG_LEVEL: "info",
+};
+if (config.databaseUrl) env.KMS_DATABASE_URL = config.databaseUrl;
+
+log(
+  `commit ${commit}${dirty ? " (+ uncommitted changes in src/gen/bin)" : ""}, ${machine.cpus} cpus, node ${machine.node}`,
+);
+log(`starting server (${config.databaseUrl ? "PostgreSQL" : "SQLite, fresh temp dir"}, workers ${config.workers})`);
+const server = await startServer({ env });
+// The helper parses every stdout line into `server.logs`; at info level the server logs one line
+// per call, so stop parsing (it would cost this process CPU and memory) and just drain the pipe.
+server.child.stdout?.removeAllListeners("data");
+server.child.stdout?.resume();
+
+const rows: Row[] = [];
+const grpc = grpcJs(server.url);
+try {
+  const created = await grpc.keys<{ key: { keyId: string } }>("CreateKey", { description: "bench" });
+  const ctx: Context = { url: server.url, keyId: created.key.keyId, grpc };
+  log(`server pid ${server.pid} on ${server.url}, key ${ctx.keyId}`);
+  if (config.warmupMs > 0) {
+    // One discarded round over the shared server paths (pipeline, store, sealing, three protocols)
+    // so the first scenario does not pay the server's JIT warm-up alone.
+    log(`global warm-up ${config.warmupMs / 1000}s`);
+    const warm = connectBinaryH2c(server.url);
+    let i = 0;
+    await runLoad({
+      call: async () => {
+        const n = i++ % 3;
+        if (n === 0) await grpc.dataKeys("GenerateDataKey", gdkRequestGrpcJs(ctx.keyId));
+        else if (n === 1) await warm.dataKeys.generateDataKey({ keyId: ctx.keyId, keySpec: DataKeySpec.AES_256 });
+        else await connectJsonCall(server.url, "kms.v1.KeyService/DescribeKey", { keyId: ctx.keyId });
+      },
+      classify: classifyGrpcJs,
+      concurrency: config.concurrency,
+      warmupMs: 0,
+      durationMs: config.warmupMs,
+      serverPid: server.pid,
+    });
+  }
+  for (const s of selected) {
+    const row: Row = { id: s.id, rpc: s.rpc, stack: s.stack, concurrency: s.concurrency };
+    rows.push(row);
+    const made = await s.setup(ctx);
+    if ("skip" in made) {
+      row.skipped = made.skip;
+      log(`${s.id}: skipped — ${made.skip}`);
+      continue;
+    }
+    log(`${s.id}: ${config.warmupMs / 1000}s warm-up + ${config.durationMs / 1000}s at concurrency ${s.concurrency}`);
+    row.result = await runLoad({
+      call: made.call,
+      classify: made.classify,
+      concurrency: s.concurrency,
+      warmupMs: config.warmupMs,
+      durationMs: config.durationMs,
+      serverPid: server.pid,
+    });
+    made.close?.();
+    const r = row.result;
+    log(`  ${fmt(r.okPerSecond, 0)} ok/s, p50 ${fmt(r.latencyMs.p50, 1)} ms, errors ${JSON.stringify(r.errors)}`);
+  }
+} finally {
+  grpc.close();
+  await server.stop();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+function fmt(n: number | undefined, digits: number): string {
+  return n === undefined || Number.isNaN(n) ? "–" : n.toFixed(digits);
+}
+
+const byId = new Map(rows.filter((r) => r.result).map((r) => [r.id, r.result!]));
+
+function ratio(a: string, b: string, pick: (r: LoadResult) => number | undefined): string {
+  const x = byId.get(a);
+  const y = byId.get(b);
+  const vx = x && pick(x);
+  const vy = y && pick(y);
+  return vx !== undefined && vy !== undefined && vy > 0 ? `${(vx / vy).toFixed(2)}×` : "n/a";
+}
+
+const out: string[] = [];
+out.push(`commit ${commit}${dirty ? " + uncommitted changes in src/gen/bin" : ""}; ${new Date().toISOString()}`);
+out.push(
+  `machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, ${machine.platform}, node ${machine.node}, ` +
+    `load average at start ${machine.loadAverageAtStart.join(" / ")}`,
+);
+out.push(
+  `settings: warm-up ${config.warmupMs / 1000}s, measure ${config.durationMs / 1000}s, store ${config.databaseUrl ? "PostgreSQL" : "SQLite"}, ` +
+    `KMS_WORKERS = KMS_KEYPAIR_CONCURRENCY = ${config.workers}, KMS_LOG_LEVEL=info; client and server on the same machine`,
+);
+out.push("");
+out.push(
+  "| scenario | RPC | stack | conc | ok/s | p50 ms | p95 ms | p99 ms | errors (count by code/reason) | server CPU % | server CPU ms/call | client CPU % |",
+);
+out.push("|---|---|---|--:|--:|--:|--:|--:|---|--:|--:|--:|");
+for (const row of rows) {
+  const r = row.result;
+  if (!r) {
+    out.push(`| ${row.id} | ${row.rpc} | ${row.stack} | ${row.concurrency} | skipped: ${row.skipped} | | | | | | | |`);
+    continue;
+  }
+  const errs = Object.entries(r.errors)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(", ");
+  out.push(
+    `| ${row.id} | ${row.rpc} | ${row.stack} | ${row.concurrency} | ${fmt(r.okPerSecond, 0)} | ${fmt(r.latencyMs.p50, 2)} | ` +
+      `${fmt(r.latencyMs.p95, 2)} | ${fmt(r.latencyMs.p99, 2)} | ${errs || "0"} | ${fmt(r.serverCpuPercent, 0)} | ` +
+      `${fmt(r.serverCpuMsPerCall, 3)} | ${fmt(r.clientCpuPercent, 0)} |`,
+  );
+}
+
+const ok = (r: LoadResult) => r.okPerSecond;
+const cpu = (r: LoadResult) => r.serverCpuMsPerCall;
+out.push("");
+out.push("ratios (this run): throughput (ok/s) | server CPU per call");
+const pairs: [string, string, string][] = [
+  ["GenerateDataKey: grpc-js client ÷ connect-node gRPC client", "gdk-grpc-js", "gdk-connect-grpc"],
+  ["GenerateDataKey: grpc-js ÷ Connect JSON HTTP/1.1", "gdk-grpc-js", "gdk-connect-json-h1"],
+  ["GenerateDataKey: grpc-js ÷ Connect binary h2c", "gdk-grpc-js", "gdk-connect-binary-h2c"],
+  ["GenerateDataKey: Connect binary h2c ÷ connect-node gRPC", "gdk-connect-binary-h2c", "gdk-connect-grpc"],
+  ["GenerateDataKey: AWS SDK ÷ grpc-js", "gdk-aws-sdk", "gdk-grpc-js"],
+  ["GenerateDataKey grpc-js ÷ GET /healthz raw h2 (floor)", "gdk-grpc-js", "healthz-h2-raw"],
+  ["DescribeKey grpc-js ÷ GET /healthz raw h2 (floor)", "describe-grpc-js", "healthz-h2-raw"],
+  ["DescribeKey ÷ GenerateDataKey, grpc-js", "describe-grpc-js", "gdk-grpc-js"],
+  ["DescribeKey ÷ GenerateDataKey, Connect JSON", "describe-connect-json-h1", "gdk-connect-json-h1"],
+  ["DescribeKey: grpc-js ÷ Connect JSON", "describe-grpc-js", "describe-connect-json-h1"],
+  ["AdvanceEncrypt 1 KiB ÷ GenerateDataKey, grpc-js", "aencrypt-grpc-js", "gdk-grpc-js"],
+  ["AdvanceDecrypt ÷ AdvanceEncrypt, grpc-js", "adecrypt-grpc-js", "aencrypt-grpc-js"],
+  ["GenerateDataKeyPair EC_P256 ÷ RSA_2048", "pair-ec-p256-grpc-js", "pair-rsa-2048-grpc-js"],
+  [
+    "GenerateDataKeyPair RSA_2048: pause after refusal ÷ retry at once",
+    "pair-rsa-2048-grpc-js-backoff",
+    "pair-rsa-2048-grpc-js",
+  ],
+];
+for (const [label, a, b] of pairs) {
+  if (byId.has(a) && byId.has(b)) out.push(`- ${label}: ${ratio(a, b, ok)} | ${ratio(a, b, cpu)}`);
+}
+for (const id of ["pair-ec-p256-grpc-js", "pair-rsa-2048-grpc-js", "pair-rsa-2048-grpc-js-backoff"]) {
+  const r = byId.get(id);
+  if (!r) continue;
+  const refused = Object.entries(r.errors)
+    .filter(([k]) => k.endsWith("/Rejected.Throttling"))
+    .reduce((n, [, v]) => n + v, 0);
+  out.push(
+    `- ${id}: ${r.ok} ok, ${refused} Rejected.Throttling → ${fmt(refused / Math.max(1, r.ok), 1)} refusals per success, ` +
+      `${fmt((100 * refused) / Math.max(1, r.ok + refused), 1)} % of calls refused` +
+      (r.errorLatencyMs ? ` (refusal p50 ${fmt(r.errorLatencyMs.p50, 2)} ms)` : "") +
+      `; server CPU per success ${fmt(r.serverCpuMsPerOk, 1)} ms`,
+  );
+}
+
+console.log(out.join("\n"));
+if (flags.json) {
+  writeFileSync(flags.json, `${JSON.stringify({ commit, dirty, machine, config, rows }, null, 2)}\n`);
+  log(`raw results written to ${flags.json}`);
+}
