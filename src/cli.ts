@@ -1,23 +1,52 @@
 import { pino } from "pino";
-import { ConfigError, loadConfig } from "./config.js";
+import { auditCommand } from "./cli/audit-command.js";
+import { principalCommand } from "./cli/principal-command.js";
+import { type Config, ConfigError, loadConfig } from "./config.js";
+import { KmsError } from "./core/errors.js";
 import { StartupError, start } from "./main.js";
 
-const USAGE = `usage: kms serve [--listen host:port] [--data-dir dir] [--database-url url] ...
-Every option is also a KMS_* environment variable (see README.md).`;
+const USAGE = `usage:
+  kms serve [options]                         run the service until SIGTERM/SIGINT
+  kms principal create NAME [--admin]         create a principal; prints its credentials as JSON
+  kms principal list                          list principals
+  kms principal delete NAME                   delete a principal
+  kms audit verify [--expect-head HASH]       check the audit trail's hash chain
+Options are the KMS_* variables as flags (--data-dir, --database-url, --root-key-file, …); see README.md.`;
+
+/** Command-specific flags, kept apart from the configuration flags. */
+const OWN_FLAGS = new Set(["--admin"]);
+const OWN_FLAGS_WITH_VALUE = new Set(["--expect-head"]);
+
+function split(args: string[]): { own: string[]; config: string[] } {
+  const own: string[] = [];
+  const config: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (OWN_FLAGS_WITH_VALUE.has(a)) own.push(a, args[++i] ?? "");
+    else if (OWN_FLAGS.has(a) || !a.startsWith("--")) own.push(a);
+    else {
+      config.push(a);
+      if (!a.includes("=") && i + 1 < args.length && !args[i + 1]!.startsWith("--")) config.push(args[++i]!);
+    }
+  }
+  return { own, config };
+}
 
 /**
  * The `kms` command. `serve` runs the service until SIGTERM/SIGINT, then drains in-flight calls
  * and exits 0. Configuration errors print one line and exit 2; other start-up failures exit 1.
+ * Admin commands log to stderr so that their stdout is clean JSON or text.
  */
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command !== "serve") {
+  if (command !== "serve" && command !== "principal" && command !== "audit") {
     process.stderr.write(`${USAGE}\n`);
     return command === undefined || command === "help" || command === "--help" ? 0 : 2;
   }
-  let config: ReturnType<typeof loadConfig>;
+  const { own, config: configArgs } = split(rest);
+  let config: Config;
   try {
-    config = loadConfig(rest, process.env);
+    config = loadConfig(configArgs, process.env);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`kms: ${err.message}\n`);
@@ -25,29 +54,35 @@ async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
-  const logger = pino({ level: config.logLevel });
-  let running: Awaited<ReturnType<typeof start>>;
+  const logger = command === "serve" ? pino({ level: config.logLevel }) : pino({ level: "warn" }, pino.destination(2));
   try {
-    running = await start(config, logger);
+    if (command === "principal") return await principalCommand(own, config, logger);
+    if (command === "audit") return await auditCommand(own, config, logger);
+    if (own.length > 0) throw new ConfigError(`unexpected argument ${own[0]}`);
+    const running = await start(config, logger);
+    await new Promise<void>((resolve) => {
+      const onSignal = (signal: string) => {
+        logger.info({ signal }, "shutting down");
+        resolve();
+      };
+      process.once("SIGTERM", onSignal);
+      process.once("SIGINT", onSignal);
+    });
+    await running.stop();
+    return 0;
   } catch (err) {
-    if (err instanceof StartupError || (err instanceof Error && /KMS_ROOT_KEY/.test(err.message))) {
-      logger.fatal(err.message);
-      process.stderr.write(`kms: ${err.message}\n`);
+    if (err instanceof StartupError || err instanceof KmsError || err instanceof ConfigError || isRootKeyError(err)) {
+      logger.fatal((err as Error).message);
+      process.stderr.write(`kms: ${(err as Error).message}\n`);
       return 1;
     }
-    logger.fatal({ err }, "start-up failed");
+    logger.fatal({ err }, "failed");
     return 1;
   }
-  await new Promise<void>((resolve) => {
-    const onSignal = (signal: string) => {
-      logger.info({ signal }, "shutting down");
-      resolve();
-    };
-    process.once("SIGTERM", onSignal);
-    process.once("SIGINT", onSignal);
-  });
-  await running.stop();
-  return 0;
+}
+
+function isRootKeyError(err: unknown): boolean {
+  return err instanceof Error && /KMS_ROOT_KEY/.test(err.message);
 }
 
 main(process.argv.slice(2)).then(

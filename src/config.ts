@@ -14,13 +14,15 @@ export interface Config {
   rootKeyFile: string | undefined;
   workers: number;
   keyPairConcurrency: number;
-  tls: { cert: string; key: string } | undefined;
+  tls: { cert: string; key: string; clientCa?: string | undefined } | undefined;
   region: string;
   accountId: string;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   corsOrigins: string[];
   /** How long shutdown waits for in-flight calls before closing connections. */
   shutdownGraceMs: number;
+  /** Preset credentials of the admin principal made on first start (else generated). */
+  admin: { token?: string | undefined; accessKeyId?: string | undefined; secretAccessKey?: string | undefined };
 }
 
 /** A configuration problem; its message is the one line printed before exiting non-zero. */
@@ -47,6 +49,7 @@ const VARIABLES = {
   KMS_KEYPAIR_CONCURRENCY: { schema: positiveInt(1024), accepts: "an integer from 1 to 1024" },
   KMS_TLS_CERT: { schema: z.string().min(1), accepts: "a path to a PEM certificate chain" },
   KMS_TLS_KEY: { schema: z.string().min(1), accepts: "a path to a PEM private key" },
+  KMS_TLS_CLIENT_CA: { schema: z.string().min(1), accepts: "a path to PEM CA certificates for client certificates" },
   KMS_REGION: { schema: z.string().regex(/^[a-z0-9-]{1,32}$/), accepts: "a region name like us-east-1" },
   KMS_ACCOUNT_ID: { schema: z.string().regex(/^\d{12}$/), accepts: "12 digits" },
   KMS_LOG_LEVEL: {
@@ -58,6 +61,9 @@ const VARIABLES = {
     accepts: "* or a comma-separated list of origins like https://app.example.com",
   },
   KMS_SHUTDOWN_GRACE_MS: { schema: z.coerce.number().int().min(0).max(600_000), accepts: "milliseconds, 0..600000" },
+  KMS_ADMIN_TOKEN: { schema: z.string().regex(/^[A-Za-z0-9._~+/=-]{16,512}$/), accepts: "16 to 512 token characters" },
+  KMS_ADMIN_ACCESS_KEY_ID: { schema: z.string().regex(/^[A-Z0-9]{16,128}$/), accepts: "16 to 128 of [A-Z0-9]" },
+  KMS_ADMIN_SECRET_ACCESS_KEY: { schema: z.string().min(16).max(128), accepts: "16 to 128 characters" },
 } as const;
 
 type VariableName = keyof typeof VARIABLES;
@@ -107,6 +113,10 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
   if ((cert === undefined) !== (key === undefined)) {
     throw new ConfigError("KMS_TLS_CERT and KMS_TLS_KEY must be set together: expected two PEM file paths");
   }
+  const clientCa = get("KMS_TLS_CLIENT_CA");
+  if (clientCa !== undefined && cert === undefined) {
+    throw new ConfigError("KMS_TLS_CLIENT_CA needs KMS_TLS_CERT and KMS_TLS_KEY: client certificates need TLS");
+  }
   const rootKey = get("KMS_ROOT_KEY");
   const rootKeyFile = get("KMS_ROOT_KEY_FILE");
   if (rootKey !== undefined && rootKeyFile !== undefined) {
@@ -122,12 +132,17 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     rootKeyFile,
     workers,
     keyPairConcurrency: get("KMS_KEYPAIR_CONCURRENCY") ?? workers,
-    tls: cert !== undefined && key !== undefined ? { cert, key } : undefined,
+    tls: cert !== undefined && key !== undefined ? { cert, key, clientCa } : undefined,
     region: get("KMS_REGION") ?? "us-east-1",
     accountId: get("KMS_ACCOUNT_ID") ?? "000000000000",
     logLevel: get("KMS_LOG_LEVEL") ?? "info",
     corsOrigins: origins ? origins.split(",") : [],
     shutdownGraceMs: get("KMS_SHUTDOWN_GRACE_MS") ?? 10_000,
+    admin: {
+      token: get("KMS_ADMIN_TOKEN"),
+      accessKeyId: get("KMS_ADMIN_ACCESS_KEY_ID"),
+      secretAccessKey: get("KMS_ADMIN_SECRET_ACCESS_KEY"),
+    },
   };
 }
 

@@ -1,9 +1,10 @@
-import { randomUUID } from "node:crypto";
 import type http from "node:http";
 import type http2 from "node:http2";
 import { cors } from "@connectrpc/connect";
 import type { ServingState } from "./api/serving-state.js";
 import type { Metrics } from "./api/metrics.js";
+import type { Authenticate } from "./api/pipeline.js";
+import { assignRequestId } from "./request-id.js";
 import type { Handler } from "./server.js";
 
 type Req = http.IncomingMessage | http2.Http2ServerRequest;
@@ -16,26 +17,22 @@ export interface HttpAppOptions {
   aws?: Handler | undefined;
   serving: ServingState;
   metrics: Metrics;
+  /** `/metrics` needs a principal's bearer token, like everything but health and reflection. */
+  authenticate: Authenticate;
   /** Origins allowed to call from a browser; `*` allows any. */
   corsOrigins: readonly string[];
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
 /**
  * Routes every request on the one port. A request id is fixed first — the caller's
  * `x-request-id` when it is well formed, else a new UUID — and set on the response before any
- * surface writes, so every response and error carries it; handlers read it back from the
- * request header.
+ * surface writes, so every response and error carries it; surfaces read it with `requestIdOf`.
  */
 export function createHttpApp(opts: HttpAppOptions): Handler {
   const exposed = [...cors.exposedHeaders, "x-request-id"].join(", ");
   const allowedHeaders = [...cors.allowedHeaders, "authorization", "x-request-id"].join(", ");
   return (req: Req, res: Res) => {
-    const given = req.headers["x-request-id"];
-    const requestId = typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
-    req.headers["x-request-id"] = requestId;
-    res.setHeader("x-request-id", requestId);
+    res.setHeader("x-request-id", assignRequestId(req));
 
     const origin = req.headers.origin;
     if (typeof origin === "string" && allowOrigin(opts.corsOrigins, origin)) {
@@ -60,10 +57,7 @@ export function createHttpApp(opts: HttpAppOptions): Handler {
       return;
     }
     if (req.method === "GET" && path === "/metrics") {
-      void opts.metrics.registry.metrics().then((text) => {
-        res.writeHead(200, { "content-type": opts.metrics.registry.contentType });
-        res.end(text);
-      });
+      void serveMetrics(opts, req, res);
       return;
     }
     if (opts.aws && req.method === "POST" && path === "/" && req.headers["x-amz-target"] !== undefined) {
@@ -76,4 +70,26 @@ export function createHttpApp(opts: HttpAppOptions): Handler {
 
 function allowOrigin(allowed: readonly string[], origin: string): boolean {
   return allowed.includes("*") || allowed.includes(origin);
+}
+
+async function serveMetrics(opts: HttpAppOptions, req: Req, res: Res): Promise<void> {
+  const headers = new Headers();
+  const auth = req.headers.authorization;
+  if (typeof auth === "string") headers.set("authorization", auth);
+  try {
+    await opts.authenticate({
+      service: "metrics",
+      method: "Get",
+      requestId: "",
+      headers,
+      signal: new AbortController().signal,
+    });
+  } catch {
+    res.writeHead(401, { "content-type": "text/plain", "www-authenticate": "Bearer" });
+    res.end("A valid bearer token is required.\n");
+    return;
+  }
+  const text = await opts.metrics.registry.metrics();
+  res.writeHead(200, { "content-type": opts.metrics.registry.contentType });
+  res.end(text);
 }

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { randomUUID } from "node:crypto";
-import type { ConnectRouter } from "@connectrpc/connect";
+import { type ConnectRouter, createContextValues } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { type Logger, pino } from "pino";
 import { createCryptoService } from "./api/crypto-service.js";
@@ -8,20 +8,28 @@ import { createDataKeyService } from "./api/data-key-service.js";
 import { registerHealth } from "./api/health.js";
 import { createKeyService } from "./api/key-service.js";
 import { createMetrics } from "./api/metrics.js";
-import { allowAll, createPipeline } from "./api/pipeline.js";
+import { createAuthenticator } from "./api/authentication.js";
+import { createPipeline } from "./api/pipeline.js";
 import { registerReflection } from "./api/reflection.js";
 import { ServingState } from "./api/serving-state.js";
 import { wrapService } from "./api/wrap-service.js";
 import { createAwsHandler } from "./aws/handler.js";
 import type { Config } from "./config.js";
 import type { CoreDeps } from "./core/deps.js";
+import { createKeyAccess } from "./core/key-access.js";
 import { MaterialCache } from "./core/material-cache.js";
 import { startScheduler } from "./core/scheduler.js";
 import { createWorkerKeyPairGenerator } from "./crypto/pool/worker-pool.js";
 import { Semaphore } from "./crypto/pool/semaphore.js";
 import { secureRandom } from "./crypto/random.js";
 import { loadRootKey, RootKeyring } from "./crypto/root-key.js";
+import { ensureAdmin } from "./admin-bootstrap.js";
+import { clientNameKey, verifiedClientName } from "./client-cert.js";
 import { createHttpApp } from "./http-app.js";
+import { requestIdKey, requestIdOf } from "./request-id.js";
+import { auditHash } from "./security/audit-chain.js";
+import type { AuditEntry } from "./security/types.js";
+import type { KeyStore } from "./store/key-store.js";
 import { startListener } from "./server.js";
 import { openStore } from "./store/open-store.js";
 import { CryptoService, file_kms_v1_crypto_service } from "../gen/kms/v1/crypto_service_pb.js";
@@ -43,25 +51,7 @@ export interface Running {
  */
 export async function start(config: Config, logger: Logger = pino({ level: config.logLevel })): Promise<Running> {
   const serving = new ServingState();
-  const root = await loadRootKey(config);
-  if (root.source === "generated-dev-file" || root.source === "existing-dev-file") {
-    logger.warn(
-      { path: root.path },
-      "DEVELOPMENT ROOT KEY in use: a key file in the data directory protects every key. Set KMS_ROOT_KEY or KMS_ROOT_KEY_FILE in production.",
-    );
-  }
-  const keyring = new RootKeyring(root.key, secureRandom);
-  root.key.fill(0);
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
-  const check = keyring.checkValue();
-  const stored = await store.transaction((tx) => tx.putMetaIfAbsent(ROOT_KEY_CHECK, check));
-  if (stored !== check) {
-    await store.close();
-    throw new StartupError(
-      "the root key does not match this database (its key check value differs); refusing to start",
-    );
-  }
-
+  const { store, keyring } = await openState(config, logger);
   const keyPairs = createWorkerKeyPairGenerator({ threads: config.workers });
   const deps: CoreDeps = {
     store,
@@ -73,9 +63,13 @@ export async function start(config: Config, logger: Logger = pino({ level: confi
     random: secureRandom,
     newId: randomUUID,
     arn: { region: config.region, accountId: config.accountId },
+    access: createKeyAccess(store),
   };
+  await ensureAdmin(deps, config, logger);
   const metrics = createMetrics();
-  const pipeline = createPipeline({ logger, metrics, authenticate: allowAll });
+  const authenticate = createAuthenticator({ store, keyring, clock: deps.clock });
+  const audit = (entry: AuditEntry) => store.appendAudit(entry, auditHash).then(() => undefined);
+  const pipeline = createPipeline({ logger, metrics, authenticate, audit });
   const routes = (router: ConnectRouter) => {
     router.service(KeyService, wrapService(KeyService, createKeyService(deps), pipeline));
     router.service(DataKeyService, wrapService(DataKeyService, createDataKeyService(deps), pipeline));
@@ -83,8 +77,19 @@ export async function start(config: Config, logger: Logger = pino({ level: confi
     registerHealth(router, serving);
     registerReflection(router, [file_kms_v1_key_service, file_kms_v1_data_key_service, file_kms_v1_crypto_service]);
   };
-  const connect = connectNodeAdapter({ routes, readMaxBytes: 1024 * 1024 });
-  const tls = config.tls ? { cert: await readFile(config.tls.cert), key: await readFile(config.tls.key) } : undefined;
+  const connect = connectNodeAdapter({
+    routes,
+    readMaxBytes: 1024 * 1024,
+    contextValues: (req) =>
+      createContextValues().set(requestIdKey, requestIdOf(req)).set(clientNameKey, verifiedClientName(req)),
+  });
+  const tls = config.tls
+    ? {
+        cert: await readFile(config.tls.cert),
+        key: await readFile(config.tls.key),
+        clientCa: config.tls.clientCa ? await readFile(config.tls.clientCa) : undefined,
+      }
+    : undefined;
   const listener = await startListener({
     host: config.listen.host,
     port: config.listen.port,
@@ -95,6 +100,7 @@ export async function start(config: Config, logger: Logger = pino({ level: confi
       aws: createAwsHandler({ deps, pipeline, logger }),
       serving,
       metrics,
+      authenticate,
       corsOrigins: config.corsOrigins,
     }),
   });
@@ -127,6 +133,32 @@ export async function start(config: Config, logger: Logger = pino({ level: confi
       return stopping;
     },
   };
+}
+
+/**
+ * Opens the store and the root keyring, refusing a root key that does not match the database
+ * (its check value is stored on first use). The server and the `kms` admin commands share it.
+ */
+export async function openState(config: Config, logger: Logger): Promise<{ store: KeyStore; keyring: RootKeyring }> {
+  const root = await loadRootKey(config);
+  if (root.source === "generated-dev-file" || root.source === "existing-dev-file") {
+    logger.warn(
+      { path: root.path },
+      "DEVELOPMENT ROOT KEY in use: a key file in the data directory protects every key. Set KMS_ROOT_KEY or KMS_ROOT_KEY_FILE in production.",
+    );
+  }
+  const keyring = new RootKeyring(root.key, secureRandom);
+  root.key.fill(0);
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
+  const check = keyring.checkValue();
+  const stored = await store.transaction((tx) => tx.putMetaIfAbsent(ROOT_KEY_CHECK, check));
+  if (stored !== check) {
+    await store.close();
+    throw new StartupError(
+      "the root key does not match this database (its key check value differs); refusing to start",
+    );
+  }
+  return { store, keyring };
 }
 
 /** A start-up failure whose message is printed as one line. */

@@ -12,8 +12,12 @@ export type Handler = (
 export interface ListenerOptions {
   host: string;
   port: number;
-  /** PEM certificate chain and key: serve TLS with ALPN h2 and http/1.1. */
-  tls?: { cert: Buffer; key: Buffer } | undefined;
+  /**
+   * PEM certificate chain and key: serve TLS with ALPN h2 and http/1.1. With `clientCa`, client
+   * certificates are requested and verified against it, but not required (a client may use a
+   * bearer token instead); `verifiedClientName` reads the outcome per request.
+   */
+  tls?: { cert: Buffer; key: Buffer; clientCa?: Buffer | undefined } | undefined;
   handler: Handler;
   logger: Logger;
 }
@@ -60,7 +64,15 @@ export async function startListener(opts: ListenerOptions): Promise<Listener> {
   };
 
   const h2 = opts.tls
-    ? http2.createSecureServer({ cert: opts.tls.cert, key: opts.tls.key, allowHTTP1: true }, handler)
+    ? http2.createSecureServer(
+        {
+          cert: opts.tls.cert,
+          key: opts.tls.key,
+          allowHTTP1: true,
+          ...(opts.tls.clientCa ? { ca: opts.tls.clientCa, requestCert: true, rejectUnauthorized: false } : {}),
+        },
+        handler,
+      )
     : http2.createServer({}, handler);
   const h1 = http.createServer(handler);
   h1.keepAliveTimeout = 5_000;

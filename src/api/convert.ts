@@ -1,6 +1,7 @@
 import { type Timestamp, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { aliasArn, keyArn } from "../core/key-id.js";
 import { KmsError } from "../core/errors.js";
+import type { GrantConstraints, GrantRecord } from "../security/types.js";
 import type {
   AliasRecord,
   EncryptionAlgorithm as CoreEncryptionAlgorithm,
@@ -17,6 +18,8 @@ import { EncryptionAlgorithm } from "../../gen/kms/v1/crypto_service_pb.js";
 import {
   type Alias,
   DataKeySpec,
+  type Grant as GrantMessage,
+  type GrantConstraints as GrantConstraintsMessage,
   KeyFormat,
   type KeyMetadata,
   KeyPairSpec,
@@ -126,4 +129,36 @@ export function alias(arn: Arn, a: AliasRecord): Init<Alias> {
     createTime: ts(a.createdAt),
     updateTime: ts(a.updatedAt),
   } as Init<Alias>;
+}
+
+/** Proto constraints to core's; empty maps mean "no constraint of that kind". */
+export function grantConstraints(c: GrantConstraintsMessage | undefined): GrantConstraints | undefined {
+  if (!c) return undefined;
+  const equals = Object.keys(c.encryptionContextEquals).length > 0 ? c.encryptionContextEquals : undefined;
+  const subset = Object.keys(c.encryptionContextSubset).length > 0 ? c.encryptionContextSubset : undefined;
+  if (!equals && !subset) return undefined;
+  return {
+    ...(equals ? { encryptionContextEquals: equals } : {}),
+    ...(subset ? { encryptionContextSubset: subset } : {}),
+  };
+}
+
+/** A stored grant as the proto `Grant` (never its token hash). */
+export function grant(g: GrantRecord): Init<GrantMessage> {
+  return {
+    grantId: g.grantId,
+    keyId: g.keyId,
+    granteePrincipal: g.grantee,
+    retiringPrincipal: g.retiringPrincipal ?? "",
+    operations: [...g.operations],
+    constraints: g.constraints
+      ? {
+          encryptionContextEquals: { ...(g.constraints.encryptionContextEquals ?? {}) },
+          encryptionContextSubset: { ...(g.constraints.encryptionContextSubset ?? {}) },
+        }
+      : undefined,
+    name: g.name ?? "",
+    issuingPrincipal: g.createdBy,
+    createTime: ts(g.createdAt),
+  } as Init<GrantMessage>;
 }

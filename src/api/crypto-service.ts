@@ -14,12 +14,13 @@ import {
   toSigningAlgorithm,
 } from "./convert.js";
 import { MacAlgorithm } from "../../gen/kms/v1/types_pb.js";
+import type { Call } from "./wrap-service.js";
 
 /** `kms.v1.CryptoService`: a thin mapper onto `core/encryption`, `core/signing` and `core/macs`. */
 export function createCryptoService(deps: CoreDeps) {
   return {
-    async encrypt(req: pb.EncryptRequest) {
-      const out = await encrypt(deps, {
+    async encrypt(req: pb.EncryptRequest, call: Call) {
+      const out = await encrypt(deps, call, {
         keyRef: req.keyId,
         plaintext: req.plaintext,
         aad: req.aad,
@@ -35,8 +36,8 @@ export function createCryptoService(deps: CoreDeps) {
         algorithm: out.algorithm,
       };
     },
-    async decrypt(req: pb.DecryptRequest) {
-      const out = await decrypt(deps, {
+    async decrypt(req: pb.DecryptRequest, call: Call) {
+      const out = await decrypt(deps, call, {
         ciphertextBlob: req.ciphertextBlob,
         keyRef: req.keyId || undefined,
         iv: req.iv,
@@ -48,8 +49,8 @@ export function createCryptoService(deps: CoreDeps) {
       });
       return { keyId: out.keyId, keyVersionId: out.versionId, plaintext: out.plaintext };
     },
-    async advanceEncrypt(req: pb.AdvanceEncryptRequest) {
-      const out = await advanceEncrypt(deps, {
+    async advanceEncrypt(req: pb.AdvanceEncryptRequest, call: Call) {
+      const out = await advanceEncrypt(deps, call, {
         keyRef: req.keyId,
         plaintext: req.plaintext,
         aad: req.aad,
@@ -65,8 +66,8 @@ export function createCryptoService(deps: CoreDeps) {
         algorithm: out.algorithm,
       };
     },
-    async advanceDecrypt(req: pb.AdvanceDecryptRequest) {
-      const out = await advanceDecrypt(deps, {
+    async advanceDecrypt(req: pb.AdvanceDecryptRequest, call: Call) {
+      const out = await advanceDecrypt(deps, call, {
         ciphertextBlob: req.ciphertextBlob,
         aad: req.aad,
         context: req.encryptionContext,
@@ -74,8 +75,8 @@ export function createCryptoService(deps: CoreDeps) {
       });
       return { keyId: out.keyId, keyVersionId: out.versionId, plaintext: out.plaintext };
     },
-    async reEncrypt(req: pb.ReEncryptRequest) {
-      const out = await reEncrypt(deps, {
+    async reEncrypt(req: pb.ReEncryptRequest, call: Call) {
+      const out = await reEncrypt(deps, call, {
         ciphertextBlob: req.ciphertextBlob,
         source: { aad: req.sourceAad, context: req.sourceEncryptionContext },
         destinationKeyRef: req.destinationKeyId,
@@ -93,8 +94,8 @@ export function createCryptoService(deps: CoreDeps) {
     async generateRandom(req: pb.GenerateRandomRequest) {
       return { plaintext: generateRandom(deps, req.numberOfBytes) };
     },
-    async sign(req: pb.SignRequest) {
-      const out = await sign(deps, {
+    async sign(req: pb.SignRequest, call: Call) {
+      const out = await sign(deps, call, {
         keyRef: req.keyId,
         message: req.message,
         messageType: toMessageType(req.messageType),
@@ -108,8 +109,8 @@ export function createCryptoService(deps: CoreDeps) {
         signingAlgorithm: fromSigningAlgorithm(out.algorithm),
       };
     },
-    async verify(req: pb.VerifyRequest) {
-      const out = await verify(deps, {
+    async verify(req: pb.VerifyRequest, call: Call) {
+      const out = await verify(deps, call, {
         keyRef: req.keyId,
         message: req.message,
         messageType: toMessageType(req.messageType),
@@ -119,8 +120,8 @@ export function createCryptoService(deps: CoreDeps) {
       });
       return { keyId: out.keyId, signatureValid: out.valid, signingAlgorithm: fromSigningAlgorithm(out.algorithm) };
     },
-    async getPublicKey(req: pb.GetPublicKeyRequest) {
-      const out = await getPublicKey(deps, req.keyId, req.grantTokens);
+    async getPublicKey(req: pb.GetPublicKeyRequest, call: Call) {
+      const out = await getPublicKey(deps, call, req.keyId, req.grantTokens);
       return {
         keyId: out.keyId,
         keyVersionId: out.versionId,
@@ -131,12 +132,12 @@ export function createCryptoService(deps: CoreDeps) {
         encryptionAlgorithms: out.encryptionAlgorithms.map(fromEncryptionAlgorithm),
       };
     },
-    async generateMac(req: pb.GenerateMacRequest) {
-      const out = await generateMacFor(deps, req.keyId, req.message, req.grantTokens);
+    async generateMac(req: pb.GenerateMacRequest, call: Call) {
+      const out = await generateMacFor(deps, call, req.keyId, req.message, req.grantTokens);
       return { keyId: out.keyId, keyVersionId: out.versionId, mac: out.mac, macAlgorithm: MacAlgorithm.HMAC_SHA_256 };
     },
-    async verifyMac(req: pb.VerifyMacRequest) {
-      const out = await verifyMacFor(deps, req.keyId, req.message, req.mac, req.grantTokens);
+    async verifyMac(req: pb.VerifyMacRequest, call: Call) {
+      const out = await verifyMacFor(deps, call, req.keyId, req.message, req.mac, req.grantTokens);
       return { keyId: out.keyId, macValid: out.valid, macAlgorithm: MacAlgorithm.HMAC_SHA_256 };
     },
   };

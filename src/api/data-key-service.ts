@@ -12,9 +12,10 @@ type DataKeyRequest = pb.GenerateDataKeyRequest | pb.GenerateDataKeyWithoutPlain
  * operations differ only in `PairMode` (initial/raw vs primary/blob, with or without plaintext).
  */
 export function createDataKeyService(deps: CoreDeps) {
-  const dataKey = async (req: DataKeyRequest, withPlaintext: boolean) => {
+  const dataKey = async (req: DataKeyRequest, call: Call, withPlaintext: boolean) => {
     const out = await generateDataKey(
       deps,
+      call,
       {
         keyRef: req.keyId,
         keySpec: toDataKeySpec(req.keySpec),
@@ -35,6 +36,7 @@ export function createDataKeyService(deps: CoreDeps) {
   const pair = async (req: PairRequest, mode: PairMode, call: Call) => {
     const out = await generateDataKeyPair(
       deps,
+      call,
       {
         keyRef: req.keyId,
         pairSpec: toPairSpec(req.keyPairSpec),
@@ -44,7 +46,6 @@ export function createDataKeyService(deps: CoreDeps) {
         grantTokens: req.grantTokens,
       },
       mode,
-      call,
     );
     return {
       keyId: out.keyId,
@@ -59,8 +60,9 @@ export function createDataKeyService(deps: CoreDeps) {
     };
   };
   return {
-    generateDataKey: (req: pb.GenerateDataKeyRequest) => dataKey(req, true),
-    generateDataKeyWithoutPlaintext: (req: pb.GenerateDataKeyWithoutPlaintextRequest) => dataKey(req, false),
+    generateDataKey: (req: pb.GenerateDataKeyRequest, call: Call) => dataKey(req, call, true),
+    generateDataKeyWithoutPlaintext: (req: pb.GenerateDataKeyWithoutPlaintextRequest, call: Call) =>
+      dataKey(req, call, false),
     generateDataKeyPair: (req: PairRequest, call: Call) => pair(req, { advance: false, withPlaintext: true }, call),
     generateDataKeyPairWithoutPlaintext: (req: PairRequest, call: Call) =>
       pair(req, { advance: false, withPlaintext: false }, call),

@@ -1,11 +1,13 @@
 import { createAlias, deleteAlias, listAliases, updateAlias } from "../core/aliases.js";
 import type { CoreDeps } from "../core/deps.js";
 import { cancelKeyDeletion, disableKey, enableKey, scheduleKeyDeletion } from "../core/key-state.js";
+import { createGrant, listGrants, retireGrant, revokeGrant } from "../core/grants.js";
+import { getKeyPolicy, putKeyPolicy } from "../core/key-policies.js";
 import { createKey, describeKey, listKeys, updateKeyDescription } from "../core/keys.js";
 import { listKeyVersions, rotateKey, updateRotationPolicy } from "../core/rotation.js";
 import { tagKey, untagKey } from "../core/tags.js";
 import type * as pb from "../../gen/kms/v1/key_service_pb.js";
-import { alias, keyMetadata, keyVersion, toKeySpec, toKeyUsage } from "./convert.js";
+import { alias, grant, grantConstraints, keyMetadata, keyVersion, toKeySpec, toKeyUsage } from "./convert.js";
 import type { Call } from "./wrap-service.js";
 
 /**
@@ -16,65 +18,107 @@ export function createKeyService(deps: CoreDeps) {
   const meta = (key: Parameters<typeof keyMetadata>[1]) => ({ key: keyMetadata(deps, key) });
   return {
     async createKey(req: pb.CreateKeyRequest, call: Call) {
-      const key = await createKey(
-        deps,
-        { spec: toKeySpec(req.keySpec), usage: toKeyUsage(req.keyUsage), description: req.description, tags: req.tags },
-        call,
-      );
+      const key = await createKey(deps, call, {
+        spec: toKeySpec(req.keySpec),
+        usage: toKeyUsage(req.keyUsage),
+        description: req.description,
+        tags: req.tags,
+        policy: req.policy || undefined,
+      });
       return meta(key);
     },
-    async describeKey(req: pb.DescribeKeyRequest) {
-      return meta(await describeKey(deps, req.keyId));
+    async describeKey(req: pb.DescribeKeyRequest, call: Call) {
+      return meta(await describeKey(deps, call, req.keyId));
     },
-    async listKeys(req: pb.ListKeysRequest) {
-      const page = await listKeys(deps, req.pageSize, req.pageToken);
+    async listKeys(req: pb.ListKeysRequest, call: Call) {
+      const page = await listKeys(deps, call, req.pageSize, req.pageToken);
       return { keys: page.items.map((k) => keyMetadata(deps, k)), nextPageToken: page.nextToken ?? "" };
     },
-    async updateKeyDescription(req: pb.UpdateKeyDescriptionRequest) {
-      return meta(await updateKeyDescription(deps, req.keyId, req.description));
+    async updateKeyDescription(req: pb.UpdateKeyDescriptionRequest, call: Call) {
+      return meta(await updateKeyDescription(deps, call, req.keyId, req.description));
     },
-    async enableKey(req: pb.EnableKeyRequest) {
-      return meta(await enableKey(deps, req.keyId));
+    async enableKey(req: pb.EnableKeyRequest, call: Call) {
+      return meta(await enableKey(deps, call, req.keyId));
     },
-    async disableKey(req: pb.DisableKeyRequest) {
-      return meta(await disableKey(deps, req.keyId));
+    async disableKey(req: pb.DisableKeyRequest, call: Call) {
+      return meta(await disableKey(deps, call, req.keyId));
     },
-    async scheduleKeyDeletion(req: pb.ScheduleKeyDeletionRequest) {
-      return meta(await scheduleKeyDeletion(deps, req.keyId, req.pendingWindowDays));
+    async scheduleKeyDeletion(req: pb.ScheduleKeyDeletionRequest, call: Call) {
+      return meta(await scheduleKeyDeletion(deps, call, req.keyId, req.pendingWindowDays));
     },
-    async cancelKeyDeletion(req: pb.CancelKeyDeletionRequest) {
-      return meta(await cancelKeyDeletion(deps, req.keyId));
+    async cancelKeyDeletion(req: pb.CancelKeyDeletionRequest, call: Call) {
+      return meta(await cancelKeyDeletion(deps, call, req.keyId));
     },
     async rotateKey(req: pb.RotateKeyRequest, call: Call) {
-      const { key, versionId } = await rotateKey(deps, req.keyId, call);
+      const { key, versionId } = await rotateKey(deps, call, req.keyId);
       return { ...meta(key), keyVersionId: versionId };
     },
-    async listKeyVersions(req: pb.ListKeyVersionsRequest) {
-      const page = await listKeyVersions(deps, req.keyId, req.pageSize, req.pageToken);
+    async listKeyVersions(req: pb.ListKeyVersionsRequest, call: Call) {
+      const page = await listKeyVersions(deps, call, req.keyId, req.pageSize, req.pageToken);
       return { keyVersions: page.items.map(keyVersion), nextPageToken: page.nextToken ?? "" };
     },
-    async updateRotationPolicy(req: pb.UpdateRotationPolicyRequest) {
-      return meta(await updateRotationPolicy(deps, req.keyId, req.automaticRotation, req.rotationPeriodDays));
+    async updateRotationPolicy(req: pb.UpdateRotationPolicyRequest, call: Call) {
+      return meta(await updateRotationPolicy(deps, call, req.keyId, req.automaticRotation, req.rotationPeriodDays));
     },
-    async createAlias(req: pb.CreateAliasRequest) {
-      return { alias: alias(deps, await createAlias(deps, req.aliasName, req.keyId)) };
+    async createAlias(req: pb.CreateAliasRequest, call: Call) {
+      return { alias: alias(deps, await createAlias(deps, call, req.aliasName, req.keyId)) };
     },
-    async updateAlias(req: pb.UpdateAliasRequest) {
-      return { alias: alias(deps, await updateAlias(deps, req.aliasName, req.keyId)) };
+    async updateAlias(req: pb.UpdateAliasRequest, call: Call) {
+      return { alias: alias(deps, await updateAlias(deps, call, req.aliasName, req.keyId)) };
     },
-    async deleteAlias(req: pb.DeleteAliasRequest) {
-      await deleteAlias(deps, req.aliasName);
+    async deleteAlias(req: pb.DeleteAliasRequest, call: Call) {
+      await deleteAlias(deps, call, req.aliasName);
       return {};
     },
-    async listAliases(req: pb.ListAliasesRequest) {
-      const page = await listAliases(deps, req.keyId || undefined, req.pageSize, req.pageToken);
+    async listAliases(req: pb.ListAliasesRequest, call: Call) {
+      const page = await listAliases(deps, call, req.keyId || undefined, req.pageSize, req.pageToken);
       return { aliases: page.items.map((a) => alias(deps, a)), nextPageToken: page.nextToken ?? "" };
     },
-    async tagKey(req: pb.TagKeyRequest) {
-      return meta(await tagKey(deps, req.keyId, req.tags));
+    async tagKey(req: pb.TagKeyRequest, call: Call) {
+      return meta(await tagKey(deps, call, req.keyId, req.tags));
     },
-    async untagKey(req: pb.UntagKeyRequest) {
-      return meta(await untagKey(deps, req.keyId, req.tagKeys));
+    async untagKey(req: pb.UntagKeyRequest, call: Call) {
+      return meta(await untagKey(deps, call, req.keyId, req.tagKeys));
+    },
+    async getKeyPolicy(req: pb.GetKeyPolicyRequest, call: Call) {
+      return getKeyPolicy(deps, call, req.keyId);
+    },
+    async putKeyPolicy(req: pb.PutKeyPolicyRequest, call: Call) {
+      return { keyId: await putKeyPolicy(deps, call, req.keyId, req.policy) };
+    },
+    async createGrant(req: pb.CreateGrantRequest, call: Call) {
+      return createGrant(deps, call, {
+        keyRef: req.keyId,
+        grantee: req.granteePrincipal,
+        operations: req.operations,
+        retiringPrincipal: req.retiringPrincipal || undefined,
+        constraints: grantConstraints(req.constraints),
+        name: req.name || undefined,
+        grantTokens: req.grantTokens,
+      });
+    },
+    async listGrants(req: pb.ListGrantsRequest, call: Call) {
+      const page = await listGrants(
+        deps,
+        call,
+        req.keyId,
+        { grantId: req.grantId || undefined, grantee: req.granteePrincipal || undefined },
+        req.pageSize,
+        req.pageToken,
+      );
+      return { grants: page.items.map(grant), nextPageToken: page.nextToken ?? "" };
+    },
+    async retireGrant(req: pb.RetireGrantRequest, call: Call) {
+      await retireGrant(deps, call, {
+        grantToken: req.grantToken || undefined,
+        keyRef: req.keyId || undefined,
+        grantId: req.grantId || undefined,
+      });
+      return {};
+    },
+    async revokeGrant(req: pb.RevokeGrantRequest, call: Call) {
+      await revokeGrant(deps, call, req.keyId, req.grantId);
+      return {};
     },
   };
 }

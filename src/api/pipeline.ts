@@ -1,6 +1,9 @@
 import type { Logger } from "pino";
+import type { Principal } from "../core/access.js";
 import type { CallContext } from "../core/deps.js";
-import { ERROR_WIRE, KmsError, toKmsError } from "../core/errors.js";
+import { ERROR_WIRE, INTERNAL_MESSAGE, KmsError, toKmsError } from "../core/errors.js";
+import type { AuditEntry } from "../security/types.js";
+import type { SigV4Request } from "../security/sigv4.js";
 import type { Metrics } from "./metrics.js";
 
 /** What every surface knows about a call before it runs. */
@@ -11,20 +14,19 @@ export interface CallInfo {
   requestId: string;
   headers: Headers;
   signal: AbortSignal;
+  /** The AWS endpoint's request as signed, for SigV4 verification. */
+  sigv4?: SigV4Request | undefined;
+  /** The common name of a client certificate verified against `KMS_TLS_CLIENT_CA` (mTLS). */
+  clientName?: string | undefined;
 }
 
-/** Who is calling. Filled by the authentication seam; the security issue makes it real. */
-export interface Principal {
-  name: string;
-}
+export type { Principal } from "../core/access.js";
 
 /**
- * The authentication seam: given a call, returns its principal or throws
- * `KmsError("Unauthenticated")`. Everything is let through until principals exist.
+ * Authentication: given a call, returns its principal or throws `KmsError("Unauthenticated")`
+ * (or a SigV4 code). See `authentication.ts`.
  */
 export type Authenticate = (info: CallInfo) => Promise<Principal>;
-
-export const allowAll: Authenticate = async () => ({ name: "anonymous" });
 
 /**
  * The cross-cutting wrapper every surface runs its calls through — authentication, request-id
@@ -39,31 +41,66 @@ export interface Pipeline {
   run<T>(info: CallInfo, fn: (call: CallContext & { log: Logger; principal: Principal }) => Promise<T>): Promise<T>;
 }
 
-export function createPipeline(deps: { logger: Logger; metrics: Metrics; authenticate: Authenticate }): Pipeline {
+/** Appends one audit record; a failure makes the call fail (fail closed). */
+export type AuditSink = (entry: AuditEntry) => Promise<void>;
+
+export function createPipeline(deps: {
+  logger: Logger;
+  metrics: Metrics;
+  authenticate: Authenticate;
+  audit: AuditSink;
+}): Pipeline {
   return {
     async run(info, fn) {
       const log = deps.logger.child({ reqId: info.requestId, rpc: `${info.service}/${info.method}` });
       const started = performance.now();
-      let code = "OK";
+      let call: (CallContext & { log: Logger; principal: Principal }) | undefined;
+      let result: Awaited<ReturnType<typeof fn>> | undefined;
+      let failure: KmsError | undefined;
       try {
         const principal = await deps.authenticate(info);
-        return await fn({ requestId: info.requestId, signal: info.signal, log, principal });
+        call = { requestId: info.requestId, signal: info.signal, log, principal };
+        result = await fn(call);
       } catch (err) {
-        // A caller that went away (cancel, deadline, disconnect) is not a failure of ours: it is
-        // recorded as Cancelled at info level, whatever the aborted work threw.
-        const kms =
-          info.signal.aborted && !(err instanceof KmsError)
-            ? new KmsError("Cancelled", "The call was cancelled.")
-            : toKmsError(err);
-        code = kms.code;
-        if (!(err instanceof KmsError) && kms.code !== "Cancelled") log.error({ err }, "unexpected failure");
-        else if (ERROR_WIRE[kms.code].awsStatus >= 500) log.error({ code }, "call failed");
-        throw kms;
-      } finally {
-        const seconds = (performance.now() - started) / 1000;
-        deps.metrics.observe(info.service, info.method, code, seconds);
-        log.info({ code, ms: Math.round(seconds * 1000) }, "call");
+        failure = classify(err, info, log);
       }
+      // Every authenticated call is recorded, whatever its outcome, before the caller hears of it:
+      // if the record cannot be written, the call fails (the audit trail is never silently short).
+      if (call) {
+        try {
+          await deps.audit({
+            at: new Date(),
+            principal: call.principal.name,
+            operation: `${info.service}/${info.method}`,
+            keyId: call.keyId ?? null,
+            requestId: info.requestId,
+            outcome: failure ? "error" : "ok",
+            errorCode: failure?.code ?? null,
+          });
+        } catch (err) {
+          log.error({ err }, "audit record could not be written; failing the call");
+          failure = new KmsError("Internal", INTERNAL_MESSAGE);
+        }
+      }
+      const code = failure?.code ?? "OK";
+      const seconds = (performance.now() - started) / 1000;
+      deps.metrics.observe(info.service, info.method, code, seconds);
+      log.info({ code, ms: Math.round(seconds * 1000) }, "call");
+      if (failure) throw failure;
+      return result as Awaited<ReturnType<typeof fn>>;
     },
   };
+}
+
+/**
+ * Turns what a call threw into its KmsError. A caller that went away (cancel, deadline,
+ * disconnect) is not a failure of ours: it is recorded as Cancelled at info level, whatever the
+ * aborted work threw. Anything unexpected is logged with its cause and becomes `Internal`.
+ */
+function classify(err: unknown, info: CallInfo, log: Logger): KmsError {
+  if (info.signal.aborted && !(err instanceof KmsError)) return new KmsError("Cancelled", "The call was cancelled.");
+  const kms = toKmsError(err);
+  if (!(err instanceof KmsError)) log.error({ err }, "unexpected failure");
+  else if (ERROR_WIRE[kms.code].awsStatus >= 500) log.error({ code: kms.code }, "call failed");
+  return kms;
 }

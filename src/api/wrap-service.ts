@@ -4,6 +4,8 @@ import type { Logger } from "pino";
 import type { CallContext } from "../core/deps.js";
 import { KmsError } from "../core/errors.js";
 import { toConnectError } from "./connect-errors.js";
+import { clientNameKey } from "../client-cert.js";
+import { requestIdKey } from "../request-id.js";
 import type { Pipeline, Principal } from "./pipeline.js";
 
 /** What a thin service method receives: the call's request id, abort signal, logger and principal. */
@@ -15,7 +17,7 @@ type UnaryImpl = Record<string, (req: any, call: Call) => Promise<unknown>>;
 /**
  * Adapts transport-free unary implementations to a Connect service implementation: each call
  * runs through the {@link Pipeline}; a KmsError becomes a ConnectError with its ErrorInfo. The
- * request id comes from the `x-request-id` header, which the listener always sets.
+ * request id is the one the listener assigned (a Connect context value).
  */
 export function wrapService(service: DescService, impl: UnaryImpl, pipeline: Pipeline) {
   const out: Record<string, (req: unknown, ctx: HandlerContext) => Promise<unknown>> = {};
@@ -26,7 +28,8 @@ export function wrapService(service: DescService, impl: UnaryImpl, pipeline: Pip
       const info = {
         service: service.typeName,
         method: method.name,
-        requestId: ctx.requestHeader.get("x-request-id") ?? "",
+        requestId: ctx.values.get(requestIdKey),
+        clientName: ctx.values.get(clientNameKey),
         headers: ctx.requestHeader,
         signal: ctx.signal,
       };

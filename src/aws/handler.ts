@@ -7,6 +7,7 @@ import type { Handler } from "../server.js";
 import { type AwsErrorReply, AwsProtocolError, awsErrorOf } from "./errors.js";
 import { type JsonObject, Members, parseBody } from "./json.js";
 import { lookupOperation } from "./operations/index.js";
+import { requestIdOf } from "../request-id.js";
 
 type Req = http.IncomingMessage | http2.Http2ServerRequest;
 type Res = http.ServerResponse | http2.Http2ServerResponse;
@@ -33,10 +34,9 @@ const RESPONSE_TYPE = "application/x-amz-json-1.1";
  * Everything else runs through the {@link Pipeline} (authentication seam, request-id logging,
  * metrics, unknown errors → `KMSInternalException`) under `service: "TrentService"`.
  *
- * Credentials: the AWS SDKs sign every request with SigV4. The signature is NOT verified yet —
- * any `Authorization` header, or none, is accepted, and identity is whatever the pipeline's
- * `authenticate` seam decides. Verifying SigV4 needs the raw body, which is read in full here
- * before the call starts, so the security issue can check it at that seam.
+ * Credentials: the AWS SDKs sign every request with SigV4. The raw body is read in full before the
+ * call starts and handed, with the method, path, query and headers exactly as received, to the
+ * pipeline's authentication, which verifies the signature (`src/api/authentication.ts`).
  */
 export function createAwsHandler(opts: AwsHandlerOptions): Handler {
   const maxBody = opts.maxBodyBytes ?? 1024 * 1024;
@@ -84,6 +84,7 @@ async function handle(opts: AwsHandlerOptions, maxBody: number, req: Req, res: R
     requestId,
     headers: webHeaders(req),
     signal: controller.signal,
+    sigv4: { method: req.method ?? "", path: pathOf(req.url), query: queryOf(req.url), headers: req.headers, body },
   };
   try {
     const out = await opts.pipeline.run(info, async (call) => {
@@ -95,6 +96,16 @@ async function handle(opts: AwsHandlerOptions, maxBody: number, req: Req, res: R
   } catch (err) {
     sendError(res, requestId, awsErrorOf(err));
   }
+}
+
+function pathOf(url: string | undefined): string {
+  const q = (url ?? "/").indexOf("?");
+  return q < 0 ? (url ?? "/") : (url ?? "/").slice(0, q);
+}
+
+function queryOf(url: string | undefined): string {
+  const q = (url ?? "").indexOf("?");
+  return q < 0 ? "" : (url ?? "").slice(q + 1);
 }
 
 function checkContentType(value: string | undefined): void {
@@ -139,11 +150,6 @@ function reply(res: Res, requestId: string, status: number, body: JsonObject, er
 function header(req: Req, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
-}
-
-/** The listener always sets `x-request-id` before any surface runs (src/http-app.ts). */
-function requestIdOf(req: Req): string {
-  return header(req, "x-request-id") ?? "";
 }
 
 /** Node headers as web `Headers` for the pipeline; HTTP/2 pseudo-headers are not headers. */

@@ -130,6 +130,14 @@ export class Members {
     return out;
   }
 
+  /** A nested structure (e.g. a grant's `Constraints`); absent is undefined. */
+  structure(name: string): Members | undefined {
+    const v = this.get(name);
+    if (v === undefined) return undefined;
+    if (!isObject(v)) throw serializationError(name, "a structure");
+    return new Members(v);
+  }
+
   /** Whether the caller set a member at all (for options this service refuses rather than ignores). */
   has(name: string): boolean {
     return this.get(name) !== undefined;

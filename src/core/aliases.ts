@@ -1,4 +1,6 @@
-import type { CoreDeps } from "./deps.js";
+import type { KeyAction } from "./access.js";
+import { keyFor } from "./authorized-key.js";
+import type { CallContext, CoreDeps } from "./deps.js";
 import { KmsError } from "./errors.js";
 import { isAliasName, parseKeyRef, resolveKey } from "./key-id.js";
 import type { AliasRecord, KeyRecord, Page } from "./types.js";
@@ -22,30 +24,52 @@ function checkAliasName(name: string): void {
   }
 }
 
-/** An alias target must be named by key id or key ARN, never by another alias. */
-async function targetKey(deps: CoreDeps, keyRef: string): Promise<KeyRecord> {
+/**
+ * An alias target must be named by key id or key ARN, never by another alias, and the caller
+ * needs the alias permission on it (AWS KMS checks the key's policy for alias changes too).
+ */
+async function targetKey(deps: CoreDeps, call: CallContext, keyRef: string, action: KeyAction): Promise<KeyRecord> {
   if (parseKeyRef(deps, keyRef).kind === "alias") {
     throw invalidField("targetKeyId", "be a key id or key ARN, not an alias");
   }
-  const key = await resolveKey(deps, keyRef);
+  const key = await keyFor(deps, call, keyRef, action);
   if (key.state === "PendingDeletion") {
     throw new KmsError("InvalidState", `Key '${key.id}' is pending deletion.`);
   }
   return key;
 }
 
-export async function createAlias(deps: CoreDeps, name: string, keyRef: string): Promise<AliasRecord> {
+/** The key an existing alias points at, with the caller's permission on it checked. */
+async function currentTarget(deps: CoreDeps, call: CallContext, name: string, action: KeyAction): Promise<void> {
+  const alias = await deps.store.getAlias(name);
+  if (!alias) throw new KmsError("NotFound", `Alias '${name}' does not exist.`);
+  await keyFor(deps, call, alias.keyId, action);
+}
+
+export async function createAlias(
+  deps: CoreDeps,
+  call: CallContext,
+  name: string,
+  keyRef: string,
+): Promise<AliasRecord> {
   checkAliasName(name);
-  const key = await targetKey(deps, keyRef);
+  const key = await targetKey(deps, call, keyRef, "CreateAlias");
   const now = deps.clock();
   const alias: AliasRecord = { name, keyId: key.id, createdAt: now, updatedAt: now };
   await deps.store.transaction((tx) => tx.insertAlias(alias));
   return alias;
 }
 
-export async function updateAlias(deps: CoreDeps, name: string, keyRef: string): Promise<AliasRecord> {
+/** Re-points an alias; the caller needs `UpdateAlias` on both the old and the new key. */
+export async function updateAlias(
+  deps: CoreDeps,
+  call: CallContext,
+  name: string,
+  keyRef: string,
+): Promise<AliasRecord> {
   checkAliasName(name);
-  const key = await targetKey(deps, keyRef);
+  await currentTarget(deps, call, name, "UpdateAlias");
+  const key = await targetKey(deps, call, keyRef, "UpdateAlias");
   return deps.store.transaction(async (tx) => {
     const current = await tx.getAlias(name);
     if (!current) throw new KmsError("NotFound", `Alias '${name}' does not exist.`);
@@ -55,8 +79,9 @@ export async function updateAlias(deps: CoreDeps, name: string, keyRef: string):
   });
 }
 
-export async function deleteAlias(deps: CoreDeps, name: string): Promise<void> {
+export async function deleteAlias(deps: CoreDeps, call: CallContext, name: string): Promise<void> {
   checkAliasName(name);
+  await currentTarget(deps, call, name, "DeleteAlias");
   const deleted = await deps.store.transaction((tx) => tx.deleteAlias(name));
   if (!deleted) throw new KmsError("NotFound", `Alias '${name}' does not exist.`);
 }
@@ -64,6 +89,7 @@ export async function deleteAlias(deps: CoreDeps, name: string): Promise<void> {
 /** Aliases in name order, optionally only those of one key (named any way). */
 export async function listAliases(
   deps: CoreDeps,
+  _call: CallContext,
   keyRef: string | undefined,
   limit: number | undefined,
   token: string | undefined,

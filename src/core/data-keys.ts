@@ -2,7 +2,8 @@ import { encodePrivateKey, encodePublicKey } from "../crypto/key-pairs.js";
 import type { CallContext, CoreDeps } from "./deps.js";
 import { KmsError, THROTTLED_MESSAGE } from "./errors.js";
 import { type Binding, RAW_ALGORITHM, sealUnderInitial, sealUnderPrimary } from "./encryption.js";
-import { resolveKey } from "./key-id.js";
+import type { KeyAction } from "./access.js";
+import { keyFor } from "./authorized-key.js";
 import { requireUsable } from "./key-rules.js";
 import type { KeyFormat, KeyPairSpec, KeyRecord } from "./types.js";
 import { checkAad, checkEncryptionContext, checkGrantTokens, checkRange, invalidField } from "./validate.js";
@@ -29,8 +30,16 @@ function checkBinding(b: Binding, grantTokens: readonly string[] | undefined): v
   checkGrantTokens(grantTokens ?? []);
 }
 
-async function wrappingKey(deps: CoreDeps, keyRef: string): Promise<KeyRecord> {
-  const key = await resolveKey(deps, keyRef);
+async function wrappingKey(
+  deps: CoreDeps,
+  call: CallContext,
+  input: Binding & { keyRef: string; grantTokens?: readonly string[] | undefined },
+  action: KeyAction,
+): Promise<KeyRecord> {
+  const key = await keyFor(deps, call, input.keyRef, action, {
+    context: input.context,
+    grantTokens: input.grantTokens,
+  });
   requireUsable(key, "ENCRYPT_DECRYPT", ["AES_256"]);
   return key;
 }
@@ -41,6 +50,7 @@ async function wrappingKey(deps: CoreDeps, keyRef: string): Promise<KeyRecord> {
  */
 export async function generateDataKey(
   deps: CoreDeps,
+  call: CallContext,
   input: DataKeyInput,
   withPlaintext: boolean,
 ): Promise<DataKeyOutput> {
@@ -52,7 +62,12 @@ export async function generateDataKey(
   const size = hasSpec ? (input.keySpec === "AES_128" ? 16 : 32) : input.numberOfBytes!;
   checkRange("numberOfBytes", size, 1, 1024);
   checkBinding(input, input.grantTokens);
-  const key = await wrappingKey(deps, input.keyRef);
+  const key = await wrappingKey(
+    deps,
+    call,
+    input,
+    withPlaintext ? "GenerateDataKey" : "GenerateDataKeyWithoutPlaintext",
+  );
   const dataKey = deps.random(size);
   const sealed = await sealUnderPrimary(deps, key, dataKey, input);
   if (!withPlaintext) dataKey.fill(0);
@@ -101,21 +116,28 @@ export interface PairMode {
  */
 export async function generateDataKeyPair(
   deps: CoreDeps,
+  call: CallContext,
   input: DataKeyPairInput,
   mode: PairMode,
-  call: CallContext,
 ): Promise<DataKeyPairOutput> {
   if (!input.pairSpec) {
     throw invalidField("keyPairSpec", "satisfy enum value set: [RSA_2048, RSA_3072, RSA_4096, EC_P256, EC_P256K]");
   }
   const pairSpec = input.pairSpec;
   checkBinding(input, input.grantTokens);
-  const key = await wrappingKey(deps, input.keyRef);
 
+  // The permit comes first, so a refusal costs no database read (the seed answers 429 at once).
   const release = deps.pairGate.tryAcquire();
   if (!release) throw new KmsError("Throttled", THROTTLED_MESSAGE);
+  let key: KeyRecord;
   let pair: { publicKeyDer: Buffer; privateKeyDer: Buffer };
   try {
+    key = await wrappingKey(
+      deps,
+      call,
+      input,
+      mode.withPlaintext ? "GenerateDataKeyPair" : "GenerateDataKeyPairWithoutPlaintext",
+    );
     pair = await deps.keyPairs.generate(pairSpec, call.signal);
   } finally {
     release();

@@ -3,6 +3,7 @@ import type { KeyPairGenerator } from "../crypto/key-pairs.js";
 import type { Semaphore } from "../crypto/pool/semaphore.js";
 import type { RandomSource } from "../crypto/random.js";
 import type { KeyStore } from "../store/key-store.js";
+import type { KeyAccess, Principal } from "./access.js";
 import type { MaterialCache } from "./material-cache.js";
 
 /**
@@ -23,6 +24,8 @@ export interface CoreDeps {
   newId: () => string;
   /** Used to build and parse ARNs. */
   arn: { region: string; accountId: string };
+  /** Key policies and grants. */
+  access: KeyAccess;
 }
 
 /** Per-call facts that core needs from the transport. */
@@ -30,5 +33,9 @@ export interface CallContext {
   /** The request id; the seed's pair operations echo it in the response body. */
   requestId: string;
   /** Aborted when the caller goes away or its deadline passes. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
+  /** The authenticated caller. */
+  principal: Principal;
+  /** The key the call resolved to, once known: the audit record names it. */
+  keyId?: string | undefined;
 }

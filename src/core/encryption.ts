@@ -1,8 +1,9 @@
 import { openBlob, openRaw, parseBlob, sealBlob, sealRaw } from "../crypto/ciphertext.js";
 import { rsaDecrypt, rsaEncrypt, rsaMaxPlaintext } from "../crypto/rsa-encryption.js";
-import type { CoreDeps } from "./deps.js";
+import type { CallContext, CoreDeps } from "./deps.js";
 import { invalidCiphertext, KmsError } from "./errors.js";
-import { resolveKey } from "./key-id.js";
+import type { KeyAction } from "./access.js";
+import { authorize, keyFor } from "./authorized-key.js";
 import { requireUsable } from "./key-rules.js";
 import type { EncryptionAlgorithm, EncryptionContext, KeyRecord } from "./types.js";
 import { checkAad, checkEncryptionContext, checkGrantTokens, checkLength, invalidField } from "./validate.js";
@@ -50,9 +51,9 @@ function checkEncryptInput(input: EncryptInput): void {
  * The Alibaba `Encrypt`: the key's initial version, raw form (ciphertext with `iv` and
  * `algorithm` beside it). RSA ENCRYPT_DECRYPT keys encrypt with RSA-OAEP instead.
  */
-export async function encrypt(deps: CoreDeps, input: EncryptInput): Promise<EncryptOutput> {
+export async function encrypt(deps: CoreDeps, call: CallContext, input: EncryptInput): Promise<EncryptOutput> {
   checkEncryptInput(input);
-  const key = await resolveKey(deps, input.keyRef);
+  const key = await keyFor(deps, call, input.keyRef, "Encrypt", accessOf(input));
   if (key.usage === "ENCRYPT_DECRYPT" && key.spec !== "AES_256") return encryptRsa(deps, key, input);
   requireSymmetric(key, input.algorithm);
   const sealed = await sealUnderInitial(deps, key, Buffer.from(input.plaintext), input);
@@ -75,9 +76,9 @@ export async function sealUnderInitial(deps: CoreDeps, key: KeyRecord, plaintext
 }
 
 /** AdvanceEncrypt (and the AWS `Encrypt`): the primary version, a self-describing blob. */
-export async function advanceEncrypt(deps: CoreDeps, input: EncryptInput): Promise<EncryptOutput> {
+export async function advanceEncrypt(deps: CoreDeps, call: CallContext, input: EncryptInput): Promise<EncryptOutput> {
   checkEncryptInput(input);
-  const key = await resolveKey(deps, input.keyRef);
+  const key = await keyFor(deps, call, input.keyRef, "Encrypt", accessOf(input));
   if (key.usage === "ENCRYPT_DECRYPT" && key.spec !== "AES_256") return encryptRsa(deps, key, input);
   requireSymmetric(key, input.algorithm);
   return sealUnderPrimary(deps, key, Buffer.from(input.plaintext), input);
@@ -153,28 +154,42 @@ export interface DecryptOutput {
  * Opens the raw form (when `iv` is given), an RSA ciphertext (when the key is RSA) or a
  * self-describing blob. Every failure to open is `InvalidCiphertext` with one fixed message.
  */
-export async function decrypt(deps: CoreDeps, input: DecryptInput): Promise<DecryptOutput> {
+export async function decrypt(deps: CoreDeps, call: CallContext, input: DecryptInput): Promise<DecryptOutput> {
   checkLength("ciphertextBlob", input.ciphertextBlob, 1, 6144);
   checkBinding(input);
   checkGrantTokens(input.grantTokens ?? []);
   const blob = Buffer.from(input.ciphertextBlob);
-  if (input.iv && input.iv.length > 0) return decryptRaw(deps, input, blob);
-  const named = input.keyRef ? await resolveKey(deps, input.keyRef) : undefined;
+  if (input.iv && input.iv.length > 0) return decryptRaw(deps, call, input, blob);
+  const named = input.keyRef ? await keyFor(deps, call, input.keyRef, "Decrypt", accessOf(input)) : undefined;
   if (named && named.spec !== "AES_256" && named.usage === "ENCRYPT_DECRYPT") {
     const alg = rsaAlgorithm(named, input.encryptionAlgorithm);
     const material = await versionMaterial(deps, named, named.primaryVersionId);
     return { keyId: named.id, versionId: named.primaryVersionId, plaintext: rsaDecrypt(material.secret, alg, blob) };
   }
-  return openSelfDescribing(deps, blob, input, named);
+  return openSelfDescribing(deps, call, blob, input, named, "Decrypt");
 }
 
 /** AdvanceDecrypt: self-describing blobs only. */
-export async function advanceDecrypt(deps: CoreDeps, input: DecryptInput): Promise<DecryptOutput> {
+export function advanceDecrypt(deps: CoreDeps, call: CallContext, input: DecryptInput): Promise<DecryptOutput> {
+  return decryptBlob(deps, call, input, "Decrypt");
+}
+
+async function decryptBlob(
+  deps: CoreDeps,
+  call: CallContext,
+  input: DecryptInput,
+  action: KeyAction,
+): Promise<DecryptOutput> {
   checkLength("ciphertextBlob", input.ciphertextBlob, 1, 6144);
   checkBinding(input);
   checkGrantTokens(input.grantTokens ?? []);
-  const named = input.keyRef ? await resolveKey(deps, input.keyRef) : undefined;
-  return openSelfDescribing(deps, Buffer.from(input.ciphertextBlob), input, named);
+  const named = input.keyRef ? await keyFor(deps, call, input.keyRef, action, accessOf(input)) : undefined;
+  return openSelfDescribing(deps, call, Buffer.from(input.ciphertextBlob), input, named, action);
+}
+
+/** What access checks need from a request: its context (policy conditions, grant constraints) and grant tokens. */
+function accessOf(input: Binding & { grantTokens?: readonly string[] | undefined }) {
+  return { context: input.context, grantTokens: input.grantTokens };
 }
 
 /**
@@ -184,9 +199,11 @@ export async function advanceDecrypt(deps: CoreDeps, input: DecryptInput): Promi
  */
 async function openSelfDescribing(
   deps: CoreDeps,
+  call: CallContext,
   blob: Buffer,
-  binding: Binding,
+  binding: Binding & { grantTokens?: readonly string[] | undefined },
   named: KeyRecord | undefined,
+  action: KeyAction,
 ): Promise<DecryptOutput> {
   const parsed = parseBlob(blob);
   if (named && named.id !== parsed.keyId) {
@@ -194,6 +211,7 @@ async function openSelfDescribing(
   }
   const key = named ?? (await deps.store.getKey(parsed.keyId));
   if (!key) throw invalidCiphertext();
+  if (!named) await authorize(deps, call, key, action, accessOf(binding));
   requireUsable(key, "ENCRYPT_DECRYPT", ["AES_256"]);
   const material = await versionMaterial(deps, key, parsed.versionId).catch((err: unknown) => {
     throw err instanceof KmsError && err.code === "NotFound" ? invalidCiphertext() : err;
@@ -207,12 +225,17 @@ async function openSelfDescribing(
   return { keyId: key.id, versionId: parsed.versionId, plaintext };
 }
 
-async function decryptRaw(deps: CoreDeps, input: DecryptInput, blob: Buffer): Promise<DecryptOutput> {
+async function decryptRaw(
+  deps: CoreDeps,
+  call: CallContext,
+  input: DecryptInput,
+  blob: Buffer,
+): Promise<DecryptOutput> {
   if (!input.keyRef) throw invalidField("keyId", "be given to decrypt a ciphertext with an iv");
   if (input.algorithm && input.algorithm !== RAW_ALGORITHM) {
     throw invalidField("algorithm", `satisfy enum value set: [${RAW_ALGORITHM}]`, input.algorithm);
   }
-  const key = await resolveKey(deps, input.keyRef);
+  const key = await keyFor(deps, call, input.keyRef, "Decrypt", accessOf(input));
   requireUsable(key, "ENCRYPT_DECRYPT", ["AES_256"]);
   const material = await versionMaterial(deps, key, key.initialVersionId);
   const plaintext = openRaw({
@@ -239,17 +262,32 @@ export interface ReEncryptInput {
 /** Decrypts a blob and seals its plaintext under another key's primary; the plaintext is zeroed. */
 export async function reEncrypt(
   deps: CoreDeps,
+  call: CallContext,
   input: ReEncryptInput,
 ): Promise<{ source: DecryptOutput; destination: EncryptOutput }> {
   checkBinding(input.destination);
-  const destKey = await resolveKey(deps, input.destinationKeyRef);
-  requireUsable(destKey, "ENCRYPT_DECRYPT", ["AES_256"]);
-  const opened = await advanceDecrypt(deps, {
-    ciphertextBlob: input.ciphertextBlob,
-    keyRef: input.sourceKeyRef,
-    ...input.source,
-    grantTokens: input.grantTokens ?? [],
-  });
+  const opened = await decryptBlob(
+    deps,
+    call,
+    {
+      ciphertextBlob: input.ciphertextBlob,
+      keyRef: input.sourceKeyRef,
+      ...input.source,
+      grantTokens: input.grantTokens ?? [],
+    },
+    "ReEncryptFrom",
+  );
+  let destKey: KeyRecord;
+  try {
+    destKey = await keyFor(deps, call, input.destinationKeyRef, "ReEncryptTo", {
+      context: input.destination.context,
+      grantTokens: input.grantTokens,
+    });
+    requireUsable(destKey, "ENCRYPT_DECRYPT", ["AES_256"]);
+  } catch (err) {
+    opened.plaintext.fill(0);
+    throw err;
+  }
   try {
     const destination = await sealUnderPrimary(deps, destKey, opened.plaintext, input.destination);
     return { source: { ...opened, plaintext: Buffer.alloc(0) }, destination };

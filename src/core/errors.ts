@@ -22,6 +22,8 @@ export const KMS_CODES = [
   "Throttled",
   "LimitExceeded",
   "Unauthenticated",
+  "IncompleteSignature",
+  "SignatureMismatch",
   "AccessDenied",
   "DependencyTimeout",
   "Cancelled",
@@ -138,6 +140,18 @@ export const ERROR_WIRE = {
     connect: "unauthenticated",
     reason: "UnrecognizedClientException",
     aws: "UnrecognizedClientException",
+    awsStatus: 400,
+  },
+  IncompleteSignature: {
+    connect: "unauthenticated",
+    reason: "IncompleteSignatureException",
+    aws: "IncompleteSignatureException",
+    awsStatus: 400,
+  },
+  SignatureMismatch: {
+    connect: "unauthenticated",
+    reason: "InvalidSignatureException",
+    aws: "InvalidSignatureException",
     awsStatus: 400,
   },
   AccessDenied: {

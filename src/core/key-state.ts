@@ -1,4 +1,4 @@
-import type { CoreDeps } from "./deps.js";
+import type { CallContext, CoreDeps } from "./deps.js";
 import { KmsError } from "./errors.js";
 import { requireNotPendingDeletion } from "./key-rules.js";
 import { mutateKey } from "./mutate-key.js";
@@ -8,16 +8,16 @@ import { checkRange } from "./validate.js";
 const DAY_MS = 86_400_000;
 
 /** Enables a Disabled key; a PendingDeletion key must first be cancelled (AWS KMS rule). */
-export function enableKey(deps: CoreDeps, keyRef: string): Promise<KeyRecord> {
-  return mutateKey(deps, keyRef, (key) => {
+export function enableKey(deps: CoreDeps, call: CallContext, keyRef: string): Promise<KeyRecord> {
+  return mutateKey(deps, call, keyRef, "EnableKey", (key) => {
     requireNotPendingDeletion(key);
     return key.state === "Enabled" ? key : { ...key, state: "Enabled" };
   });
 }
 
 /** Disables a key. Cached material is dropped so nothing unwrapped outlives the decision. */
-export async function disableKey(deps: CoreDeps, keyRef: string): Promise<KeyRecord> {
-  const key = await mutateKey(deps, keyRef, (k) => {
+export async function disableKey(deps: CoreDeps, call: CallContext, keyRef: string): Promise<KeyRecord> {
+  const key = await mutateKey(deps, call, keyRef, "DisableKey", (k) => {
     requireNotPendingDeletion(k);
     return k.state === "Disabled" ? k : { ...k, state: "Disabled" };
   });
@@ -28,12 +28,13 @@ export async function disableKey(deps: CoreDeps, keyRef: string): Promise<KeyRec
 /** Schedules deletion after 7..30 days (default 30); the sweeper destroys the key then. */
 export async function scheduleKeyDeletion(
   deps: CoreDeps,
+  call: CallContext,
   keyRef: string,
   pendingWindowDays: number | undefined,
 ): Promise<KeyRecord> {
   const days = pendingWindowDays || 30;
   checkRange("pendingWindowInDays", days, 7, 30);
-  const key = await mutateKey(deps, keyRef, (k) => {
+  const key = await mutateKey(deps, call, keyRef, "ScheduleKeyDeletion", (k) => {
     if (k.state === "PendingDeletion") {
       throw new KmsError("InvalidState", `Key '${k.id}' is already pending deletion.`);
     }
@@ -44,8 +45,8 @@ export async function scheduleKeyDeletion(
 }
 
 /** Cancels a scheduled deletion; the key returns Disabled, as in AWS KMS. */
-export function cancelKeyDeletion(deps: CoreDeps, keyRef: string): Promise<KeyRecord> {
-  return mutateKey(deps, keyRef, (k) => {
+export function cancelKeyDeletion(deps: CoreDeps, call: CallContext, keyRef: string): Promise<KeyRecord> {
+  return mutateKey(deps, call, keyRef, "CancelKeyDeletion", (k) => {
     if (k.state !== "PendingDeletion") {
       throw new KmsError("InvalidState", `Key '${k.id}' is not pending deletion.`);
     }

@@ -1,6 +1,8 @@
 import type { CallContext, CoreDeps } from "./deps.js";
 import { KmsError } from "./errors.js";
-import { resolveKey } from "./key-id.js";
+import { keyFor } from "./authorized-key.js";
+import { parsePolicy } from "../security/policy.js";
+import { initialKeyPolicy } from "./key-policies.js";
 import { mutateKey } from "./mutate-key.js";
 import { USAGES_BY_SPEC } from "./key-rules.js";
 import { checkTags } from "./tags.js";
@@ -14,12 +16,14 @@ export interface CreateKeyInput {
   usage?: KeyUsage | undefined;
   description?: string | undefined;
   tags?: Record<string, string> | undefined;
+  /** A key policy document; absent gives the creating principal full access. */
+  policy?: string | undefined;
 }
 
 const MAX_DESCRIPTION = 8192;
 
 /** Creates an Enabled key with its first version, which is both initial and primary. */
-export async function createKey(deps: CoreDeps, input: CreateKeyInput, call?: CallContext): Promise<KeyRecord> {
+export async function createKey(deps: CoreDeps, call: CallContext, input: CreateKeyInput): Promise<KeyRecord> {
   const spec = input.spec ?? "AES_256";
   const allowed = USAGES_BY_SPEC[spec];
   const usage = input.usage ?? allowed[0]!;
@@ -33,9 +37,10 @@ export async function createKey(deps: CoreDeps, input: CreateKeyInput, call?: Ca
   checkLength("description", description, 0, MAX_DESCRIPTION);
   const tags = { ...(input.tags ?? {}) };
   checkTags(tags);
+  if (input.policy) parsePolicy(input.policy);
 
   const id = deps.newId();
-  const version = await newVersion(deps, id, spec, call?.signal);
+  const version = await newVersion(deps, id, spec, call.signal);
   const key: KeyRecord = {
     id,
     description,
@@ -54,25 +59,35 @@ export async function createKey(deps: CoreDeps, input: CreateKeyInput, call?: Ca
   await deps.store.transaction(async (tx) => {
     await tx.insertKey(key);
     await tx.insertVersion(version);
+    const policy = input.policy
+      ? { keyId: id, policy: input.policy, updatedAt: deps.clock() }
+      : initialKeyPolicy(deps, id, call.principal.name);
+    await tx.putKeyPolicy(policy);
   });
   return key;
 }
 
 /** Any key in any state. */
-export function describeKey(deps: CoreDeps, keyRef: string): Promise<KeyRecord> {
-  return resolveKey(deps, keyRef);
+export function describeKey(deps: CoreDeps, call: CallContext, keyRef: string): Promise<KeyRecord> {
+  return keyFor(deps, call, keyRef, "DescribeKey");
 }
 
 /** Keys in creation order; `token` is opaque. */
 export function listKeys(
   deps: CoreDeps,
+  _call: CallContext,
   limit: number | undefined,
   token: string | undefined,
 ): Promise<Page<KeyRecord>> {
   return deps.store.listKeys(pageSize(limit), token || null);
 }
 
-export async function updateKeyDescription(deps: CoreDeps, keyRef: string, description: string): Promise<KeyRecord> {
+export async function updateKeyDescription(
+  deps: CoreDeps,
+  call: CallContext,
+  keyRef: string,
+  description: string,
+): Promise<KeyRecord> {
   checkLength("description", description, 0, MAX_DESCRIPTION);
-  return mutateKey(deps, keyRef, (key) => ({ ...key, description }));
+  return mutateKey(deps, call, keyRef, "UpdateKeyDescription", (key) => ({ ...key, description }));
 }

@@ -1,6 +1,7 @@
-import type { CoreDeps } from "./deps.js";
+import type { KeyAction } from "./access.js";
+import { keyFor } from "./authorized-key.js";
+import type { CallContext, CoreDeps } from "./deps.js";
 import { KmsError } from "./errors.js";
-import { resolveKey } from "./key-id.js";
 import type { KeyRecord } from "./types.js";
 
 /**
@@ -9,11 +10,13 @@ import type { KeyRecord } from "./types.js";
  * same object skips the write.
  */
 export async function mutateKey(
-  deps: Pick<CoreDeps, "store" | "arn" | "materialCache">,
+  deps: Pick<CoreDeps, "store" | "arn" | "materialCache" | "access">,
+  call: CallContext,
   keyRef: string,
+  action: KeyAction,
   change: (key: KeyRecord) => KeyRecord | Promise<KeyRecord>,
 ): Promise<KeyRecord> {
-  const resolved = await resolveKey(deps, keyRef);
+  const resolved = await keyFor(deps, call, keyRef, action);
   return deps.store.transaction(async (tx) => {
     const key = await tx.lockKey(resolved.id);
     if (!key) throw new KmsError("NotFound", `Key '${resolved.id}' does not exist.`);

@@ -1,6 +1,6 @@
 import type { CallContext, CoreDeps } from "./deps.js";
 import { KmsError } from "./errors.js";
-import { resolveKey } from "./key-id.js";
+import { keyFor } from "./authorized-key.js";
 import { requireEnabled } from "./key-rules.js";
 import { mutateKey } from "./mutate-key.js";
 import type { KeyStoreTx } from "../store/key-store.js";
@@ -31,8 +31,13 @@ function requireRotatableSpec(key: KeyRecord): void {
  * A key whose rotation facts may be read (AWS `GetKeyRotationStatus`, `ListKeyRotations`): any
  * state, but only a spec that rotates at all — the others are `UnsupportedOperation`, as in AWS KMS.
  */
-export async function getRotationStatus(deps: CoreDeps, keyRef: string): Promise<KeyRecord> {
-  const key = await resolveKey(deps, keyRef);
+export async function getRotationStatus(
+  deps: CoreDeps,
+  call: CallContext,
+  keyRef: string,
+  action: "GetKeyRotationStatus" | "ListKeyRotations" = "GetKeyRotationStatus",
+): Promise<KeyRecord> {
+  const key = await keyFor(deps, call, keyRef, action);
   requireRotatableSpec(key);
   return key;
 }
@@ -44,12 +49,12 @@ export async function getRotationStatus(deps: CoreDeps, keyRef: string): Promise
  */
 export async function rotateKey(
   deps: CoreDeps,
+  call: CallContext,
   keyRef: string,
-  call?: CallContext,
 ): Promise<{ key: KeyRecord; versionId: string }> {
-  const found = await resolveKey(deps, keyRef);
+  const found = await keyFor(deps, call, keyRef, "RotateKeyOnDemand");
   requireRotatable(found);
-  const version = await newVersion(deps, found.id, found.spec, call?.signal);
+  const version = await newVersion(deps, found.id, found.spec, call.signal);
   const key = await deps.store.transaction(async (tx) => {
     const current = await tx.lockKey(found.id);
     if (!current) throw new KmsError("NotFound", `Key '${found.id}' does not exist.`);
@@ -87,24 +92,26 @@ async function applyVersion(
 /** A key's versions, oldest first. */
 export async function listKeyVersions(
   deps: CoreDeps,
+  call: CallContext,
   keyRef: string,
   limit: number | undefined,
   token: string | undefined,
 ): Promise<Page<KeyVersionRecord>> {
-  const key = await resolveKey(deps, keyRef);
+  const key = await keyFor(deps, call, keyRef, "ListKeyRotations");
   return deps.store.listVersions(key.id, pageSize(limit), token || null);
 }
 
 /** Turns automatic rotation on (period 90..2560 days, default 365) or off. */
 export function updateRotationPolicy(
   deps: CoreDeps,
+  call: CallContext,
   keyRef: string,
   enabled: boolean,
   periodDays: number | undefined,
 ): Promise<KeyRecord> {
   const days = periodDays || DEFAULT_ROTATION_DAYS;
   if (enabled) checkRange("rotationPeriodInDays", days, 90, 2560);
-  return mutateKey(deps, keyRef, (key) => {
+  return mutateKey(deps, call, keyRef, enabled ? "EnableKeyRotation" : "DisableKeyRotation", (key) => {
     requireRotatable(key);
     if (!enabled) return { ...key, rotationEnabled: false, nextRotationAt: null };
     return {

@@ -4,9 +4,9 @@ import {
   signingAlgorithmsFor,
   verify as verifyBytes,
 } from "../crypto/signing.js";
-import type { CoreDeps } from "./deps.js";
+import type { CallContext, CoreDeps } from "./deps.js";
 import { KmsError } from "./errors.js";
-import { resolveKey } from "./key-id.js";
+import { keyFor } from "./authorized-key.js";
 import { isAsymmetric, requireEnabled, requireUsable } from "./key-rules.js";
 import type { EncryptionAlgorithm, KeySpec, KeyUsage, MessageType, SigningAlgorithm } from "./types.js";
 import { checkGrantTokens, checkLength } from "./validate.js";
@@ -23,10 +23,11 @@ export interface SignInput {
 /** Signs with a SIGN_VERIFY key's primary version (asymmetric keys never rotate, so it is its only one). */
 export async function sign(
   deps: CoreDeps,
+  call: CallContext,
   input: SignInput,
 ): Promise<{ keyId: string; versionId: string; signature: Buffer; algorithm: SigningAlgorithm }> {
   checkGrantTokens(input.grantTokens ?? []);
-  const key = await resolveKey(deps, input.keyRef);
+  const key = await keyFor(deps, call, input.keyRef, "Sign", { grantTokens: input.grantTokens });
   requireUsable(key, "SIGN_VERIFY");
   const algorithm = input.algorithm ?? defaultSigningAlgorithm(key.spec);
   const material = await versionMaterial(deps, key, key.primaryVersionId);
@@ -43,11 +44,12 @@ export async function sign(
 /** Verifies a signature; a wrong signature is `valid: false`, not an error. */
 export async function verify(
   deps: CoreDeps,
+  call: CallContext,
   input: SignInput & { signature: Uint8Array },
 ): Promise<{ keyId: string; valid: boolean; algorithm: SigningAlgorithm }> {
   checkGrantTokens(input.grantTokens ?? []);
   checkLength("signature", input.signature, 1, 6144);
-  const key = await resolveKey(deps, input.keyRef);
+  const key = await keyFor(deps, call, input.keyRef, "Verify", { grantTokens: input.grantTokens });
   requireUsable(key, "SIGN_VERIFY");
   const algorithm = input.algorithm ?? defaultSigningAlgorithm(key.spec);
   const material = await versionMaterial(deps, key, key.primaryVersionId);
@@ -75,11 +77,12 @@ export interface PublicKeyOutput {
 /** The SPKI DER public key of an asymmetric key; public keys are not secret, but state rules still apply. */
 export async function getPublicKey(
   deps: CoreDeps,
+  call: CallContext,
   keyRef: string,
   grantTokens?: readonly string[],
 ): Promise<PublicKeyOutput> {
   checkGrantTokens(grantTokens ?? []);
-  const key = await resolveKey(deps, keyRef);
+  const key = await keyFor(deps, call, keyRef, "GetPublicKey", { grantTokens });
   requireEnabled(key);
   if (!isAsymmetric(key.spec)) {
     throw new KmsError("UnsupportedOperation", `Key '${key.id}' is ${key.spec}; it has no public key.`);

@@ -1,4 +1,4 @@
-import type { CoreDeps } from "./deps.js";
+import type { CallContext, CoreDeps } from "./deps.js";
 import { KmsError } from "./errors.js";
 import { mutateKey } from "./mutate-key.js";
 import type { KeyRecord } from "./types.js";
@@ -23,9 +23,14 @@ function checkCount(tags: Record<string, string>): void {
 }
 
 /** Adds or overwrites tags. */
-export function tagKey(deps: CoreDeps, keyRef: string, tags: Record<string, string>): Promise<KeyRecord> {
+export function tagKey(
+  deps: CoreDeps,
+  call: CallContext,
+  keyRef: string,
+  tags: Record<string, string>,
+): Promise<KeyRecord> {
   checkTags(tags);
-  return mutateKey(deps, keyRef, (key) => {
+  return mutateKey(deps, call, keyRef, "TagResource", (key) => {
     const merged = { ...key.tags, ...tags };
     checkCount(merged);
     return { ...key, tags: merged };
@@ -33,9 +38,14 @@ export function tagKey(deps: CoreDeps, keyRef: string, tags: Record<string, stri
 }
 
 /** Removes tags; absent tag keys are ignored, as AWS KMS does. */
-export function untagKey(deps: CoreDeps, keyRef: string, tagKeys: readonly string[]): Promise<KeyRecord> {
+export function untagKey(
+  deps: CoreDeps,
+  call: CallContext,
+  keyRef: string,
+  tagKeys: readonly string[],
+): Promise<KeyRecord> {
   for (const k of tagKeys) checkLength("tagKeys", k, 1, 128);
-  return mutateKey(deps, keyRef, (key) => {
+  return mutateKey(deps, call, keyRef, "UntagResource", (key) => {
     const rest = { ...key.tags };
     for (const k of tagKeys) delete rest[k];
     return { ...key, tags: rest };

@@ -1,4 +1,5 @@
 import type { AliasRecord, KeyRecord, KeyVersionRecord, Page } from "../core/types.js";
+import type { SecurityStore, SecurityStoreReader, SecurityStoreTx } from "./security-store.js";
 
 /**
  * The narrow persistence interface core depends on. One implementation on Kysely serves both
@@ -7,8 +8,11 @@ import type { AliasRecord, KeyRecord, KeyVersionRecord, Page } from "../core/typ
  * Reads outside a transaction see committed data. Every mutation happens inside
  * {@link KeyStore.transaction}; races between instances (two rotations of one key, rotate vs
  * disable) are serialised by the database through {@link KeyStoreTx.lockKey}, never by memory.
+ *
+ * The security tables (principals, key policies, grants, audit) come in through
+ * {@link SecurityStoreReader} / {@link SecurityStoreTx} (`security-store.ts`).
  */
-export interface KeyStoreReader {
+export interface KeyStoreReader extends SecurityStoreReader {
   getKey(id: string): Promise<KeyRecord | null>;
   getVersion(keyId: string, versionId: string): Promise<KeyVersionRecord | null>;
   /** Keys in creation order (created_at, id). `token` is a previous page's `nextToken`. */
@@ -22,7 +26,7 @@ export interface KeyStoreReader {
 }
 
 /** Operations available inside a transaction. */
-export interface KeyStoreTx extends KeyStoreReader {
+export interface KeyStoreTx extends KeyStoreReader, SecurityStoreTx {
   /** Reads a key and holds a row lock on it (PostgreSQL `FOR UPDATE`) until the transaction ends. */
   lockKey(id: string): Promise<KeyRecord | null>;
   insertKey(key: KeyRecord): Promise<void>;
@@ -47,7 +51,7 @@ export interface KeyStoreTx extends KeyStoreReader {
   putMetaIfAbsent(name: string, value: string): Promise<string>;
 }
 
-export interface KeyStore extends KeyStoreReader {
+export interface KeyStore extends KeyStoreReader, SecurityStore {
   /** Runs `fn` in one database transaction; rolls back if it throws. */
   transaction<T>(fn: (tx: KeyStoreTx) => Promise<T>): Promise<T>;
   /** Which dialect serves this store (for logs and tests). */

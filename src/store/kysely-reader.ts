@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import type { AliasRecord, KeyRecord, KeyVersionRecord, Page } from "../core/types.js";
+import type { AuditRecord, GrantRecord, KeyPolicyRecord, PrincipalRecord } from "../security/types.js";
 import type { KeyStoreReader } from "./key-store.js";
 import {
   checkLimit,
@@ -12,6 +13,14 @@ import {
 } from "./page-token.js";
 import { aliasFromRow, keyFromRow, versionFromRow } from "./rows.js";
 import type { Database, StoreDialect } from "./schema.js";
+import {
+  auditFromRow,
+  encodeGrantCursor,
+  grantFromRow,
+  isGrantCursor,
+  keyPolicyFromRow,
+  principalFromRow,
+} from "./security-rows.js";
 
 /**
  * The read half of the store, shared by the store itself (reads on their own connection) and by
@@ -101,5 +110,91 @@ export class KyselyReader implements KeyStoreReader {
   async getMeta(name: string): Promise<string | null> {
     const row = await this.db.selectFrom("kms_meta").select("value").where("name", "=", name).executeTakeFirst();
     return row ? row.value : null;
+  }
+
+  private async principalWhere(
+    column: "name" | "token_hash" | "access_key_id",
+    value: string,
+  ): Promise<PrincipalRecord | null> {
+    const row = await this.db.selectFrom("kms_principals").selectAll().where(column, "=", value).executeTakeFirst();
+    return row ? principalFromRow(row) : null;
+  }
+
+  getPrincipal(name: string): Promise<PrincipalRecord | null> {
+    return this.principalWhere("name", name);
+  }
+
+  getPrincipalByTokenHash(tokenHash: string): Promise<PrincipalRecord | null> {
+    return this.principalWhere("token_hash", tokenHash);
+  }
+
+  getPrincipalByAccessKeyId(accessKeyId: string): Promise<PrincipalRecord | null> {
+    return this.principalWhere("access_key_id", accessKeyId);
+  }
+
+  async listPrincipals(): Promise<PrincipalRecord[]> {
+    const rows = await this.db.selectFrom("kms_principals").selectAll().orderBy("name").execute();
+    return rows.map(principalFromRow);
+  }
+
+  async getKeyPolicy(keyId: string): Promise<KeyPolicyRecord | null> {
+    const row = await this.db.selectFrom("kms_key_policies").selectAll().where("key_id", "=", keyId).executeTakeFirst();
+    return row ? keyPolicyFromRow(row) : null;
+  }
+
+  async getGrant(grantId: string): Promise<GrantRecord | null> {
+    const row = await this.db.selectFrom("kms_grants").selectAll().where("grant_id", "=", grantId).executeTakeFirst();
+    return row ? grantFromRow(row) : null;
+  }
+
+  async getGrantByTokenHash(tokenHash: string): Promise<GrantRecord | null> {
+    const row = await this.db
+      .selectFrom("kms_grants")
+      .selectAll()
+      .where("token_hash", "=", tokenHash)
+      .executeTakeFirst();
+    return row ? grantFromRow(row) : null;
+  }
+
+  listGrantsByKey(keyId: string, limit: number, token: string | null): Promise<Page<GrantRecord>> {
+    return this.listGrantsWhere("key_id", keyId, limit, token);
+  }
+
+  listGrantsByGrantee(grantee: string, limit: number, token: string | null): Promise<Page<GrantRecord>> {
+    return this.listGrantsWhere("grantee", grantee, limit, token);
+  }
+
+  private async listGrantsWhere(
+    column: "key_id" | "grantee",
+    value: string,
+    limit: number,
+    token: string | null,
+  ): Promise<Page<GrantRecord>> {
+    checkLimit(limit);
+    const after = token === null ? null : decodePageToken(token, isGrantCursor);
+    const rows = await this.db
+      .selectFrom("kms_grants")
+      .selectAll()
+      .where(column, "=", value)
+      .$if(after !== null, (qb) =>
+        qb.where((eb) => eb(eb.refTuple("created_at", "grant_id"), ">", eb.tuple(after!.t, after!.g))),
+      )
+      .orderBy("created_at")
+      .orderBy("grant_id")
+      .limit(limit + 1)
+      .execute();
+    return toPage(rows.map(grantFromRow), limit, encodeGrantCursor);
+  }
+
+  async listAudit(afterSeq: number, limit: number): Promise<AuditRecord[]> {
+    checkLimit(limit);
+    const rows = await this.db
+      .selectFrom("kms_audit")
+      .selectAll()
+      .where("seq", ">", afterSeq)
+      .orderBy("seq")
+      .limit(limit)
+      .execute();
+    return rows.map(auditFromRow);
   }
 }

@@ -1,6 +1,8 @@
+import type { AuditEntry, AuditRecord } from "../security/types.js";
 import type { KeyStore, KeyStoreTx } from "./key-store.js";
 import { KyselyReader } from "./kysely-reader.js";
 import { KyselyTx } from "./kysely-tx.js";
+import type { AuditHasher } from "./security-store.js";
 
 /**
  * The one {@link KeyStore} implementation, over Kysely, for SQLite and PostgreSQL alike (one query
@@ -14,6 +16,11 @@ import { KyselyTx } from "./kysely-tx.js";
 export class KyselyKeyStore extends KyselyReader implements KeyStore {
   transaction<T>(fn: (tx: KeyStoreTx) => Promise<T>): Promise<T> {
     return this.db.transaction().execute((trx) => fn(new KyselyTx(trx, this.dialect)));
+  }
+
+  /** One short transaction around `tx.appendAudit`; never call it inside `transaction` on SQLite. */
+  appendAudit(entry: AuditEntry, computeHash: AuditHasher): Promise<AuditRecord> {
+    return this.transaction((tx) => tx.appendAudit(entry, computeHash));
   }
 
   /** Closes the pool (PostgreSQL) or the database file (SQLite). */

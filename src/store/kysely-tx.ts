@@ -1,9 +1,21 @@
+import { sql } from "kysely";
 import { KmsError } from "../core/errors.js";
 import type { AliasRecord, KeyRecord, KeyVersionRecord } from "../core/types.js";
+import { GENESIS_HASH } from "../security/audit-chain.js";
+import type { AuditEntry, AuditRecord, GrantRecord, KeyPolicyRecord, PrincipalRecord } from "../security/types.js";
 import { isForeignKeyViolation, isUniqueViolation } from "./db-errors.js";
 import type { KeyStoreTx } from "./key-store.js";
 import { KyselyReader } from "./kysely-reader.js";
 import { aliasToRow, keyFromRow, keyMutableColumns, keyToRow, versionToRow } from "./rows.js";
+import type { AuditHasher } from "./security-store.js";
+import { auditToRow, grantToRow, keyPolicyToRow, principalToRow } from "./security-rows.js";
+
+/**
+ * The advisory-lock key that serialises audit appends across every instance sharing one
+ * PostgreSQL server (the bytes of "KMSAUD"), distinct from the migration lock. Constant across
+ * schemas: appends are a few milliseconds, so schemas sharing a server barely contend.
+ */
+const AUDIT_LOCK_KEY = 0x4b4d53415544;
 
 function keyNotFound(): KmsError {
   return new KmsError("NotFound", "The key does not exist.");
@@ -86,9 +98,12 @@ export class KyselyTx extends KyselyReader implements KeyStoreTx {
 
   /**
    * Deletes children explicitly as well as through `ON DELETE CASCADE`: the material must go even
-   * on a SQLite connection opened without `PRAGMA foreign_keys = ON`.
+   * on a SQLite connection opened without `PRAGMA foreign_keys = ON`. Grants and the key policy go
+   * with the key; its audit records stay (they name the key id but do not reference it).
    */
   async deleteKey(id: string): Promise<void> {
+    await this.db.deleteFrom("kms_grants").where("key_id", "=", id).execute();
+    await this.db.deleteFrom("kms_key_policies").where("key_id", "=", id).execute();
     await this.db.deleteFrom("kms_aliases").where("key_id", "=", id).execute();
     await this.db.deleteFrom("kms_key_versions").where("key_id", "=", id).execute();
     await this.db.deleteFrom("kms_keys").where("id", "=", id).execute();
@@ -133,5 +148,74 @@ export class KyselyTx extends KyselyReader implements KeyStoreTx {
     const stored = await this.getMeta(name);
     if (stored === null) throw new Error(`kms_meta row ${name} vanished after insert`);
     return stored;
+  }
+
+  async insertPrincipal(principal: PrincipalRecord): Promise<void> {
+    try {
+      await this.db.insertInto("kms_principals").values(principalToRow(principal)).execute();
+    } catch (err) {
+      if (isUniqueViolation(err)) {
+        throw new KmsError("AlreadyExists", "A principal with that name or credential already exists.");
+      }
+      throw err;
+    }
+  }
+
+  async deletePrincipal(name: string): Promise<boolean> {
+    const result = await this.db.deleteFrom("kms_principals").where("name", "=", name).executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
+  /** An upsert (`ON CONFLICT … DO UPDATE`, both dialects); a missing key is `NotFound` via its foreign key. */
+  async putKeyPolicy(policy: KeyPolicyRecord): Promise<void> {
+    const row = keyPolicyToRow(policy);
+    try {
+      await this.db
+        .insertInto("kms_key_policies")
+        .values(row)
+        .onConflict((oc) => oc.column("key_id").doUpdateSet({ policy: row.policy, updated_at: row.updated_at }))
+        .execute();
+    } catch (err) {
+      if (isForeignKeyViolation(err)) throw keyNotFound();
+      throw err;
+    }
+  }
+
+  async insertGrant(grant: GrantRecord): Promise<void> {
+    try {
+      await this.db.insertInto("kms_grants").values(grantToRow(grant)).execute();
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new KmsError("AlreadyExists", "A grant with that id or token already exists.");
+      if (isForeignKeyViolation(err)) throw keyNotFound();
+      throw err;
+    }
+  }
+
+  async deleteGrant(grantId: string): Promise<boolean> {
+    const result = await this.db.deleteFrom("kms_grants").where("grant_id", "=", grantId).executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
+  /**
+   * Lock, read the head, number, hash, insert — see `SecurityStoreTx.appendAudit`. The
+   * advisory lock is taken first so that the head read sees every earlier append: the previous
+   * holder committed before its transaction-scoped lock was released.
+   */
+  async appendAudit(entry: AuditEntry, computeHash: AuditHasher): Promise<AuditRecord> {
+    if (this.dialect === "postgres") {
+      await sql`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY}::bigint)`.execute(this.db);
+    }
+    const last = await this.db
+      .selectFrom("kms_audit")
+      .select(["seq", "hash"])
+      .orderBy("seq", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    const seq = last === undefined ? 1 : Number(last.seq) + 1;
+    const prevHash = last === undefined ? GENESIS_HASH : last.hash;
+    const numbered = { ...entry, seq };
+    const record: AuditRecord = { ...numbered, prevHash, hash: computeHash(prevHash, numbered) };
+    await this.db.insertInto("kms_audit").values(auditToRow(record)).execute();
+    return record;
   }
 }

@@ -56,12 +56,70 @@ export interface MetaTable {
   value: string;
 }
 
+/** `kms_principals` (migration 002): who may call; credentials only as a hash and a wrapped secret. */
+export interface PrincipalsTable {
+  name: string;
+  /** 0 or 1. */
+  is_admin: number;
+  /** Hex SHA-256 of the bearer token; unique. */
+  token_hash: string;
+  access_key_id: string;
+  /** The SigV4 secret sealed under the root key. */
+  wrapped_secret: Bytes;
+  created_at: EpochMs;
+}
+
+/** `kms_key_policies` (migration 002): one JSON policy document per key. */
+export interface KeyPoliciesTable {
+  key_id: string;
+  policy: string;
+  updated_at: EpochMs;
+}
+
+/** `kms_grants` (migration 002). */
+export interface GrantsTable {
+  grant_id: string;
+  key_id: string;
+  grantee: string;
+  retiring_principal: string | null;
+  /** JSON array of operation names. */
+  operations: string;
+  /** JSON `GrantConstraints`, or null. */
+  constraints: string | null;
+  name: string | null;
+  /** Hex SHA-256 of the grant token; unique. */
+  token_hash: string;
+  created_by: string;
+  created_at: EpochMs;
+}
+
+/** A `bigint` column PostgreSQL returns as a string and SQLite as a number (see {@link EpochMs}). */
+export type Int64 = ColumnType<number | string, number, never>;
+
+/** `kms_audit` (migration 002): the append-only, hash-chained audit trail. */
+export interface AuditTable {
+  seq: Int64;
+  at: EpochMs;
+  principal: string;
+  operation: string;
+  key_id: string | null;
+  request_id: string;
+  outcome: "ok" | "error";
+  error_code: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
 /** The Kysely database type of the store; the migrations under `migrations/` create exactly this. */
 export interface Database {
   kms_keys: KeysTable;
   kms_key_versions: KeyVersionsTable;
   kms_aliases: AliasesTable;
   kms_meta: MetaTable;
+  kms_principals: PrincipalsTable;
+  kms_key_policies: KeyPoliciesTable;
+  kms_grants: GrantsTable;
+  kms_audit: AuditTable;
 }
 
 /** Which SQL dialect serves a store. */

@@ -34,7 +34,7 @@ import {
   VerifyMacCommand,
 } from "@aws-sdk/client-kms";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ServerProcess, startServer } from "../helpers/server-process.js";
+import { ADMIN_AUTH, type ServerProcess, startServer, TEST_ADMIN } from "../helpers/server-process.js";
 
 /**
  * Cryptographic operations through the real AWS SDK and the real AWS Encryption SDK against the
@@ -52,7 +52,9 @@ const created: string[] = [];
 const clientConfig = () => ({
   endpoint,
   region,
-  ...(external ? {} : { credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" } }),
+  ...(external
+    ? {}
+    : { credentials: { accessKeyId: TEST_ADMIN.accessKeyId, secretAccessKey: TEST_ADMIN.secretAccessKey } }),
 });
 
 beforeAll(async () => {
@@ -512,7 +514,7 @@ describe("one key space with the Connect API (ours only)", () => {
   const connect = async (path: string, body: unknown) => {
     const res = await fetch(`${endpoint}/${path}`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...ADMIN_AUTH },
       body: JSON.stringify(body),
     });
     const json = (await res.json()) as Record<string, unknown>;

@@ -11,17 +11,19 @@ import {
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMetrics } from "../../src/api/metrics.js";
-import { allowAll, createPipeline } from "../../src/api/pipeline.js";
+import { createPipeline } from "../../src/api/pipeline.js";
+import { assignRequestId } from "../../src/request-id.js";
 import { createAwsHandler } from "../../src/aws/handler.js";
 import type { CoreDeps } from "../../src/core/deps.js";
 import { INTERNAL_MESSAGE, KmsError } from "../../src/core/errors.js";
-import { type ServerProcess, startServer } from "../helpers/server-process.js";
+import { signedFetch } from "../helpers/auth.js";
+import { type ServerProcess, startServer, TEST_ADMIN } from "../helpers/server-process.js";
 
 /**
  * The AWS JSON 1.1 wire itself: error shapes, headers, and requests the AWS SDKs never send
- * (malformed JSON, wrong member types, unknown targets). The raw-HTTP tests send unsigned requests,
- * which only this service accepts, so they are marked `ours`; the SDK tests also run against AWS
- * KMS when KMS_AWS_TEST_ENDPOINT is set.
+ * (malformed JSON, wrong member types, unknown targets). The raw-HTTP tests are marked `ours`: they
+ * sign with SigV4 as the test admin (an unknown target is answered before authentication, so those
+ * go unsigned); the SDK tests also run against AWS KMS when KMS_AWS_TEST_ENDPOINT is set.
  */
 const external = process.env.KMS_AWS_TEST_ENDPOINT;
 const region = process.env.AWS_REGION ?? "us-east-1";
@@ -37,7 +39,9 @@ beforeAll(async () => {
   kms = new KMSClient({
     endpoint,
     region,
-    ...(external ? {} : { credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" } }),
+    ...(external
+      ? {}
+      : { credentials: { accessKeyId: TEST_ADMIN.accessKeyId, secretAccessKey: TEST_ADMIN.secretAccessKey } }),
   });
   keyId = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
 });
@@ -55,14 +59,23 @@ interface Reply {
   body: Record<string, unknown>;
 }
 
+/** One request to the AWS endpoint, SigV4-signed as the test admin. */
 async function raw(
   target: string | undefined,
   body: string,
   contentType = "application/x-amz-json-1.1",
 ): Promise<Reply> {
-  const headers: Record<string, string> = { "content-type": contentType };
-  if (target !== undefined) headers["x-amz-target"] = target;
-  const res = await fetch(`${endpoint}/`, { method: "POST", headers, body });
+  const res = await signedFetch(endpoint, { target, body, contentType, region });
+  return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
+}
+
+/** The same request without any signature. */
+async function unsigned(target: string, body: string): Promise<Reply> {
+  const res = await fetch(`${endpoint}/`, {
+    method: "POST",
+    headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": target },
+    body,
+  });
   return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
 }
 
@@ -75,7 +88,7 @@ function expectAwsError(reply: Reply, type: string, status = 400): void {
   expect(reply.headers.get("content-type")).toBe("application/x-amz-json-1.1");
 }
 
-describe("the wire (ours: unsigned raw HTTP)", () => {
+describe("the wire (ours: raw HTTP, signed by hand)", () => {
   ours("answers a success with the AWS content type and request id", async () => {
     const reply = await raw("TrentService.DescribeKey", JSON.stringify({ KeyId: keyId }));
     expect(reply.status).toBe(200);
@@ -100,8 +113,10 @@ describe("the wire (ours: unsigned raw HTTP)", () => {
     "OtherService.CreateKey",
     "CreateKey",
     "",
-  ])("answers UnknownOperationException for target %j", async (target) => {
+  ])("answers UnknownOperationException for target %j, signed or not", async (target) => {
     expectAwsError(await raw(target, "{}"), "UnknownOperationException");
+    // An unknown target is answered before authentication: there is no operation to authorise.
+    expectAwsError(await unsigned(target, "{}"), "UnknownOperationException");
   });
 
   ours("answers SerializationException for malformed JSON and non-object bodies", async () => {
@@ -181,22 +196,31 @@ describe("errors through the AWS SDK", () => {
     expect(err?.$metadata?.requestId).toMatch(/^[0-9a-zA-Z-]{20,}$/);
   });
 
-  it("accepts any SigV4 signature (dummy credentials work)", async () => {
-    const other = new KMSClient({
+  it("refuses an unknown access key with UnrecognizedClientException and a wrong secret with InvalidSignatureException", async () => {
+    const nameOf = async (client: KMSClient): Promise<string | undefined> => {
+      try {
+        await client.send(new GenerateDataKeyCommand({ KeyId: keyId, NumberOfBytes: 16 }));
+        return undefined;
+      } catch (e) {
+        return (e as Error).name;
+      } finally {
+        client.destroy();
+      }
+    };
+    // The real access key id (the test admin's, or the one AWS credentials resolve to).
+    const { accessKeyId } = await kms.config.credentials();
+    const unknownKey = new KMSClient({
       endpoint,
       region,
-      credentials: { accessKeyId: "AKIDOTHER", secretAccessKey: "another-secret" },
+      credentials: { accessKeyId: "AKIDNOSUCHKEY0000000", secretAccessKey: "another-secret" },
     });
-    try {
-      if (external) {
-        await expect(other.send(new DescribeKeyCommand({ KeyId: keyId }))).rejects.toThrow();
-      } else {
-        const out = await other.send(new GenerateDataKeyCommand({ KeyId: keyId, NumberOfBytes: 16 }));
-        expect(out.Plaintext).toHaveLength(16);
-      }
-    } finally {
-      other.destroy();
-    }
+    const wrongSecret = new KMSClient({
+      endpoint,
+      region,
+      credentials: { accessKeyId, secretAccessKey: "not-the-right-secret-access-key-000000000" },
+    });
+    expect(await nameOf(unknownKey)).toBe("UnrecognizedClientException");
+    expect(await nameOf(wrongSecret)).toBe("InvalidSignatureException");
   });
 });
 
@@ -213,12 +237,15 @@ describe("failures a healthy server cannot show (ours: the real handler and pipe
         throw new Error("driver exploded near secret-row-value");
       },
     };
-    const deps = { store, arn: { region: "us-east-1", accountId: "000000000000" } } as unknown as CoreDeps;
+    const access = { check: async () => {} };
+    const deps = { store, access, arn: { region: "us-east-1", accountId: "000000000000" } } as unknown as CoreDeps;
     const logger = pino({ level: "silent" });
-    const pipeline = createPipeline({ logger, metrics, authenticate: allowAll });
+    const authenticate = async () => ({ name: "admin", admin: true });
+    const pipeline = createPipeline({ logger, metrics, authenticate, audit: async () => {} });
     const handler = createAwsHandler({ deps, pipeline, logger });
     app = http.createServer((req, res) => {
       req.headers["x-request-id"] = "req-fixed-1";
+      assignRequestId(req);
       handler(req, res);
     });
     await new Promise<void>((r) => app.listen(0, "127.0.0.1", r));

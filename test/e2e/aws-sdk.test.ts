@@ -26,7 +26,7 @@ import {
   UpdateKeyDescriptionCommand,
 } from "@aws-sdk/client-kms";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ServerProcess, startServer } from "../helpers/server-process.js";
+import { type ServerProcess, startServer, TEST_ADMIN } from "../helpers/server-process.js";
 
 /**
  * Key management through the real AWS SDK against the real server process. Written so the same
@@ -46,7 +46,9 @@ beforeAll(async () => {
   kms = new KMSClient({
     endpoint,
     region,
-    ...(external ? {} : { credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" } }),
+    ...(external
+      ? {}
+      : { credentials: { accessKeyId: TEST_ADMIN.accessKeyId, secretAccessKey: TEST_ADMIN.secretAccessKey } }),
   });
 });
 

@@ -3,7 +3,7 @@ import * as grpc from "@grpc/grpc-js";
 import { status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorInfoReason, expectGrpcError, type GrpcClients, grpcClients } from "../helpers/grpc-client.js";
-import { type ServerProcess, startServer } from "../helpers/server-process.js";
+import { ADMIN_AUTH, type ServerProcess, startServer } from "../helpers/server-process.js";
 
 /**
  * The seed's per-instance concurrency limit on the four pair RPCs (ARCHITECTURE §7): with one
@@ -95,7 +95,7 @@ describe("one permit", () => {
     const heldWhenSent = !holderDone;
     const json = await fetch(`${server.url}/kms.v1.DataKeyService/GenerateDataKeyPair`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...ADMIN_AUTH },
       body: JSON.stringify({ keyId, keyPairSpec: "KEY_PAIR_SPEC_EC_P256", keyFormat: "KEY_FORMAT_DER" }),
     });
     const jsonBody = (await json.json()) as Record<string, unknown>;
@@ -131,7 +131,7 @@ describe("one permit", () => {
     expect(next.keyPairSpec).toBe("KEY_PAIR_SPEC_EC_P256");
     const after = await fetch(`${server.url}/kms.v1.DataKeyService/GenerateDataKeyPairWithoutPlaintext`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...ADMIN_AUTH },
       body: JSON.stringify({ keyId, keyPairSpec: "KEY_PAIR_SPEC_EC_P256", keyFormat: "KEY_FORMAT_DER" }),
     });
     expect(after.status).toBe(200);

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ServerProcess, startServer } from "../helpers/server-process.js";
+import { ADMIN_AUTH, type ServerProcess, startServer } from "../helpers/server-process.js";
 
 /** A throwaway self-signed certificate for 127.0.0.1, made with the system's openssl. */
 function selfSigned(dir: string): { cert: string; key: string } {
@@ -55,7 +55,7 @@ describe("TLS with ALPN on the one port", () => {
             ca,
             method: "POST",
             path: "/kms.v1.KeyService/CreateKey",
-            headers: { "content-type": "application/json" },
+            headers: { "content-type": "application/json", ...ADMIN_AUTH },
           },
           (res) => {
             let text = "";
@@ -82,6 +82,7 @@ describe("TLS with ALPN on the one port", () => {
           ":method": "POST",
           ":path": "/kms.v1.CryptoService/GenerateRandom",
           "content-type": "application/json",
+          ...ADMIN_AUTH,
         });
         let status = 0;
         let text = "";
@@ -106,5 +107,128 @@ describe("TLS with ALPN on the one port", () => {
         socket.once("error", reject);
       }),
     ).rejects.toThrow(/self[- ]signed/i);
+  });
+});
+
+describe("mutual TLS: a client certificate verified against KMS_TLS_CLIENT_CA names a principal", () => {
+  let server: ServerProcess;
+  let dir: string;
+  let ca: Buffer;
+
+  const openssl = (...args: string[]) => execFileSync("openssl", args, { stdio: "ignore", cwd: dir });
+  /** A client key and certificate with common name `cn`, signed by `issuer` (a CA, or itself). */
+  function clientCert(cn: string, issuer: "ca" | "self"): { cert: Buffer; key: Buffer } {
+    const base = `${cn}-${issuer}`;
+    if (issuer === "ca") {
+      openssl(
+        "req",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-subj",
+        `/CN=${cn}`,
+        "-keyout",
+        `${base}.key`,
+        "-out",
+        `${base}.csr`,
+      );
+      openssl(
+        "x509",
+        "-req",
+        "-in",
+        `${base}.csr`,
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "1",
+        "-out",
+        `${base}.pem`,
+      );
+    } else {
+      openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-subj",
+        `/CN=${cn}`,
+        "-days",
+        "1",
+        "-keyout",
+        `${base}.key`,
+        "-out",
+        `${base}.pem`,
+      );
+    }
+    return { cert: readFileSync(join(dir, `${base}.pem`)), key: readFileSync(join(dir, `${base}.key`)) };
+  }
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "kms-mtls-"));
+    const server_ = selfSigned(dir);
+    ca = readFileSync(server_.cert);
+    openssl(
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:P-256",
+      "-nodes",
+      "-subj",
+      "/CN=test client CA",
+      "-days",
+      "1",
+      "-keyout",
+      "ca.key",
+      "-out",
+      "ca.pem",
+    );
+    server = await startServer({
+      env: { KMS_TLS_CERT: server_.cert, KMS_TLS_KEY: server_.key, KMS_TLS_CLIENT_CA: join(dir, "ca.pem") },
+    });
+  });
+  afterAll(async () => {
+    expect(await server.stop()).toBe(0);
+  });
+
+  async function createKeyWith(client: { cert: Buffer; key: Buffer } | undefined): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const req = https.request(
+        {
+          host: "127.0.0.1",
+          port: server.port,
+          ca,
+          ...(client ?? {}),
+          method: "POST",
+          path: "/kms.v1.KeyService/CreateKey",
+          headers: { "content-type": "application/json" },
+        },
+        (res) => {
+          res.resume();
+          res.on("end", () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.once("error", reject);
+      req.end("{}");
+    });
+  }
+
+  it("lets a CA-signed certificate whose CN is a principal in without a token", async () => {
+    expect(await createKeyWith(clientCert("admin", "ca"))).toBe(200);
+  });
+
+  it("refuses no certificate, an unknown CN, and a self-signed certificate naming a real principal", async () => {
+    expect(await createKeyWith(undefined)).toBe(401);
+    expect(await createKeyWith(clientCert("nobody", "ca"))).toBe(401);
+    expect(await createKeyWith(clientCert("admin", "self"))).toBe(401);
   });
 });

@@ -14,8 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { KeyService } from "../../gen/kms/v1/key_service_pb.js";
 import { KeySpec, KeyState, KeyUsage } from "../../gen/kms/v1/types_pb.js";
+import { authInterceptor } from "../helpers/auth.js";
 import { callWithHeaders, expectGrpcError, type GrpcClients, grpcClients } from "../helpers/grpc-client.js";
-import { ROOT, type ServerProcess, startServer } from "../helpers/server-process.js";
+import { ADMIN_AUTH, ROOT, type ServerProcess, startServer } from "../helpers/server-process.js";
 
 /**
  * One real server (`npm start`) spoken to over every surface it claims on its one port: gRPC
@@ -98,7 +99,7 @@ function connectJson(method: string, body: unknown, headers: Record<string, stri
   return http1(
     "POST",
     `/kms.v1.KeyService/${method}`,
-    { "content-type": "application/json", "connect-protocol-version": "1", ...headers },
+    { "content-type": "application/json", "connect-protocol-version": "1", ...ADMIN_AUTH, ...headers },
     JSON.stringify(body),
   );
 }
@@ -134,16 +135,17 @@ function healthCheck(service: string): Promise<{ status: string }> {
   return new Promise((res, rej) => client.Check({ service }, (err, value) => (err ? rej(err) : res(value!))));
 }
 
+const interceptors = [authInterceptor()];
 const transports: [string, () => Transport][] = [
-  ["gRPC-Web over HTTP/1.1", () => createGrpcWebTransport({ baseUrl: server.url, httpVersion: "1.1" })],
-  ["gRPC-Web over HTTP/2", () => createGrpcWebTransport({ baseUrl: server.url, httpVersion: "2" })],
+  ["gRPC-Web over HTTP/1.1", () => createGrpcWebTransport({ baseUrl: server.url, httpVersion: "1.1", interceptors })],
+  ["gRPC-Web over HTTP/2", () => createGrpcWebTransport({ baseUrl: server.url, httpVersion: "2", interceptors })],
   [
     "Connect binary over HTTP/1.1",
-    () => createConnectTransport({ baseUrl: server.url, httpVersion: "1.1", useBinaryFormat: true }),
+    () => createConnectTransport({ baseUrl: server.url, httpVersion: "1.1", useBinaryFormat: true, interceptors }),
   ],
   [
     "Connect binary over HTTP/2",
-    () => createConnectTransport({ baseUrl: server.url, httpVersion: "2", useBinaryFormat: true }),
+    () => createConnectTransport({ baseUrl: server.url, httpVersion: "2", useBinaryFormat: true, interceptors }),
   ],
 ];
 
@@ -243,7 +245,7 @@ describe("gRPC reflection v1", () => {
     const request = files
       .find((f) => f.name === "kms/v1/key_service.proto")
       ?.messageType.find((m) => m.name === "CreateKeyRequest");
-    expect(request?.field.map((f) => f.name)).toEqual(["key_spec", "key_usage", "description", "tags"]);
+    expect(request?.field.map((f) => f.name)).toEqual(["key_spec", "key_usage", "description", "tags", "policy"]);
   });
 
   it("answers an unknown symbol with an error response, not a broken stream", async () => {
@@ -442,7 +444,8 @@ describe("/healthz and /metrics", () => {
   it("/metrics counts calls by service, method and code", async () => {
     await clients.keys.CreateKey({});
     await clients.keys.DescribeKey({ keyId: UNKNOWN_KEY }).catch(() => undefined);
-    const res = await http1("GET", "/metrics");
+    expect((await http1("GET", "/metrics")).status).toBe(401);
+    const res = await http1("GET", "/metrics", { ...ADMIN_AUTH });
     expect(res.status).toBe(200);
     expect(res.headers["content-type"]).toMatch(/^text\/plain/);
     const samples = res.body

@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { CoreDeps } from "../../src/core/deps.js";
+import type { CallContext, CoreDeps } from "../../src/core/deps.js";
+import { createKeyAccess } from "../../src/core/key-access.js";
 import { MaterialCache } from "../../src/core/material-cache.js";
 import type { KeyPairGenerator } from "../../src/crypto/key-pairs.js";
 import { Semaphore } from "../../src/crypto/pool/semaphore.js";
@@ -48,6 +49,7 @@ export async function createCoreFixture(opts: CoreFixtureOptions = {}): Promise<
     random: secureRandom,
     newId: randomUUID,
     arn: { region: "us-east-1", accountId: "000000000000" },
+    access: createKeyAccess(store),
   };
   return {
     deps,
@@ -59,4 +61,14 @@ export async function createCoreFixture(opts: CoreFixtureOptions = {}): Promise<
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A call made by an admin principal: passes every key policy, as an operator's would. */
+export function adminCall(requestId = randomUUID()): CallContext {
+  return { requestId, principal: { name: "admin", admin: true } };
+}
+
+/** A call made by an ordinary principal named `name`. */
+export function callAs(name: string, requestId = randomUUID()): CallContext {
+  return { requestId, principal: { name, admin: false } };
 }

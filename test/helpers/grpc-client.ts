@@ -6,7 +6,7 @@ import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { expect } from "vitest";
 import { ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
-import { ROOT } from "./server-process.js";
+import { ROOT, TEST_ADMIN } from "./server-process.js";
 
 /**
  * An independent gRPC peer for the e2e tests: `@grpc/grpc-js` with the contract loaded straight
@@ -236,14 +236,32 @@ export function callWithHeaders<Res>(
   });
 }
 
-/** `http://127.0.0.1:1234` or `127.0.0.1:1234` → the three kms.v1 clients over cleartext HTTP/2. */
-export function grpcClients(url: string): GrpcClients {
+/**
+ * A grpc-js interceptor that sends `authorization: Bearer <token>` with every call (call
+ * credentials need TLS in grpc-js, so cleartext tests add the header themselves).
+ */
+export function bearer(token: string): grpc.Interceptor {
+  return (options, nextCall) =>
+    new grpc.InterceptingCall(nextCall(options), {
+      start(metadata, listener, next) {
+        if (!metadata.get("authorization").length) metadata.set("authorization", `Bearer ${token}`);
+        next(metadata, listener);
+      },
+    });
+}
+
+/**
+ * `http://127.0.0.1:1234` or `127.0.0.1:1234` → the three kms.v1 clients over cleartext HTTP/2,
+ * authenticated as the test admin unless another token (or `null`: none) is given.
+ */
+export function grpcClients(url: string, token: string | null = TEST_ADMIN.token): GrpcClients {
   const target = url.replace(/^https?:\/\//, "");
   const credentials = grpc.credentials.createInsecure();
+  const options = token ? { interceptors: [bearer(token)] } : {};
   const { KeyService, DataKeyService, CryptoService } = loaded.kms.v1;
-  const keys = new KeyService(target, credentials);
-  const dataKeys = new DataKeyService(target, credentials);
-  const crypto = new CryptoService(target, credentials);
+  const keys = new KeyService(target, credentials, options);
+  const dataKeys = new DataKeyService(target, credentials, options);
+  const crypto = new CryptoService(target, credentials, options);
   return {
     keys: promisified<KeyServiceClient>(keys, KeyService),
     dataKeys: promisified<DataKeyServiceClient>(dataKeys, DataKeyService),

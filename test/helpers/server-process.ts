@@ -4,6 +4,19 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 
+/**
+ * The admin credentials every test server starts with (`KMS_ADMIN_*`), so that clients can
+ * authenticate without reading `admin-credentials.json`. Test-only values, never used elsewhere.
+ */
+export const TEST_ADMIN = {
+  token: "kms_test-admin-token-0123456789abcdef",
+  accessKeyId: "AKIATESTADMIN00000001",
+  secretAccessKey: "test-admin-secret-access-key-0123456789",
+} as const;
+
+/** `authorization` header of the test admin, for plain `fetch` calls. */
+export const ADMIN_AUTH = { authorization: `Bearer ${TEST_ADMIN.token}` } as const;
+
 /** The repository root: tests start the server exactly as the README does, from here. */
 export const ROOT = resolve(import.meta.dirname, "../..");
 
@@ -15,6 +28,10 @@ export interface ServerProcess {
   child: ChildProcess;
   /** Every JSON log line the server printed so far. */
   logs: Record<string, unknown>[];
+  /** Every stdout line exactly as printed, JSON or not (for scans of the raw output). */
+  stdoutLines: string[];
+  /** Everything the process wrote to stderr so far (npm's and the server's). */
+  stderr(): string;
   /** The server's own pid (from its log), not npm's. */
   pid: number;
   /**
@@ -47,12 +64,16 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerProces
       KMS_DATA_DIR: dataDir,
       KMS_LOG_LEVEL: "info",
       KMS_WORKERS: "2",
+      KMS_ADMIN_TOKEN: TEST_ADMIN.token,
+      KMS_ADMIN_ACCESS_KEY_ID: TEST_ADMIN.accessKeyId,
+      KMS_ADMIN_SECRET_ACCESS_KEY: TEST_ADMIN.secretAccessKey,
       ...opts.env,
     },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
   const logs: Record<string, unknown>[] = [];
+  const stdoutLines: string[] = [];
   let stderr = "";
   child.stderr?.on("data", (d: Buffer) => {
     stderr += d.toString();
@@ -66,6 +87,7 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerProces
     );
     const lines = createInterface({ input: child.stdout! });
     lines.on("line", (line) => {
+      stdoutLines.push(line);
       let entry: Record<string, unknown>;
       try {
         entry = JSON.parse(line);
@@ -90,6 +112,8 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerProces
     dataDir,
     child,
     logs,
+    stdoutLines,
+    stderr: () => stderr,
     exited,
     pid,
     async stop(signal = "SIGTERM") {

@@ -6,7 +6,7 @@ import { INVALID_CIPHERTEXT_MESSAGE, type KmsCode, KmsError } from "../../src/co
 import { createKey } from "../../src/core/keys.js";
 import { rotateKey } from "../../src/core/rotation.js";
 import type { EncryptionContext, KeyRecord } from "../../src/core/types.js";
-import { type CoreFixture, createCoreFixture } from "../helpers/core-fixture.js";
+import { adminCall, type CoreFixture, createCoreFixture } from "../helpers/core-fixture.js";
 
 /**
  * Property tests through core with the real SQLite store and real crypto: what goes in comes
@@ -56,7 +56,9 @@ const textArb = (minLength: number) =>
     fc.constantFrom(...(minLength === 0 ? ["", "é", "😀", "\u0000", "a=b"] : ["é", "😀", "\u0000", "a=b", "k"])),
   );
 /** Encryption contexts: unicode keys (non-empty, as the validator demands) and values incl. empty. */
-const contextArb: fc.Arbitrary<Record<string, string>> = fc.dictionary(textArb(1), textArb(0), {
+/** Context keys: any text but `__proto__`, which is refused outright (see the test below). */
+const contextKeyArb = textArb(1).filter((k) => k !== "__proto__");
+const contextArb: fc.Arbitrary<Record<string, string>> = fc.dictionary(contextKeyArb, textArb(0), {
   maxKeys: 6,
   noNullPrototype: true,
 });
@@ -78,11 +80,11 @@ const deltaArb = fc.integer({ min: 1, max: 255 });
 
 beforeAll(async () => {
   fx = await createCoreFixture();
-  key = await createKey(fx.deps, { description: "properties" });
-  other = await createKey(fx.deps, {});
-  rsa = await createKey(fx.deps, { spec: "RSA_2048", usage: "ENCRYPT_DECRYPT" });
+  key = await createKey(fx.deps, adminCall(), { description: "properties" });
+  other = await createKey(fx.deps, adminCall(), {});
+  rsa = await createKey(fx.deps, adminCall(), { spec: "RSA_2048", usage: "ENCRYPT_DECRYPT" });
   // A second version, so that initial and primary differ and each form must pick the right one.
-  key = (await rotateKey(fx.deps, key.id)).key;
+  key = (await rotateKey(fx.deps, adminCall(), key.id)).key;
   expect(key.primaryVersionId).not.toBe(key.initialVersionId);
 });
 
@@ -94,12 +96,12 @@ describe("round trips", () => {
   it("Encrypt → Decrypt (raw form, initial version) returns the plaintext", async () => {
     await fc.assert(
       fc.asyncProperty(plaintextArb, aadArb, contextArb, async (plaintext, aad, context) => {
-        const enc = await encrypt(fx.deps, { keyRef: key.id, plaintext, aad, context });
+        const enc = await encrypt(fx.deps, adminCall(), { keyRef: key.id, plaintext, aad, context });
         expect(enc.versionId).toBe(key.initialVersionId);
         expect(enc.iv.length).toBe(12);
         expect(enc.algorithm).toBe("AES_GCM");
         expect(enc.ciphertextBlob.length).toBe(32 + plaintext.length + 16);
-        const dec = await decrypt(fx.deps, {
+        const dec = await decrypt(fx.deps, adminCall(), {
           ciphertextBlob: enc.ciphertextBlob,
           keyRef: key.id,
           iv: enc.iv,
@@ -118,12 +120,16 @@ describe("round trips", () => {
   it("AdvanceEncrypt → AdvanceDecrypt and Decrypt (blob, primary version) return the plaintext", async () => {
     await fc.assert(
       fc.asyncProperty(plaintextArb, aadArb, contextArb, async (plaintext, aad, context) => {
-        const enc = await advanceEncrypt(fx.deps, { keyRef: key.id, plaintext, aad, context });
+        const enc = await advanceEncrypt(fx.deps, adminCall(), { keyRef: key.id, plaintext, aad, context });
         expect(enc.versionId).toBe(key.primaryVersionId);
-        const viaAdvance = await advanceDecrypt(fx.deps, { ciphertextBlob: enc.ciphertextBlob, aad, context });
+        const viaAdvance = await advanceDecrypt(fx.deps, adminCall(), {
+          ciphertextBlob: enc.ciphertextBlob,
+          aad,
+          context,
+        });
         expect(viaAdvance.versionId).toBe(key.primaryVersionId);
         expect(Buffer.compare(viaAdvance.plaintext, Buffer.from(plaintext))).toBe(0);
-        const viaDecrypt = await decrypt(fx.deps, { ciphertextBlob: enc.ciphertextBlob, aad, context });
+        const viaDecrypt = await decrypt(fx.deps, adminCall(), { ciphertextBlob: enc.ciphertextBlob, aad, context });
         expect(viaDecrypt.keyId).toBe(key.id);
         expect(Buffer.compare(viaDecrypt.plaintext, Buffer.from(plaintext))).toBe(0);
       }),
@@ -138,12 +144,12 @@ describe("round trips", () => {
     );
     await fc.assert(
       fc.asyncProperty(sizeArb, aadArb, contextArb, async (size, aad, context) => {
-        const out = await generateDataKey(fx.deps, { keyRef: key.id, ...size, aad, context }, true);
+        const out = await generateDataKey(fx.deps, adminCall(), { keyRef: key.id, ...size, aad, context }, true);
         const expected = "keySpec" in size ? (size.keySpec === "AES_128" ? 16 : 32) : size.numberOfBytes;
         expect(out.plaintext?.length).toBe(expected);
         expect(out.versionId).toBe(key.primaryVersionId);
-        const a = await decrypt(fx.deps, { ciphertextBlob: out.ciphertextBlob, aad, context });
-        const b = await advanceDecrypt(fx.deps, { ciphertextBlob: out.ciphertextBlob, aad, context });
+        const a = await decrypt(fx.deps, adminCall(), { ciphertextBlob: out.ciphertextBlob, aad, context });
+        const b = await advanceDecrypt(fx.deps, adminCall(), { ciphertextBlob: out.ciphertextBlob, aad, context });
         expect(Buffer.compare(a.plaintext, out.plaintext!)).toBe(0);
         expect(Buffer.compare(b.plaintext, out.plaintext!)).toBe(0);
       }),
@@ -155,8 +161,13 @@ describe("round trips", () => {
     await fc.assert(
       fc.asyncProperty(plaintextArb, contextArb, async (plaintext, context) => {
         const reversed = Object.fromEntries(Object.entries(context).reverse());
-        const enc = await advanceEncrypt(fx.deps, { keyRef: key.id, plaintext, aad: new Uint8Array(0), context });
-        const dec = await advanceDecrypt(fx.deps, {
+        const enc = await advanceEncrypt(fx.deps, adminCall(), {
+          keyRef: key.id,
+          plaintext,
+          aad: new Uint8Array(0),
+          context,
+        });
+        const dec = await advanceDecrypt(fx.deps, adminCall(), {
           ciphertextBlob: enc.ciphertextBlob,
           aad: new Uint8Array(0),
           context: reversed,
@@ -182,11 +193,19 @@ describe("tampering is InvalidCiphertext", () => {
         fc.boolean(),
         async (plaintext, aad, context, i, d, fromDataKey) => {
           const enc = fromDataKey
-            ? await generateDataKey(fx.deps, { keyRef: key.id, numberOfBytes: plaintext.length, aad, context }, false)
-            : await advanceEncrypt(fx.deps, { keyRef: key.id, plaintext, aad, context });
+            ? await generateDataKey(
+                fx.deps,
+                adminCall(),
+                { keyRef: key.id, numberOfBytes: plaintext.length, aad, context },
+                false,
+              )
+            : await advanceEncrypt(fx.deps, adminCall(), { keyRef: key.id, plaintext, aad, context });
           const bad = changeByte(enc.ciphertextBlob, i, d);
-          await expectCode(advanceDecrypt(fx.deps, { ciphertextBlob: bad, aad, context }), "InvalidCiphertext");
-          await expectCode(decrypt(fx.deps, { ciphertextBlob: bad, aad, context }), "InvalidCiphertext");
+          await expectCode(
+            advanceDecrypt(fx.deps, adminCall(), { ciphertextBlob: bad, aad, context }),
+            "InvalidCiphertext",
+          );
+          await expectCode(decrypt(fx.deps, adminCall(), { ciphertextBlob: bad, aad, context }), "InvalidCiphertext");
         },
       ),
       { numRuns: RUNS },
@@ -194,30 +213,35 @@ describe("tampering is InvalidCiphertext", () => {
   });
 
   it("any single-byte change to a data key pair's wrapped private key (raw form and blob)", async () => {
-    const call = { requestId: "core-properties" };
     const pair = await generateDataKeyPair(
       fx.deps,
+      adminCall(),
       { keyRef: key.id, pairSpec: "EC_P256", format: "DER", aad: Buffer.from("pair"), context: { p: "1" } },
       { advance: false, withPlaintext: true },
-      call,
     );
     const advPair = await generateDataKeyPair(
       fx.deps,
+      adminCall(),
       { keyRef: key.id, pairSpec: "EC_P256", format: "PEM", aad: Buffer.from("pair"), context: { p: "1" } },
       { advance: true, withPlaintext: true },
-      call,
     );
     const bind = { aad: Buffer.from("pair"), context: { p: "1" } };
     const raw = (ciphertextBlob: Buffer, iv: Buffer) =>
-      decrypt(fx.deps, { ciphertextBlob, keyRef: key.id, iv, ...bind });
+      decrypt(fx.deps, adminCall(), { ciphertextBlob, keyRef: key.id, iv, ...bind });
     expect((await raw(pair.privateKeyCiphertextBlob, pair.iv)).plaintext.equals(pair.privateKeyPlaintext!)).toBe(true);
-    const opened = await advanceDecrypt(fx.deps, { ciphertextBlob: advPair.privateKeyCiphertextBlob, ...bind });
+    const opened = await advanceDecrypt(fx.deps, adminCall(), {
+      ciphertextBlob: advPair.privateKeyCiphertextBlob,
+      ...bind,
+    });
     expect(opened.plaintext.equals(advPair.privateKeyPlaintext!)).toBe(true);
     await fc.assert(
       fc.asyncProperty(fc.constantFrom("blob", "iv", "advance"), fc.nat(), deltaArb, async (where, i, d) => {
         const attempt =
           where === "advance"
-            ? advanceDecrypt(fx.deps, { ciphertextBlob: changeByte(advPair.privateKeyCiphertextBlob, i, d), ...bind })
+            ? advanceDecrypt(fx.deps, adminCall(), {
+                ciphertextBlob: changeByte(advPair.privateKeyCiphertextBlob, i, d),
+                ...bind,
+              })
             : where === "iv"
               ? raw(pair.privateKeyCiphertextBlob, changeByte(pair.iv, i, d))
               : raw(changeByte(pair.privateKeyCiphertextBlob, i, d), pair.iv);
@@ -229,12 +253,17 @@ describe("tampering is InvalidCiphertext", () => {
 
   it("every single byte of a blob's header is authenticated", async () => {
     const plaintext = Buffer.from("header check");
-    const enc = await advanceEncrypt(fx.deps, { keyRef: key.id, plaintext, aad: Buffer.alloc(0), context: {} });
+    const enc = await advanceEncrypt(fx.deps, adminCall(), {
+      keyRef: key.id,
+      plaintext,
+      aad: Buffer.alloc(0),
+      context: {},
+    });
     const headerLength = 1 + 1 + key.id.length + 1 + key.primaryVersionId.length + 32 + 12;
     for (let i = 0; i < headerLength + 16; i++) {
       const bad = changeByte(enc.ciphertextBlob, i, 0x01);
       await expectCode(
-        advanceDecrypt(fx.deps, { ciphertextBlob: bad, aad: Buffer.alloc(0), context: {} }),
+        advanceDecrypt(fx.deps, adminCall(), { ciphertextBlob: bad, aad: Buffer.alloc(0), context: {} }),
         "InvalidCiphertext",
       );
     }
@@ -243,12 +272,23 @@ describe("tampering is InvalidCiphertext", () => {
   it("a blob truncated or extended by one byte", async () => {
     await fc.assert(
       fc.asyncProperty(small, fc.integer({ min: 0, max: 255 }), async (plaintext, extra) => {
-        const enc = await advanceEncrypt(fx.deps, { keyRef: key.id, plaintext, aad: new Uint8Array(0), context: {} });
+        const enc = await advanceEncrypt(fx.deps, adminCall(), {
+          keyRef: key.id,
+          plaintext,
+          aad: new Uint8Array(0),
+          context: {},
+        });
         const none = { aad: new Uint8Array(0), context: {} };
         const shorter = enc.ciphertextBlob.subarray(0, enc.ciphertextBlob.length - 1);
         const longer = Buffer.concat([enc.ciphertextBlob, Buffer.of(extra)]);
-        await expectCode(advanceDecrypt(fx.deps, { ciphertextBlob: shorter, ...none }), "InvalidCiphertext");
-        await expectCode(advanceDecrypt(fx.deps, { ciphertextBlob: longer, ...none }), "InvalidCiphertext");
+        await expectCode(
+          advanceDecrypt(fx.deps, adminCall(), { ciphertextBlob: shorter, ...none }),
+          "InvalidCiphertext",
+        );
+        await expectCode(
+          advanceDecrypt(fx.deps, adminCall(), { ciphertextBlob: longer, ...none }),
+          "InvalidCiphertext",
+        );
       }),
       { numRuns: 50 },
     );
@@ -264,11 +304,11 @@ describe("tampering is InvalidCiphertext", () => {
         fc.nat(),
         deltaArb,
         async (plaintext, aad, context, inIv, i, d) => {
-          const enc = await encrypt(fx.deps, { keyRef: key.id, plaintext, aad, context });
+          const enc = await encrypt(fx.deps, adminCall(), { keyRef: key.id, plaintext, aad, context });
           const ciphertextBlob = inIv ? enc.ciphertextBlob : changeByte(enc.ciphertextBlob, i, d);
           const iv = inIv ? changeByte(enc.iv, i, d) : enc.iv;
           await expectCode(
-            decrypt(fx.deps, { ciphertextBlob, keyRef: key.id, iv, algorithm: "AES_GCM", aad, context }),
+            decrypt(fx.deps, adminCall(), { ciphertextBlob, keyRef: key.id, iv, algorithm: "AES_GCM", aad, context }),
             "InvalidCiphertext",
           );
         },
@@ -278,14 +318,14 @@ describe("tampering is InvalidCiphertext", () => {
   });
 
   it("a raw ciphertext opened under another key is InvalidCiphertext", async () => {
-    const enc = await encrypt(fx.deps, {
+    const enc = await encrypt(fx.deps, adminCall(), {
       keyRef: key.id,
       plaintext: Buffer.from("x"),
       aad: Buffer.alloc(0),
       context: {},
     });
     await expectCode(
-      decrypt(fx.deps, {
+      decrypt(fx.deps, adminCall(), {
         ciphertextBlob: enc.ciphertextBlob,
         keyRef: other.id,
         iv: enc.iv,
@@ -302,14 +342,14 @@ describe("tampering is InvalidCiphertext", () => {
       fc.asyncProperty(small, bindingArb, bindingArb, fc.boolean(), async (plaintext, good, bad, aadOnly) => {
         const wrong = aadOnly ? { aad: bad.aad, context: good.context } : { aad: good.aad, context: bad.context };
         fc.pre(!(Buffer.from(wrong.aad).equals(Buffer.from(good.aad)) && sameContext(wrong.context, good.context)));
-        const raw = await encrypt(fx.deps, { keyRef: key.id, plaintext, ...good });
+        const raw = await encrypt(fx.deps, adminCall(), { keyRef: key.id, plaintext, ...good });
         await expectCode(
-          decrypt(fx.deps, { ciphertextBlob: raw.ciphertextBlob, keyRef: key.id, iv: raw.iv, ...wrong }),
+          decrypt(fx.deps, adminCall(), { ciphertextBlob: raw.ciphertextBlob, keyRef: key.id, iv: raw.iv, ...wrong }),
           "InvalidCiphertext",
         );
-        const blob = await advanceEncrypt(fx.deps, { keyRef: key.id, plaintext, ...good });
+        const blob = await advanceEncrypt(fx.deps, adminCall(), { keyRef: key.id, plaintext, ...good });
         await expectCode(
-          advanceDecrypt(fx.deps, { ciphertextBlob: blob.ciphertextBlob, ...wrong }),
+          advanceDecrypt(fx.deps, adminCall(), { ciphertextBlob: blob.ciphertextBlob, ...wrong }),
           "InvalidCiphertext",
         );
       }),
@@ -318,34 +358,42 @@ describe("tampering is InvalidCiphertext", () => {
   });
 
   it("aad and context are separate inputs: moving bytes between them does not decrypt", async () => {
-    const enc = await advanceEncrypt(fx.deps, {
+    const enc = await advanceEncrypt(fx.deps, adminCall(), {
       keyRef: key.id,
       plaintext: Buffer.from("x"),
       aad: Buffer.alloc(0),
       context: { a: "bc" },
     });
     await expectCode(
-      advanceDecrypt(fx.deps, { ciphertextBlob: enc.ciphertextBlob, aad: Buffer.alloc(0), context: { ab: "c" } }),
+      advanceDecrypt(fx.deps, adminCall(), {
+        ciphertextBlob: enc.ciphertextBlob,
+        aad: Buffer.alloc(0),
+        context: { ab: "c" },
+      }),
       "InvalidCiphertext",
     );
     await expectCode(
-      advanceDecrypt(fx.deps, { ciphertextBlob: enc.ciphertextBlob, aad: Buffer.from("abc"), context: {} }),
+      advanceDecrypt(fx.deps, adminCall(), {
+        ciphertextBlob: enc.ciphertextBlob,
+        aad: Buffer.from("abc"),
+        context: {},
+      }),
       "InvalidCiphertext",
     );
   });
 
   it("a raw ciphertext is never accepted as a blob, nor a blob's body as a raw ciphertext", async () => {
-    const raw = await encrypt(fx.deps, {
+    const raw = await encrypt(fx.deps, adminCall(), {
       keyRef: key.id,
       plaintext: Buffer.from("raw"),
       aad: Buffer.alloc(0),
       context: {},
     });
     await expectCode(
-      advanceDecrypt(fx.deps, { ciphertextBlob: raw.ciphertextBlob, aad: Buffer.alloc(0), context: {} }),
+      advanceDecrypt(fx.deps, adminCall(), { ciphertextBlob: raw.ciphertextBlob, aad: Buffer.alloc(0), context: {} }),
       "InvalidCiphertext",
     );
-    const blob = await advanceEncrypt(fx.deps, {
+    const blob = await advanceEncrypt(fx.deps, adminCall(), {
       keyRef: key.id,
       plaintext: Buffer.from("blob"),
       aad: Buffer.alloc(0),
@@ -357,7 +405,7 @@ describe("tampering is InvalidCiphertext", () => {
     const iv = blob.ciphertextBlob.subarray(headerIds + 32, headerIds + 44);
     const body = blob.ciphertextBlob.subarray(headerIds + 44);
     await expectCode(
-      decrypt(fx.deps, {
+      decrypt(fx.deps, adminCall(), {
         ciphertextBlob: Buffer.concat([salt, body]),
         keyRef: key.id,
         iv,
@@ -388,8 +436,8 @@ describe("garbage never gives another code", () => {
     await fc.assert(
       fc.asyncProperty(garbageArb, async (garbage) => {
         const code = expectedFor(garbage.length);
-        await expectCode(decrypt(fx.deps, { ciphertextBlob: garbage, ...none }), code);
-        await expectCode(advanceDecrypt(fx.deps, { ciphertextBlob: garbage, ...none }), code);
+        await expectCode(decrypt(fx.deps, adminCall(), { ciphertextBlob: garbage, ...none }), code);
+        await expectCode(advanceDecrypt(fx.deps, adminCall(), { ciphertextBlob: garbage, ...none }), code);
       }),
       { numRuns: 200 },
     );
@@ -416,7 +464,7 @@ describe("garbage never gives another code", () => {
         // A blob naming an RSA key is refused for its usage before anything is opened.
         const code =
           prefix.includes(Buffer.from(rsa.id)) && tail.length >= 60 ? "InvalidKeyUsage" : "InvalidCiphertext";
-        await expectCode(advanceDecrypt(fx.deps, { ciphertextBlob: garbage, ...none }), code);
+        await expectCode(advanceDecrypt(fx.deps, adminCall(), { ciphertextBlob: garbage, ...none }), code);
       }),
       { numRuns: 200 },
     );
@@ -426,7 +474,7 @@ describe("garbage never gives another code", () => {
     await fc.assert(
       fc.asyncProperty(garbageArb, fc.uint8Array({ minLength: 1, maxLength: 32 }), async (garbage, iv) => {
         await expectCode(
-          decrypt(fx.deps, { ciphertextBlob: garbage, keyRef: key.id, iv, algorithm: "AES_GCM", ...none }),
+          decrypt(fx.deps, adminCall(), { ciphertextBlob: garbage, keyRef: key.id, iv, algorithm: "AES_GCM", ...none }),
           expectedFor(garbage.length),
         );
       }),
@@ -438,7 +486,7 @@ describe("garbage never gives another code", () => {
     await fc.assert(
       fc.asyncProperty(garbageArb, async (garbage) => {
         await expectCode(
-          decrypt(fx.deps, { ciphertextBlob: garbage, keyRef: rsa.id, ...none }),
+          decrypt(fx.deps, adminCall(), { ciphertextBlob: garbage, keyRef: rsa.id, ...none }),
           expectedFor(garbage.length),
         );
       }),
@@ -456,21 +504,26 @@ describe("garbage never gives another code", () => {
 
 describe("other codes on the decrypt paths", () => {
   it("a blob named with another key's id is IncorrectKey", async () => {
-    const enc = await advanceEncrypt(fx.deps, {
+    const enc = await advanceEncrypt(fx.deps, adminCall(), {
       keyRef: key.id,
       plaintext: Buffer.from("x"),
       aad: Buffer.alloc(0),
       context: {},
     });
     await expectCode(
-      decrypt(fx.deps, { ciphertextBlob: enc.ciphertextBlob, keyRef: other.id, aad: Buffer.alloc(0), context: {} }),
+      decrypt(fx.deps, adminCall(), {
+        ciphertextBlob: enc.ciphertextBlob,
+        keyRef: other.id,
+        aad: Buffer.alloc(0),
+        context: {},
+      }),
       "IncorrectKey",
     );
   });
 
   it("a context with a lone surrogate is refused as InvalidArgument when encrypting", async () => {
     await expectCode(
-      advanceEncrypt(fx.deps, {
+      advanceEncrypt(fx.deps, adminCall(), {
         keyRef: key.id,
         plaintext: Buffer.from("x"),
         aad: Buffer.alloc(0),
@@ -479,7 +532,7 @@ describe("other codes on the decrypt paths", () => {
       "InvalidArgument",
     );
     await expectCode(
-      encrypt(fx.deps, {
+      encrypt(fx.deps, adminCall(), {
         keyRef: key.id,
         plaintext: Buffer.from("x"),
         aad: Buffer.alloc(0),
@@ -489,8 +542,21 @@ describe("other codes on the decrypt paths", () => {
     );
   });
 
+  it("a context key __proto__ is refused as InvalidArgument (it could not be bound on the gRPC wire)", async () => {
+    const context = JSON.parse('{"__proto__": "x"}') as Record<string, string>;
+    await expectCode(
+      advanceEncrypt(fx.deps, adminCall(), {
+        keyRef: key.id,
+        plaintext: Buffer.from("p"),
+        aad: new Uint8Array(0),
+        context,
+      }),
+      "InvalidArgument",
+    );
+  });
+
   it("aad of 8192 bytes is accepted and 8193 refused as InvalidArgument", async () => {
-    const ok = await encrypt(fx.deps, {
+    const ok = await encrypt(fx.deps, adminCall(), {
       keyRef: key.id,
       plaintext: Buffer.from("x"),
       aad: Buffer.alloc(8192, 7),
@@ -498,7 +564,12 @@ describe("other codes on the decrypt paths", () => {
     });
     expect(ok.ciphertextBlob.length).toBe(32 + 1 + 16);
     await expectCode(
-      encrypt(fx.deps, { keyRef: key.id, plaintext: Buffer.from("x"), aad: Buffer.alloc(8193), context: {} }),
+      encrypt(fx.deps, adminCall(), {
+        keyRef: key.id,
+        plaintext: Buffer.from("x"),
+        aad: Buffer.alloc(8193),
+        context: {},
+      }),
       "InvalidArgument",
     );
   });

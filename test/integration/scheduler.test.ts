@@ -8,7 +8,7 @@ import { createKey, describeKey } from "../../src/core/keys.js";
 import { listKeyVersions, rotateDueKeys, updateRotationPolicy } from "../../src/core/rotation.js";
 import { sweepDeletedKeys } from "../../src/core/scheduler.js";
 import { openStore } from "../../src/store/open-store.js";
-import { type CoreFixture, createCoreFixture } from "../helpers/core-fixture.js";
+import { type CoreFixture, adminCall, createCoreFixture } from "../helpers/core-fixture.js";
 
 const DAY = 86_400_000;
 const url = process.env.KMS_TEST_DATABASE_URL;
@@ -40,22 +40,22 @@ describe("deletion sweeper and automatic rotation (one instance)", () => {
     fixture = await createCoreFixture();
     const { deps } = fixture;
     const advance = movableClock(deps);
-    const key = await createKey(deps, {});
-    const other = await createKey(deps, {});
-    await createAlias(deps, "alias/doomed", key.id);
-    const scheduled = await scheduleKeyDeletion(deps, key.id, 7);
+    const key = await createKey(deps, adminCall(), {});
+    const other = await createKey(deps, adminCall(), {});
+    await createAlias(deps, adminCall(), "alias/doomed", key.id);
+    const scheduled = await scheduleKeyDeletion(deps, adminCall(), key.id, 7);
     expect(scheduled.deletionAt!.getTime()).toBe(deps.clock().getTime() + 7 * DAY);
 
     advance(7 * DAY - 1000);
     expect(await sweepDeletedKeys(deps)).toEqual([]);
-    expect((await describeKey(deps, key.id)).state).toBe("PendingDeletion");
+    expect((await describeKey(deps, adminCall(), key.id)).state).toBe("PendingDeletion");
 
     advance(2000);
     expect(await sweepDeletedKeys(deps)).toEqual([key.id]);
-    expect(await codeOf(describeKey(deps, key.id))).toBe("NotFound");
+    expect(await codeOf(describeKey(deps, adminCall(), key.id))).toBe("NotFound");
     expect(await deps.store.getAlias("alias/doomed")).toBeNull();
     expect(await deps.store.getVersion(key.id, key.initialVersionId)).toBeNull();
-    expect((await describeKey(deps, other.id)).state).toBe("Enabled");
+    expect((await describeKey(deps, adminCall(), other.id)).state).toBe("Enabled");
     expect(await sweepDeletedKeys(deps)).toEqual([]);
   });
 
@@ -63,8 +63,8 @@ describe("deletion sweeper and automatic rotation (one instance)", () => {
     fixture = await createCoreFixture();
     const { deps } = fixture;
     const advance = movableClock(deps);
-    const key = await createKey(deps, {});
-    const policy = await updateRotationPolicy(deps, key.id, true, 90);
+    const key = await createKey(deps, adminCall(), {});
+    const policy = await updateRotationPolicy(deps, adminCall(), key.id, true, 90);
     expect(policy.nextRotationAt!.getTime()).toBe(deps.clock().getTime() + 90 * DAY);
 
     advance(89 * DAY);
@@ -73,8 +73,8 @@ describe("deletion sweeper and automatic rotation (one instance)", () => {
     expect(await rotateDueKeys(deps)).toBe(1);
     expect(await rotateDueKeys(deps)).toBe(0);
 
-    const after = await describeKey(deps, key.id);
-    const versions = (await listKeyVersions(deps, key.id, 10, undefined)).items;
+    const after = await describeKey(deps, adminCall(), key.id);
+    const versions = (await listKeyVersions(deps, adminCall(), key.id, 10, undefined)).items;
     expect(versions).toHaveLength(2);
     expect(after.primaryVersionId).toBe(versions[1]!.versionId);
     expect(after.initialVersionId).toBe(key.initialVersionId);
@@ -85,9 +85,9 @@ describe("deletion sweeper and automatic rotation (one instance)", () => {
     fixture = await createCoreFixture();
     const { deps } = fixture;
     const advance = movableClock(deps);
-    const off = await createKey(deps, {});
-    await updateRotationPolicy(deps, off.id, true, 90);
-    await updateRotationPolicy(deps, off.id, false, undefined);
+    const off = await createKey(deps, adminCall(), {});
+    await updateRotationPolicy(deps, adminCall(), off.id, true, 90);
+    await updateRotationPolicy(deps, adminCall(), off.id, false, undefined);
     advance(91 * DAY);
     expect(await rotateDueKeys(deps)).toBe(0);
   });
@@ -129,29 +129,29 @@ describe.skipIf(!url)("two instances on one PostgreSQL", () => {
 
   it("rotates each due key exactly once when both instances run the pass at once", async () => {
     const [a, b] = await twoInstances();
-    const keys = await Promise.all(Array.from({ length: 6 }, () => createKey(a, {})));
-    for (const k of keys) await updateRotationPolicy(a, k.id, true, 90);
+    const keys = await Promise.all(Array.from({ length: 6 }, () => createKey(a, adminCall(), {})));
+    for (const k of keys) await updateRotationPolicy(a, adminCall(), k.id, true, 90);
     const later = new Date(a.clock().getTime() + 91 * DAY);
     a.clock = () => later;
     b.clock = () => later;
     const [ra, rb] = await Promise.all([rotateDueKeys(a), rotateDueKeys(b)]);
     expect(ra + rb).toBe(6);
     for (const k of keys) {
-      expect((await listKeyVersions(b, k.id, 10, undefined)).items).toHaveLength(2);
+      expect((await listKeyVersions(b, adminCall(), k.id, 10, undefined)).items).toHaveLength(2);
     }
     expect(await rotateDueKeys(a)).toBe(0);
   });
 
   it("deletes each due key exactly once when both instances sweep at once", async () => {
     const [a, b] = await twoInstances();
-    const keys = await Promise.all(Array.from({ length: 6 }, () => createKey(a, {})));
-    for (const k of keys) await scheduleKeyDeletion(b, k.id, 7);
+    const keys = await Promise.all(Array.from({ length: 6 }, () => createKey(a, adminCall(), {})));
+    for (const k of keys) await scheduleKeyDeletion(b, adminCall(), k.id, 7);
     const later = new Date(a.clock().getTime() + 8 * DAY);
     a.clock = () => later;
     b.clock = () => later;
     const [da, db] = await Promise.all([sweepDeletedKeys(a), sweepDeletedKeys(b)]);
     expect([...da, ...db].sort()).toEqual(keys.map((k) => k.id).sort());
     expect(da.filter((id) => db.includes(id))).toEqual([]);
-    for (const k of keys) expect(await codeOf(describeKey(a, k.id))).toBe("NotFound");
+    for (const k of keys) expect(await codeOf(describeKey(a, adminCall(), k.id))).toBe("NotFound");
   });
 });

@@ -3,8 +3,10 @@ import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import type { KeyStore } from "../../src/store/key-store.js";
 import { openStore } from "../../src/store/open-store.js";
+import { auditHash, verifyAuditChain } from "../../src/security/audit-chain.js";
 import { at, makeKey, makeVersion } from "./fixtures.js";
 import { defineKeyStoreContract } from "./key-store.contract.js";
+import { defineSecurityStoreContract, makeAuditEntry } from "./security.contract.js";
 
 const url = process.env.KMS_TEST_DATABASE_URL;
 // Locally a missing database skips these tests; in CI it must fail, or PostgreSQL goes untested.
@@ -33,6 +35,25 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe.skipIf(!url)("PostgreSQL store", () => {
   defineKeyStoreContract("postgres", () => open(freshSchema()));
+  defineSecurityStoreContract("postgres", () => open(freshSchema()));
+
+  it("extends one unbroken audit chain from two instances appending at once (advisory lock)", async () => {
+    const schema = freshSchema();
+    const [a, b] = await Promise.all([open(schema), open(schema)]);
+    try {
+      await Promise.all(
+        Array.from({ length: 50 }, (_, n) => (n % 2 ? a : b).appendAudit(makeAuditEntry(n), auditHash)),
+      );
+      const all = await b.listAudit(0, 1000);
+      expect(all).toHaveLength(50);
+      expect(all.map((r) => r.seq)).toEqual(Array.from({ length: 50 }, (_, n) => n + 1));
+      for (let i = 1; i < all.length; i++) expect(all[i]!.prevHash).toBe(all[i - 1]!.hash);
+      expect(await verifyAuditChain(all)).toEqual({ ok: true, count: 50, head: { seq: 50, hash: all[49]!.hash } });
+      expect(new Set(all.map((r) => r.requestId)).size).toBe(50);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
 
   it("serialises concurrent rotations of one key across two instances (lockKey = FOR UPDATE)", async () => {
     const schema = freshSchema();
@@ -119,14 +140,18 @@ describe.skipIf(!url)("PostgreSQL store", () => {
         );
         expect(tables.rows.map((r) => r.table_name)).toEqual([
           "kms_aliases",
+          "kms_audit",
+          "kms_grants",
+          "kms_key_policies",
           "kms_key_versions",
           "kms_keys",
           "kms_meta",
+          "kms_principals",
           "kysely_migration",
           "kysely_migration_lock",
         ]);
-        const applied = await client.query(`select name from "${schema}".kysely_migration`);
-        expect(applied.rows).toEqual([{ name: "001-initial" }]);
+        const applied = await client.query(`select name from "${schema}".kysely_migration order by name`);
+        expect(applied.rows).toEqual([{ name: "001-initial" }, { name: "002-security" }]);
         // Bytewise id order whatever the server's locale (this server's may already be C).
         const collated = await client.query(
           `select table_name || '.' || column_name as col from information_schema.columns
@@ -136,11 +161,16 @@ describe.skipIf(!url)("PostgreSQL store", () => {
         expect(collated.rows.map((r) => r.col)).toEqual([
           "kms_aliases.key_id",
           "kms_aliases.name",
+          "kms_grants.grant_id",
+          "kms_grants.grantee",
+          "kms_grants.key_id",
+          "kms_key_policies.key_id",
           "kms_key_versions.key_id",
           "kms_key_versions.version_id",
           "kms_keys.id",
           "kms_keys.initial_version_id",
           "kms_keys.primary_version_id",
+          "kms_principals.name",
         ]);
       } finally {
         await client.end();

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { openStore, sqliteFile } from "../../src/store/open-store.js";
 import { makeKey } from "./fixtures.js";
 import { defineKeyStoreContract } from "./key-store.contract.js";
+import { defineSecurityStoreContract } from "./security.contract.js";
 
 const root = mkdtempSync(join(tmpdir(), "kms-store-"));
 let n = 0;
@@ -14,6 +15,7 @@ const freshDir = () => join(root, `db-${n++}`, "data");
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 defineKeyStoreContract("sqlite", () => openStore({ dataDir: freshDir() }));
+defineSecurityStoreContract("sqlite", () => openStore({ dataDir: freshDir() }));
 
 describe("SQLite store file", () => {
   it("creates the data dir 0700 and a WAL database that outlives the store", async () => {
@@ -25,7 +27,7 @@ describe("SQLite store file", () => {
     await store.close();
 
     expect(statSync(dir).mode & 0o777).toBe(0o700);
-    expect(logged).toEqual([{ dialect: "sqlite", applied: ["001-initial"], file: sqliteFile(dir) }]);
+    expect(logged).toEqual([{ dialect: "sqlite", applied: ["001-initial", "002-security"], file: sqliteFile(dir) }]);
     const raw = new Database(sqliteFile(dir), { readonly: true });
     expect(raw.pragma("journal_mode", { simple: true })).toBe("wal");
     raw.close();

@@ -46,6 +46,10 @@ describe("config", () => {
       KMS_ACCOUNT_ID: "123456789012",
       KMS_LOG_LEVEL: "debug",
       KMS_CORS_ORIGINS: "https://a.example,http://localhost:5173",
+      KMS_TLS_CLIENT_CA: "/ca.pem",
+      KMS_ADMIN_TOKEN: "kms_0123456789abcdef",
+      KMS_ADMIN_ACCESS_KEY_ID: "AKIA0123456789ABCDEF",
+      KMS_ADMIN_SECRET_ACCESS_KEY: "secret-access-key-0123",
     });
     expect(c.listen).toEqual({ host: "::1", port: 9000 });
     expect(c.dataDir).toBe("/var/lib/kms");
@@ -53,7 +57,12 @@ describe("config", () => {
     expect(c.rootKeyFile).toBe("/run/secrets/root");
     expect(c.workers).toBe(3);
     expect(c.keyPairConcurrency).toBe(1);
-    expect(c.tls).toEqual({ cert: "/c.pem", key: "/k.pem" });
+    expect(c.tls).toEqual({ cert: "/c.pem", key: "/k.pem", clientCa: "/ca.pem" });
+    expect(c.admin).toEqual({
+      token: "kms_0123456789abcdef",
+      accessKeyId: "AKIA0123456789ABCDEF",
+      secretAccessKey: "secret-access-key-0123",
+    });
     expect(c.region).toBe("eu-west-1");
     expect(c.accountId).toBe("123456789012");
     expect(c.logLevel).toBe("debug");
@@ -79,6 +88,9 @@ describe("config", () => {
     [{ KMS_CORS_ORIGINS: "ftp://x" }, "KMS_CORS_ORIGINS"],
     [{ KMS_TLS_CERT: "/c.pem" }, "KMS_TLS_KEY"],
     [{ KMS_ROOT_KEY: "a", KMS_ROOT_KEY_FILE: "b" }, "KMS_ROOT_KEY_FILE"],
+    [{ KMS_TLS_CLIENT_CA: "/ca.pem" }, "KMS_TLS_CLIENT_CA"],
+    [{ KMS_ADMIN_TOKEN: "short" }, "KMS_ADMIN_TOKEN"],
+    [{ KMS_ADMIN_ACCESS_KEY_ID: "akia-lower" }, "KMS_ADMIN_ACCESS_KEY_ID"],
   ])("rejects %o naming %s", (env, variable) => {
     rejects(env, variable);
   });

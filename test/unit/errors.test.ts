@@ -28,6 +28,8 @@ const EXPECTED: Record<string, [Code, string, string, number]> = {
   Throttled: [Code.ResourceExhausted, "Rejected.Throttling", "ThrottlingException", 400],
   LimitExceeded: [Code.ResourceExhausted, "LimitExceededException", "LimitExceededException", 400],
   Unauthenticated: [Code.Unauthenticated, "UnrecognizedClientException", "UnrecognizedClientException", 400],
+  IncompleteSignature: [Code.Unauthenticated, "IncompleteSignatureException", "IncompleteSignatureException", 400],
+  SignatureMismatch: [Code.Unauthenticated, "InvalidSignatureException", "InvalidSignatureException", 400],
   AccessDenied: [Code.PermissionDenied, "AccessDeniedException", "AccessDeniedException", 400],
   DependencyTimeout: [Code.Unavailable, "DependencyTimeoutException", "DependencyTimeoutException", 503],
   Internal: [Code.Internal, "KMSInternalException", "KMSInternalException", 500],

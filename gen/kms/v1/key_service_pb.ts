@@ -6,7 +6,7 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { Alias, KeyMetadata, KeySpec, KeyUsage, KeyVersion } from "./types_pb.js";
+import type { Alias, Grant, GrantConstraints, KeyMetadata, KeySpec, KeyUsage, KeyVersion } from "./types_pb.js";
 import { file_kms_v1_types } from "./types_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file kms/v1/key_service.proto.
  */
 export const file_kms_v1_key_service: GenFile = /*@__PURE__*/
-  fileDesc("ChhrbXMvdjEva2V5X3NlcnZpY2UucHJvdG8SBmttcy52MSLOAQoQQ3JlYXRlS2V5UmVxdWVzdBIhCghrZXlfc3BlYxgBIAEoDjIPLmttcy52MS5LZXlTcGVjEiMKCWtleV91c2FnZRgCIAEoDjIQLmttcy52MS5LZXlVc2FnZRITCgtkZXNjcmlwdGlvbhgDIAEoCRIwCgR0YWdzGAQgAygLMiIua21zLnYxLkNyZWF0ZUtleVJlcXVlc3QuVGFnc0VudHJ5GisKCVRhZ3NFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIjUKEUNyZWF0ZUtleVJlc3BvbnNlEiAKA2tleRgBIAEoCzITLmttcy52MS5LZXlNZXRhZGF0YSIkChJEZXNjcmliZUtleVJlcXVlc3QSDgoGa2V5X2lkGAEgASgJIjcKE0Rlc2NyaWJlS2V5UmVzcG9uc2USIAoDa2V5GAEgASgLMhMua21zLnYxLktleU1ldGFkYXRhIjgKD0xpc3RLZXlzUmVxdWVzdBIRCglwYWdlX3NpemUYASABKA0SEgoKcGFnZV90b2tlbhgCIAEoCSJOChBMaXN0S2V5c1Jlc3BvbnNlEiEKBGtleXMYASADKAsyEy5rbXMudjEuS2V5TWV0YWRhdGESFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIkIKG1VwZGF0ZUtleURlc2NyaXB0aW9uUmVxdWVzdBIOCgZrZXlfaWQYASABKAkSEwoLZGVzY3JpcHRpb24YAiABKAkiQAocVXBkYXRlS2V5RGVzY3JpcHRpb25SZXNwb25zZRIgCgNrZXkYASABKAsyEy5rbXMudjEuS2V5TWV0YWRhdGEiIgoQRW5hYmxlS2V5UmVxdWVzdBIOCgZrZXlfaWQYASABKAkiNQoRRW5hYmxlS2V5UmVzcG9uc2USIAoDa2V5GAEgASgLMhMua21zLnYxLktleU1ldGFkYXRhIiMKEURpc2FibGVLZXlSZXF1ZXN0Eg4KBmtleV9pZBgBIAEoCSI2ChJEaXNhYmxlS2V5UmVzcG9uc2USIAoDa2V5GAEgASgLMhMua21zLnYxLktleU1ldGFkYXRhIkkKGlNjaGVkdWxlS2V5RGVsZXRpb25SZXF1ZXN0Eg4KBmtleV9pZBgBIAEoCRIbChNwZW5kaW5nX3dpbmRvd19kYXlzGAIgASgNIj8KG1NjaGVkdWxlS2V5RGVsZXRpb25SZXNwb25zZRIgCgNrZXkYASABKAsyEy5rbXMudjEuS2V5TWV0YWRhdGEiKgoYQ2FuY2VsS2V5RGVsZXRpb25SZXF1ZXN0Eg4KBmtleV9pZBgBIAEoCSI9ChlDYW5jZWxLZXlEZWxldGlvblJlc3BvbnNlEiAKA2tleRgBIAEoCzITLmttcy52MS5LZXlNZXRhZGF0YSIiChBSb3RhdGVLZXlSZXF1ZXN0Eg4KBmtleV9pZBgBIAEoCSJNChFSb3RhdGVLZXlSZXNwb25zZRIgCgNrZXkYASABKAsyEy5rbXMudjEuS2V5TWV0YWRhdGESFgoOa2V5X3ZlcnNpb25faWQYAiABKAkiTwoWTGlzdEtleVZlcnNpb25zUmVxdWVzdBIOCgZrZXlfaWQYASABKAkSEQoJcGFnZV9zaXplGAIgASgNEhIKCnBhZ2VfdG9rZW4YAyABKAkiXAoXTGlzdEtleVZlcnNpb25zUmVzcG9uc2USKAoMa2V5X3ZlcnNpb25zGAEgAygLMhIua21zLnYxLktleVZlcnNpb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJImcKG1VwZGF0ZVJvdGF0aW9uUG9saWN5UmVxdWVzdBIOCgZrZXlfaWQYASABKAkSGgoSYXV0b21hdGljX3JvdGF0aW9uGAIgASgIEhwKFHJvdGF0aW9uX3BlcmlvZF9kYXlzGAMgASgNIkAKHFVwZGF0ZVJvdGF0aW9uUG9saWN5UmVzcG9uc2USIAoDa2V5GAEgASgLMhMua21zLnYxLktleU1ldGFkYXRhIjgKEkNyZWF0ZUFsaWFzUmVxdWVzdBISCgphbGlhc19uYW1lGAEgASgJEg4KBmtleV9pZBgCIAEoCSIzChNDcmVhdGVBbGlhc1Jlc3BvbnNlEhwKBWFsaWFzGAEgASgLMg0ua21zLnYxLkFsaWFzIjgKElVwZGF0ZUFsaWFzUmVxdWVzdBISCgphbGlhc19uYW1lGAEgASgJEg4KBmtleV9pZBgCIAEoCSIzChNVcGRhdGVBbGlhc1Jlc3BvbnNlEhwKBWFsaWFzGAEgASgLMg0ua21zLnYxLkFsaWFzIigKEkRlbGV0ZUFsaWFzUmVxdWVzdBISCgphbGlhc19uYW1lGAEgASgJIhUKE0RlbGV0ZUFsaWFzUmVzcG9uc2UiSwoSTGlzdEFsaWFzZXNSZXF1ZXN0Eg4KBmtleV9pZBgBIAEoCRIRCglwYWdlX3NpemUYAiABKA0SEgoKcGFnZV90b2tlbhgDIAEoCSJOChNMaXN0QWxpYXNlc1Jlc3BvbnNlEh4KB2FsaWFzZXMYASADKAsyDS5rbXMudjEuQWxpYXMSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJInsKDVRhZ0tleVJlcXVlc3QSDgoGa2V5X2lkGAEgASgJEi0KBHRhZ3MYAiADKAsyHy5rbXMudjEuVGFnS2V5UmVxdWVzdC5UYWdzRW50cnkaKwoJVGFnc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiMgoOVGFnS2V5UmVzcG9uc2USIAoDa2V5GAEgASgLMhMua21zLnYxLktleU1ldGFkYXRhIjMKD1VudGFnS2V5UmVxdWVzdBIOCgZrZXlfaWQYASABKAkSEAoIdGFnX2tleXMYAiADKAkiNAoQVW50YWdLZXlSZXNwb25zZRIgCgNrZXkYASABKAsyEy5rbXMudjEuS2V5TWV0YWRhdGEyngoKCktleVNlcnZpY2USQAoJQ3JlYXRlS2V5Ehgua21zLnYxLkNyZWF0ZUtleVJlcXVlc3QaGS5rbXMudjEuQ3JlYXRlS2V5UmVzcG9uc2USSwoLRGVzY3JpYmVLZXkSGi5rbXMudjEuRGVzY3JpYmVLZXlSZXF1ZXN0Ghsua21zLnYxLkRlc2NyaWJlS2V5UmVzcG9uc2UiA5ACARJCCghMaXN0S2V5cxIXLmttcy52MS5MaXN0S2V5c1JlcXVlc3QaGC5rbXMudjEuTGlzdEtleXNSZXNwb25zZSIDkAIBEmEKFFVwZGF0ZUtleURlc2NyaXB0aW9uEiMua21zLnYxLlVwZGF0ZUtleURlc2NyaXB0aW9uUmVxdWVzdBokLmttcy52MS5VcGRhdGVLZXlEZXNjcmlwdGlvblJlc3BvbnNlEkAKCUVuYWJsZUtleRIYLmttcy52MS5FbmFibGVLZXlSZXF1ZXN0Ghkua21zLnYxLkVuYWJsZUtleVJlc3BvbnNlEkMKCkRpc2FibGVLZXkSGS5rbXMudjEuRGlzYWJsZUtleVJlcXVlc3QaGi5rbXMudjEuRGlzYWJsZUtleVJlc3BvbnNlEl4KE1NjaGVkdWxlS2V5RGVsZXRpb24SIi5rbXMudjEuU2NoZWR1bGVLZXlEZWxldGlvblJlcXVlc3QaIy5rbXMudjEuU2NoZWR1bGVLZXlEZWxldGlvblJlc3BvbnNlElgKEUNhbmNlbEtleURlbGV0aW9uEiAua21zLnYxLkNhbmNlbEtleURlbGV0aW9uUmVxdWVzdBohLmttcy52MS5DYW5jZWxLZXlEZWxldGlvblJlc3BvbnNlEkAKCVJvdGF0ZUtleRIYLmttcy52MS5Sb3RhdGVLZXlSZXF1ZXN0Ghkua21zLnYxLlJvdGF0ZUtleVJlc3BvbnNlElcKD0xpc3RLZXlWZXJzaW9ucxIeLmttcy52MS5MaXN0S2V5VmVyc2lvbnNSZXF1ZXN0Gh8ua21zLnYxLkxpc3RLZXlWZXJzaW9uc1Jlc3BvbnNlIgOQAgESYQoUVXBkYXRlUm90YXRpb25Qb2xpY3kSIy5rbXMudjEuVXBkYXRlUm90YXRpb25Qb2xpY3lSZXF1ZXN0GiQua21zLnYxLlVwZGF0ZVJvdGF0aW9uUG9saWN5UmVzcG9uc2USRgoLQ3JlYXRlQWxpYXMSGi5rbXMudjEuQ3JlYXRlQWxpYXNSZXF1ZXN0Ghsua21zLnYxLkNyZWF0ZUFsaWFzUmVzcG9uc2USRgoLVXBkYXRlQWxpYXMSGi5rbXMudjEuVXBkYXRlQWxpYXNSZXF1ZXN0Ghsua21zLnYxLlVwZGF0ZUFsaWFzUmVzcG9uc2USRgoLRGVsZXRlQWxpYXMSGi5rbXMudjEuRGVsZXRlQWxpYXNSZXF1ZXN0Ghsua21zLnYxLkRlbGV0ZUFsaWFzUmVzcG9uc2USSwoLTGlzdEFsaWFzZXMSGi5rbXMudjEuTGlzdEFsaWFzZXNSZXF1ZXN0Ghsua21zLnYxLkxpc3RBbGlhc2VzUmVzcG9uc2UiA5ACARI3CgZUYWdLZXkSFS5rbXMudjEuVGFnS2V5UmVxdWVzdBoWLmttcy52MS5UYWdLZXlSZXNwb25zZRI9CghVbnRhZ0tleRIXLmttcy52MS5VbnRhZ0tleVJlcXVlc3QaGC5rbXMudjEuVW50YWdLZXlSZXNwb25zZWIGcHJvdG8z", [file_kms_v1_types]);
+  fileDesc("ChhrbXMvdjEva2V5X3NlcnZpY2UucHJvdG8SBmttcy52MSLeAQoQQ3JlYXRlS2V5UmVxdWVzdBIhCghrZXlfc3BlYxgBIAEoDjIPLmttcy52MS5LZXlTcGVjEiMKCWtleV91c2FnZRgCIAEoDjIQLmttcy52MS5LZXlVc2FnZRITCgtkZXNjcmlwdGlvbhgDIAEoCRIwCgR0YWdzGAQgAygLMiIua21zLnYxLkNyZWF0ZUtleVJlcXVlc3QuVGFnc0VudHJ5Eg4KBnBvbGljeRgFIAEoCRorCglUYWdzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASI1ChFDcmVhdGVLZXlSZXNwb25zZRIgCgNrZXkYASABKAsyEy5rbXMudjEuS2V5TWV0YWRhdGEiJAoSRGVzY3JpYmVLZXlSZXF1ZXN0Eg4KBmtleV9pZBgBIAEoCSI3ChNEZXNjcmliZUtleVJlc3BvbnNlEiAKA2tleRgBIAEoCzITLmttcy52MS5LZXlNZXRhZGF0YSI4Cg9MaXN0S2V5c1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgNEhIKCnBhZ2VfdG9rZW4YAiABKAkiTgoQTGlzdEtleXNSZXNwb25zZRIhCgRrZXlzGAEgAygLMhMua21zLnYxLktleU1ldGFkYXRhEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJCChtVcGRhdGVLZXlEZXNjcmlwdGlvblJlcXVlc3QSDgoGa2V5X2lkGAEgASgJEhMKC2Rlc2NyaXB0aW9uGAIgASgJIkAKHFVwZGF0ZUtleURlc2NyaXB0aW9uUmVzcG9uc2USIAoDa2V5GAEgASgLMhMua21zLnYxLktleU1ldGFkYXRhIiIKEEVuYWJsZUtleVJlcXVlc3QSDgoGa2V5X2lkGAEgASgJIjUKEUVuYWJsZUtleVJlc3BvbnNlEiAKA2tleRgBIAEoCzITLmttcy52MS5LZXlNZXRhZGF0YSIjChFEaXNhYmxlS2V5UmVxdWVzdBIOCgZrZXlfaWQYASABKAkiNgoSRGlzYWJsZUtleVJlc3BvbnNlEiAKA2tleRgBIAEoCzITLmttcy52MS5LZXlNZXRhZGF0YSJJChpTY2hlZHVsZUtleURlbGV0aW9uUmVxdWVzdBIOCgZrZXlfaWQYASABKAkSGwoTcGVuZGluZ193aW5kb3dfZGF5cxgCIAEoDSI/ChtTY2hlZHVsZUtleURlbGV0aW9uUmVzcG9uc2USIAoDa2V5GAEgASgLMhMua21zLnYxLktleU1ldGFkYXRhIioKGENhbmNlbEtleURlbGV0aW9uUmVxdWVzdBIOCgZrZXlfaWQYASABKAkiPQoZQ2FuY2VsS2V5RGVsZXRpb25SZXNwb25zZRIgCgNrZXkYASABKAsyEy5rbXMudjEuS2V5TWV0YWRhdGEiIgoQUm90YXRlS2V5UmVxdWVzdBIOCgZrZXlfaWQYASABKAkiTQoRUm90YXRlS2V5UmVzcG9uc2USIAoDa2V5GAEgASgLMhMua21zLnYxLktleU1ldGFkYXRhEhYKDmtleV92ZXJzaW9uX2lkGAIgASgJIk8KFkxpc3RLZXlWZXJzaW9uc1JlcXVlc3QSDgoGa2V5X2lkGAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoDRISCgpwYWdlX3Rva2VuGAMgASgJIlwKF0xpc3RLZXlWZXJzaW9uc1Jlc3BvbnNlEigKDGtleV92ZXJzaW9ucxgBIAMoCzISLmttcy52MS5LZXlWZXJzaW9uEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJnChtVcGRhdGVSb3RhdGlvblBvbGljeVJlcXVlc3QSDgoGa2V5X2lkGAEgASgJEhoKEmF1dG9tYXRpY19yb3RhdGlvbhgCIAEoCBIcChRyb3RhdGlvbl9wZXJpb2RfZGF5cxgDIAEoDSJAChxVcGRhdGVSb3RhdGlvblBvbGljeVJlc3BvbnNlEiAKA2tleRgBIAEoCzITLmttcy52MS5LZXlNZXRhZGF0YSI4ChJDcmVhdGVBbGlhc1JlcXVlc3QSEgoKYWxpYXNfbmFtZRgBIAEoCRIOCgZrZXlfaWQYAiABKAkiMwoTQ3JlYXRlQWxpYXNSZXNwb25zZRIcCgVhbGlhcxgBIAEoCzINLmttcy52MS5BbGlhcyI4ChJVcGRhdGVBbGlhc1JlcXVlc3QSEgoKYWxpYXNfbmFtZRgBIAEoCRIOCgZrZXlfaWQYAiABKAkiMwoTVXBkYXRlQWxpYXNSZXNwb25zZRIcCgVhbGlhcxgBIAEoCzINLmttcy52MS5BbGlhcyIoChJEZWxldGVBbGlhc1JlcXVlc3QSEgoKYWxpYXNfbmFtZRgBIAEoCSIVChNEZWxldGVBbGlhc1Jlc3BvbnNlIksKEkxpc3RBbGlhc2VzUmVxdWVzdBIOCgZrZXlfaWQYASABKAkSEQoJcGFnZV9zaXplGAIgASgNEhIKCnBhZ2VfdG9rZW4YAyABKAkiTgoTTGlzdEFsaWFzZXNSZXNwb25zZRIeCgdhbGlhc2VzGAEgAygLMg0ua21zLnYxLkFsaWFzEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJ7Cg1UYWdLZXlSZXF1ZXN0Eg4KBmtleV9pZBgBIAEoCRItCgR0YWdzGAIgAygLMh8ua21zLnYxLlRhZ0tleVJlcXVlc3QuVGFnc0VudHJ5GisKCVRhZ3NFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIjIKDlRhZ0tleVJlc3BvbnNlEiAKA2tleRgBIAEoCzITLmttcy52MS5LZXlNZXRhZGF0YSIzCg9VbnRhZ0tleVJlcXVlc3QSDgoGa2V5X2lkGAEgASgJEhAKCHRhZ19rZXlzGAIgAygJIjQKEFVudGFnS2V5UmVzcG9uc2USIAoDa2V5GAEgASgLMhMua21zLnYxLktleU1ldGFkYXRhIiUKE0dldEtleVBvbGljeVJlcXVlc3QSDgoGa2V5X2lkGAEgASgJIjYKFEdldEtleVBvbGljeVJlc3BvbnNlEg4KBmtleV9pZBgBIAEoCRIOCgZwb2xpY3kYAiABKAkiNQoTUHV0S2V5UG9saWN5UmVxdWVzdBIOCgZrZXlfaWQYASABKAkSDgoGcG9saWN5GAIgASgJIiYKFFB1dEtleVBvbGljeVJlc3BvbnNlEg4KBmtleV9pZBgBIAEoCSLCAQoSQ3JlYXRlR3JhbnRSZXF1ZXN0Eg4KBmtleV9pZBgBIAEoCRIZChFncmFudGVlX3ByaW5jaXBhbBgCIAEoCRIaChJyZXRpcmluZ19wcmluY2lwYWwYAyABKAkSEgoKb3BlcmF0aW9ucxgEIAMoCRItCgtjb25zdHJhaW50cxgFIAEoCzIYLmttcy52MS5HcmFudENvbnN0cmFpbnRzEgwKBG5hbWUYBiABKAkSFAoMZ3JhbnRfdG9rZW5zGAcgAygJIjwKE0NyZWF0ZUdyYW50UmVzcG9uc2USEAoIZ3JhbnRfaWQYASABKAkSEwoLZ3JhbnRfdG9rZW4YAiABKAkidwoRTGlzdEdyYW50c1JlcXVlc3QSDgoGa2V5X2lkGAEgASgJEhAKCGdyYW50X2lkGAIgASgJEhkKEWdyYW50ZWVfcHJpbmNpcGFsGAMgASgJEhEKCXBhZ2Vfc2l6ZRgEIAEoDRISCgpwYWdlX3Rva2VuGAUgASgJIkwKEkxpc3RHcmFudHNSZXNwb25zZRIdCgZncmFudHMYASADKAsyDS5rbXMudjEuR3JhbnQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIksKElJldGlyZUdyYW50UmVxdWVzdBITCgtncmFudF90b2tlbhgBIAEoCRIOCgZrZXlfaWQYAiABKAkSEAoIZ3JhbnRfaWQYAyABKAkiFQoTUmV0aXJlR3JhbnRSZXNwb25zZSI2ChJSZXZva2VHcmFudFJlcXVlc3QSDgoGa2V5X2lkGAEgASgJEhAKCGdyYW50X2lkGAIgASgJIhUKE1Jldm9rZUdyYW50UmVzcG9uc2Uy2w0KCktleVNlcnZpY2USQAoJQ3JlYXRlS2V5Ehgua21zLnYxLkNyZWF0ZUtleVJlcXVlc3QaGS5rbXMudjEuQ3JlYXRlS2V5UmVzcG9uc2USSwoLRGVzY3JpYmVLZXkSGi5rbXMudjEuRGVzY3JpYmVLZXlSZXF1ZXN0Ghsua21zLnYxLkRlc2NyaWJlS2V5UmVzcG9uc2UiA5ACARJCCghMaXN0S2V5cxIXLmttcy52MS5MaXN0S2V5c1JlcXVlc3QaGC5rbXMudjEuTGlzdEtleXNSZXNwb25zZSIDkAIBEmEKFFVwZGF0ZUtleURlc2NyaXB0aW9uEiMua21zLnYxLlVwZGF0ZUtleURlc2NyaXB0aW9uUmVxdWVzdBokLmttcy52MS5VcGRhdGVLZXlEZXNjcmlwdGlvblJlc3BvbnNlEkAKCUVuYWJsZUtleRIYLmttcy52MS5FbmFibGVLZXlSZXF1ZXN0Ghkua21zLnYxLkVuYWJsZUtleVJlc3BvbnNlEkMKCkRpc2FibGVLZXkSGS5rbXMudjEuRGlzYWJsZUtleVJlcXVlc3QaGi5rbXMudjEuRGlzYWJsZUtleVJlc3BvbnNlEl4KE1NjaGVkdWxlS2V5RGVsZXRpb24SIi5rbXMudjEuU2NoZWR1bGVLZXlEZWxldGlvblJlcXVlc3QaIy5rbXMudjEuU2NoZWR1bGVLZXlEZWxldGlvblJlc3BvbnNlElgKEUNhbmNlbEtleURlbGV0aW9uEiAua21zLnYxLkNhbmNlbEtleURlbGV0aW9uUmVxdWVzdBohLmttcy52MS5DYW5jZWxLZXlEZWxldGlvblJlc3BvbnNlEkAKCVJvdGF0ZUtleRIYLmttcy52MS5Sb3RhdGVLZXlSZXF1ZXN0Ghkua21zLnYxLlJvdGF0ZUtleVJlc3BvbnNlElcKD0xpc3RLZXlWZXJzaW9ucxIeLmttcy52MS5MaXN0S2V5VmVyc2lvbnNSZXF1ZXN0Gh8ua21zLnYxLkxpc3RLZXlWZXJzaW9uc1Jlc3BvbnNlIgOQAgESYQoUVXBkYXRlUm90YXRpb25Qb2xpY3kSIy5rbXMudjEuVXBkYXRlUm90YXRpb25Qb2xpY3lSZXF1ZXN0GiQua21zLnYxLlVwZGF0ZVJvdGF0aW9uUG9saWN5UmVzcG9uc2USRgoLQ3JlYXRlQWxpYXMSGi5rbXMudjEuQ3JlYXRlQWxpYXNSZXF1ZXN0Ghsua21zLnYxLkNyZWF0ZUFsaWFzUmVzcG9uc2USRgoLVXBkYXRlQWxpYXMSGi5rbXMudjEuVXBkYXRlQWxpYXNSZXF1ZXN0Ghsua21zLnYxLlVwZGF0ZUFsaWFzUmVzcG9uc2USRgoLRGVsZXRlQWxpYXMSGi5rbXMudjEuRGVsZXRlQWxpYXNSZXF1ZXN0Ghsua21zLnYxLkRlbGV0ZUFsaWFzUmVzcG9uc2USSwoLTGlzdEFsaWFzZXMSGi5rbXMudjEuTGlzdEFsaWFzZXNSZXF1ZXN0Ghsua21zLnYxLkxpc3RBbGlhc2VzUmVzcG9uc2UiA5ACARI3CgZUYWdLZXkSFS5rbXMudjEuVGFnS2V5UmVxdWVzdBoWLmttcy52MS5UYWdLZXlSZXNwb25zZRI9CghVbnRhZ0tleRIXLmttcy52MS5VbnRhZ0tleVJlcXVlc3QaGC5rbXMudjEuVW50YWdLZXlSZXNwb25zZRJOCgxHZXRLZXlQb2xpY3kSGy5rbXMudjEuR2V0S2V5UG9saWN5UmVxdWVzdBocLmttcy52MS5HZXRLZXlQb2xpY3lSZXNwb25zZSIDkAIBEkkKDFB1dEtleVBvbGljeRIbLmttcy52MS5QdXRLZXlQb2xpY3lSZXF1ZXN0Ghwua21zLnYxLlB1dEtleVBvbGljeVJlc3BvbnNlEkYKC0NyZWF0ZUdyYW50Ehoua21zLnYxLkNyZWF0ZUdyYW50UmVxdWVzdBobLmttcy52MS5DcmVhdGVHcmFudFJlc3BvbnNlEkgKCkxpc3RHcmFudHMSGS5rbXMudjEuTGlzdEdyYW50c1JlcXVlc3QaGi5rbXMudjEuTGlzdEdyYW50c1Jlc3BvbnNlIgOQAgESRgoLUmV0aXJlR3JhbnQSGi5rbXMudjEuUmV0aXJlR3JhbnRSZXF1ZXN0Ghsua21zLnYxLlJldGlyZUdyYW50UmVzcG9uc2USRgoLUmV2b2tlR3JhbnQSGi5rbXMudjEuUmV2b2tlR3JhbnRSZXF1ZXN0Ghsua21zLnYxLlJldm9rZUdyYW50UmVzcG9uc2ViBnByb3RvMw", [file_kms_v1_types]);
 
 /**
  * CreateKey input.
@@ -49,6 +49,13 @@ export type CreateKeyRequest = Message<"kms.v1.CreateKeyRequest"> & {
    * @generated from field: map<string, string> tags = 4;
    */
   tags: { [key: string]: string };
+
+  /**
+   * The key policy (JSON, see PutKeyPolicy); empty gives the creator full access.
+   *
+   * @generated from field: string policy = 5;
+   */
+  policy: string;
 };
 
 /**
@@ -865,6 +872,369 @@ export const UntagKeyResponseSchema: GenMessage<UntagKeyResponse> = /*@__PURE__*
   messageDesc(file_kms_v1_key_service, 33);
 
 /**
+ * GetKeyPolicy input.
+ *
+ * @generated from message kms.v1.GetKeyPolicyRequest
+ */
+export type GetKeyPolicyRequest = Message<"kms.v1.GetKeyPolicyRequest"> & {
+  /**
+   * Key id, key ARN, alias name or alias ARN.
+   *
+   * @generated from field: string key_id = 1;
+   */
+  keyId: string;
+};
+
+/**
+ * Describes the message kms.v1.GetKeyPolicyRequest.
+ * Use `create(GetKeyPolicyRequestSchema)` to create a new message.
+ */
+export const GetKeyPolicyRequestSchema: GenMessage<GetKeyPolicyRequest> = /*@__PURE__*/
+  messageDesc(file_kms_v1_key_service, 34);
+
+/**
+ * GetKeyPolicy output.
+ *
+ * @generated from message kms.v1.GetKeyPolicyResponse
+ */
+export type GetKeyPolicyResponse = Message<"kms.v1.GetKeyPolicyResponse"> & {
+  /**
+   * The real key id.
+   *
+   * @generated from field: string key_id = 1;
+   */
+  keyId: string;
+
+  /**
+   * The policy document (JSON text).
+   *
+   * @generated from field: string policy = 2;
+   */
+  policy: string;
+};
+
+/**
+ * Describes the message kms.v1.GetKeyPolicyResponse.
+ * Use `create(GetKeyPolicyResponseSchema)` to create a new message.
+ */
+export const GetKeyPolicyResponseSchema: GenMessage<GetKeyPolicyResponse> = /*@__PURE__*/
+  messageDesc(file_kms_v1_key_service, 35);
+
+/**
+ * PutKeyPolicy input.
+ *
+ * @generated from message kms.v1.PutKeyPolicyRequest
+ */
+export type PutKeyPolicyRequest = Message<"kms.v1.PutKeyPolicyRequest"> & {
+  /**
+   * Key id, key ARN, alias name or alias ARN.
+   *
+   * @generated from field: string key_id = 1;
+   */
+  keyId: string;
+
+  /**
+   * The policy document (JSON text), at most 32768 characters.
+   *
+   * @generated from field: string policy = 2;
+   */
+  policy: string;
+};
+
+/**
+ * Describes the message kms.v1.PutKeyPolicyRequest.
+ * Use `create(PutKeyPolicyRequestSchema)` to create a new message.
+ */
+export const PutKeyPolicyRequestSchema: GenMessage<PutKeyPolicyRequest> = /*@__PURE__*/
+  messageDesc(file_kms_v1_key_service, 36);
+
+/**
+ * PutKeyPolicy output.
+ *
+ * @generated from message kms.v1.PutKeyPolicyResponse
+ */
+export type PutKeyPolicyResponse = Message<"kms.v1.PutKeyPolicyResponse"> & {
+  /**
+   * The real key id.
+   *
+   * @generated from field: string key_id = 1;
+   */
+  keyId: string;
+};
+
+/**
+ * Describes the message kms.v1.PutKeyPolicyResponse.
+ * Use `create(PutKeyPolicyResponseSchema)` to create a new message.
+ */
+export const PutKeyPolicyResponseSchema: GenMessage<PutKeyPolicyResponse> = /*@__PURE__*/
+  messageDesc(file_kms_v1_key_service, 37);
+
+/**
+ * CreateGrant input.
+ *
+ * @generated from message kms.v1.CreateGrantRequest
+ */
+export type CreateGrantRequest = Message<"kms.v1.CreateGrantRequest"> & {
+  /**
+   * Key id, key ARN, alias name or alias ARN.
+   *
+   * @generated from field: string key_id = 1;
+   */
+  keyId: string;
+
+  /**
+   * The principal the grant is for.
+   *
+   * @generated from field: string grantee_principal = 2;
+   */
+  granteePrincipal: string;
+
+  /**
+   * A principal that may retire the grant besides the grantee (optional).
+   *
+   * @generated from field: string retiring_principal = 3;
+   */
+  retiringPrincipal: string;
+
+  /**
+   * AWS operation names, at least one: Decrypt, Encrypt, GenerateDataKey,
+   * GenerateDataKeyWithoutPlaintext, GenerateDataKeyPair, GenerateDataKeyPairWithoutPlaintext,
+   * ReEncryptFrom, ReEncryptTo, Sign, Verify, GetPublicKey, GenerateMac, VerifyMac, DescribeKey,
+   * CreateGrant, RetireGrant.
+   *
+   * @generated from field: repeated string operations = 4;
+   */
+  operations: string[];
+
+  /**
+   * Encryption-context constraints (optional).
+   *
+   * @generated from field: kms.v1.GrantConstraints constraints = 5;
+   */
+  constraints?: GrantConstraints | undefined;
+
+  /**
+   * A friendly name (optional).
+   *
+   * @generated from field: string name = 6;
+   */
+  name: string;
+
+  /**
+   * Grant tokens, at most 10 (a grant with the CreateGrant operation may create grants).
+   *
+   * @generated from field: repeated string grant_tokens = 7;
+   */
+  grantTokens: string[];
+};
+
+/**
+ * Describes the message kms.v1.CreateGrantRequest.
+ * Use `create(CreateGrantRequestSchema)` to create a new message.
+ */
+export const CreateGrantRequestSchema: GenMessage<CreateGrantRequest> = /*@__PURE__*/
+  messageDesc(file_kms_v1_key_service, 38);
+
+/**
+ * CreateGrant output.
+ *
+ * @generated from message kms.v1.CreateGrantResponse
+ */
+export type CreateGrantResponse = Message<"kms.v1.CreateGrantResponse"> & {
+  /**
+   * The new grant's id.
+   *
+   * @generated from field: string grant_id = 1;
+   */
+  grantId: string;
+
+  /**
+   * The grant token: pass it in `grant_tokens` to use the grant before it is visible everywhere,
+   * or to RetireGrant. Shown once; only its hash is stored.
+   *
+   * @generated from field: string grant_token = 2;
+   */
+  grantToken: string;
+};
+
+/**
+ * Describes the message kms.v1.CreateGrantResponse.
+ * Use `create(CreateGrantResponseSchema)` to create a new message.
+ */
+export const CreateGrantResponseSchema: GenMessage<CreateGrantResponse> = /*@__PURE__*/
+  messageDesc(file_kms_v1_key_service, 39);
+
+/**
+ * ListGrants input.
+ *
+ * @generated from message kms.v1.ListGrantsRequest
+ */
+export type ListGrantsRequest = Message<"kms.v1.ListGrantsRequest"> & {
+  /**
+   * Key id, key ARN, alias name or alias ARN.
+   *
+   * @generated from field: string key_id = 1;
+   */
+  keyId: string;
+
+  /**
+   * Only this grant (optional).
+   *
+   * @generated from field: string grant_id = 2;
+   */
+  grantId: string;
+
+  /**
+   * Only this grantee's grants (optional).
+   *
+   * @generated from field: string grantee_principal = 3;
+   */
+  granteePrincipal: string;
+
+  /**
+   * 1..1000; 0 means 100.
+   *
+   * @generated from field: uint32 page_size = 4;
+   */
+  pageSize: number;
+
+  /**
+   * The `next_page_token` of the previous page; empty for the first page.
+   *
+   * @generated from field: string page_token = 5;
+   */
+  pageToken: string;
+};
+
+/**
+ * Describes the message kms.v1.ListGrantsRequest.
+ * Use `create(ListGrantsRequestSchema)` to create a new message.
+ */
+export const ListGrantsRequestSchema: GenMessage<ListGrantsRequest> = /*@__PURE__*/
+  messageDesc(file_kms_v1_key_service, 40);
+
+/**
+ * ListGrants output.
+ *
+ * @generated from message kms.v1.ListGrantsResponse
+ */
+export type ListGrantsResponse = Message<"kms.v1.ListGrantsResponse"> & {
+  /**
+   * The grants.
+   *
+   * @generated from field: repeated kms.v1.Grant grants = 1;
+   */
+  grants: Grant[];
+
+  /**
+   * Pass to the next call; empty on the last page.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message kms.v1.ListGrantsResponse.
+ * Use `create(ListGrantsResponseSchema)` to create a new message.
+ */
+export const ListGrantsResponseSchema: GenMessage<ListGrantsResponse> = /*@__PURE__*/
+  messageDesc(file_kms_v1_key_service, 41);
+
+/**
+ * RetireGrant input: `grant_token`, or `key_id` and `grant_id`.
+ *
+ * @generated from message kms.v1.RetireGrantRequest
+ */
+export type RetireGrantRequest = Message<"kms.v1.RetireGrantRequest"> & {
+  /**
+   * The grant's token.
+   *
+   * @generated from field: string grant_token = 1;
+   */
+  grantToken: string;
+
+  /**
+   * Key id or key ARN (with `grant_id`).
+   *
+   * @generated from field: string key_id = 2;
+   */
+  keyId: string;
+
+  /**
+   * The grant id (with `key_id`).
+   *
+   * @generated from field: string grant_id = 3;
+   */
+  grantId: string;
+};
+
+/**
+ * Describes the message kms.v1.RetireGrantRequest.
+ * Use `create(RetireGrantRequestSchema)` to create a new message.
+ */
+export const RetireGrantRequestSchema: GenMessage<RetireGrantRequest> = /*@__PURE__*/
+  messageDesc(file_kms_v1_key_service, 42);
+
+/**
+ * RetireGrant output.
+ *
+ * @generated from message kms.v1.RetireGrantResponse
+ */
+export type RetireGrantResponse = Message<"kms.v1.RetireGrantResponse"> & {
+};
+
+/**
+ * Describes the message kms.v1.RetireGrantResponse.
+ * Use `create(RetireGrantResponseSchema)` to create a new message.
+ */
+export const RetireGrantResponseSchema: GenMessage<RetireGrantResponse> = /*@__PURE__*/
+  messageDesc(file_kms_v1_key_service, 43);
+
+/**
+ * RevokeGrant input.
+ *
+ * @generated from message kms.v1.RevokeGrantRequest
+ */
+export type RevokeGrantRequest = Message<"kms.v1.RevokeGrantRequest"> & {
+  /**
+   * Key id, key ARN, alias name or alias ARN.
+   *
+   * @generated from field: string key_id = 1;
+   */
+  keyId: string;
+
+  /**
+   * The grant id.
+   *
+   * @generated from field: string grant_id = 2;
+   */
+  grantId: string;
+};
+
+/**
+ * Describes the message kms.v1.RevokeGrantRequest.
+ * Use `create(RevokeGrantRequestSchema)` to create a new message.
+ */
+export const RevokeGrantRequestSchema: GenMessage<RevokeGrantRequest> = /*@__PURE__*/
+  messageDesc(file_kms_v1_key_service, 44);
+
+/**
+ * RevokeGrant output.
+ *
+ * @generated from message kms.v1.RevokeGrantResponse
+ */
+export type RevokeGrantResponse = Message<"kms.v1.RevokeGrantResponse"> & {
+};
+
+/**
+ * Describes the message kms.v1.RevokeGrantResponse.
+ * Use `create(RevokeGrantResponseSchema)` to create a new message.
+ */
+export const RevokeGrantResponseSchema: GenMessage<RevokeGrantResponse> = /*@__PURE__*/
+  messageDesc(file_kms_v1_key_service, 45);
+
+/**
  * KeyService manages keys. It never returns key material.
  *
  * Every `key_id` field accepts a key id, a key ARN, `alias/<name>` or an alias ARN;
@@ -1053,6 +1423,74 @@ export const KeyService: GenService<{
     methodKind: "unary";
     input: typeof UntagKeyRequestSchema;
     output: typeof UntagKeyResponseSchema;
+  },
+  /**
+   * Returns a key's policy document (JSON). Errors: NOT_FOUND, PERMISSION_DENIED.
+   *
+   * @generated from rpc kms.v1.KeyService.GetKeyPolicy
+   */
+  getKeyPolicy: {
+    methodKind: "unary";
+    input: typeof GetKeyPolicyRequestSchema;
+    output: typeof GetKeyPolicyResponseSchema;
+  },
+  /**
+   * Replaces a key's policy document: an AWS-style subset (`Statement[]` with `Effect`,
+   * `Principal`, `Action` `kms:<Operation>` or wildcards, `Condition` on
+   * `kms:EncryptionContext:<key>`). Admins keep full access whatever it says. Errors: NOT_FOUND,
+   * INVALID_ARGUMENT (a malformed document), PERMISSION_DENIED.
+   *
+   * @generated from rpc kms.v1.KeyService.PutKeyPolicy
+   */
+  putKeyPolicy: {
+    methodKind: "unary";
+    input: typeof PutKeyPolicyRequestSchema;
+    output: typeof PutKeyPolicyResponseSchema;
+  },
+  /**
+   * Lets a principal perform some operations on a key, optionally only under encryption-context
+   * constraints. The returned grant token works at once in `grant_tokens`. Errors: NOT_FOUND,
+   * INVALID_ARGUMENT, PERMISSION_DENIED.
+   *
+   * @generated from rpc kms.v1.KeyService.CreateGrant
+   */
+  createGrant: {
+    methodKind: "unary";
+    input: typeof CreateGrantRequestSchema;
+    output: typeof CreateGrantResponseSchema;
+  },
+  /**
+   * Lists a key's grants, optionally one grant or one grantee's. Errors: NOT_FOUND, PERMISSION_DENIED.
+   *
+   * @generated from rpc kms.v1.KeyService.ListGrants
+   */
+  listGrants: {
+    methodKind: "unary";
+    input: typeof ListGrantsRequestSchema;
+    output: typeof ListGrantsResponseSchema;
+  },
+  /**
+   * Retires a grant: by its token, or by key and grant id. Allowed to the grantee, the retiring
+   * principal and admins. Errors: NOT_FOUND, INVALID_ARGUMENT (InvalidGrantTokenException),
+   * PERMISSION_DENIED.
+   *
+   * @generated from rpc kms.v1.KeyService.RetireGrant
+   */
+  retireGrant: {
+    methodKind: "unary";
+    input: typeof RetireGrantRequestSchema;
+    output: typeof RetireGrantResponseSchema;
+  },
+  /**
+   * Revokes a grant (by key and grant id); needs `kms:RevokeGrant` on the key. Errors: NOT_FOUND,
+   * PERMISSION_DENIED.
+   *
+   * @generated from rpc kms.v1.KeyService.RevokeGrant
+   */
+  revokeGrant: {
+    methodKind: "unary";
+    input: typeof RevokeGrantRequestSchema;
+    output: typeof RevokeGrantResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_kms_v1_key_service, 0);

@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file kms/v1/types.proto.
  */
 export const file_kms_v1_types: GenFile = /*@__PURE__*/
-  fileDesc("ChJrbXMvdjEvdHlwZXMucHJvdG8SBmttcy52MSKcBAoLS2V5TWV0YWRhdGESDgoGa2V5X2lkGAEgASgJEgsKA2FybhgCIAEoCRITCgtkZXNjcmlwdGlvbhgDIAEoCRIhCghrZXlfc3BlYxgEIAEoDjIPLmttcy52MS5LZXlTcGVjEiMKCWtleV91c2FnZRgFIAEoDjIQLmttcy52MS5LZXlVc2FnZRIjCglrZXlfc3RhdGUYBiABKA4yEC5rbXMudjEuS2V5U3RhdGUSLwoLY3JlYXRlX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjEKDWRlbGV0aW9uX3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEh4KFmluaXRpYWxfa2V5X3ZlcnNpb25faWQYCSABKAkSHgoWcHJpbWFyeV9rZXlfdmVyc2lvbl9pZBgKIAEoCRIaChJhdXRvbWF0aWNfcm90YXRpb24YCyABKAgSHAoUcm90YXRpb25fcGVyaW9kX2RheXMYDCABKA0SNgoSbmV4dF9yb3RhdGlvbl90aW1lGA0gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIrCgR0YWdzGA4gAygLMh0ua21zLnYxLktleU1ldGFkYXRhLlRhZ3NFbnRyeRorCglUYWdzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJlCgpLZXlWZXJzaW9uEg4KBmtleV9pZBgBIAEoCRIWCg5rZXlfdmVyc2lvbl9pZBgCIAEoCRIvCgtjcmVhdGVfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAipwEKBUFsaWFzEhIKCmFsaWFzX25hbWUYASABKAkSEQoJYWxpYXNfYXJuGAIgASgJEhUKDXRhcmdldF9rZXlfaWQYAyABKAkSLwoLY3JlYXRlX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCrCAQoHS2V5U3BlYxIYChRLRVlfU1BFQ19VTlNQRUNJRklFRBAAEhQKEEtFWV9TUEVDX0FFU18yNTYQARIVChFLRVlfU1BFQ19SU0FfMjA0OBACEhUKEUtFWV9TUEVDX1JTQV8zMDcyEAMSFQoRS0VZX1NQRUNfUlNBXzQwOTYQBBIUChBLRVlfU1BFQ19FQ19QMjU2EAUSFQoRS0VZX1NQRUNfRUNfUDI1NksQBhIVChFLRVlfU1BFQ19ITUFDXzI1NhAHKoIBCghLZXlVc2FnZRIZChVLRVlfVVNBR0VfVU5TUEVDSUZJRUQQABIdChlLRVlfVVNBR0VfRU5DUllQVF9ERUNSWVBUEAESGQoVS0VZX1VTQUdFX1NJR05fVkVSSUZZEAISIQodS0VZX1VTQUdFX0dFTkVSQVRFX1ZFUklGWV9NQUMQAyp0CghLZXlTdGF0ZRIZChVLRVlfU1RBVEVfVU5TUEVDSUZJRUQQABIVChFLRVlfU1RBVEVfRU5BQkxFRBABEhYKEktFWV9TVEFURV9ESVNBQkxFRBACEh4KGktFWV9TVEFURV9QRU5ESU5HX0RFTEVUSU9OEAMqYgoLRGF0YUtleVNwZWMSHQoZREFUQV9LRVlfU1BFQ19VTlNQRUNJRklFRBAAEhkKFURBVEFfS0VZX1NQRUNfQUVTXzI1NhABEhkKFURBVEFfS0VZX1NQRUNfQUVTXzEyOBACKrcBCgtLZXlQYWlyU3BlYxIdChlLRVlfUEFJUl9TUEVDX1VOU1BFQ0lGSUVEEAASGgoWS0VZX1BBSVJfU1BFQ19SU0FfMjA0OBABEhoKFktFWV9QQUlSX1NQRUNfUlNBXzMwNzIQAhIaChZLRVlfUEFJUl9TUEVDX1JTQV80MDk2EAMSGQoVS0VZX1BBSVJfU1BFQ19FQ19QMjU2EAQSGgoWS0VZX1BBSVJfU1BFQ19FQ19QMjU2SxAFKk8KCUtleUZvcm1hdBIaChZLRVlfRk9STUFUX1VOU1BFQ0lGSUVEEAASEgoOS0VZX0ZPUk1BVF9QRU0QARISCg5LRVlfRk9STUFUX0RFUhACKusCChBTaWduaW5nQWxnb3JpdGhtEiEKHVNJR05JTkdfQUxHT1JJVEhNX1VOU1BFQ0lGSUVEEAASKAokU0lHTklOR19BTEdPUklUSE1fUlNBU1NBX1BTU19TSEFfMjU2EAESKAokU0lHTklOR19BTEdPUklUSE1fUlNBU1NBX1BTU19TSEFfMzg0EAISKAokU0lHTklOR19BTEdPUklUSE1fUlNBU1NBX1BTU19TSEFfNTEyEAMSLworU0lHTklOR19BTEdPUklUSE1fUlNBU1NBX1BLQ1MxX1YxXzVfU0hBXzI1NhAEEi8KK1NJR05JTkdfQUxHT1JJVEhNX1JTQVNTQV9QS0NTMV9WMV81X1NIQV8zODQQBRIvCitTSUdOSU5HX0FMR09SSVRITV9SU0FTU0FfUEtDUzFfVjFfNV9TSEFfNTEyEAYSIwofU0lHTklOR19BTEdPUklUSE1fRUNEU0FfU0hBXzI1NhAHKloKC01lc3NhZ2VUeXBlEhwKGE1FU1NBR0VfVFlQRV9VTlNQRUNJRklFRBAAEhQKEE1FU1NBR0VfVFlQRV9SQVcQARIXChNNRVNTQUdFX1RZUEVfRElHRVNUEAIqTQoMTWFjQWxnb3JpdGhtEh0KGU1BQ19BTEdPUklUSE1fVU5TUEVDSUZJRUQQABIeChpNQUNfQUxHT1JJVEhNX0hNQUNfU0hBXzI1NhABYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("ChJrbXMvdjEvdHlwZXMucHJvdG8SBmttcy52MSKcBAoLS2V5TWV0YWRhdGESDgoGa2V5X2lkGAEgASgJEgsKA2FybhgCIAEoCRITCgtkZXNjcmlwdGlvbhgDIAEoCRIhCghrZXlfc3BlYxgEIAEoDjIPLmttcy52MS5LZXlTcGVjEiMKCWtleV91c2FnZRgFIAEoDjIQLmttcy52MS5LZXlVc2FnZRIjCglrZXlfc3RhdGUYBiABKA4yEC5rbXMudjEuS2V5U3RhdGUSLwoLY3JlYXRlX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjEKDWRlbGV0aW9uX3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEh4KFmluaXRpYWxfa2V5X3ZlcnNpb25faWQYCSABKAkSHgoWcHJpbWFyeV9rZXlfdmVyc2lvbl9pZBgKIAEoCRIaChJhdXRvbWF0aWNfcm90YXRpb24YCyABKAgSHAoUcm90YXRpb25fcGVyaW9kX2RheXMYDCABKA0SNgoSbmV4dF9yb3RhdGlvbl90aW1lGA0gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIrCgR0YWdzGA4gAygLMh0ua21zLnYxLktleU1ldGFkYXRhLlRhZ3NFbnRyeRorCglUYWdzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJlCgpLZXlWZXJzaW9uEg4KBmtleV9pZBgBIAEoCRIWCg5rZXlfdmVyc2lvbl9pZBgCIAEoCRIvCgtjcmVhdGVfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAipwEKBUFsaWFzEhIKCmFsaWFzX25hbWUYASABKAkSEQoJYWxpYXNfYXJuGAIgASgJEhUKDXRhcmdldF9rZXlfaWQYAyABKAkSLwoLY3JlYXRlX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLGAgoQR3JhbnRDb25zdHJhaW50cxJYChllbmNyeXB0aW9uX2NvbnRleHRfZXF1YWxzGAEgAygLMjUua21zLnYxLkdyYW50Q29uc3RyYWludHMuRW5jcnlwdGlvbkNvbnRleHRFcXVhbHNFbnRyeRJYChllbmNyeXB0aW9uX2NvbnRleHRfc3Vic2V0GAIgAygLMjUua21zLnYxLkdyYW50Q29uc3RyYWludHMuRW5jcnlwdGlvbkNvbnRleHRTdWJzZXRFbnRyeRo+ChxFbmNyeXB0aW9uQ29udGV4dEVxdWFsc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEaPgocRW5jcnlwdGlvbkNvbnRleHRTdWJzZXRFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIv0BCgVHcmFudBIQCghncmFudF9pZBgBIAEoCRIOCgZrZXlfaWQYAiABKAkSGQoRZ3JhbnRlZV9wcmluY2lwYWwYAyABKAkSGgoScmV0aXJpbmdfcHJpbmNpcGFsGAQgASgJEhIKCm9wZXJhdGlvbnMYBSADKAkSLQoLY29uc3RyYWludHMYBiABKAsyGC5rbXMudjEuR3JhbnRDb25zdHJhaW50cxIMCgRuYW1lGAcgASgJEhkKEWlzc3VpbmdfcHJpbmNpcGFsGAggASgJEi8KC2NyZWF0ZV90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCrCAQoHS2V5U3BlYxIYChRLRVlfU1BFQ19VTlNQRUNJRklFRBAAEhQKEEtFWV9TUEVDX0FFU18yNTYQARIVChFLRVlfU1BFQ19SU0FfMjA0OBACEhUKEUtFWV9TUEVDX1JTQV8zMDcyEAMSFQoRS0VZX1NQRUNfUlNBXzQwOTYQBBIUChBLRVlfU1BFQ19FQ19QMjU2EAUSFQoRS0VZX1NQRUNfRUNfUDI1NksQBhIVChFLRVlfU1BFQ19ITUFDXzI1NhAHKoIBCghLZXlVc2FnZRIZChVLRVlfVVNBR0VfVU5TUEVDSUZJRUQQABIdChlLRVlfVVNBR0VfRU5DUllQVF9ERUNSWVBUEAESGQoVS0VZX1VTQUdFX1NJR05fVkVSSUZZEAISIQodS0VZX1VTQUdFX0dFTkVSQVRFX1ZFUklGWV9NQUMQAyp0CghLZXlTdGF0ZRIZChVLRVlfU1RBVEVfVU5TUEVDSUZJRUQQABIVChFLRVlfU1RBVEVfRU5BQkxFRBABEhYKEktFWV9TVEFURV9ESVNBQkxFRBACEh4KGktFWV9TVEFURV9QRU5ESU5HX0RFTEVUSU9OEAMqYgoLRGF0YUtleVNwZWMSHQoZREFUQV9LRVlfU1BFQ19VTlNQRUNJRklFRBAAEhkKFURBVEFfS0VZX1NQRUNfQUVTXzI1NhABEhkKFURBVEFfS0VZX1NQRUNfQUVTXzEyOBACKrcBCgtLZXlQYWlyU3BlYxIdChlLRVlfUEFJUl9TUEVDX1VOU1BFQ0lGSUVEEAASGgoWS0VZX1BBSVJfU1BFQ19SU0FfMjA0OBABEhoKFktFWV9QQUlSX1NQRUNfUlNBXzMwNzIQAhIaChZLRVlfUEFJUl9TUEVDX1JTQV80MDk2EAMSGQoVS0VZX1BBSVJfU1BFQ19FQ19QMjU2EAQSGgoWS0VZX1BBSVJfU1BFQ19FQ19QMjU2SxAFKk8KCUtleUZvcm1hdBIaChZLRVlfRk9STUFUX1VOU1BFQ0lGSUVEEAASEgoOS0VZX0ZPUk1BVF9QRU0QARISCg5LRVlfRk9STUFUX0RFUhACKusCChBTaWduaW5nQWxnb3JpdGhtEiEKHVNJR05JTkdfQUxHT1JJVEhNX1VOU1BFQ0lGSUVEEAASKAokU0lHTklOR19BTEdPUklUSE1fUlNBU1NBX1BTU19TSEFfMjU2EAESKAokU0lHTklOR19BTEdPUklUSE1fUlNBU1NBX1BTU19TSEFfMzg0EAISKAokU0lHTklOR19BTEdPUklUSE1fUlNBU1NBX1BTU19TSEFfNTEyEAMSLworU0lHTklOR19BTEdPUklUSE1fUlNBU1NBX1BLQ1MxX1YxXzVfU0hBXzI1NhAEEi8KK1NJR05JTkdfQUxHT1JJVEhNX1JTQVNTQV9QS0NTMV9WMV81X1NIQV8zODQQBRIvCitTSUdOSU5HX0FMR09SSVRITV9SU0FTU0FfUEtDUzFfVjFfNV9TSEFfNTEyEAYSIwofU0lHTklOR19BTEdPUklUSE1fRUNEU0FfU0hBXzI1NhAHKloKC01lc3NhZ2VUeXBlEhwKGE1FU1NBR0VfVFlQRV9VTlNQRUNJRklFRBAAEhQKEE1FU1NBR0VfVFlQRV9SQVcQARIXChNNRVNTQUdFX1RZUEVfRElHRVNUEAIqTQoMTWFjQWxnb3JpdGhtEh0KGU1BQ19BTEdPUklUSE1fVU5TUEVDSUZJRUQQABIeChpNQUNfQUxHT1JJVEhNX0hNQUNfU0hBXzI1NhABYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * The metadata of a KMS key. Never holds key material.
@@ -213,6 +213,112 @@ export type Alias = Message<"kms.v1.Alias"> & {
  */
 export const AliasSchema: GenMessage<Alias> = /*@__PURE__*/
   messageDesc(file_kms_v1_types, 2);
+
+/**
+ * Encryption-context constraints on a grant: the grant allows an operation only when the
+ * request's encryption context satisfies them.
+ *
+ * @generated from message kms.v1.GrantConstraints
+ */
+export type GrantConstraints = Message<"kms.v1.GrantConstraints"> & {
+  /**
+   * The request's context must equal this map exactly.
+   *
+   * @generated from field: map<string, string> encryption_context_equals = 1;
+   */
+  encryptionContextEquals: { [key: string]: string };
+
+  /**
+   * The request's context must contain every pair of this map (extra pairs allowed).
+   *
+   * @generated from field: map<string, string> encryption_context_subset = 2;
+   */
+  encryptionContextSubset: { [key: string]: string };
+};
+
+/**
+ * Describes the message kms.v1.GrantConstraints.
+ * Use `create(GrantConstraintsSchema)` to create a new message.
+ */
+export const GrantConstraintsSchema: GenMessage<GrantConstraints> = /*@__PURE__*/
+  messageDesc(file_kms_v1_types, 3);
+
+/**
+ * A grant: `grantee_principal` may perform `operations` on `key_id` without a key-policy change.
+ *
+ * @generated from message kms.v1.Grant
+ */
+export type Grant = Message<"kms.v1.Grant"> & {
+  /**
+   * The grant id.
+   *
+   * @generated from field: string grant_id = 1;
+   */
+  grantId: string;
+
+  /**
+   * The key the grant applies to.
+   *
+   * @generated from field: string key_id = 2;
+   */
+  keyId: string;
+
+  /**
+   * The principal allowed to use the grant.
+   *
+   * @generated from field: string grantee_principal = 3;
+   */
+  granteePrincipal: string;
+
+  /**
+   * A principal that may retire the grant besides the grantee; empty when none.
+   *
+   * @generated from field: string retiring_principal = 4;
+   */
+  retiringPrincipal: string;
+
+  /**
+   * AWS operation names: Encrypt, Decrypt, GenerateDataKey, Sign, … (see CreateGrant).
+   *
+   * @generated from field: repeated string operations = 5;
+   */
+  operations: string[];
+
+  /**
+   * Context constraints; unset when none.
+   *
+   * @generated from field: kms.v1.GrantConstraints constraints = 6;
+   */
+  constraints?: GrantConstraints | undefined;
+
+  /**
+   * A friendly name; not unique.
+   *
+   * @generated from field: string name = 7;
+   */
+  name: string;
+
+  /**
+   * The principal that created the grant.
+   *
+   * @generated from field: string issuing_principal = 8;
+   */
+  issuingPrincipal: string;
+
+  /**
+   * When the grant was created.
+   *
+   * @generated from field: google.protobuf.Timestamp create_time = 9;
+   */
+  createTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message kms.v1.Grant.
+ * Use `create(GrantSchema)` to create a new message.
+ */
+export const GrantSchema: GenMessage<Grant> = /*@__PURE__*/
+  messageDesc(file_kms_v1_types, 4);
 
 /**
  * The cryptographic kind of a KMS key. Each spec allows only some usages:

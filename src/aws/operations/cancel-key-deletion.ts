@@ -5,5 +5,5 @@ import type { Operation } from "./operation.js";
 /** `CancelKeyDeletion`: the key returns Disabled (AWS's rule); the reply names it by ARN. */
 export const cancelKeyDeletion: Operation = (m) => {
   const keyId = m.requiredString("KeyId");
-  return async ({ deps }) => ({ KeyId: keyArn(deps, (await coreCancel(deps, keyId)).id) });
+  return async ({ deps, call }) => ({ KeyId: keyArn(deps, (await coreCancel(deps, call, keyId)).id) });
 };

@@ -5,8 +5,8 @@ import type { Operation } from "./operation.js";
 export const createAlias: Operation = (m) => {
   const aliasName = m.requiredString("AliasName");
   const target = m.requiredString("TargetKeyId");
-  return async ({ deps }) => {
-    await coreCreateAlias(deps, aliasName, target);
+  return async ({ deps, call }) => {
+    await coreCreateAlias(deps, call, aliasName, target);
     return {};
   };
 };

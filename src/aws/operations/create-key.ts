@@ -8,8 +8,8 @@ import type { Operation } from "./operation.js";
  * `CreateKey`. `KeySpec` and its deprecated twin `CustomerMasterKeySpec` are both accepted, not
  * together (AWS's rule). Options this service cannot honour — imported or external key material,
  * custom key stores, multi-Region keys — are refused with `UnsupportedOperationException` instead
- * of creating a key that is not what was asked for. `Policy` is accepted and not enforced yet
- * (docs/aws-compatibility.md).
+ * of creating a key that is not what was asked for. `Policy` becomes the key's policy (else the
+ * creator gets full access).
  */
 export const createKey: Operation = (m) => {
   const keySpec = m.string("KeySpec");
@@ -30,12 +30,12 @@ export const createKey: Operation = (m) => {
   if (m.string("CustomKeyStoreId") !== undefined || m.string("XksKeyId") !== undefined) {
     throw new KmsError("UnsupportedOperation", "Custom key stores are not supported.");
   }
-  m.string("Policy");
+  const policy = m.string("Policy");
   m.boolean("BypassPolicyLockoutSafetyCheck");
   const description = m.string("Description");
   const tags = m.tags("Tags");
   return async ({ deps, call }) => {
-    const key = await coreCreateKey(deps, { spec: spec ?? legacy, usage, description, tags }, call);
+    const key = await coreCreateKey(deps, call, { spec: spec ?? legacy, usage, description, tags, policy });
     return { KeyMetadata: keyMetadata(deps, key) };
   };
 };

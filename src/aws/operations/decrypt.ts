@@ -18,8 +18,8 @@ export const decrypt: Operation = (m) => {
   const context = m.stringMap("EncryptionContext");
   const grantTokens = m.stringList("GrantTokens");
   const algorithm = fromAws(AWS_ENCRYPTION_ALGORITHMS, "EncryptionAlgorithm", m.string("EncryptionAlgorithm"));
-  return async ({ deps }) => {
-    const out = await coreDecrypt(deps, {
+  return async ({ deps, call }) => {
+    const out = await coreDecrypt(deps, call, {
       ciphertextBlob,
       keyRef: keyId || undefined,
       aad: new Uint8Array(0),

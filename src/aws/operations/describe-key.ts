@@ -6,5 +6,5 @@ import type { Operation } from "./operation.js";
 export const describeKey: Operation = (m) => {
   const keyId = m.requiredString("KeyId");
   m.stringList("GrantTokens");
-  return async ({ deps }) => ({ KeyMetadata: keyMetadata(deps, await coreDescribeKey(deps, keyId)) });
+  return async ({ deps, call }) => ({ KeyMetadata: keyMetadata(deps, await coreDescribeKey(deps, call, keyId)) });
 };

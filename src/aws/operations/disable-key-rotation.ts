@@ -4,8 +4,8 @@ import type { Operation } from "./operation.js";
 /** `DisableKeyRotation`. Empty reply. */
 export const disableKeyRotation: Operation = (m) => {
   const keyId = m.requiredString("KeyId");
-  return async ({ deps }) => {
-    await updateRotationPolicy(deps, keyId, false, undefined);
+  return async ({ deps, call }) => {
+    await updateRotationPolicy(deps, call, keyId, false, undefined);
     return {};
   };
 };

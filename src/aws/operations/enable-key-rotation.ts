@@ -5,8 +5,8 @@ import type { Operation } from "./operation.js";
 export const enableKeyRotation: Operation = (m) => {
   const keyId = m.requiredString("KeyId");
   const days = m.integer("RotationPeriodInDays");
-  return async ({ deps }) => {
-    await updateRotationPolicy(deps, keyId, true, days);
+  return async ({ deps, call }) => {
+    await updateRotationPolicy(deps, call, keyId, true, days);
     return {};
   };
 };

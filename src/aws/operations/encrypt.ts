@@ -18,9 +18,9 @@ export const encrypt: Operation = (m) => {
   const context = m.stringMap("EncryptionContext");
   const grantTokens = m.stringList("GrantTokens");
   const algorithm = fromAws(AWS_ENCRYPTION_ALGORITHMS, "EncryptionAlgorithm", m.string("EncryptionAlgorithm"));
-  return async ({ deps }) => {
+  return async ({ deps, call }) => {
     try {
-      const out = await advanceEncrypt(deps, {
+      const out = await advanceEncrypt(deps, call, {
         keyRef: keyId,
         plaintext,
         aad: new Uint8Array(0),

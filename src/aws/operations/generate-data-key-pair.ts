@@ -22,9 +22,9 @@ export function pairOperation(m: Members, withPlaintext: boolean): (ctx: Operati
   return async ({ deps, call }) => {
     const out = await corePair(
       deps,
+      call,
       { keyRef: keyId, pairSpec, format: "DER", aad: new Uint8Array(0), context, grantTokens },
       { advance: true, withPlaintext },
-      call,
     );
     try {
       return {

@@ -17,9 +17,10 @@ export function dataKeyOperation(m: Members, withPlaintext: boolean): (ctx: Oper
   const numberOfBytes = m.integer("NumberOfBytes");
   const context = m.stringMap("EncryptionContext");
   const grantTokens = m.stringList("GrantTokens");
-  return async ({ deps }) => {
+  return async ({ deps, call }) => {
     const out = await coreGenerateDataKey(
       deps,
+      call,
       { keyRef: keyId, keySpec, numberOfBytes, aad: new Uint8Array(0), context, grantTokens },
       withPlaintext,
     );

@@ -9,8 +9,8 @@ import type { Operation } from "./operation.js";
  */
 export const getKeyRotationStatus: Operation = (m) => {
   const keyId = m.requiredString("KeyId");
-  return async ({ deps }) => {
-    const key = await getRotationStatus(deps, keyId);
+  return async ({ deps, call }) => {
+    const key = await getRotationStatus(deps, call, keyId);
     return {
       KeyRotationEnabled: key.rotationEnabled,
       KeyId: keyArn(deps, key.id),

@@ -7,8 +7,8 @@ import type { Operation } from "./operation.js";
 export const getPublicKey: Operation = (m) => {
   const keyId = m.requiredString("KeyId");
   const grantTokens = m.stringList("GrantTokens");
-  return async ({ deps }) => {
-    const out = await coreGetPublicKey(deps, keyId, grantTokens);
+  return async ({ deps, call }) => {
+    const out = await coreGetPublicKey(deps, call, keyId, grantTokens);
     const spec = awsKeySpec(out.spec);
     return {
       KeyId: keyArn(deps, out.keyId),

@@ -1,5 +1,6 @@
 import { cancelKeyDeletion } from "./cancel-key-deletion.js";
 import { createAlias } from "./create-alias.js";
+import { createGrant } from "./create-grant.js";
 import { createKey } from "./create-key.js";
 import { decrypt } from "./decrypt.js";
 import { deleteAlias } from "./delete-alias.js";
@@ -15,14 +16,19 @@ import { generateDataKeyPairWithoutPlaintext } from "./generate-data-key-pair-wi
 import { generateDataKeyWithoutPlaintext } from "./generate-data-key-without-plaintext.js";
 import { generateMac } from "./generate-mac.js";
 import { generateRandom } from "./generate-random.js";
+import { getKeyPolicy } from "./get-key-policy.js";
 import { getKeyRotationStatus } from "./get-key-rotation-status.js";
 import { getPublicKey } from "./get-public-key.js";
 import { listAliases } from "./list-aliases.js";
+import { listGrants } from "./list-grants.js";
 import { listKeyRotations } from "./list-key-rotations.js";
 import { listKeys } from "./list-keys.js";
 import { listResourceTags } from "./list-resource-tags.js";
 import type { Operation } from "./operation.js";
+import { putKeyPolicy } from "./put-key-policy.js";
 import { reEncrypt } from "./re-encrypt.js";
+import { retireGrant } from "./retire-grant.js";
+import { revokeGrant } from "./revoke-grant.js";
 import { rotateKeyOnDemand } from "./rotate-key-on-demand.js";
 import { scheduleKeyDeletion } from "./schedule-key-deletion.js";
 import { sign } from "./sign.js";
@@ -41,6 +47,7 @@ import { verifyMac } from "./verify-mac.js";
 export const OPERATIONS: Readonly<Record<string, Operation>> = {
   CancelKeyDeletion: cancelKeyDeletion,
   CreateAlias: createAlias,
+  CreateGrant: createGrant,
   CreateKey: createKey,
   Decrypt: decrypt,
   DeleteAlias: deleteAlias,
@@ -56,13 +63,18 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   GenerateDataKeyWithoutPlaintext: generateDataKeyWithoutPlaintext,
   GenerateMac: generateMac,
   GenerateRandom: generateRandom,
+  GetKeyPolicy: getKeyPolicy,
   GetKeyRotationStatus: getKeyRotationStatus,
   GetPublicKey: getPublicKey,
   ListAliases: listAliases,
+  ListGrants: listGrants,
   ListKeyRotations: listKeyRotations,
   ListKeys: listKeys,
   ListResourceTags: listResourceTags,
+  PutKeyPolicy: putKeyPolicy,
   ReEncrypt: reEncrypt,
+  RetireGrant: retireGrant,
+  RevokeGrant: revokeGrant,
   RotateKeyOnDemand: rotateKeyOnDemand,
   ScheduleKeyDeletion: scheduleKeyDeletion,
   Sign: sign,

@@ -11,8 +11,8 @@ import { pageRequest, pageResponse } from "./paging.js";
 export const listAliases: Operation = (m) => {
   const keyId = m.string("KeyId");
   const { limit, marker } = pageRequest(m);
-  return async ({ deps }) => {
-    const page = await coreListAliases(deps, keyId || undefined, limit, marker);
+  return async ({ deps, call }) => {
+    const page = await coreListAliases(deps, call, keyId || undefined, limit, marker);
     return {
       Aliases: page.items.map((a) => ({
         AliasName: a.name,

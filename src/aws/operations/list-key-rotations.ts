@@ -13,9 +13,9 @@ import { pageRequest, pageResponse } from "./paging.js";
 export const listKeyRotations: Operation = (m) => {
   const keyId = m.requiredString("KeyId");
   const { limit, marker } = pageRequest(m);
-  return async ({ deps }) => {
-    const key = await getRotationStatus(deps, keyId);
-    const page = await listKeyVersions(deps, key.id, limit, marker);
+  return async ({ deps, call }) => {
+    const key = await getRotationStatus(deps, call, keyId);
+    const page = await listKeyVersions(deps, call, key.id, limit, marker);
     return {
       Rotations: page.items
         .filter((v) => v.versionId !== key.initialVersionId)

@@ -18,8 +18,8 @@ export const listResourceTags: Operation = (m) => {
   if (marker !== undefined && !(/^\d{1,3}$/.test(marker) && start <= 50)) {
     throw invalidField("marker", "be a marker returned by a previous ListResourceTags call");
   }
-  return async ({ deps }) => {
-    const key = await describeKey(deps, keyId);
+  return async ({ deps, call }) => {
+    const key = await describeKey(deps, call, keyId);
     const all = Object.entries(key.tags).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const page = all.slice(start, start + limit);
     const next = start + page.length;

@@ -25,8 +25,8 @@ export const reEncrypt: Operation = (m) => {
       throw new KmsError("UnsupportedOperation", `${member} ${alg} is not supported by ReEncrypt here.`);
     }
   }
-  return async ({ deps }) => {
-    const out = await coreReEncrypt(deps, {
+  return async ({ deps, call }) => {
+    const out = await coreReEncrypt(deps, call, {
       ciphertextBlob,
       sourceKeyRef: sourceKeyId || undefined,
       source: { aad: new Uint8Array(0), context: source },

@@ -8,5 +8,5 @@ import type { Operation } from "./operation.js";
  */
 export const rotateKeyOnDemand: Operation = (m) => {
   const keyId = m.requiredString("KeyId");
-  return async ({ deps, call }) => ({ KeyId: keyArn(deps, (await rotateKey(deps, keyId, call)).key.id) });
+  return async ({ deps, call }) => ({ KeyId: keyArn(deps, (await rotateKey(deps, call, keyId)).key.id) });
 };

@@ -9,8 +9,8 @@ const DEFAULT_WINDOW_DAYS = 30;
 export const scheduleKeyDeletion: Operation = (m) => {
   const keyId = m.requiredString("KeyId");
   const days = m.integer("PendingWindowInDays");
-  return async ({ deps }) => {
-    const key = await coreSchedule(deps, keyId, days);
+  return async ({ deps, call }) => {
+    const key = await coreSchedule(deps, call, keyId, days);
     return {
       KeyId: keyArn(deps, key.id),
       DeletionDate: key.deletionAt ? epochSeconds(key.deletionAt) : undefined,

@@ -17,8 +17,8 @@ export const sign: Operation = (m) => {
   if (algName === undefined) throw missing("SigningAlgorithm");
   const algorithm = fromAws(AWS_SIGNING_ALGORITHMS, "SigningAlgorithm", algName);
   const grantTokens = m.stringList("GrantTokens");
-  return async ({ deps }) => {
-    const out = await coreSign(deps, { keyRef: keyId, message, messageType, algorithm, grantTokens });
+  return async ({ deps, call }) => {
+    const out = await coreSign(deps, call, { keyRef: keyId, message, messageType, algorithm, grantTokens });
     return {
       KeyId: keyArn(deps, out.keyId),
       Signature: out.signature.toString("base64"),

@@ -7,8 +7,8 @@ export const tagResource: Operation = (m) => {
   const keyId = m.requiredString("KeyId");
   if (!m.has("Tags")) throw missing("Tags");
   const tags = m.tags("Tags");
-  return async ({ deps }) => {
-    await tagKey(deps, keyId, tags);
+  return async ({ deps, call }) => {
+    await tagKey(deps, call, keyId, tags);
     return {};
   };
 };

@@ -7,8 +7,8 @@ export const untagResource: Operation = (m) => {
   const keyId = m.requiredString("KeyId");
   if (!m.has("TagKeys")) throw missing("TagKeys");
   const tagKeys = m.stringList("TagKeys");
-  return async ({ deps }) => {
-    await untagKey(deps, keyId, tagKeys);
+  return async ({ deps, call }) => {
+    await untagKey(deps, call, keyId, tagKeys);
     return {};
   };
 };

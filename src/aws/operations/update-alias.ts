@@ -5,8 +5,8 @@ import type { Operation } from "./operation.js";
 export const updateAlias: Operation = (m) => {
   const aliasName = m.requiredString("AliasName");
   const target = m.requiredString("TargetKeyId");
-  return async ({ deps }) => {
-    await coreUpdateAlias(deps, aliasName, target);
+  return async ({ deps, call }) => {
+    await coreUpdateAlias(deps, call, aliasName, target);
     return {};
   };
 };

@@ -7,8 +7,8 @@ export const updateKeyDescription: Operation = (m) => {
   const keyId = m.requiredString("KeyId");
   const description = m.string("Description");
   if (description === undefined) throw missing("Description");
-  return async ({ deps }) => {
-    await coreUpdate(deps, keyId, description);
+  return async ({ deps, call }) => {
+    await coreUpdate(deps, call, keyId, description);
     return {};
   };
 };

@@ -11,8 +11,8 @@ import type { Operation } from "./operation.js";
 export const verifyMac: Operation = (m) => {
   const { keyId, message, algorithm, grantTokens } = macMembers(m);
   const mac = m.requiredBlob("Mac");
-  return async ({ deps }) => {
-    const out = await verifyMacFor(deps, keyId, message, mac, grantTokens);
+  return async ({ deps, call }) => {
+    const out = await verifyMacFor(deps, call, keyId, message, mac, grantTokens);
     if (!out.valid) throw new KmsError("InvalidMac", "The MAC is not valid for this message and key.");
     return { KeyId: keyArn(deps, out.keyId), MacValid: true, MacAlgorithm: algorithm };
   };

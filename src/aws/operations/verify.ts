@@ -20,8 +20,15 @@ export const verify: Operation = (m) => {
   if (algName === undefined) throw missing("SigningAlgorithm");
   const algorithm = fromAws(AWS_SIGNING_ALGORITHMS, "SigningAlgorithm", algName);
   const grantTokens = m.stringList("GrantTokens");
-  return async ({ deps }) => {
-    const out = await coreVerify(deps, { keyRef: keyId, message, messageType, algorithm, signature, grantTokens });
+  return async ({ deps, call }) => {
+    const out = await coreVerify(deps, call, {
+      keyRef: keyId,
+      message,
+      messageType,
+      algorithm,
+      signature,
+      grantTokens,
+    });
     if (!out.valid) throw new KmsError("InvalidSignature", "The signature is not valid for this message and key.");
     return { KeyId: keyArn(deps, out.keyId), SignatureValid: true, SigningAlgorithm: out.algorithm };
   };

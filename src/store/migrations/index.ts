@@ -1,6 +1,7 @@
 import type { MigrationProvider } from "kysely";
 import type { StoreDialect } from "../schema.js";
 import { initialMigration } from "./001-initial.js";
+import { securityMigration } from "./002-security.js";
 
 /**
  * Every migration, by name, in order. A static map rather than Kysely's `FileMigrationProvider`:
@@ -12,6 +13,7 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
     async getMigrations() {
       return {
         "001-initial": initialMigration(dialect),
+        "002-security": securityMigration(dialect),
       };
     },
   };

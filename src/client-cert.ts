@@ -1,0 +1,22 @@
+import type http from "node:http";
+import type http2 from "node:http2";
+import type { TLSSocket } from "node:tls";
+import { createContextKey } from "@connectrpc/connect";
+
+type Req = http.IncomingMessage | http2.Http2ServerRequest;
+
+/**
+ * The common name of a client certificate that the TLS layer verified against `KMS_TLS_CLIENT_CA`,
+ * or undefined. An unverified certificate never counts: the listener asks for certificates but
+ * lets clients without one through (they may still use a bearer token), so `authorized` is checked
+ * here on every request.
+ */
+export function verifiedClientName(req: Req): string | undefined {
+  const socket = req.socket as TLSSocket | undefined;
+  if (!socket || typeof socket.getPeerCertificate !== "function" || !socket.authorized) return undefined;
+  const cn = socket.getPeerCertificate()?.subject?.CN;
+  return typeof cn === "string" && cn.length > 0 ? cn : undefined;
+}
+
+/** The verified client-certificate name as a Connect context value. */
+export const clientNameKey = createContextKey<string | undefined>(undefined);

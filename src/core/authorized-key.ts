@@ -1,0 +1,34 @@
+import type { KeyAction } from "./access.js";
+import type { CallContext, CoreDeps } from "./deps.js";
+import { resolveKey } from "./key-id.js";
+import type { EncryptionContext, KeyRecord } from "./types.js";
+
+/**
+ * Resolves a key reference and checks the caller may perform `action` on it — the first step of
+ * every operation on a key. The key id is noted on the call for the audit record. Access is
+ * checked before the key's state, as in AWS KMS, so a caller without permission learns nothing
+ * about whether the key is enabled.
+ */
+export async function keyFor(
+  deps: Pick<CoreDeps, "arn" | "store" | "access">,
+  call: CallContext,
+  keyRef: string,
+  action: KeyAction,
+  extra: { context?: EncryptionContext | undefined; grantTokens?: readonly string[] | undefined } = {},
+): Promise<KeyRecord> {
+  const key = await resolveKey(deps, keyRef);
+  await authorize(deps, call, key, action, extra);
+  return key;
+}
+
+/** Checks access to an already resolved key (e.g. the key a ciphertext names). */
+export async function authorize(
+  deps: Pick<CoreDeps, "access">,
+  call: CallContext,
+  key: KeyRecord,
+  action: KeyAction,
+  extra: { context?: EncryptionContext | undefined; grantTokens?: readonly string[] | undefined } = {},
+): Promise<void> {
+  call.keyId ??= key.id;
+  await deps.access.check({ principal: call.principal, action, key, ...extra });
+}

@@ -1,0 +1,29 @@
+import { randomUUID } from "node:crypto";
+import type http from "node:http";
+import type http2 from "node:http2";
+import { createContextKey } from "@connectrpc/connect";
+
+type Req = http.IncomingMessage | http2.Http2ServerRequest;
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const KEY = Symbol("kms.requestId");
+
+/**
+ * Fixes a request's id: the caller's `x-request-id` when it is well formed, else a new UUID.
+ * The id is kept beside the request rather than written into its headers, so the headers stay
+ * exactly as the client sent (and, on the AWS endpoint, signed) them.
+ */
+export function assignRequestId(req: Req): string {
+  const given = req.headers["x-request-id"];
+  const id = typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
+  (req as unknown as Record<symbol, string>)[KEY] = id;
+  return id;
+}
+
+/** The id {@link assignRequestId} gave this request. */
+export function requestIdOf(req: Req): string {
+  return (req as unknown as Record<symbol, string | undefined>)[KEY] ?? "";
+}
+
+/** The request id as a Connect context value, for the service wrapper. */
+export const requestIdKey = createContextKey<string>("");

@@ -1,0 +1,93 @@
+/**
+ * Domain records of the security layer (issue 6): principals, key policies, grants and the audit
+ * trail. Transport-free and store-free, like `src/core/types.ts`: the store maps rows onto these,
+ * the security modules and core reason about them.
+ *
+ * None of them holds a usable secret: bearer tokens and grant tokens appear only as SHA-256
+ * hashes, SigV4 secrets only wrapped under the root key.
+ */
+
+/** Someone who may call the service. Both credentials identify the same principal. */
+export interface PrincipalRecord {
+  /** Unique, chosen by the operator (`kms principal create NAME`); what policies and grants name. */
+  name: string;
+  /** Admins pass every key policy (the caller checks this before evaluating the policy). */
+  isAdmin: boolean;
+  /** Hex SHA-256 of the bearer token (see `hashToken`); the token itself is never stored. */
+  tokenHash: string;
+  /** The SigV4 access key id (`AKIA…`), unique. Not a secret. */
+  accessKeyId: string;
+  /** The SigV4 secret access key sealed under the root key by the caller; opaque to the store. */
+  wrappedSecret: Buffer;
+  createdAt: Date;
+}
+
+/** A key's policy document, stored as the JSON text the caller put (re-parsed on use). */
+export interface KeyPolicyRecord {
+  keyId: string;
+  policy: string;
+  updatedAt: Date;
+}
+
+/**
+ * Encryption-context constraints of a grant, as AWS `GrantConstraints`: with `encryptionContextEquals`
+ * the request's context must be exactly this map; with `encryptionContextSubset` it must contain
+ * every pair (extra pairs allowed).
+ */
+export interface GrantConstraints {
+  encryptionContextEquals?: Record<string, string>;
+  encryptionContextSubset?: Record<string, string>;
+}
+
+/** A grant: `grantee` may perform `operations` on `keyId`, under `constraints`. */
+export interface Grant {
+  grantId: string;
+  keyId: string;
+  grantee: string;
+  /** Who besides the grantee may retire the grant (AWS `RetiringPrincipal`). */
+  retiringPrincipal?: string;
+  /** AWS operation names without prefix (`"Encrypt"`, `"GenerateDataKey"`); see `GRANT_OPERATIONS`. */
+  operations: string[];
+  constraints?: GrantConstraints;
+  /** A client-chosen name (AWS `Name`); not unique. */
+  name?: string;
+  /** The principal that created the grant. */
+  createdBy: string;
+  createdAt: Date;
+}
+
+/** A grant as stored: the grant plus the hash of its token, so a token works at once (AWS `GrantTokens`). */
+export interface GrantRecord extends Grant {
+  /** Hex SHA-256 of the grant token (see `hashToken`); the token itself is never stored. */
+  tokenHash: string;
+}
+
+/**
+ * What a request contributes to the audit trail. Never plaintext, key material, tokens or the
+ * values of an encryption context — only who did what to which key, and how it ended.
+ */
+export interface AuditEntry {
+  at: Date;
+  principal: string;
+  /** The operation's name, e.g. `"Encrypt"`. */
+  operation: string;
+  keyId: string | null;
+  requestId: string;
+  outcome: "ok" | "error";
+  /** The `KmsCode` of a failed request; null when `outcome` is `"ok"`. */
+  errorCode: string | null;
+}
+
+/** An entry as the store numbered it, before it is hashed. */
+export interface AuditEntryWithSeq extends AuditEntry {
+  /** 1 for the first record, then each record's predecessor's seq + 1. */
+  seq: number;
+}
+
+/** A stored audit record: an entry, its position, and its link in the hash chain. */
+export interface AuditRecord extends AuditEntryWithSeq {
+  /** The previous record's `hash`, or `GENESIS_HASH` for seq 1. */
+  prevHash: string;
+  /** `auditHash(prevHash, entry)`: hex SHA-256 over this record's every other field. */
+  hash: string;
+}

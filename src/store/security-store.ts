@@ -1,0 +1,84 @@
+import type { Page } from "../core/types.js";
+import type {
+  AuditEntry,
+  AuditEntryWithSeq,
+  AuditRecord,
+  GrantRecord,
+  KeyPolicyRecord,
+  PrincipalRecord,
+} from "../security/types.js";
+
+/**
+ * The store's security half (issue 6): principals, key policies, grants and the audit trail.
+ * `KeyStoreReader` / `KeyStoreTx` extend these, so the one store serves both halves and a key's
+ * policy and grants can change in the same transaction as the key.
+ *
+ * The store only persists: it never sees a plaintext token or secret (hashes and wrapped secrets
+ * only), and it never decides who may do what — `src/security/*` does.
+ */
+export interface SecurityStoreReader {
+  getPrincipal(name: string): Promise<PrincipalRecord | null>;
+  /** The principal whose bearer token hashes to `tokenHash` (see `hashToken`). */
+  getPrincipalByTokenHash(tokenHash: string): Promise<PrincipalRecord | null>;
+  getPrincipalByAccessKeyId(accessKeyId: string): Promise<PrincipalRecord | null>;
+  /** Every principal, by name. Principals are few (operators create them), so this is unpaged. */
+  listPrincipals(): Promise<PrincipalRecord[]>;
+
+  /** The key's policy, or null when none was stored (the caller then applies its default). */
+  getKeyPolicy(keyId: string): Promise<KeyPolicyRecord | null>;
+
+  getGrant(grantId: string): Promise<GrantRecord | null>;
+  /** The grant whose token hashes to `tokenHash`: how a `GrantTokens` entry takes effect at once. */
+  getGrantByTokenHash(tokenHash: string): Promise<GrantRecord | null>;
+  /** A key's grants in creation order (created_at, grant_id); `token` is a previous `nextToken`. */
+  listGrantsByKey(keyId: string, limit: number, token: string | null): Promise<Page<GrantRecord>>;
+  /** A grantee's grants on every key, in creation order. */
+  listGrantsByGrantee(grantee: string, limit: number, token: string | null): Promise<Page<GrantRecord>>;
+
+  /** Up to `limit` audit records with seq > `afterSeq`, in seq order (feed to `verifyAuditChain`). */
+  listAudit(afterSeq: number, limit: number): Promise<AuditRecord[]>;
+}
+
+/** Computes a record's hash from its predecessor's; in production `auditHash`. */
+export type AuditHasher = (prevHash: string, entry: AuditEntryWithSeq) => string;
+
+export interface SecurityStoreTx extends SecurityStoreReader {
+  /** Throws `KmsError("AlreadyExists")` when the name, token hash or access key id is taken. */
+  insertPrincipal(principal: PrincipalRecord): Promise<void>;
+  /** Returns false when no principal had that name. Grants naming it stay (as in AWS). */
+  deletePrincipal(name: string): Promise<boolean>;
+
+  /** Creates or replaces the key's policy. Throws `NotFound` when the key does not exist. */
+  putKeyPolicy(policy: KeyPolicyRecord): Promise<void>;
+
+  /**
+   * Throws `AlreadyExists` for a taken grant id or token hash and `NotFound` when the key does not
+   * exist. On PostgreSQL the failed statement aborts the transaction: let it roll back.
+   */
+  insertGrant(grant: GrantRecord): Promise<void>;
+  /** Retire or revoke. Returns false when no grant had that id. */
+  deleteGrant(grantId: string): Promise<boolean>;
+
+  /**
+   * Appends one audit record and returns it. Appends are serialised: on PostgreSQL by a
+   * transaction-scoped advisory lock (`pg_advisory_xact_lock`), held until this transaction ends,
+   * so that every instance sharing the database extends one chain; on SQLite by the single
+   * connection. Under that lock the store reads the last record, numbers the new one
+   * (seq = last + 1, or 1), asks `computeHash(lastHash or GENESIS_HASH, entry with seq)` and inserts.
+   *
+   * The lock is held until commit, so keep the transaction short: an audit append inside a
+   * long key operation's transaction serialises every instance's operations behind it.
+   * There is deliberately no update or delete: the trail is append-only.
+   */
+  appendAudit(entry: AuditEntry, computeHash: AuditHasher): Promise<AuditRecord>;
+}
+
+/** Store-level conveniences that open their own transaction. */
+export interface SecurityStore extends SecurityStoreReader {
+  /**
+   * {@link SecurityStoreTx.appendAudit} in a transaction of its own. Do not call it from inside
+   * `transaction(…)` on SQLite: the one connection is busy with the outer transaction and the call
+   * waits for it forever. Inside a transaction, use `tx.appendAudit`.
+   */
+  appendAudit(entry: AuditEntry, computeHash: AuditHasher): Promise<AuditRecord>;
+}

@@ -1,0 +1,232 @@
+import { createHash } from "node:crypto";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  type AuditEntry,
+  type AuditRecord,
+  auditHash,
+  GENESIS_HASH,
+  verifyAuditChain,
+} from "../../../src/security/audit-chain.js";
+
+/** Builds a valid chain the way the store does: seq = previous + 1, hash over the predecessor's hash. */
+function chain(entries: AuditEntry[]): AuditRecord[] {
+  const out: AuditRecord[] = [];
+  let prevHash = GENESIS_HASH;
+  entries.forEach((entry, i) => {
+    const numbered = { ...entry, seq: i + 1 };
+    const hash = auditHash(prevHash, numbered);
+    out.push({ ...numbered, prevHash, hash });
+    prevHash = hash;
+  });
+  return out;
+}
+
+const entryArb: fc.Arbitrary<AuditEntry> = fc.record({
+  at: fc.integer({ min: 0, max: 4_102_444_800_000 }).map((ms) => new Date(ms)),
+  principal: fc.string({ maxLength: 12 }),
+  operation: fc.constantFrom("Encrypt", "Decrypt", "GenerateDataKey", "CreateGrant"),
+  keyId: fc.option(fc.uuid(), { nil: null }),
+  requestId: fc.uuid(),
+  outcome: fc.constantFrom("ok" as const, "error" as const),
+  errorCode: fc.option(fc.constantFrom("AccessDenied", "NotFound", ""), { nil: null }),
+});
+
+const chainArb = (minLength: number) =>
+  fc.array(entryArb, { minLength, maxLength: 20 }).map((entries) => chain(entries));
+
+type Field = keyof AuditRecord;
+const FIELDS: Field[] = [
+  "seq",
+  "at",
+  "principal",
+  "operation",
+  "keyId",
+  "requestId",
+  "outcome",
+  "errorCode",
+  "prevHash",
+  "hash",
+];
+
+/** A value for `field` that differs from `record`'s, drawn from `seed`. */
+function changed(record: AuditRecord, field: Field, seed: string, n: number): AuditRecord[Field] {
+  const hex = (s: string) => Buffer.from(`${s}#`).toString("hex").padEnd(64, "0").slice(0, 64);
+  switch (field) {
+    case "seq":
+      return n === record.seq ? n + 1 : n;
+    case "at":
+      return new Date(record.at.getTime() + (n === 0 ? 1 : n));
+    case "outcome":
+      return record.outcome === "ok" ? "error" : "ok";
+    case "keyId":
+    case "errorCode":
+      return record[field] === null ? seed : record[field] === seed ? null : seed;
+    case "prevHash":
+    case "hash": {
+      const v = hex(seed);
+      return v === record[field] ? hex(`${seed}x`) : v;
+    }
+    default:
+      return record[field] === seed ? `${seed}x` : seed;
+  }
+}
+
+async function* asAsync<T>(items: T[]): AsyncIterable<T> {
+  for (const item of items) yield item;
+}
+
+describe("verifyAuditChain", () => {
+  it("verifies an intact chain, sync or async, and reports its head", async () => {
+    await fc.assert(
+      fc.asyncProperty(chainArb(0), async (records) => {
+        const head = records.length === 0 ? null : { seq: records.length, hash: records.at(-1)!.hash };
+        expect(await verifyAuditChain(records)).toEqual({ ok: true, count: records.length, head });
+        expect(await verifyAuditChain(asAsync(records))).toEqual({ ok: true, count: records.length, head });
+      }),
+    );
+  });
+
+  it("names the changed record when any field of any record changes", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        chainArb(1),
+        fc.nat(),
+        fc.constantFrom(...FIELDS),
+        fc.string({ minLength: 1, maxLength: 8 }),
+        fc.integer({ min: -5, max: 1000 }),
+        async (records, pick, field, seed, n) => {
+          const k = pick % records.length;
+          const tampered = records.map((r) => ({ ...r }));
+          (tampered[k] as Record<Field, unknown>)[field] = changed(records[k]!, field, seed, n);
+          const result = await verifyAuditChain(tampered);
+          expect(result).toMatchObject({ ok: false, seq: tampered[k]!.seq });
+          if (!result.ok) {
+            const expected =
+              field === "hash"
+                ? ["hash"]
+                : field === "prevHash"
+                  ? ["link"]
+                  : field === "seq"
+                    ? ["order", "link"]
+                    : ["hash"];
+            expect(expected).toContain(result.problem);
+          }
+        },
+      ),
+    );
+  });
+
+  it("names the record after a deleted one (any but the last)", async () => {
+    await fc.assert(
+      fc.asyncProperty(chainArb(2), fc.nat(), async (records, pick) => {
+        const k = pick % (records.length - 1);
+        const remaining = records.filter((_, i) => i !== k);
+        expect(await verifyAuditChain(remaining)).toEqual({ ok: false, seq: records[k + 1]!.seq, problem: "link" });
+      }),
+    );
+  });
+
+  it("names the earlier position of two swapped records", async () => {
+    await fc.assert(
+      fc.asyncProperty(chainArb(2), fc.nat(), fc.nat(), async (records, a, b) => {
+        const i = a % records.length;
+        const j = b % records.length;
+        fc.pre(i !== j);
+        const [lo, hi] = i < j ? [i, j] : [j, i];
+        const swapped = [...records];
+        [swapped[lo], swapped[hi]] = [swapped[hi]!, swapped[lo]!];
+        expect(await verifyAuditChain(swapped)).toMatchObject({ ok: false, seq: records[hi]!.seq });
+      }),
+    );
+  });
+
+  it("cannot see a deleted last record by itself, but can against a head noted earlier", async () => {
+    await fc.assert(
+      fc.asyncProperty(chainArb(1), async (records) => {
+        const noted = records.at(-1)!.hash;
+        const truncated = records.slice(0, -1);
+        expect(await verifyAuditChain(truncated)).toMatchObject({ ok: true, count: records.length - 1 });
+        expect(await verifyAuditChain(truncated, { expectHead: noted })).toEqual({
+          ok: false,
+          seq: records.length,
+          problem: "head",
+        });
+        expect(await verifyAuditChain(records, { expectHead: noted })).toMatchObject({ ok: true });
+      }),
+    );
+  });
+
+  it("accepts a noted head that later records have since extended", async () => {
+    const records = chain(Array.from({ length: 5 }, (_, n) => sampleEntry(n)));
+    expect(await verifyAuditChain(records, { expectHead: records[2]!.hash })).toMatchObject({ ok: true, count: 5 });
+    expect(await verifyAuditChain(records, { expectHead: "f".repeat(64) })).toEqual({
+      ok: false,
+      seq: 6,
+      problem: "head",
+    });
+  });
+
+  it("refuses a chain that does not start at seq 1 from the genesis hash", async () => {
+    const records = chain([sampleEntry(1), sampleEntry(2)]);
+    expect(await verifyAuditChain(records.slice(1))).toEqual({ ok: false, seq: 2, problem: "link" });
+  });
+});
+
+function sampleEntry(n: number): AuditEntry {
+  return {
+    at: new Date(Date.UTC(2026, 0, 1, 0, 0, n)),
+    principal: "alice",
+    operation: "Encrypt",
+    keyId: "1234abcd-12ab-34cd-56ef-1234567890ab",
+    requestId: `req-${n}`,
+    outcome: "ok",
+    errorCode: null,
+  };
+}
+
+describe("auditHash", () => {
+  it("is pinned: changing the encoding would orphan every stored chain", () => {
+    // The documented encoding, spelled out independently of the implementation.
+    const str = (s: string) => {
+      const b = Buffer.from(s, "utf8");
+      const len = Buffer.alloc(4);
+      len.writeUInt32BE(b.length);
+      return Buffer.concat([len, b]);
+    };
+    const i64 = (n: number) => {
+      const b = Buffer.alloc(8);
+      b.writeBigInt64BE(BigInt(n));
+      return b;
+    };
+    const entry = sampleEntry(1);
+    const bytes = Buffer.concat([
+      Buffer.from("kms-audit-chain-v1\0"),
+      i64(1),
+      i64(entry.at.getTime()),
+      str("alice"),
+      str("Encrypt"),
+      Buffer.from([1]),
+      str("1234abcd-12ab-34cd-56ef-1234567890ab"),
+      str("req-1"),
+      str("ok"),
+      Buffer.from([0]),
+      str(GENESIS_HASH),
+    ]);
+    const expected = createHash("sha256").update(bytes).digest("hex");
+    expect(expected).toBe(PINNED);
+    expect(auditHash(GENESIS_HASH, { ...entry, seq: 1 })).toBe(PINNED);
+  });
+
+  it("keeps field boundaries and null apart from empty", () => {
+    const base = { ...sampleEntry(1), seq: 1 };
+    const h = (e: typeof base) => auditHash(GENESIS_HASH, e);
+    expect(h({ ...base, principal: "ab", operation: "c" })).not.toBe(h({ ...base, principal: "a", operation: "bc" }));
+    expect(h({ ...base, keyId: null })).not.toBe(h({ ...base, keyId: "" }));
+    expect(h({ ...base, errorCode: null })).not.toBe(h({ ...base, errorCode: "" }));
+    expect(h(base)).not.toBe(auditHash("f".repeat(64), base));
+    expect(h(base)).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+const PINNED = "8c21a676051decc1996d194e2bed36abb702619339079c6c356c53377b1d7ac6";
