@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { randomUUID } from "node:crypto";
 import { type ConnectRouter, createContextValues } from "@connectrpc/connect";
@@ -31,7 +32,7 @@ import { auditHash } from "./security/audit-chain.js";
 import type { AuditEntry } from "./security/types.js";
 import type { KeyStore } from "./store/key-store.js";
 import { startListener } from "./server.js";
-import { openStore } from "./store/open-store.js";
+import { openStore, sqliteFile } from "./store/open-store.js";
 import { CryptoService, file_kms_v1_crypto_service } from "../gen/kms/v1/crypto_service_pb.js";
 import { DataKeyService, file_kms_v1_data_key_service } from "../gen/kms/v1/data_key_service_pb.js";
 import { file_kms_v1_key_service, KeyService } from "../gen/kms/v1/key_service_pb.js";
@@ -139,7 +140,14 @@ export async function start(config: Config, logger: Logger = pino({ level: confi
  * Opens the store and the root keyring, refusing a root key that does not match the database
  * (its check value is stored on first use). The server and the `kms` admin commands share it.
  */
-export async function openState(config: Config, logger: Logger): Promise<{ store: KeyStore; keyring: RootKeyring }> {
+export async function openState(
+  config: Config,
+  logger: Logger,
+  opts: { create?: boolean } = {},
+): Promise<{ store: KeyStore; keyring: RootKeyring }> {
+  if (opts.create === false && !config.databaseUrl && !existsSync(sqliteFile(config.dataDir))) {
+    throw new StartupError(`there is no database at ${sqliteFile(config.dataDir)}: check KMS_DATA_DIR (--data-dir)`);
+  }
   const root = await loadRootKey(config);
   if (root.source === "generated-dev-file" || root.source === "existing-dev-file") {
     logger.warn(

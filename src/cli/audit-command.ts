@@ -30,7 +30,7 @@ export async function auditCommand(args: string[], config: Config, logger: Logge
   }
   const at = args.indexOf("--expect-head");
   const expectHead = at >= 0 ? args[at + 1] : undefined;
-  const { store } = await openState(config, logger);
+  const { store } = await openState(config, logger, { create: false });
   try {
     const result = await verifyAuditChain(allRecords(store), expectHead ? { expectHead } : {});
     if (result.ok) {

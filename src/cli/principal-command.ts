@@ -13,7 +13,7 @@ export async function principalCommand(args: string[], config: Config, logger: L
   const [verb, ...rest] = args;
   const admin = rest.includes("--admin");
   const name = rest.find((a) => !a.startsWith("--"));
-  const { store, keyring } = await openState(config, logger);
+  const { store, keyring } = await openState(config, logger, { create: false });
   try {
     const deps = { store, keyring, clock: () => new Date(), random: secureRandom };
     switch (verb) {

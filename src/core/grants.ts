@@ -8,6 +8,7 @@ import {
 } from "../security/grants.js";
 import type { GrantRecord } from "../security/types.js";
 import { keyFor } from "./authorized-key.js";
+import { resolveKey } from "./key-id.js";
 import type { CallContext, CoreDeps } from "./deps.js";
 import { KmsError } from "./errors.js";
 import type { Page } from "./types.js";
@@ -88,14 +89,13 @@ export async function retireGrant(
     if (!by.keyRef || !by.grantId) {
       throw new KmsError("InvalidArgument", "RetireGrant needs a grant token, or a key id with a grant id.");
     }
-    const key = await keyFor(deps, call, by.keyRef, "RetireGrant").catch((err: unknown) => {
-      if (err instanceof KmsError && err.code === "AccessDenied") return null;
-      throw err;
-    });
+    // The grantee usually holds no kms:RetireGrant on the key, so the key is only resolved here:
+    // who may retire is decided below, from the grant itself.
+    const key = await resolveKey(deps, by.keyRef);
     grant = await deps.store.getGrant(by.grantId);
-    if (!grant || (key && grant.keyId !== key.id)) throw new KmsError("NotFound", "The grant does not exist.");
+    if (!grant || grant.keyId !== key.id) throw new KmsError("NotFound", "The grant does not exist.");
   }
-  call.keyId ??= grant.keyId;
+  call.keyId = grant.keyId;
   const me = call.principal;
   const mayRetire = me.admin || grant.retiringPrincipal === me.name || grant.grantee === me.name;
   if (!mayRetire) {

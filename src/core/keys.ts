@@ -40,6 +40,7 @@ export async function createKey(deps: CoreDeps, call: CallContext, input: Create
   if (input.policy) parsePolicy(input.policy);
 
   const id = deps.newId();
+  call.keyId = id;
   const version = await newVersion(deps, id, spec, call.signal);
   const key: KeyRecord = {
     id,
