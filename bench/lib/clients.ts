@@ -12,7 +12,11 @@ import { ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { CryptoService } from "../../gen/kms/v1/crypto_service_pb.js";
 import { DataKeyService } from "../../gen/kms/v1/data_key_service_pb.js";
 import { KeyService } from "../../gen/kms/v1/key_service_pb.js";
-import { ROOT } from "../../test/helpers/server-process.js";
+import { bearerInterceptor } from "../../src/client/auth.js";
+import { ROOT, TEST_ADMIN } from "../../test/helpers/server-process.js";
+
+/** Every scenario calls as the test server's preset admin (authentication is on everywhere). */
+const AUTH = [bearerInterceptor(TEST_ADMIN.token)];
 
 const DEADLINE_MS = 30_000;
 
@@ -35,12 +39,14 @@ function connectClients(transport: Parameters<typeof createClient>[1]): ConnectC
 
 /** Connect protocol, binary Protobuf, cleartext HTTP/2 (one multiplexed session). */
 export function connectBinaryH2c(baseUrl: string): ConnectClients {
-  return connectClients(createConnectTransport({ baseUrl, httpVersion: "2", useBinaryFormat: true }));
+  return connectClients(
+    createConnectTransport({ baseUrl, httpVersion: "2", useBinaryFormat: true, interceptors: AUTH }),
+  );
 }
 
 /** gRPC protocol through connect-node's own client (cleartext HTTP/2, one session). */
 export function connectGrpc(baseUrl: string): ConnectClients {
-  return connectClients(createGrpcTransport({ baseUrl }));
+  return connectClients(createGrpcTransport({ baseUrl, interceptors: AUTH }));
 }
 
 function screamingSnake(name: string): string {
@@ -84,7 +90,7 @@ interface ConnectJsonErrorBody {
 export async function connectJsonCall<T>(baseUrl: string, path: string, body: unknown): Promise<T> {
   const res = await fetch(`${baseUrl}/${path}`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", authorization: `Bearer ${TEST_ADMIN.token}` },
     body: JSON.stringify(body),
     signal: AbortSignal.timeout(DEADLINE_MS),
   });
@@ -153,7 +159,15 @@ export function grpcJs(baseUrl: string): GrpcJsClients {
   const target = baseUrl.replace(/^https?:\/\//, "");
   const creds = grpc.credentials.createInsecure();
   const { KeyService: K, DataKeyService: D, CryptoService: C } = loaded.kms.v1;
-  const raw = [new K(target, creds), new D(target, creds), new C(target, creds)] as const;
+  const auth: grpc.Interceptor = (options, nextCall) =>
+    new grpc.InterceptingCall(nextCall(options), {
+      start(metadata, listener, next) {
+        metadata.set("authorization", `Bearer ${TEST_ADMIN.token}`);
+        next(metadata, listener);
+      },
+    });
+  const opts = { interceptors: [auth] };
+  const raw = [new K(target, creds, opts), new D(target, creds, opts), new C(target, creds, opts)] as const;
   return {
     keys: promisify(raw[0]),
     dataKeys: promisify(raw[1]),
@@ -198,7 +212,7 @@ export async function awsKmsClient(baseUrl: string, maxSockets: number) {
   const client = new KMSClient({
     endpoint: baseUrl,
     region: "us-east-1",
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    credentials: { accessKeyId: TEST_ADMIN.accessKeyId, secretAccessKey: TEST_ADMIN.secretAccessKey },
     maxAttempts: 1,
     requestHandler: { httpAgent: new http.Agent({ keepAlive: true, maxSockets }), requestTimeout: DEADLINE_MS },
   });
