@@ -1,9 +1,6 @@
 import { pino } from "pino";
-import { auditCommand } from "./cli/audit-command.js";
-import { principalCommand } from "./cli/principal-command.js";
 import { type Config, ConfigError, loadConfig } from "./config.js";
 import { KmsError } from "./core/errors.js";
-import { StartupError, start } from "./main.js";
 
 const USAGE = `usage:
   kms serve [options]                         run the service until SIGTERM/SIGINT
@@ -11,7 +8,23 @@ const USAGE = `usage:
   kms principal list                          list principals
   kms principal delete NAME                   delete a principal
   kms audit verify [--expect-head HASH]       check the audit trail's hash chain
-Options are the KMS_* variables as flags (--data-dir, --database-url, --root-key-file, …); see README.md.`;
+Options are the KMS_* variables as flags (--data-dir, --database-url, --root-key-file, …); see README.md.
+
+Client commands (talk to a running service; --endpoint/KMS_ENDPOINT, default http://127.0.0.1:8080,
+and --token/KMS_TOKEN; they never read the server's configuration or root key):
+  kms encrypt --key-id KEY [--context k=v ...] [-i IN] [-o OUT]   envelope-encrypt a file or stdin
+  kms decrypt [--context k=v ...] [-i IN] [-o OUT]                 decrypt an envelope
+  kms keys list | create [--description D] [--spec S] [--usage U] | describe|rotate|disable|enable KEY`;
+
+/** Commands that are clients of a running service: dispatched before any configuration is loaded. */
+const CLIENT_COMMANDS = new Set(["encrypt", "decrypt", "keys"]);
+
+async function clientCommand(command: string, args: string[]): Promise<number> {
+  const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env };
+  if (command === "encrypt") return (await import("./cli/encrypt-command.js")).encryptCommand(args, io);
+  if (command === "decrypt") return (await import("./cli/decrypt-command.js")).decryptCommand(args, io);
+  return (await import("./cli/keys-command.js")).keysCommand(args, io);
+}
 
 /** Command-specific flags, kept apart from the configuration flags. */
 const OWN_FLAGS = new Set(["--admin"]);
@@ -39,6 +52,7 @@ function split(args: string[]): { own: string[]; config: string[] } {
  */
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command !== undefined && CLIENT_COMMANDS.has(command)) return clientCommand(command, rest);
   if (command !== "serve" && command !== "principal" && command !== "audit") {
     process.stderr.write(`${USAGE}\n`);
     return command === undefined || command === "help" || command === "--help" ? 0 : 2;
@@ -54,10 +68,14 @@ async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
+  // Loaded here rather than at the top so that the client commands, dispatched above, start
+  // without the store, the worker pool and the servers (about a second per `kms encrypt`).
+  const { StartupError, start } = await import("./main.js");
   const logger = command === "serve" ? pino({ level: config.logLevel }) : pino({ level: "warn" }, pino.destination(2));
   try {
-    if (command === "principal") return await principalCommand(own, config, logger);
-    if (command === "audit") return await auditCommand(own, config, logger);
+    if (command === "principal")
+      return await (await import("./cli/principal-command.js")).principalCommand(own, config, logger);
+    if (command === "audit") return await (await import("./cli/audit-command.js")).auditCommand(own, config, logger);
     if (own.length > 0) throw new ConfigError(`unexpected argument ${own[0]}`);
     const running = await start(config, logger);
     await new Promise<void>((resolve) => {

@@ -21,6 +21,13 @@ export interface Config {
   corsOrigins: string[];
   /** How long shutdown waits for in-flight calls before closing connections. */
   shutdownGraceMs: number;
+  /** Serve the web console at `/console/` (`KMS_CONSOLE`, default true). */
+  console: boolean;
+  /**
+   * Other origins the console served here may call (`KMS_CONSOLE_API_ORIGINS`), added to its
+   * `connect-src` after `'self'`; normalized (`new URL(o).origin`), without duplicates.
+   */
+  consoleApiOrigins: string[];
   /** Preset credentials of the admin principal made on first start (else generated). */
   admin: { token?: string | undefined; accessKeyId?: string | undefined; secretAccessKey?: string | undefined };
 }
@@ -31,6 +38,24 @@ export class ConfigError extends Error {
 }
 
 const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
+
+/** `scheme://host[:port]`: http(s), a DNS name, IPv4 or bracketed IPv6, an optional port. */
+const ORIGIN = /^https?:\/\/([a-z0-9.-]+|\[[0-9a-f:.]+\])(:\d{1,5})?$/i;
+
+/**
+ * `value` as a browser spells its origin (lower-case host, no default port), or undefined when it
+ * is not exactly an http(s) origin: no path (not even `/`), query, fragment, credentials or
+ * wildcard. Safe to put into a Content-Security-Policy source list.
+ */
+export function normalizeOrigin(value: string): string | undefined {
+  if (!ORIGIN.test(value)) return undefined;
+  try {
+    const url = new URL(value);
+    return url.origin === "null" ? undefined : url.origin;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Each variable with its schema and the words printed when a value does not fit. */
 const VARIABLES = {
@@ -59,6 +84,14 @@ const VARIABLES = {
   KMS_CORS_ORIGINS: {
     schema: z.string().regex(/^(\*|https?:\/\/[^,\s]+(,https?:\/\/[^,\s]+)*)$/),
     accepts: "* or a comma-separated list of origins like https://app.example.com",
+  },
+  KMS_CONSOLE: { schema: z.enum(["true", "false"]), accepts: "true or false" },
+  KMS_CONSOLE_API_ORIGINS: {
+    schema: z
+      .string()
+      .refine((v) => v.split(",").every((o) => normalizeOrigin(o) !== undefined))
+      .transform((v) => [...new Set(v.split(",").map((o) => normalizeOrigin(o)!))]),
+    accepts: "a comma-separated list of origins like https://kms.example.com (no path, no *)",
   },
   KMS_SHUTDOWN_GRACE_MS: { schema: z.coerce.number().int().min(0).max(600_000), accepts: "milliseconds, 0..600000" },
   KMS_ADMIN_TOKEN: { schema: z.string().regex(/^[A-Za-z0-9._~+/=-]{16,512}$/), accepts: "16 to 512 token characters" },
@@ -138,6 +171,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     logLevel: get("KMS_LOG_LEVEL") ?? "info",
     corsOrigins: origins ? origins.split(",") : [],
     shutdownGraceMs: get("KMS_SHUTDOWN_GRACE_MS") ?? 10_000,
+    console: get("KMS_CONSOLE") !== "false",
+    consoleApiOrigins: get("KMS_CONSOLE_API_ORIGINS") ?? [],
     admin: {
       token: get("KMS_ADMIN_TOKEN"),
       accessKeyId: get("KMS_ADMIN_ACCESS_KEY_ID"),

@@ -19,6 +19,8 @@ export interface HttpAppOptions {
   metrics: Metrics;
   /** `/metrics` needs a principal's bearer token, like everything but health and reflection. */
   authenticate: Authenticate;
+  /** The web console's static files under `/console/`, when `KMS_CONSOLE` is on. */
+  console?: Handler | undefined;
   /** Origins allowed to call from a browser; `*` allows any. */
   corsOrigins: readonly string[];
 }
@@ -58,6 +60,10 @@ export function createHttpApp(opts: HttpAppOptions): Handler {
     }
     if (req.method === "GET" && path === "/metrics") {
       void serveMetrics(opts, req, res);
+      return;
+    }
+    if (opts.console && (path === "/console" || path?.startsWith("/console/"))) {
+      opts.console(req, res);
       return;
     }
     if (opts.aws && req.method === "POST" && path === "/" && req.headers["x-amz-target"] !== undefined) {

@@ -26,6 +26,7 @@ import { secureRandom } from "./crypto/random.js";
 import { loadRootKey, RootKeyring } from "./crypto/root-key.js";
 import { ensureAdmin } from "./admin-bootstrap.js";
 import { clientNameKey, verifiedClientName } from "./client-cert.js";
+import { CONSOLE_DIST, createConsoleHandler } from "./console-static.js";
 import { createHttpApp } from "./http-app.js";
 import { requestIdKey, requestIdOf } from "./request-id.js";
 import { auditHash } from "./security/audit-chain.js";
@@ -102,6 +103,9 @@ export async function start(config: Config, logger: Logger = pino({ level: confi
       serving,
       metrics,
       authenticate,
+      console: config.console
+        ? createConsoleHandler({ root: CONSOLE_DIST, apiOrigins: config.consoleApiOrigins })
+        : undefined,
       corsOrigins: config.corsOrigins,
     }),
   });

@@ -1,4 +1,6 @@
+import { execFileSync } from "node:child_process";
 import net from "node:net";
+import { resolve } from "node:path";
 
 const DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/test";
 
@@ -8,6 +10,7 @@ const DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/test";
  * Test workers inherit the variable. In CI (`CI` set) `.ci/run` sets it explicitly.
  */
 export default async function setup(): Promise<void> {
+  buildConsole();
   if (process.env.KMS_TEST_DATABASE_URL) return;
   const open = await new Promise<boolean>((resolve) => {
     const socket = net.connect({ host: "127.0.0.1", port: 5432 });
@@ -23,4 +26,15 @@ export default async function setup(): Promise<void> {
     });
   });
   if (open) process.env.KMS_TEST_DATABASE_URL = DEFAULT_URL;
+}
+
+/**
+ * Builds the web console once, before any test server starts: every e2e test runs `npm start`,
+ * whose `prestart` then finds it fresh and writes nothing, so concurrent servers never race a build.
+ */
+function buildConsole(): void {
+  execFileSync(process.execPath, ["scripts/build-console.mjs", "--if-stale", "--strict"], {
+    cwd: resolve(import.meta.dirname, ".."),
+    stdio: ["ignore", "inherit", "inherit"],
+  });
 }

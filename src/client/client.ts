@@ -3,6 +3,7 @@ import { CryptoService } from "../../gen/kms/v1/crypto_service_pb.js";
 import { DataKeyService } from "../../gen/kms/v1/data_key_service_pb.js";
 import { KeyService } from "../../gen/kms/v1/key_service_pb.js";
 import { bearerInterceptor } from "./auth.js";
+import { toKmsClientError } from "./errors.js";
 import { type RetryOptions, retryInterceptor } from "./retry.js";
 
 /** The three kms.v1 services as typed clients over one transport. */
@@ -35,11 +36,32 @@ export function clientInterceptors(opts: CommonClientOptions): Interceptor[] {
   ];
 }
 
-/** Builds the three clients on one transport. */
+/** Builds the three clients on one transport; every failed call rejects with a `KmsClientError`. */
 export function kmsClientOver(transport: Transport): KmsClient {
   return {
-    keys: createClient(KeyService, transport),
-    dataKeys: createClient(DataKeyService, transport),
-    crypto: createClient(CryptoService, transport),
+    keys: withKmsErrors(createClient(KeyService, transport)),
+    dataKeys: withKmsErrors(createClient(DataKeyService, transport)),
+    crypto: withKmsErrors(createClient(CryptoService, transport)),
   };
+}
+
+/**
+ * Wraps each method so that its promise rejects with a {@link toKmsClientError} value, letting
+ * callers test `err instanceof KmsClientError` and read `reason` directly. This cannot be an
+ * interceptor: Connect's call runner passes whatever an interceptor throws through
+ * `ConnectError.from`, which would turn a `KmsClientError` back into a plain `ConnectError`.
+ */
+function withKmsErrors<T extends object>(client: T): T {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, method] of Object.entries(client)) {
+    wrapped[name] = (...args: unknown[]) => {
+      const result = (method as (...a: unknown[]) => unknown)(...args);
+      return result instanceof Promise
+        ? result.catch((err: unknown) => {
+            throw toKmsClientError(err);
+          })
+        : result;
+    };
+  }
+  return wrapped as T;
 }

@@ -30,12 +30,19 @@ export function isRetryable(err: ConnectError, idempotency: MethodOptions_Idempo
   return false;
 }
 
+/**
+ * The pause before the retry that follows failed attempt number `attempt` (1-based): "full
+ * jitter", uniform in `[0, min(maxDelayMs, baseDelayMs · 2^(attempt−1)))`, so that clients
+ * throttled together do not come back together.
+ */
+export function backoffDelayMs(attempt: number, opts: RetryOptions = {}): number {
+  const ceiling = Math.min(opts.maxDelayMs ?? 2000, (opts.baseDelayMs ?? 50) * 2 ** (attempt - 1));
+  return (opts.random ?? Math.random)() * ceiling;
+}
+
 /** A Connect interceptor that retries unary calls under {@link isRetryable}, honouring the call's abort signal. */
 export function retryInterceptor(opts: RetryOptions = {}): Interceptor {
   const maxAttempts = opts.maxAttempts ?? 5;
-  const base = opts.baseDelayMs ?? 50;
-  const cap = opts.maxDelayMs ?? 2000;
-  const random = opts.random ?? Math.random;
   return (next) => async (req) => {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -43,8 +50,7 @@ export function retryInterceptor(opts: RetryOptions = {}): Interceptor {
       } catch (err) {
         const ce = ConnectError.from(err);
         if (req.stream || attempt >= maxAttempts || !isRetryable(ce, req.method.idempotency)) throw err;
-        const ceiling = Math.min(cap, base * 2 ** (attempt - 1));
-        await sleep(random() * ceiling, req.signal);
+        await sleep(backoffDelayMs(attempt, opts), req.signal);
       }
     }
   };

@@ -1,0 +1,183 @@
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from typing import ClassVar as _ClassVar, Iterable as _Iterable, Mapping as _Mapping, Optional as _Optional, Union as _Union
+
+DATA_KEY_SPEC_AES_128: DataKeySpec
+DATA_KEY_SPEC_AES_256: DataKeySpec
+DATA_KEY_SPEC_UNSPECIFIED: DataKeySpec
+DESCRIPTOR: _descriptor.FileDescriptor
+KEY_FORMAT_DER: KeyFormat
+KEY_FORMAT_PEM: KeyFormat
+KEY_FORMAT_UNSPECIFIED: KeyFormat
+KEY_PAIR_SPEC_EC_P256: KeyPairSpec
+KEY_PAIR_SPEC_EC_P256K: KeyPairSpec
+KEY_PAIR_SPEC_RSA_2048: KeyPairSpec
+KEY_PAIR_SPEC_RSA_3072: KeyPairSpec
+KEY_PAIR_SPEC_RSA_4096: KeyPairSpec
+KEY_PAIR_SPEC_UNSPECIFIED: KeyPairSpec
+KEY_SPEC_AES_256: KeySpec
+KEY_SPEC_EC_P256: KeySpec
+KEY_SPEC_EC_P256K: KeySpec
+KEY_SPEC_HMAC_256: KeySpec
+KEY_SPEC_RSA_2048: KeySpec
+KEY_SPEC_RSA_3072: KeySpec
+KEY_SPEC_RSA_4096: KeySpec
+KEY_SPEC_UNSPECIFIED: KeySpec
+KEY_STATE_DISABLED: KeyState
+KEY_STATE_ENABLED: KeyState
+KEY_STATE_PENDING_DELETION: KeyState
+KEY_STATE_UNSPECIFIED: KeyState
+KEY_USAGE_ENCRYPT_DECRYPT: KeyUsage
+KEY_USAGE_GENERATE_VERIFY_MAC: KeyUsage
+KEY_USAGE_SIGN_VERIFY: KeyUsage
+KEY_USAGE_UNSPECIFIED: KeyUsage
+MAC_ALGORITHM_HMAC_SHA_256: MacAlgorithm
+MAC_ALGORITHM_UNSPECIFIED: MacAlgorithm
+MESSAGE_TYPE_DIGEST: MessageType
+MESSAGE_TYPE_RAW: MessageType
+MESSAGE_TYPE_UNSPECIFIED: MessageType
+SIGNING_ALGORITHM_ECDSA_SHA_256: SigningAlgorithm
+SIGNING_ALGORITHM_RSASSA_PKCS1_V1_5_SHA_256: SigningAlgorithm
+SIGNING_ALGORITHM_RSASSA_PKCS1_V1_5_SHA_384: SigningAlgorithm
+SIGNING_ALGORITHM_RSASSA_PKCS1_V1_5_SHA_512: SigningAlgorithm
+SIGNING_ALGORITHM_RSASSA_PSS_SHA_256: SigningAlgorithm
+SIGNING_ALGORITHM_RSASSA_PSS_SHA_384: SigningAlgorithm
+SIGNING_ALGORITHM_RSASSA_PSS_SHA_512: SigningAlgorithm
+SIGNING_ALGORITHM_UNSPECIFIED: SigningAlgorithm
+
+class Alias(_message.Message):
+    __slots__ = ["alias_arn", "alias_name", "create_time", "target_key_id", "update_time"]
+    ALIAS_ARN_FIELD_NUMBER: _ClassVar[int]
+    ALIAS_NAME_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    TARGET_KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    alias_arn: str
+    alias_name: str
+    create_time: _timestamp_pb2.Timestamp
+    target_key_id: str
+    update_time: _timestamp_pb2.Timestamp
+    def __init__(self, alias_name: _Optional[str] = ..., alias_arn: _Optional[str] = ..., target_key_id: _Optional[str] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class Grant(_message.Message):
+    __slots__ = ["constraints", "create_time", "grant_id", "grantee_principal", "issuing_principal", "key_id", "name", "operations", "retiring_principal"]
+    CONSTRAINTS_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    GRANTEE_PRINCIPAL_FIELD_NUMBER: _ClassVar[int]
+    GRANT_ID_FIELD_NUMBER: _ClassVar[int]
+    ISSUING_PRINCIPAL_FIELD_NUMBER: _ClassVar[int]
+    KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    OPERATIONS_FIELD_NUMBER: _ClassVar[int]
+    RETIRING_PRINCIPAL_FIELD_NUMBER: _ClassVar[int]
+    constraints: GrantConstraints
+    create_time: _timestamp_pb2.Timestamp
+    grant_id: str
+    grantee_principal: str
+    issuing_principal: str
+    key_id: str
+    name: str
+    operations: _containers.RepeatedScalarFieldContainer[str]
+    retiring_principal: str
+    def __init__(self, grant_id: _Optional[str] = ..., key_id: _Optional[str] = ..., grantee_principal: _Optional[str] = ..., retiring_principal: _Optional[str] = ..., operations: _Optional[_Iterable[str]] = ..., constraints: _Optional[_Union[GrantConstraints, _Mapping]] = ..., name: _Optional[str] = ..., issuing_principal: _Optional[str] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class GrantConstraints(_message.Message):
+    __slots__ = ["encryption_context_equals", "encryption_context_subset"]
+    class EncryptionContextEqualsEntry(_message.Message):
+        __slots__ = ["key", "value"]
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    class EncryptionContextSubsetEntry(_message.Message):
+        __slots__ = ["key", "value"]
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    ENCRYPTION_CONTEXT_EQUALS_FIELD_NUMBER: _ClassVar[int]
+    ENCRYPTION_CONTEXT_SUBSET_FIELD_NUMBER: _ClassVar[int]
+    encryption_context_equals: _containers.ScalarMap[str, str]
+    encryption_context_subset: _containers.ScalarMap[str, str]
+    def __init__(self, encryption_context_equals: _Optional[_Mapping[str, str]] = ..., encryption_context_subset: _Optional[_Mapping[str, str]] = ...) -> None: ...
+
+class KeyMetadata(_message.Message):
+    __slots__ = ["arn", "automatic_rotation", "create_time", "deletion_time", "description", "initial_key_version_id", "key_id", "key_spec", "key_state", "key_usage", "next_rotation_time", "primary_key_version_id", "rotation_period_days", "tags"]
+    class TagsEntry(_message.Message):
+        __slots__ = ["key", "value"]
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    ARN_FIELD_NUMBER: _ClassVar[int]
+    AUTOMATIC_ROTATION_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    DELETION_TIME_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    INITIAL_KEY_VERSION_ID_FIELD_NUMBER: _ClassVar[int]
+    KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    KEY_SPEC_FIELD_NUMBER: _ClassVar[int]
+    KEY_STATE_FIELD_NUMBER: _ClassVar[int]
+    KEY_USAGE_FIELD_NUMBER: _ClassVar[int]
+    NEXT_ROTATION_TIME_FIELD_NUMBER: _ClassVar[int]
+    PRIMARY_KEY_VERSION_ID_FIELD_NUMBER: _ClassVar[int]
+    ROTATION_PERIOD_DAYS_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    arn: str
+    automatic_rotation: bool
+    create_time: _timestamp_pb2.Timestamp
+    deletion_time: _timestamp_pb2.Timestamp
+    description: str
+    initial_key_version_id: str
+    key_id: str
+    key_spec: KeySpec
+    key_state: KeyState
+    key_usage: KeyUsage
+    next_rotation_time: _timestamp_pb2.Timestamp
+    primary_key_version_id: str
+    rotation_period_days: int
+    tags: _containers.ScalarMap[str, str]
+    def __init__(self, key_id: _Optional[str] = ..., arn: _Optional[str] = ..., description: _Optional[str] = ..., key_spec: _Optional[_Union[KeySpec, str]] = ..., key_usage: _Optional[_Union[KeyUsage, str]] = ..., key_state: _Optional[_Union[KeyState, str]] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., deletion_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., initial_key_version_id: _Optional[str] = ..., primary_key_version_id: _Optional[str] = ..., automatic_rotation: bool = ..., rotation_period_days: _Optional[int] = ..., next_rotation_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., tags: _Optional[_Mapping[str, str]] = ...) -> None: ...
+
+class KeyVersion(_message.Message):
+    __slots__ = ["create_time", "key_id", "key_version_id"]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    KEY_VERSION_ID_FIELD_NUMBER: _ClassVar[int]
+    create_time: _timestamp_pb2.Timestamp
+    key_id: str
+    key_version_id: str
+    def __init__(self, key_id: _Optional[str] = ..., key_version_id: _Optional[str] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class KeySpec(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = []
+
+class KeyUsage(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = []
+
+class KeyState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = []
+
+class DataKeySpec(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = []
+
+class KeyPairSpec(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = []
+
+class KeyFormat(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = []
+
+class SigningAlgorithm(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = []
+
+class MessageType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = []
+
+class MacAlgorithm(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = []

@@ -1,0 +1,66 @@
+import { pipeline } from "node:stream/promises";
+import { createDecryptStream } from "../client/envelope-decrypt.js";
+import { KmsClientError } from "../client/errors.js";
+import {
+  CONNECTION_FLAGS,
+  clientFrom,
+  contextOf,
+  DEFAULT_ENDPOINT,
+  describeFailure,
+  flag,
+  parseArgs,
+  UsageError,
+} from "./client-args.js";
+import type { CommandIo } from "./encrypt-command.js";
+import { EXIT_PIPE_CLOSED, openInput, openOutput } from "./file-streams.js";
+import { progressStream } from "./progress.js";
+
+/** The synopsis printed with a usage mistake. */
+export const DECRYPT_USAGE = "kms decrypt [--context k=v ...] [-i IN] [-o OUT] [--endpoint URL] [--token T]";
+
+/**
+ * The one message for every envelope that cannot be opened. Like the service's
+ * `InvalidCiphertextException`, it does not say which check failed (docs/errors.md).
+ */
+export const UNDECRYPTABLE = "the file could not be decrypted: wrong key, wrong context, or it was altered";
+
+/**
+ * `kms decrypt`: reads an envelope from a file (or stdin) and writes its plaintext to a file (or
+ * stdout). Only authenticated chunks are ever written; a file output appears (by rename) only
+ * when the whole envelope verified, and is created with mode 0600. On stdout, a failure after
+ * some chunks leaves those authentic chunks written and exits non-zero — treat the output as
+ * valid only on exit 0. Exit 2 on a usage mistake, 1 on any other failure.
+ */
+export async function decryptCommand(args: string[], io: CommandIo): Promise<number> {
+  let endpoint = io.env.KMS_ENDPOINT ?? DEFAULT_ENDPOINT;
+  try {
+    const parsed = parseArgs(args, ["context", "in", "out", ...CONNECTION_FLAGS], { "-i": "in", "-o": "out" });
+    if (parsed.positionals.length > 0)
+      throw new UsageError(`unexpected argument ${parsed.positionals[0]}\n${DECRYPT_USAGE}`);
+    const context = contextOf(parsed);
+    const conn = clientFrom(parsed, io.env);
+    endpoint = conn.endpoint;
+    const input = await openInput(flag(parsed, "in"), io.stdin);
+    const output = openOutput(flag(parsed, "out"), io.stdout, 0o600);
+    try {
+      await pipeline(
+        input.stream,
+        progressStream({ total: input.size, target: io.stderr, label: "decrypting" }),
+        createDecryptStream(conn.client, { context }),
+        output.sink,
+      );
+      await output.commit();
+    } catch (err) {
+      await output.abort();
+      // The reader of stdout went away: stop quietly with the status of a SIGPIPE death, as
+      // cat and gzip do.
+      if (output.closedEarly) return EXIT_PIPE_CLOSED;
+      throw err;
+    }
+    return 0;
+  } catch (err) {
+    const undecryptable = err instanceof KmsClientError && err.reason === "InvalidCiphertextException";
+    io.stderr.write(`kms: ${undecryptable ? UNDECRYPTABLE : describeFailure(err, endpoint)}\n`);
+    return err instanceof UsageError ? 2 : 1;
+  }
+}
