@@ -1,9 +1,4 @@
-import {
-  defaultSigningAlgorithm,
-  sign as signBytes,
-  signingAlgorithmsFor,
-  verify as verifyBytes,
-} from "../crypto/signing.js";
+import { defaultSigningAlgorithm, signingAlgorithmsFor, signMessage, verifyMessage } from "../crypto/signing.js";
 import type { CallContext, CoreDeps } from "./deps.js";
 import { KmsError } from "./errors.js";
 import { keyFor } from "./authorized-key.js";
@@ -31,14 +26,21 @@ export async function sign(
   requireUsable(key, "SIGN_VERIFY");
   const algorithm = input.algorithm ?? defaultSigningAlgorithm(key.spec);
   const material = await versionMaterial(deps, key, key.primaryVersionId);
-  const signature = signBytes({
-    spec: key.spec,
-    privateKeyDer: material.secret,
-    algorithm,
-    message: Buffer.from(input.message),
-    messageType: input.messageType,
-  });
-  return { keyId: key.id, versionId: key.primaryVersionId, signature, algorithm };
+  // A copy: signing may wait on OpenSSL (a digest with PSS or ECDSA), and the cached secret may be
+  // zeroed by an eviction meanwhile. The copy is zeroed as soon as the signature exists.
+  const privateKeyDer = Buffer.from(material.secret);
+  try {
+    const signature = await signMessage({
+      spec: key.spec,
+      privateKeyDer,
+      algorithm,
+      message: Buffer.from(input.message),
+      messageType: input.messageType,
+    });
+    return { keyId: key.id, versionId: key.primaryVersionId, signature, algorithm };
+  } finally {
+    privateKeyDer.fill(0);
+  }
 }
 
 /** Verifies a signature; a wrong signature is `valid: false`, not an error. */
@@ -53,7 +55,7 @@ export async function verify(
   requireUsable(key, "SIGN_VERIFY");
   const algorithm = input.algorithm ?? defaultSigningAlgorithm(key.spec);
   const material = await versionMaterial(deps, key, key.primaryVersionId);
-  const valid = verifyBytes({
+  const valid = await verifyMessage({
     spec: key.spec,
     publicKeyDer: material.publicKey!,
     algorithm,

@@ -8,6 +8,7 @@ import {
 } from "node:crypto";
 import { KmsError } from "../core/errors.js";
 import type { KeySpec, MessageType, SigningAlgorithm } from "../core/types.js";
+import { signPrehashed, verifyPrehashed } from "./openssl-prehash.js";
 import { type DigestHash, signRsaPkcs1Digest, verifyRsaPkcs1Digest } from "./rsa-digest.js";
 
 /** Largest RAW message Sign/Verify accept (AWS KMS's limit; larger messages are sent as DIGEST). */
@@ -85,14 +86,6 @@ function schemeFor(spec: KeySpec, algorithm: SigningAlgorithm, message: Buffer, 
   if (messageType === "DIGEST" && message.length !== scheme.hashBytes) {
     throw new KmsError("InvalidArgument", `A ${scheme.hash.toUpperCase()} digest must be ${scheme.hashBytes} bytes.`);
   }
-  if (messageType === "DIGEST" && scheme.padding !== "PKCS1") {
-    // Node 20 cannot run PSS or ECDSA over a precomputed digest (crypto.sign always hashes;
-    // nodejs/node#60263), and this service does not write padding schemes or curve arithmetic.
-    throw new KmsError(
-      "UnsupportedOperation",
-      `${algorithm} over a precomputed digest is not supported; send the RAW message or use RSASSA_PKCS1_V1_5.`,
-    );
-  }
   return scheme;
 }
 
@@ -120,7 +113,7 @@ function rsaSignatureBytes(key: KeyObject): number | null {
  *
  * @throws KmsError `InvalidKeyUsage` if the algorithm does not fit the spec (the message names
  *   the valid ones); `InvalidArgument` for a RAW message outside 1..4096 bytes or a digest of the
- *   wrong length; `UnsupportedOperation` for PSS or ECDSA over a digest.
+ *   wrong length; `UnsupportedOperation` for PSS or ECDSA over a digest (use {@link signMessage}).
  */
 export function sign(p: {
   spec: KeySpec;
@@ -130,6 +123,7 @@ export function sign(p: {
   messageType: MessageType;
 }): Buffer {
   const scheme = schemeFor(p.spec, p.algorithm, p.message, p.messageType);
+  refusePrehash(scheme, p.messageType, p.algorithm);
   const key = createPrivateKey({ key: p.privateKeyDer, format: "der", type: "pkcs8" });
   if (p.messageType === "DIGEST") {
     return signRsaPkcs1Digest(key, scheme.hash, p.message);
@@ -151,6 +145,7 @@ export function verify(p: {
   signature: Buffer;
 }): boolean {
   const scheme = schemeFor(p.spec, p.algorithm, p.message, p.messageType);
+  refusePrehash(scheme, p.messageType, p.algorithm);
   const key = createPublicKey({ key: p.publicKeyDer, format: "der", type: "spki" });
   const rsaBytes = rsaSignatureBytes(key);
   if (rsaBytes !== null && p.signature.length !== rsaBytes) {
@@ -164,4 +159,36 @@ export function verify(p: {
   } catch {
     return false;
   }
+}
+
+/** PSS and ECDSA over a digest need OpenSSL's prehash signing: only the async functions do it. */
+function isPrehash(scheme: Scheme, messageType: MessageType): scheme is Scheme & { padding: "PSS" | "ECDSA" } {
+  return messageType === "DIGEST" && scheme.padding !== "PKCS1";
+}
+
+function refusePrehash(scheme: Scheme, messageType: MessageType, algorithm: SigningAlgorithm): void {
+  if (isPrehash(scheme, messageType)) {
+    throw new KmsError("UnsupportedOperation", `${algorithm} over a digest needs signMessage/verifyMessage.`);
+  }
+}
+
+/**
+ * Signs a RAW message or a DIGEST with any supported algorithm. PKCS#1 v1.5 and every RAW
+ * message run in-process ({@link sign}); PSS and ECDSA over a digest go to OpenSSL's prehash
+ * signing (`openssl-prehash.ts`), because Node 20 has no API for it.
+ */
+export async function signMessage(p: Parameters<typeof sign>[0]): Promise<Buffer> {
+  const scheme = schemeFor(p.spec, p.algorithm, p.message, p.messageType);
+  if (!isPrehash(scheme, p.messageType)) return sign(p);
+  return signPrehashed(p.privateKeyDer, { hash: scheme.hash, scheme: scheme.padding, digest: p.message });
+}
+
+/** Verifies like {@link verify}, including PSS and ECDSA over a digest. */
+export async function verifyMessage(p: Parameters<typeof verify>[0]): Promise<boolean> {
+  const scheme = schemeFor(p.spec, p.algorithm, p.message, p.messageType);
+  if (!isPrehash(scheme, p.messageType)) return verify(p);
+  const key = createPublicKey({ key: p.publicKeyDer, format: "der", type: "spki" });
+  const rsaBytes = rsaSignatureBytes(key);
+  if (rsaBytes !== null && p.signature.length !== rsaBytes) return false;
+  return verifyPrehashed(p.publicKeyDer, p.signature, { hash: scheme.hash, scheme: scheme.padding, digest: p.message });
 }

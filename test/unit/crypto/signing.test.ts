@@ -11,7 +11,14 @@ import { describe, expect, it } from "vitest";
 import type { KeySpec, SigningAlgorithm } from "../../../src/core/types.js";
 import { generateKeyPairSync } from "../../../src/crypto/key-pairs.js";
 import { signRsaPkcs1Digest, verifyRsaPkcs1Digest } from "../../../src/crypto/rsa-digest.js";
-import { defaultSigningAlgorithm, sign, signingAlgorithmsFor, verify } from "../../../src/crypto/signing.js";
+import {
+  defaultSigningAlgorithm,
+  sign,
+  signingAlgorithmsFor,
+  verify,
+  signMessage,
+  verifyMessage,
+} from "../../../src/crypto/signing.js";
 import { expectKmsError, flip } from "./helpers.js";
 
 type SigningSpec = "RSA_2048" | "RSA_3072" | "EC_P256" | "EC_P256K";
@@ -254,5 +261,78 @@ describe("RSA digest encoding at awkward modulus sizes", () => {
         signature: shortSalt,
       }),
     ).toBe(false);
+  });
+});
+
+describe("signMessage / verifyMessage: every algorithm over a digest, PSS and ECDSA through OpenSSL's prehash signing", () => {
+  const cases = [
+    ["RSA_2048", "RSASSA_PSS_SHA_256", "sha256"],
+    ["RSA_2048", "RSASSA_PSS_SHA_384", "sha384"],
+    ["RSA_3072", "RSASSA_PSS_SHA_512", "sha512"],
+    ["RSA_2048", "RSASSA_PKCS1_V1_5_SHA_384", "sha384"],
+    ["EC_P256", "ECDSA_SHA_256", "sha256"],
+    ["EC_P256K", "ECDSA_SHA_256", "sha256"],
+  ] as const;
+
+  it.each(cases)(
+    "%s %s: a DIGEST signature verifies over the message with node:crypto, and back",
+    async (spec, algorithm, hash) => {
+      const { privateKeyDer, publicKeyDer } = pairs[spec];
+      const publicKey = createPublicKey({ key: publicKeyDer, format: "der", type: "spki" });
+      const digest = createHash(hash).update(message).digest();
+      const ours = await signMessage({ spec, privateKeyDer, algorithm, message: digest, messageType: "DIGEST" });
+      expect(nodeVerify(hash, message, { key: publicKey, ...nodeOptions(algorithm) }, ours)).toBe(true);
+      expect(
+        await verifyMessage({ spec, publicKeyDer, algorithm, message: digest, messageType: "DIGEST", signature: ours }),
+      ).toBe(true);
+      const wrongDigest = createHash(hash).update("another message").digest();
+      expect(
+        await verifyMessage({
+          spec,
+          publicKeyDer,
+          algorithm,
+          message: wrongDigest,
+          messageType: "DIGEST",
+          signature: ours,
+        }),
+      ).toBe(false);
+      const theirs = nodeSign(hash, message, {
+        key: createPrivateKey({ key: privateKeyDer, format: "der", type: "pkcs8" }),
+        ...nodeOptions(algorithm),
+      });
+      expect(
+        await verifyMessage({
+          spec,
+          publicKeyDer,
+          algorithm,
+          message: digest,
+          messageType: "DIGEST",
+          signature: theirs,
+        }),
+      ).toBe(true);
+      expect(
+        await verifyMessage({
+          spec,
+          publicKeyDer,
+          algorithm,
+          message: digest,
+          messageType: "DIGEST",
+          signature: Buffer.alloc(theirs.length, 1),
+        }),
+      ).toBe(false);
+    },
+  );
+
+  it("still refuses a digest of the wrong length before running anything", async () => {
+    const { privateKeyDer } = pairs.EC_P256;
+    await expect(
+      signMessage({
+        spec: "EC_P256",
+        privateKeyDer,
+        algorithm: "ECDSA_SHA_256",
+        message: Buffer.alloc(31),
+        messageType: "DIGEST",
+      }),
+    ).rejects.toMatchObject({ code: "InvalidArgument" });
   });
 });
