@@ -154,15 +154,18 @@ function promisify(client: grpc.Client): GrpcUnary {
     });
 }
 
-/** grpc-js clients over cleartext HTTP/2; the three share one channel's connection (global subchannel pool). */
-export function grpcJs(baseUrl: string): GrpcJsClients {
+/**
+ * grpc-js clients over cleartext HTTP/2; the three share one channel's connection (global subchannel
+ * pool). They send `token` as the bearer token (the test admin's by default); `null` sends none.
+ */
+export function grpcJs(baseUrl: string, token: string | null = TEST_ADMIN.token): GrpcJsClients {
   const target = baseUrl.replace(/^https?:\/\//, "");
   const creds = grpc.credentials.createInsecure();
   const { KeyService: K, DataKeyService: D, CryptoService: C } = loaded.kms.v1;
   const auth: grpc.Interceptor = (options, nextCall) =>
     new grpc.InterceptingCall(nextCall(options), {
       start(metadata, listener, next) {
-        metadata.set("authorization", `Bearer ${TEST_ADMIN.token}`);
+        if (token !== null) metadata.set("authorization", `Bearer ${token}`);
         next(metadata, listener);
       },
     });
