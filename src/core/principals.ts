@@ -74,12 +74,30 @@ export async function createPrincipal(
     wrappedSecret: wrapSecret(deps, input.name, accessKeyId, secretAccessKey),
     createdAt: deps.clock(),
   };
-  await deps.store.transaction((tx) => tx.insertPrincipal(record));
+  await deps.store.transaction(async (tx) => {
+    if ((await tx.getMeta(retiredName(input.name))) !== null) {
+      throw new KmsError("AlreadyExists", `The name '${input.name}' belonged to a deleted principal; choose another.`);
+    }
+    await tx.insertPrincipal(record);
+  });
   return { name: input.name, admin: input.admin, token, accessKeyId, secretAccessKey };
 }
 
-/** Deletes a principal; its credentials stop working at once. */
-export async function deletePrincipal(deps: Pick<CoreDeps, "store">, name: string): Promise<void> {
-  const deleted = await deps.store.transaction((tx) => tx.deletePrincipal(name));
+/**
+ * Key policies and grants name principals, and stay when a principal is deleted (as in AWS).
+ * A deleted name is therefore retired for good, so that no new principal inherits what was
+ * granted to the old one.
+ */
+function retiredName(name: string): string {
+  return `principal_retired:${name}`;
+}
+
+/** Deletes a principal; its credentials stop working at once and its name can never be reused. */
+export async function deletePrincipal(deps: Pick<CoreDeps, "store" | "clock">, name: string): Promise<void> {
+  const deleted = await deps.store.transaction(async (tx) => {
+    const gone = await tx.deletePrincipal(name);
+    if (gone) await tx.putMetaIfAbsent(retiredName(name), deps.clock().toISOString());
+    return gone;
+  });
   if (!deleted) throw new KmsError("NotFound", `Principal '${name}' does not exist.`);
 }
