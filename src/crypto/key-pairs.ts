@@ -66,7 +66,7 @@ export function encodePublicKey(der: Buffer, format: KeyFormat): Buffer {
 
 /**
  * Encodes a PKCS#8 DER private key: DER as is (a copy), or PEM text
- * (`-----BEGIN PRIVATE KEY-----`, RFC 7468 §10) as UTF-8 bytes. The PEM path passes through a
+ * (a `PRIVATE KEY` block, RFC 7468 §10) as UTF-8 bytes. The PEM path passes through a
  * JavaScript string, which cannot be zeroed; it lives only until collected.
  */
 export function encodePrivateKey(der: Buffer, format: KeyFormat): Buffer {
