@@ -1,4 +1,3 @@
-import { pipeline } from "node:stream/promises";
 import { createDecryptStream } from "../client/envelope-decrypt.js";
 import { KmsClientError } from "../client/errors.js";
 import {
@@ -12,8 +11,7 @@ import {
   UsageError,
 } from "./client-args.js";
 import type { CommandIo } from "./encrypt-command.js";
-import { EXIT_PIPE_CLOSED, openInput, openOutput } from "./file-streams.js";
-import { progressStream } from "./progress.js";
+import { openInput, openOutput, transfer } from "./file-streams.js";
 
 /** The synopsis printed with a usage mistake. */
 export const DECRYPT_USAGE = "kms decrypt [--context k=v ...] [-i IN] [-o OUT] [--endpoint URL] [--token T]";
@@ -42,22 +40,10 @@ export async function decryptCommand(args: string[], io: CommandIo): Promise<num
     endpoint = conn.endpoint;
     const input = await openInput(flag(parsed, "in"), io.stdin);
     const output = openOutput(flag(parsed, "out"), io.stdout, 0o600);
-    try {
-      await pipeline(
-        input.stream,
-        progressStream({ total: input.size, target: io.stderr, label: "decrypting" }),
-        createDecryptStream(conn.client, { context }),
-        output.sink,
-      );
-      await output.commit();
-    } catch (err) {
-      await output.abort();
-      // The reader of stdout went away: stop quietly with the status of a SIGPIPE death, as
-      // cat and gzip do.
-      if (output.closedEarly) return EXIT_PIPE_CLOSED;
-      throw err;
-    }
-    return 0;
+    return await transfer(input, createDecryptStream(conn.client, { context }), output, {
+      target: io.stderr,
+      label: "decrypting",
+    });
   } catch (err) {
     const undecryptable = err instanceof KmsClientError && err.reason === "InvalidCiphertextException";
     io.stderr.write(`kms: ${undecryptable ? UNDECRYPTABLE : describeFailure(err, endpoint)}\n`);

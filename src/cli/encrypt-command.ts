@@ -1,5 +1,4 @@
 import type { Readable, Writable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { createEncryptStream } from "../client/envelope-encrypt.js";
 import {
   CONNECTION_FLAGS,
@@ -11,8 +10,8 @@ import {
   parseArgs,
   UsageError,
 } from "./client-args.js";
-import { EXIT_PIPE_CLOSED, openInput, openOutput } from "./file-streams.js";
-import { type ProgressTarget, progressStream } from "./progress.js";
+import { openInput, openOutput, transfer } from "./file-streams.js";
+import type { ProgressTarget } from "./progress.js";
 
 /** The process's streams and environment, injected so the commands can run in tests. */
 export interface CommandIo {
@@ -53,22 +52,7 @@ export async function encryptCommand(args: string[], io: CommandIo): Promise<num
     const input = await openInput(flag(parsed, "in"), io.stdin);
     const encryptor = await createEncryptStream(conn.client, { keyId, context });
     const output = openOutput(outPath, io.stdout, 0o644);
-    try {
-      await pipeline(
-        input.stream,
-        progressStream({ total: input.size, target: io.stderr, label: "encrypting" }),
-        encryptor,
-        output.sink,
-      );
-      await output.commit();
-    } catch (err) {
-      await output.abort();
-      // The reader of stdout went away: stop quietly with the status of a SIGPIPE death, as
-      // cat and gzip do.
-      if (output.closedEarly) return EXIT_PIPE_CLOSED;
-      throw err;
-    }
-    return 0;
+    return await transfer(input, encryptor, output, { target: io.stderr, label: "encrypting" });
   } catch (err) {
     io.stderr.write(`kms: ${describeFailure(err, endpoint)}\n`);
     return err instanceof UsageError ? 2 : 1;

@@ -3,8 +3,9 @@ import { createReadStream, createWriteStream } from "node:fs";
 import { rename, stat, unlink } from "node:fs/promises";
 import { once } from "node:events";
 import { basename, dirname, join } from "node:path";
-import type { Readable, Writable } from "node:stream";
-import { finished } from "node:stream/promises";
+import type { Readable, Transform, Writable } from "node:stream";
+import { finished, pipeline } from "node:stream/promises";
+import { type ProgressTarget, progressStream } from "./progress.js";
 
 /** 128 + SIGPIPE: the exit status of a command whose output pipe was closed by its reader. */
 export const EXIT_PIPE_CLOSED = 141;
@@ -87,4 +88,27 @@ export function openOutput(path: string | undefined, stdout: Writable, mode: num
       await unlink(temp).catch(() => {});
     },
   };
+}
+
+/**
+ * Streams `input` through a progress bar and `transform` into `output`; the output is committed
+ * only when everything succeeded (a file is renamed into place) and removed otherwise. Returns the
+ * exit status: 0, or {@link EXIT_PIPE_CLOSED} when the reader of stdout went away (as cat and gzip
+ * do); any other failure is thrown to the caller, which words it.
+ */
+export async function transfer(
+  input: Input,
+  transform: Transform,
+  output: Output,
+  progress: { target: ProgressTarget; label: string },
+): Promise<number> {
+  try {
+    await pipeline(input.stream, progressStream({ total: input.size, ...progress }), transform, output.sink);
+    await output.commit();
+    return 0;
+  } catch (err) {
+    await output.abort();
+    if (output.closedEarly) return EXIT_PIPE_CLOSED;
+    throw err;
+  }
 }
