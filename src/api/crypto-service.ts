@@ -1,5 +1,5 @@
 import type { CoreDeps } from "../core/deps.js";
-import { advanceDecrypt, advanceEncrypt, decrypt, encrypt, reEncrypt } from "../core/encryption.js";
+import { advanceDecrypt, advanceEncrypt, decrypt, type EncryptOutput, encrypt, reEncrypt } from "../core/encryption.js";
 import { generateMacFor, verifyMacFor } from "../core/macs.js";
 import { generateRandom } from "../core/random.js";
 import { getPublicKey, sign, verify } from "../core/signing.js";
@@ -16,6 +16,17 @@ import {
 import { MacAlgorithm } from "../../gen/kms/v1/types_pb.js";
 import type { Call } from "./wrap-service.js";
 
+/** The reply of Encrypt and AdvanceEncrypt. */
+function sealedReply(out: EncryptOutput) {
+  return {
+    keyId: out.keyId,
+    keyVersionId: out.versionId,
+    ciphertextBlob: out.ciphertextBlob,
+    iv: out.iv,
+    algorithm: out.algorithm,
+  };
+}
+
 /** `kms.v1.CryptoService`: a thin mapper onto `core/encryption`, `core/signing` and `core/macs`. */
 export function createCryptoService(deps: CoreDeps) {
   return {
@@ -28,13 +39,7 @@ export function createCryptoService(deps: CoreDeps) {
         grantTokens: req.grantTokens,
         algorithm: toEncryptionAlgorithm(req.encryptionAlgorithm),
       });
-      return {
-        keyId: out.keyId,
-        keyVersionId: out.versionId,
-        ciphertextBlob: out.ciphertextBlob,
-        iv: out.iv,
-        algorithm: out.algorithm,
-      };
+      return sealedReply(out);
     },
     async decrypt(req: pb.DecryptRequest, call: Call) {
       const out = await decrypt(deps, call, {
@@ -58,13 +63,7 @@ export function createCryptoService(deps: CoreDeps) {
         grantTokens: req.grantTokens,
         algorithm: "SYMMETRIC_DEFAULT",
       });
-      return {
-        keyId: out.keyId,
-        keyVersionId: out.versionId,
-        ciphertextBlob: out.ciphertextBlob,
-        iv: out.iv,
-        algorithm: out.algorithm,
-      };
+      return sealedReply(out);
     },
     async advanceDecrypt(req: pb.AdvanceDecryptRequest, call: Call) {
       const out = await advanceDecrypt(deps, call, {
