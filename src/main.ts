@@ -9,6 +9,7 @@ import { createDataKeyService } from "./api/data-key-service.js";
 import { registerHealth } from "./api/health.js";
 import { createKeyService } from "./api/key-service.js";
 import { createMetrics } from "./api/metrics.js";
+import { createAuditSink } from "./api/audit-sink.js";
 import { createAuthenticator } from "./api/authentication.js";
 import { createPipeline } from "./api/pipeline.js";
 import { registerReflection } from "./api/reflection.js";
@@ -29,8 +30,6 @@ import { clientNameKey, verifiedClientName } from "./client-cert.js";
 import { CONSOLE_DIST, createConsoleHandler } from "./console-static.js";
 import { createHttpApp } from "./http-app.js";
 import { requestIdKey, requestIdOf } from "./request-id.js";
-import { auditHash } from "./security/audit-chain.js";
-import type { AuditEntry } from "./security/types.js";
 import type { KeyStore } from "./store/key-store.js";
 import { startListener } from "./server.js";
 import { openStore, sqliteFile } from "./store/open-store.js";
@@ -70,7 +69,7 @@ export async function start(config: Config, logger: Logger = pino({ level: confi
   await ensureAdmin(deps, config, logger);
   const metrics = createMetrics();
   const authenticate = createAuthenticator({ store, keyring, clock: deps.clock });
-  const audit = (entry: AuditEntry) => store.appendAudit(entry, auditHash).then(() => undefined);
+  const audit = createAuditSink(store);
   const pipeline = createPipeline({ logger, metrics, authenticate, audit });
   const routes = (router: ConnectRouter) => {
     router.service(KeyService, wrapService(KeyService, createKeyService(deps), pipeline));
