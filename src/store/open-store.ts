@@ -6,6 +6,7 @@ import pg from "pg";
 import type { KeyStore } from "./key-store.js";
 import { KyselyKeyStore } from "./kysely-store.js";
 import { migrateToLatest } from "./migrate.js";
+import { withDependencyTimeouts } from "./dependency-timeouts.js";
 import type { Database, StoreDialect } from "./schema.js";
 
 /** The part of a pino logger the store uses. */
@@ -25,6 +26,11 @@ export interface OpenStoreOptions {
    */
   schema?: string;
   logger?: StoreLogger;
+  /**
+   * How long a statement or lock wait may take before it fails as `DependencyTimeout`
+   * (SQLite `busy_timeout`, default 5 s; PostgreSQL `statement_timeout`/`lock_timeout`, 15 s).
+   */
+  timeoutMs?: number;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -38,7 +44,12 @@ function isPostgresUrl(url: string | undefined): url is string {
   return url !== undefined && /^postgres(ql)?:\/\//.test(url);
 }
 
-function postgresDialect(url: string, schema: string | undefined, logger: StoreLogger | undefined): Dialect {
+function postgresDialect(
+  url: string,
+  schema: string | undefined,
+  logger: StoreLogger | undefined,
+  timeouts: { statementMs: number; lockMs: number },
+): Dialect {
   const pool = new pg.Pool({ connectionString: url });
   // An idle client's socket error is emitted on the pool; unhandled, it would end the process.
   pool.on("error", (err) => logger?.warn?.({ err: err.message }, "PostgreSQL idle connection failed"));
@@ -46,6 +57,10 @@ function postgresDialect(url: string, schema: string | undefined, logger: StoreL
     pool,
     onCreateConnection: async (conn) => {
       if (schema !== undefined) await conn.executeQuery(CompiledQuery.raw(`set search_path to "${schema}"`));
+      // A statement or lock wait past these limits fails (SQLSTATE 57014 / 55P03) and is answered
+      // as DependencyTimeout, rather than holding the caller and a pool connection indefinitely.
+      await conn.executeQuery(CompiledQuery.raw(`set statement_timeout = ${timeouts.statementMs}`));
+      await conn.executeQuery(CompiledQuery.raw(`set lock_timeout = ${timeouts.lockMs}`));
     },
   });
 }
@@ -55,13 +70,13 @@ function postgresDialect(url: string, schema: string | undefined, logger: StoreL
  * commit survive power loss (key material must not vanish after the caller got its key id),
  * and `foreign_keys` is off by default in SQLite.
  */
-function sqliteDialect(dataDir: string): Dialect {
+function sqliteDialect(dataDir: string, busyMs: number): Dialect {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const database = new SqliteDatabase(sqliteFile(dataDir));
   database.pragma("journal_mode = WAL");
   database.pragma("synchronous = FULL");
   database.pragma("foreign_keys = ON");
-  database.pragma("busy_timeout = 5000");
+  database.pragma(`busy_timeout = ${busyMs}`);
   return new SqliteDialect({ database });
 }
 
@@ -77,10 +92,14 @@ export async function openStore(opts: OpenStoreOptions): Promise<KeyStore> {
   }
   const dialect: StoreDialect = isPostgresUrl(opts.databaseUrl) ? "postgres" : "sqlite";
   const db = new Kysely<Database>({
-    dialect:
+    dialect: withDependencyTimeouts(
       dialect === "postgres"
-        ? postgresDialect(opts.databaseUrl!, opts.schema, opts.logger)
-        : sqliteDialect(opts.dataDir),
+        ? postgresDialect(opts.databaseUrl!, opts.schema, opts.logger, {
+            statementMs: opts.timeoutMs ?? 15_000,
+            lockMs: opts.timeoutMs ?? 15_000,
+          })
+        : sqliteDialect(opts.dataDir, opts.timeoutMs ?? 5_000),
+    ),
   });
   try {
     const applied = await migrateToLatest(db as Kysely<unknown>, dialect, opts.schema);
