@@ -12,7 +12,7 @@ import { resolveKey } from "./key-id.js";
 import type { CallContext, CoreDeps } from "./deps.js";
 import { KmsError } from "./errors.js";
 import type { Page } from "./types.js";
-import { checkGrantTokens, pageSize } from "./validate.js";
+import { checkGrantTokens, checkLength, pageSize } from "./validate.js";
 
 export interface CreateGrantInput extends GrantRequest {
   keyRef: string;
@@ -67,6 +67,31 @@ export async function listGrants(
     (g) => (!filter.grantId || g.grantId === filter.grantId) && (!filter.grantee || g.grantee === filter.grantee),
   );
   return { items, nextToken: page.nextToken };
+}
+
+/**
+ * The grants, on every key, that name `retiringPrincipal` as the principal that may retire them
+ * (AWS `ListRetirableGrants`). AWS lets any caller with `kms:ListRetirableGrants` in IAM ask about
+ * any principal of the account; there is no IAM here, so admins may ask about anyone and other
+ * principals only about themselves — a grant names its key, grantee and operations, which a
+ * principal that may not see the key must not learn.
+ */
+export async function listRetirableGrants(
+  deps: CoreDeps,
+  call: CallContext,
+  retiringPrincipal: string,
+  limit: number | undefined,
+  token: string | undefined,
+): Promise<Page<GrantRecord>> {
+  checkLength("retiringPrincipal", retiringPrincipal, 1, 256);
+  const me = call.principal;
+  if (!me.admin && me.name !== retiringPrincipal) {
+    throw new KmsError(
+      "AccessDenied",
+      `Principal '${me.name}' is not authorized to perform kms:ListRetirableGrants for another principal.`,
+    );
+  }
+  return deps.store.listGrantsByRetiringPrincipal(retiringPrincipal, pageSize(limit), token || null);
 }
 
 /**

@@ -41,7 +41,7 @@ export async function createKey(deps: CoreDeps, call: CallContext, input: Create
 
   const id = deps.newId();
   call.keyId = id;
-  const version = await newVersion(deps, id, spec, call.signal);
+  const version = await newVersion(deps, id, spec, null, call.signal);
   const key: KeyRecord = {
     id,
     description,

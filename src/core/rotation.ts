@@ -54,7 +54,7 @@ export async function rotateKey(
 ): Promise<{ key: KeyRecord; versionId: string }> {
   const found = await keyFor(deps, call, keyRef, "RotateKeyOnDemand");
   requireRotatable(found);
-  const version = await newVersion(deps, found.id, found.spec, call.signal);
+  const version = await newVersion(deps, found.id, found.spec, "ON_DEMAND", call.signal);
   const key = await deps.store.transaction(async (tx) => {
     const current = await tx.lockKey(found.id);
     if (!current) throw new KmsError("NotFound", `Key '${found.id}' does not exist.`);
@@ -133,7 +133,7 @@ export async function rotateDueKeys(deps: CoreDeps, batch = 50): Promise<number>
   const rotated = await deps.store.transaction(async (tx) => {
     const due = await tx.lockKeysDueForRotation(now, batch);
     for (const key of due) {
-      const version = await newVersion(deps, key.id, key.spec);
+      const version = await newVersion(deps, key.id, key.spec, "AUTOMATIC");
       await applyVersion(tx, key, version, now);
     }
     return due.map((k) => k.id);

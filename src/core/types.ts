@@ -57,6 +57,9 @@ export interface KeyRecord {
   tags: Record<string, string>;
 }
 
+/** Why a version after the initial one was made, as AWS `ListKeyRotations` reports it. */
+export type RotationType = "AUTOMATIC" | "ON_DEMAND";
+
 /**
  * One version of a key. `wrappedMaterial` is the version's secret material sealed under the
  * root key (AAD = key id ‖ version id); `publicKey` is the SPKI DER of asymmetric versions.
@@ -67,6 +70,11 @@ export interface KeyVersionRecord {
   createdAt: Date;
   wrappedMaterial: Buffer;
   publicKey: Buffer | null;
+  /**
+   * `AUTOMATIC` for a version the scheduler made, `ON_DEMAND` for one a caller asked for; null
+   * (or absent) for a key's initial version and for versions stored before migration 003.
+   */
+  rotationType?: RotationType | null;
 }
 
 /** An alias (`alias/<name>`) bound to exactly one key. */

@@ -2,18 +2,19 @@ import { generateKeyMaterial } from "../crypto/key-material.js";
 import type { CoreDeps } from "./deps.js";
 import { KmsError } from "./errors.js";
 import type { VersionMaterial } from "./material-cache.js";
-import type { KeyRecord, KeySpec, KeyVersionRecord } from "./types.js";
+import type { KeyRecord, KeySpec, KeyVersionRecord, RotationType } from "./types.js";
 
 /**
  * Makes a new version of a key: fresh material from `src/crypto`, stored only wrapped under the
  * root key with the key id and version id bound into the AAD. The plaintext secret is zeroed
  * before this returns. Generation happens before any transaction opens, so a slow RSA key never
- * holds a row lock.
+ * holds a row lock. `rotationType` is null for a key's initial version.
  */
 export async function newVersion(
   deps: Pick<CoreDeps, "keyring" | "keyPairs" | "random" | "newId" | "clock">,
   keyId: string,
   spec: KeySpec,
+  rotationType: RotationType | null,
   signal?: AbortSignal,
 ): Promise<KeyVersionRecord> {
   const versionId = deps.newId();
@@ -25,6 +26,7 @@ export async function newVersion(
       createdAt: deps.clock(),
       wrappedMaterial: deps.keyring.wrap(keyId, versionId, material.secret),
       publicKey: material.publicKey,
+      rotationType,
     };
   } finally {
     material.secret.fill(0);

@@ -164,8 +164,12 @@ export class KyselyReader implements KeyStoreReader {
     return this.listGrantsWhere("grantee", grantee, limit, token);
   }
 
+  listGrantsByRetiringPrincipal(name: string, limit: number, token: string | null): Promise<Page<GrantRecord>> {
+    return this.listGrantsWhere("retiring_principal", name, limit, token);
+  }
+
   private async listGrantsWhere(
-    column: "key_id" | "grantee",
+    column: "key_id" | "grantee" | "retiring_principal",
     value: string,
     limit: number,
     token: string | null,

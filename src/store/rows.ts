@@ -68,6 +68,7 @@ export function versionFromRow(row: Selectable<KeyVersionsTable>): KeyVersionRec
     createdAt: toDate(row.created_at),
     wrappedMaterial: Buffer.from(row.wrapped_material),
     publicKey: row.public_key === null ? null : Buffer.from(row.public_key),
+    rotationType: row.rotation_type,
   };
 }
 
@@ -79,6 +80,7 @@ export function versionToRow(version: KeyVersionRecord): Insertable<KeyVersionsT
     created_at: version.createdAt.getTime(),
     wrapped_material: version.wrappedMaterial,
     public_key: version.publicKey,
+    rotation_type: version.rotationType ?? null,
   };
 }
 

@@ -1,5 +1,5 @@
 import type { ColumnType } from "kysely";
-import type { KeySpec, KeyState, KeyUsage } from "../core/types.js";
+import type { KeySpec, KeyState, KeyUsage, RotationType } from "../core/types.js";
 
 /**
  * An epoch-milliseconds column stored as `bigint`. PostgreSQL's driver returns `int8` as a string
@@ -40,6 +40,8 @@ export interface KeyVersionsTable {
   created_at: EpochMs;
   wrapped_material: Bytes;
   public_key: Bytes | null;
+  /** Migration 003: `AUTOMATIC` or `ON_DEMAND`; null for initial versions and older rows. */
+  rotation_type: RotationType | null;
 }
 
 /** `kms_aliases`: alias name → key id. */

@@ -34,6 +34,8 @@ export interface SecurityStoreReader {
   listGrantsByKey(keyId: string, limit: number, token: string | null): Promise<Page<GrantRecord>>;
   /** A grantee's grants on every key, in creation order. */
   listGrantsByGrantee(grantee: string, limit: number, token: string | null): Promise<Page<GrantRecord>>;
+  /** The grants on every key that name `name` as their retiring principal, in creation order. */
+  listGrantsByRetiringPrincipal(name: string, limit: number, token: string | null): Promise<Page<GrantRecord>>;
 
   /** Up to `limit` audit records with seq > `afterSeq`, in seq order (feed to `verifyAuditChain`). */
   listAudit(afterSeq: number, limit: number): Promise<AuditRecord[]>;

@@ -1,11 +1,14 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import { pino } from "pino";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { Members } from "../../src/aws/json.js";
+import { listKeyRotations } from "../../src/aws/operations/list-key-rotations.js";
 import { createAlias } from "../../src/core/aliases.js";
 import type { CoreDeps } from "../../src/core/deps.js";
 import { scheduleKeyDeletion } from "../../src/core/key-state.js";
 import { createKey, describeKey } from "../../src/core/keys.js";
-import { listKeyVersions, rotateDueKeys, updateRotationPolicy } from "../../src/core/rotation.js";
+import { listKeyVersions, rotateDueKeys, rotateKey, updateRotationPolicy } from "../../src/core/rotation.js";
 import { sweepDeletedKeys } from "../../src/core/scheduler.js";
 import { openStore } from "../../src/store/open-store.js";
 import { type CoreFixture, adminCall, createCoreFixture } from "../helpers/core-fixture.js";
@@ -79,6 +82,27 @@ describe("deletion sweeper and automatic rotation (one instance)", () => {
     expect(after.primaryVersionId).toBe(versions[1]!.versionId);
     expect(after.initialVersionId).toBe(key.initialVersionId);
     expect(after.nextRotationAt!.getTime()).toBe(deps.clock().getTime() + 90 * DAY);
+  });
+
+  it("records AUTOMATIC for a scheduled rotation and ON_DEMAND for a caller's, as ListKeyRotations reports", async () => {
+    fixture = await createCoreFixture();
+    const { deps } = fixture;
+    const advance = movableClock(deps);
+    const key = await createKey(deps, adminCall(), {});
+    await updateRotationPolicy(deps, adminCall(), key.id, true, 90);
+    advance(91 * DAY);
+    expect(await rotateDueKeys(deps)).toBe(1);
+    advance(1000);
+    await rotateKey(deps, adminCall(), key.id);
+
+    const versions = (await listKeyVersions(deps, adminCall(), key.id, 10, undefined)).items;
+    expect(versions.map((v) => v.rotationType)).toEqual([null, "AUTOMATIC", "ON_DEMAND"]);
+
+    const call = { ...adminCall(), log: pino({ level: "silent" }) };
+    const listed = await listKeyRotations(new Members({ KeyId: key.id }))({ deps, call });
+    const rotations = listed.Rotations as { RotationType: string; RotationDate: number }[];
+    expect(rotations.map((r) => r.RotationType)).toEqual(["AUTOMATIC", "ON_DEMAND"]);
+    expect(rotations[0]!.RotationDate).toBeLessThan(rotations[1]!.RotationDate);
   });
 
   it("does not rotate disabled keys or keys whose policy was turned off", async () => {

@@ -36,6 +36,7 @@ export function makeVersion(keyId: string, overrides: Partial<KeyVersionRecord> 
     createdAt: T0,
     wrappedMaterial: randomBytes(60),
     publicKey: null,
+    rotationType: null,
     ...overrides,
   };
 }

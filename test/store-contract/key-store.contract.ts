@@ -114,6 +114,23 @@ export function defineKeyStoreContract(dialect: KeyStore["dialect"], open: Store
       expect(pages.flat()).toEqual(expected);
     });
 
+    it("round-trips a version's rotation type; an absent one reads as null", async () => {
+      const key = makeKey();
+      await insertKeys([key]);
+      const automatic = makeVersion(key.id, { createdAt: at(1), rotationType: "AUTOMATIC" });
+      const onDemand = makeVersion(key.id, { createdAt: at(2), rotationType: "ON_DEMAND" });
+      const initial = makeVersion(key.id, { createdAt: at(0), rotationType: null });
+      const { rotationType: _, ...unrecorded } = makeVersion(key.id, { createdAt: at(3) });
+      await store.transaction(async (tx) => {
+        for (const v of [automatic, onDemand, initial, unrecorded]) await tx.insertVersion(v);
+      });
+
+      expect(await store.getVersion(key.id, automatic.versionId)).toEqual(automatic);
+      expect(await store.getVersion(key.id, onDemand.versionId)).toEqual(onDemand);
+      const listed = (await store.listVersions(key.id, 10, null)).items;
+      expect(listed.map((v) => v.rotationType)).toEqual([null, "AUTOMATIC", "ON_DEMAND", null]);
+    });
+
     it("lists keys by (createdAt, id) with no duplicates or gaps across pages", async () => {
       expect(await store.listKeys(5, null)).toEqual({ items: [], nextToken: null });
       const keys = [3, 1, 1, 1, 2, 0, 2, 5, 4, 1].map((ms) => makeKey({ createdAt: at(ms) }));

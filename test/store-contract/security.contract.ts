@@ -181,6 +181,27 @@ export function defineSecurityStoreContract(dialect: KeyStore["dialect"], open: 
       expect(codeOf(badToken)).toBe("InvalidArgument");
     });
 
+    it("lists the grants a principal may retire, on every key, in creation order, page by page", async () => {
+      const [k1, k2] = [await newKey(), await newKey()];
+      const grants = [
+        makeGrant(k1.id, { grantId: "b", createdAt: at(1), retiringPrincipal: "carol" }),
+        makeGrant(k2.id, { grantId: "a", createdAt: at(1), retiringPrincipal: "carol", grantee: "dave" }),
+        makeGrant(k1.id, { grantId: "c", createdAt: at(2), retiringPrincipal: "dave" }),
+        makeGrant(k1.id, { grantId: "d", createdAt: at(3), grantee: "carol" }),
+        makeGrant(k2.id, { grantId: "e", createdAt: at(0), retiringPrincipal: "carol" }),
+      ];
+      await store.transaction(async (tx) => {
+        for (const g of [...grants].reverse()) await tx.insertGrant(g);
+      });
+      const carol = await collectPages(2, (t) => store.listGrantsByRetiringPrincipal("carol", 2, t));
+      expect(carol.map((page) => page.map((g) => g.grantId))).toEqual([["e", "a"], ["b"]]);
+      expect(carol.flat()[1]).toEqual(grants[1]);
+      expect((await store.listGrantsByRetiringPrincipal("dave", 10, null)).items.map((g) => g.grantId)).toEqual(["c"]);
+      expect((await store.listGrantsByRetiringPrincipal("bob", 10, null)).items).toEqual([]);
+      const badToken = await rejection(store.listGrantsByRetiringPrincipal("carol", 2, "bm90LWEtY3Vyc29y"));
+      expect(codeOf(badToken)).toBe("InvalidArgument");
+    });
+
     it("deletes a grant once", async () => {
       const key = await newKey();
       const grant = makeGrant(key.id);

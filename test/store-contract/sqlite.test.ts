@@ -27,7 +27,9 @@ describe("SQLite store file", () => {
     await store.close();
 
     expect(statSync(dir).mode & 0o777).toBe(0o700);
-    expect(logged).toEqual([{ dialect: "sqlite", applied: ["001-initial", "002-security"], file: sqliteFile(dir) }]);
+    expect(logged).toEqual([
+      { dialect: "sqlite", applied: ["001-initial", "002-security", "003-rotation-type"], file: sqliteFile(dir) },
+    ]);
     const raw = new Database(sqliteFile(dir), { readonly: true });
     expect(raw.pragma("journal_mode", { simple: true })).toBe("wal");
     raw.close();

@@ -24,6 +24,7 @@ import { listGrants } from "./list-grants.js";
 import { listKeyRotations } from "./list-key-rotations.js";
 import { listKeys } from "./list-keys.js";
 import { listResourceTags } from "./list-resource-tags.js";
+import { listRetirableGrants } from "./list-retirable-grants.js";
 import type { Operation } from "./operation.js";
 import { putKeyPolicy } from "./put-key-policy.js";
 import { reEncrypt } from "./re-encrypt.js";
@@ -71,6 +72,7 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   ListKeyRotations: listKeyRotations,
   ListKeys: listKeys,
   ListResourceTags: listResourceTags,
+  ListRetirableGrants: listRetirableGrants,
   PutKeyPolicy: putKeyPolicy,
   ReEncrypt: reEncrypt,
   RetireGrant: retireGrant,

@@ -5,10 +5,10 @@ import type { Operation } from "./operation.js";
 import { pageRequest, pageResponse } from "./paging.js";
 
 /**
- * `ListKeyRotations`: every version after the initial one, oldest first. Versions do not record
- * whether the scheduler or a caller made them, so every rotation reads `RotationType: ON_DEMAND`
- * (docs/aws-compatibility.md). A page may hold one entry fewer than `Limit` where the initial
- * version was skipped — AWS allows fewer than `Limit`.
+ * `ListKeyRotations`: every version after the initial one, oldest first, with the `RotationType`
+ * the version recorded when it was made. Versions stored before migration 003 recorded none and
+ * read `ON_DEMAND`, as they did before (docs/aws-compatibility.md). A page may hold one entry
+ * fewer than `Limit` where the initial version was skipped — AWS allows fewer than `Limit`.
  */
 export const listKeyRotations: Operation = (m) => {
   const keyId = m.requiredString("KeyId");
@@ -22,7 +22,7 @@ export const listKeyRotations: Operation = (m) => {
         .map((v) => ({
           KeyId: keyArn(deps, key.id),
           RotationDate: epochSeconds(v.createdAt),
-          RotationType: "ON_DEMAND",
+          RotationType: v.rotationType ?? "ON_DEMAND",
         })),
       ...pageResponse(page),
     };

@@ -2,6 +2,7 @@ import type { MigrationProvider } from "kysely";
 import type { StoreDialect } from "../schema.js";
 import { initialMigration } from "./001-initial.js";
 import { securityMigration } from "./002-security.js";
+import { rotationTypeMigration } from "./003-rotation-type.js";
 
 /**
  * Every migration, by name, in order. A static map rather than Kysely's `FileMigrationProvider`:
@@ -14,6 +15,7 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
       return {
         "001-initial": initialMigration(dialect),
         "002-security": securityMigration(dialect),
+        "003-rotation-type": rotationTypeMigration(),
       };
     },
   };
