@@ -91,18 +91,25 @@ export async function openStore(opts: OpenStoreOptions): Promise<KeyStore> {
     throw new Error(`invalid PostgreSQL schema name ${JSON.stringify(opts.schema)}: use [a-z_][a-z0-9_]*`);
   }
   const dialect: StoreDialect = isPostgresUrl(opts.databaseUrl) ? "postgres" : "sqlite";
+  const timeoutMs = opts.timeoutMs ?? (dialect === "postgres" ? 15_000 : 5_000);
   const db = new Kysely<Database>({
     dialect: withDependencyTimeouts(
       dialect === "postgres"
-        ? postgresDialect(opts.databaseUrl!, opts.schema, opts.logger, {
-            statementMs: opts.timeoutMs ?? 15_000,
-            lockMs: opts.timeoutMs ?? 15_000,
-          })
-        : sqliteDialect(opts.dataDir, opts.timeoutMs ?? 5_000),
+        ? postgresDialect(opts.databaseUrl!, opts.schema, opts.logger, { statementMs: timeoutMs, lockMs: timeoutMs })
+        : sqliteDialect(opts.dataDir, timeoutMs),
     ),
   });
+  // On PostgreSQL, migrations run on a pool of their own with no statement or lock timeout: the
+  // advisory lock that serialises them is server-wide, and an instance must wait its turn however
+  // long other instances (or other schemas' services) take, rather than fail to start.
+  const migrationDb =
+    dialect === "postgres"
+      ? new Kysely<unknown>({
+          dialect: postgresDialect(opts.databaseUrl!, opts.schema, opts.logger, { statementMs: 0, lockMs: 0 }),
+        })
+      : (db as Kysely<unknown>);
   try {
-    const applied = await migrateToLatest(db as Kysely<unknown>, dialect, opts.schema);
+    const applied = await migrateToLatest(migrationDb, dialect, opts.schema);
     opts.logger?.info(
       { dialect, applied, ...(dialect === "sqlite" ? { file: sqliteFile(opts.dataDir) } : { schema: opts.schema }) },
       "store opened",
@@ -110,6 +117,8 @@ export async function openStore(opts: OpenStoreOptions): Promise<KeyStore> {
   } catch (err) {
     await db.destroy();
     throw err;
+  } finally {
+    if (migrationDb !== db) await migrationDb.destroy();
   }
   return new KyselyKeyStore(db, dialect);
 }

@@ -78,7 +78,8 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerProces
   child.stderr?.on("data", (d: Buffer) => {
     stderr += d.toString();
   });
-  const exited = new Promise<number | null>((res) => child.once("exit", (code) => res(code)));
+  // "close", not "exit": it comes after stdout and stderr are drained, so error messages are complete.
+  const exited = new Promise<number | null>((res) => child.once("close", (code) => res(code)));
   let pid = 0;
   const port = await new Promise<number>((res, rej) => {
     const timer = setTimeout(
@@ -103,7 +104,8 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerProces
     });
     void exited.then((code) => {
       clearTimeout(timer);
-      rej(new Error(`server exited with ${code} before listening; stderr: ${stderr}`));
+      const tail = stdoutLines.slice(-5).join("\n");
+      rej(new Error(`server exited with ${code} before listening; stderr: ${stderr}; last log lines:\n${tail}`));
     });
   });
   return {
