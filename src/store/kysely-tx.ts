@@ -11,11 +11,12 @@ import type { AuditHasher } from "./security-store.js";
 import { auditToRow, grantToRow, keyPolicyToRow, principalToRow } from "./security-rows.js";
 
 /**
- * The advisory-lock key that serialises audit appends across every instance sharing one
- * PostgreSQL server (the bytes of "KMSAUD"), distinct from the migration lock. Constant across
- * schemas: appends are a few milliseconds, so schemas sharing a server barely contend.
+ * The advisory lock that serialises audit appends of every instance sharing one schema: the
+ * two-key form (the bytes of "KMSA", the schema's hash), so that deployments in other schemas of
+ * the same server never wait on each other's trails. PostgreSQL keeps the two-key and the
+ * single-key (migration) lock spaces apart.
  */
-const AUDIT_LOCK_KEY = 0x4b4d53415544;
+const AUDIT_LOCK_CLASS = 0x4b4d5341;
 
 function keyNotFound(): KmsError {
   return new KmsError("NotFound", "The key does not exist.");
@@ -203,7 +204,7 @@ export class KyselyTx extends KyselyReader implements KeyStoreTx {
    */
   async appendAudit(entry: AuditEntry, computeHash: AuditHasher): Promise<AuditRecord> {
     if (this.dialect === "postgres") {
-      await sql`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY}::bigint)`.execute(this.db);
+      await sql`select pg_advisory_xact_lock(${AUDIT_LOCK_CLASS}::int4, hashtext(current_schema()))`.execute(this.db);
     }
     const last = await this.db
       .selectFrom("kms_audit")

@@ -6,7 +6,7 @@ import type { StoreDialect } from "./schema.js";
  * The advisory-lock key that serialises migrations of this service on one PostgreSQL server
  * (the bytes of "KMSMIG"). Constant across schemas: migrations are rare and short.
  */
-const MIGRATION_LOCK_KEY = 0x4b4d534d4947;
+export const MIGRATION_LOCK_KEY = 0x4b4d534d4947;
 
 async function runMigrator(db: Kysely<unknown>, dialect: StoreDialect, tableSchema?: string): Promise<string[]> {
   const migrator = new Migrator({ db, provider: migrationProvider(dialect), migrationTableSchema: tableSchema });

@@ -7,6 +7,7 @@ import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { type GrpcClients, grpcClients } from "../helpers/grpc-client.js";
 import { ROOT, type ServerProcess, startServer } from "../helpers/server-process.js";
+import { dropSchemas } from "../helpers/pg-schema.js";
 
 /**
  * What the server acknowledged survives a crash: a burst of CreateKey / RotateKey / AdvanceEncrypt
@@ -25,13 +26,7 @@ const servers: ServerProcess[] = [];
 afterAll(async () => {
   await Promise.all(servers.map((s) => s.stop("SIGKILL")));
   if (!PG_URL || schemas.length === 0) return;
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  try {
-    for (const schema of schemas) await client.query(`drop schema if exists "${schema}" cascade`);
-  } finally {
-    await client.end();
-  }
+  await dropSchemas(PG_URL, schemas);
 });
 
 /** A fresh schema, and the server URL that selects it through libpq's `options` parameter. */

@@ -4,6 +4,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectGrpcError, type GrpcClients, grpcClients } from "../helpers/grpc-client.js";
 import { type ServerProcess, startServer } from "../helpers/server-process.js";
+import { dropSchemas } from "../helpers/pg-schema.js";
 
 /**
  * Two server processes on one PostgreSQL database (ARCHITECTURE.md §8: "several instances share
@@ -55,7 +56,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const i of [a, b]) i?.c.close();
   await Promise.all([a, b].map((i) => i?.server.stop()));
-  if (schemaCreated) await admin(`drop schema if exists "${schema}" cascade`);
+  if (schemaCreated && PG_URL) await dropSchemas(PG_URL, [schema]);
 });
 
 const pt = (s: string) => Buffer.from(s, "utf8");

@@ -17,6 +17,7 @@ import {
   withRequestId,
 } from "../helpers/security.js";
 import { type ServerProcess, startServer, TEST_ADMIN } from "../helpers/server-process.js";
+import { dropSchemas } from "../helpers/pg-schema.js";
 
 /**
  * Issue 6, the audit trail: one record per authenticated call, in order, with who / what / which
@@ -405,11 +406,7 @@ describe.skipIf(!PG_URL)("audit trail on PostgreSQL, two instances appending at 
 
   afterAll(async () => {
     await Promise.all(servers.map((s) => s.stop()));
-    if (schemaCreated) {
-      const admin = new pg.Client({ connectionString: PG_URL });
-      await admin.connect();
-      await admin.query(`drop schema if exists "${schema}" cascade`).finally(() => admin.end());
-    }
+    if (schemaCreated && PG_URL) await dropSchemas(PG_URL, [schema]);
   });
 
   it("records every call of two concurrent clients on one intact chain, and detects a change", async () => {

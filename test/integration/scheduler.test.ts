@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import pg from "pg";
 import { pino } from "pino";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { Members } from "../../src/aws/json.js";
@@ -12,6 +11,7 @@ import { listKeyVersions, rotateDueKeys, rotateKey, updateRotationPolicy } from 
 import { sweepDeletedKeys } from "../../src/core/scheduler.js";
 import { openStore } from "../../src/store/open-store.js";
 import { type CoreFixture, adminCall, createCoreFixture } from "../helpers/core-fixture.js";
+import { dropSchemas } from "../helpers/pg-schema.js";
 
 const DAY = 86_400_000;
 const url = process.env.KMS_TEST_DATABASE_URL;
@@ -123,10 +123,7 @@ describe.skipIf(!url)("two instances on one PostgreSQL", () => {
 
   afterAll(async () => {
     for (const f of fixtures) await f.close();
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    await client.query(`drop schema if exists "${schema}" cascade`);
-    await client.end();
+    await dropSchemas(url!, [schema]);
   });
 
   /** Two CoreDeps sharing one root key and one PostgreSQL schema, like two processes. */

@@ -6,6 +6,7 @@ import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { openStore, sqliteFile } from "../../src/store/open-store.js";
 import { makeKey, makeVersion } from "../store-contract/fixtures.js";
+import { dropSchemas } from "../helpers/pg-schema.js";
 
 const url = process.env.KMS_TEST_DATABASE_URL;
 if (!url && process.env.CI) throw new Error("KMS_TEST_DATABASE_URL must be set in CI");
@@ -59,10 +60,7 @@ describe("a locked database is DependencyTimeout", () => {
     } finally {
       await client.end();
       await store.close();
-      const admin = new pg.Client({ connectionString: url });
-      await admin.connect();
-      await admin.query(`drop schema if exists "${schema}" cascade`);
-      await admin.end();
+      await dropSchemas(url!, [schema]);
     }
   });
 });

@@ -7,6 +7,7 @@ import { auditHash, verifyAuditChain } from "../../src/security/audit-chain.js";
 import { at, makeKey, makeVersion } from "./fixtures.js";
 import { defineKeyStoreContract } from "./key-store.contract.js";
 import { defineSecurityStoreContract, makeAuditEntry } from "./security.contract.js";
+import { dropSchemas } from "../helpers/pg-schema.js";
 
 const url = process.env.KMS_TEST_DATABASE_URL;
 // Locally a missing database skips these tests; in CI it must fail, or PostgreSQL goes untested.
@@ -22,13 +23,7 @@ const open = (schema: string): Promise<KeyStore> => openStore({ databaseUrl: url
 
 afterAll(async () => {
   if (!url || schemas.length === 0) return;
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    for (const schema of schemas) await client.query(`drop schema if exists "${schema}" cascade`);
-  } finally {
-    await client.end();
-  }
+  await dropSchemas(url, schemas);
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
