@@ -1,13 +1,7 @@
 import { randomBytes } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import {
-  CreateKeyCommand,
-  DescribeKeyCommand,
-  GenerateDataKeyCommand,
-  KMSClient,
-  ScheduleKeyDeletionCommand,
-} from "@aws-sdk/client-kms";
+import { DescribeKeyCommand, GenerateDataKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMetrics } from "../../src/api/metrics.js";
@@ -17,7 +11,7 @@ import { createAwsHandler } from "../../src/aws/handler.js";
 import type { CoreDeps } from "../../src/core/deps.js";
 import { INTERNAL_MESSAGE, KmsError } from "../../src/core/errors.js";
 import { signedFetch } from "../helpers/auth.js";
-import { type ServerProcess, startServer, TEST_ADMIN } from "../helpers/server-process.js";
+import { external, region, useAwsTarget } from "../helpers/aws-target.js";
 
 /**
  * The AWS JSON 1.1 wire itself: error shapes, headers, and requests the AWS SDKs never send
@@ -25,32 +19,12 @@ import { type ServerProcess, startServer, TEST_ADMIN } from "../helpers/server-p
  * sign with SigV4 as the test admin (an unknown target is answered before authentication, so those
  * go unsigned); the SDK tests also run against AWS KMS when KMS_AWS_TEST_ENDPOINT is set.
  */
-const external = process.env.KMS_AWS_TEST_ENDPOINT;
-const region = process.env.AWS_REGION ?? "us-east-1";
 const ours = it.skipIf(external !== undefined);
-let server: ServerProcess | undefined;
-let endpoint: string;
-let kms: KMSClient;
+const aws = useAwsTarget();
 let keyId: string;
 
 beforeAll(async () => {
-  if (!external) server = await startServer();
-  endpoint = external ?? server!.url;
-  kms = new KMSClient({
-    endpoint,
-    region,
-    ...(external
-      ? {}
-      : { credentials: { accessKeyId: TEST_ADMIN.accessKeyId, secretAccessKey: TEST_ADMIN.secretAccessKey } }),
-  });
-  keyId = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
-});
-
-afterAll(async () => {
-  if (external)
-    await kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyId, PendingWindowInDays: 7 })).catch(() => {});
-  kms?.destroy();
-  await server?.stop();
+  keyId = (await aws.newKey()).KeyId!;
 });
 
 interface Reply {
@@ -65,13 +39,13 @@ async function raw(
   body: string,
   contentType = "application/x-amz-json-1.1",
 ): Promise<Reply> {
-  const res = await signedFetch(endpoint, { target, body, contentType, region });
+  const res = await signedFetch(aws.endpoint, { target, body, contentType, region });
   return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
 }
 
 /** The same request without any signature. */
 async function unsigned(target: string, body: string): Promise<Reply> {
-  const res = await fetch(`${endpoint}/`, {
+  const res = await fetch(`${aws.endpoint}/`, {
     method: "POST",
     headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": target },
     body,
@@ -187,7 +161,7 @@ describe("errors through the AWS SDK", () => {
   it("exposes the AWS error name, HTTP status and request id", async () => {
     let err: (Error & { $metadata?: { httpStatusCode?: number; requestId?: string } }) | undefined;
     try {
-      await kms.send(new DescribeKeyCommand({ KeyId: `alias/does-not-exist-${randomBytes(4).toString("hex")}` }));
+      await aws.kms.send(new DescribeKeyCommand({ KeyId: `alias/does-not-exist-${randomBytes(4).toString("hex")}` }));
     } catch (e) {
       err = e as typeof err;
     }
@@ -208,14 +182,14 @@ describe("errors through the AWS SDK", () => {
       }
     };
     // The real access key id (the test admin's, or the one AWS credentials resolve to).
-    const { accessKeyId } = await kms.config.credentials();
+    const { accessKeyId } = await aws.kms.config.credentials();
     const unknownKey = new KMSClient({
-      endpoint,
+      endpoint: aws.endpoint,
       region,
       credentials: { accessKeyId: "AKIDNOSUCHKEY0000000", secretAccessKey: "another-secret" },
     });
     const wrongSecret = new KMSClient({
-      endpoint,
+      endpoint: aws.endpoint,
       region,
       credentials: { accessKeyId, secretAccessKey: "not-the-right-secret-access-key-000000000" },
     });

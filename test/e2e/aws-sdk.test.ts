@@ -12,8 +12,6 @@ import {
   EnableKeyRotationCommand,
   EncryptCommand,
   GetKeyRotationStatusCommand,
-  KMSClient,
-  type KeyMetadata,
   ListAliasesCommand,
   ListKeyRotationsCommand,
   ListKeysCommand,
@@ -25,57 +23,17 @@ import {
   UpdateAliasCommand,
   UpdateKeyDescriptionCommand,
 } from "@aws-sdk/client-kms";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ServerProcess, startServer, TEST_ADMIN } from "../helpers/server-process.js";
+import { describe, expect, it } from "vitest";
+import { errorName, region, useAwsTarget } from "../helpers/aws-target.js";
 
 /**
  * Key management through the real AWS SDK against the real server process. Written so the same
  * file runs against AWS KMS: set KMS_AWS_TEST_ENDPOINT (and AWS credentials in the environment)
  * and nothing here relies on this service alone.
  */
-const external = process.env.KMS_AWS_TEST_ENDPOINT;
-const region = process.env.AWS_REGION ?? "us-east-1";
-let server: ServerProcess | undefined;
-let kms: KMSClient;
-const created: string[] = [];
+const aws = useAwsTarget();
+const newKey = aws.newKey;
 const DAY = 86_400_000;
-
-beforeAll(async () => {
-  if (!external) server = await startServer();
-  const endpoint = external ?? server!.url;
-  kms = new KMSClient({
-    endpoint,
-    region,
-    ...(external
-      ? {}
-      : { credentials: { accessKeyId: TEST_ADMIN.accessKeyId, secretAccessKey: TEST_ADMIN.secretAccessKey } }),
-  });
-});
-
-afterAll(async () => {
-  if (external) {
-    for (const KeyId of created) {
-      await kms.send(new ScheduleKeyDeletionCommand({ KeyId, PendingWindowInDays: 7 })).catch(() => {});
-    }
-  }
-  kms?.destroy();
-  await server?.stop();
-});
-
-async function newKey(input: ConstructorParameters<typeof CreateKeyCommand>[0] = {}): Promise<KeyMetadata> {
-  const out = await kms.send(new CreateKeyCommand(input));
-  created.push(out.KeyMetadata!.KeyId!);
-  return out.KeyMetadata!;
-}
-
-async function errorName(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    return (err as Error).name;
-  }
-  throw new Error("expected the call to fail");
-}
 
 const suffix = () => randomBytes(6).toString("hex");
 const arnPattern = (id: string) => new RegExp(`^arn:aws:kms:${region}:\\d{12}:key/${id}$`);
@@ -130,38 +88,40 @@ describe("CreateKey / DescribeKey", () => {
 
   it("refuses a usage the spec does not allow and an unknown spec", async () => {
     expect(
-      await errorName(kms.send(new CreateKeyCommand({ KeySpec: "ECC_NIST_P256", KeyUsage: "ENCRYPT_DECRYPT" }))),
+      await errorName(aws.kms.send(new CreateKeyCommand({ KeySpec: "ECC_NIST_P256", KeyUsage: "ENCRYPT_DECRYPT" }))),
     ).toBe("ValidationException");
     // biome-ignore lint/suspicious/noExplicitAny: an enum value no AWS region accepts.
-    expect(await errorName(kms.send(new CreateKeyCommand({ KeySpec: "AES_999" as any })))).toBe("ValidationException");
+    expect(await errorName(aws.kms.send(new CreateKeyCommand({ KeySpec: "AES_999" as any })))).toBe(
+      "ValidationException",
+    );
   });
 
   it("describes one key by id, key ARN, alias name and alias ARN", async () => {
     const meta = await newKey();
     const alias = `alias/e2e-describe-${suffix()}`;
-    await kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: meta.KeyId }));
+    await aws.kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: meta.KeyId }));
     const aliasArn = meta.Arn!.replace(/key\/.*$/, alias);
     for (const ref of [meta.KeyId!, meta.Arn!, alias, aliasArn]) {
-      const out = await kms.send(new DescribeKeyCommand({ KeyId: ref }));
+      const out = await aws.kms.send(new DescribeKeyCommand({ KeyId: ref }));
       expect(out.KeyMetadata?.KeyId, ref).toBe(meta.KeyId);
       expect(out.KeyMetadata?.Arn, ref).toBe(meta.Arn);
     }
-    await kms.send(new DeleteAliasCommand({ AliasName: alias }));
+    await aws.kms.send(new DeleteAliasCommand({ AliasName: alias }));
   });
 
   it("answers NotFoundException for a key or alias that does not exist", async () => {
-    expect(await errorName(kms.send(new DescribeKeyCommand({ KeyId: "11111111-2222-3333-4444-555555555555" })))).toBe(
-      "NotFoundException",
-    );
-    expect(await errorName(kms.send(new DescribeKeyCommand({ KeyId: `alias/e2e-none-${suffix()}` })))).toBe(
+    expect(
+      await errorName(aws.kms.send(new DescribeKeyCommand({ KeyId: "11111111-2222-3333-4444-555555555555" }))),
+    ).toBe("NotFoundException");
+    expect(await errorName(aws.kms.send(new DescribeKeyCommand({ KeyId: `alias/e2e-none-${suffix()}` })))).toBe(
       "NotFoundException",
     );
   });
 
   it("updates the description", async () => {
     const meta = await newKey({ Description: "before" });
-    await kms.send(new UpdateKeyDescriptionCommand({ KeyId: meta.Arn, Description: "after" }));
-    const out = await kms.send(new DescribeKeyCommand({ KeyId: meta.KeyId }));
+    await aws.kms.send(new UpdateKeyDescriptionCommand({ KeyId: meta.Arn, Description: "after" }));
+    const out = await aws.kms.send(new DescribeKeyCommand({ KeyId: meta.KeyId }));
     expect(out.KeyMetadata?.Description).toBe("after");
   });
 });
@@ -169,14 +129,14 @@ describe("CreateKey / DescribeKey", () => {
 describe("key state", () => {
   it("disables and enables a key; a disabled key refuses Encrypt with DisabledException", async () => {
     const { KeyId } = await newKey();
-    await kms.send(new DisableKeyCommand({ KeyId }));
-    const disabled = await kms.send(new DescribeKeyCommand({ KeyId }));
+    await aws.kms.send(new DisableKeyCommand({ KeyId }));
+    const disabled = await aws.kms.send(new DescribeKeyCommand({ KeyId }));
     expect(disabled.KeyMetadata).toMatchObject({ KeyState: "Disabled", Enabled: false });
-    expect(await errorName(kms.send(new EncryptCommand({ KeyId, Plaintext: Buffer.from("x") })))).toBe(
+    expect(await errorName(aws.kms.send(new EncryptCommand({ KeyId, Plaintext: Buffer.from("x") })))).toBe(
       "DisabledException",
     );
-    await kms.send(new EnableKeyCommand({ KeyId }));
-    const out = await kms.send(new EncryptCommand({ KeyId, Plaintext: Buffer.from("x") }));
+    await aws.kms.send(new EnableKeyCommand({ KeyId }));
+    const out = await aws.kms.send(new EncryptCommand({ KeyId, Plaintext: Buffer.from("x") }));
     expect(out.CiphertextBlob?.length).toBeGreaterThan(1);
   });
 
@@ -184,34 +144,34 @@ describe("key state", () => {
     const meta = await newKey();
     const KeyId = meta.KeyId!;
     const before = Date.now();
-    const scheduled = await kms.send(new ScheduleKeyDeletionCommand({ KeyId, PendingWindowInDays: 7 }));
+    const scheduled = await aws.kms.send(new ScheduleKeyDeletionCommand({ KeyId, PendingWindowInDays: 7 }));
     expect(scheduled.KeyId).toBe(meta.Arn);
     expect(scheduled.KeyState).toBe("PendingDeletion");
     expect(scheduled.PendingWindowInDays).toBe(7);
     expect(Math.abs(scheduled.DeletionDate!.getTime() - (before + 7 * DAY))).toBeLessThan(DAY + 60_000);
 
-    const described = await kms.send(new DescribeKeyCommand({ KeyId }));
+    const described = await aws.kms.send(new DescribeKeyCommand({ KeyId }));
     expect(described.KeyMetadata?.KeyState).toBe("PendingDeletion");
     expect(described.KeyMetadata?.DeletionDate?.getTime()).toBe(scheduled.DeletionDate?.getTime());
-    expect(await errorName(kms.send(new EncryptCommand({ KeyId, Plaintext: Buffer.from("x") })))).toBe(
+    expect(await errorName(aws.kms.send(new EncryptCommand({ KeyId, Plaintext: Buffer.from("x") })))).toBe(
       "KMSInvalidStateException",
     );
-    expect(await errorName(kms.send(new EnableKeyCommand({ KeyId })))).toBe("KMSInvalidStateException");
+    expect(await errorName(aws.kms.send(new EnableKeyCommand({ KeyId })))).toBe("KMSInvalidStateException");
 
-    const cancelled = await kms.send(new CancelKeyDeletionCommand({ KeyId }));
+    const cancelled = await aws.kms.send(new CancelKeyDeletionCommand({ KeyId }));
     expect(cancelled.KeyId).toBe(meta.Arn);
-    const after = await kms.send(new DescribeKeyCommand({ KeyId }));
+    const after = await aws.kms.send(new DescribeKeyCommand({ KeyId }));
     expect(after.KeyMetadata?.KeyState).toBe("Disabled");
     expect(after.KeyMetadata?.DeletionDate).toBeUndefined();
-    expect(await errorName(kms.send(new CancelKeyDeletionCommand({ KeyId })))).toBe("KMSInvalidStateException");
+    expect(await errorName(aws.kms.send(new CancelKeyDeletionCommand({ KeyId })))).toBe("KMSInvalidStateException");
   });
 
   it("refuses a pending window outside 7..30 days with ValidationException", async () => {
     const { KeyId } = await newKey();
-    expect(await errorName(kms.send(new ScheduleKeyDeletionCommand({ KeyId, PendingWindowInDays: 6 })))).toBe(
+    expect(await errorName(aws.kms.send(new ScheduleKeyDeletionCommand({ KeyId, PendingWindowInDays: 6 })))).toBe(
       "ValidationException",
     );
-    expect(await errorName(kms.send(new ScheduleKeyDeletionCommand({ KeyId, PendingWindowInDays: 31 })))).toBe(
+    expect(await errorName(aws.kms.send(new ScheduleKeyDeletionCommand({ KeyId, PendingWindowInDays: 31 })))).toBe(
       "ValidationException",
     );
   });
@@ -224,7 +184,7 @@ describe("ListKeys", () => {
     let marker: string | undefined;
     let pages = 0;
     do {
-      const out = await kms.send(new ListKeysCommand({ Limit: 2, Marker: marker }));
+      const out = await aws.kms.send(new ListKeysCommand({ Limit: 2, Marker: marker }));
       pages++;
       expect(out.Keys!.length).toBeLessThanOrEqual(2);
       for (const k of out.Keys!) {
@@ -245,59 +205,59 @@ describe("aliases", () => {
     const a = await newKey();
     const b = await newKey();
     const name = `alias/e2e-${suffix()}`;
-    await kms.send(new CreateAliasCommand({ AliasName: name, TargetKeyId: a.Arn }));
-    const listed = await kms.send(new ListAliasesCommand({ KeyId: a.KeyId }));
+    await aws.kms.send(new CreateAliasCommand({ AliasName: name, TargetKeyId: a.Arn }));
+    const listed = await aws.kms.send(new ListAliasesCommand({ KeyId: a.KeyId }));
     const entry = listed.Aliases?.find((x) => x.AliasName === name);
     expect(entry).toMatchObject({ AliasName: name, TargetKeyId: a.KeyId, AliasArn: a.Arn!.replace(/key\/.*$/, name) });
     expect(entry?.CreationDate).toBeInstanceOf(Date);
 
-    expect(await errorName(kms.send(new CreateAliasCommand({ AliasName: name, TargetKeyId: b.KeyId })))).toBe(
+    expect(await errorName(aws.kms.send(new CreateAliasCommand({ AliasName: name, TargetKeyId: b.KeyId })))).toBe(
       "AlreadyExistsException",
     );
-    await kms.send(new UpdateAliasCommand({ AliasName: name, TargetKeyId: b.KeyId }));
-    const moved = await kms.send(new DescribeKeyCommand({ KeyId: name }));
+    await aws.kms.send(new UpdateAliasCommand({ AliasName: name, TargetKeyId: b.KeyId }));
+    const moved = await aws.kms.send(new DescribeKeyCommand({ KeyId: name }));
     expect(moved.KeyMetadata?.KeyId).toBe(b.KeyId);
-    const ofA = await kms.send(new ListAliasesCommand({ KeyId: a.KeyId }));
+    const ofA = await aws.kms.send(new ListAliasesCommand({ KeyId: a.KeyId }));
     expect(ofA.Aliases?.map((x) => x.AliasName)).not.toContain(name);
 
-    await kms.send(new DeleteAliasCommand({ AliasName: name }));
-    expect(await errorName(kms.send(new DescribeKeyCommand({ KeyId: name })))).toBe("NotFoundException");
-    expect(await errorName(kms.send(new DeleteAliasCommand({ AliasName: name })))).toBe("NotFoundException");
+    await aws.kms.send(new DeleteAliasCommand({ AliasName: name }));
+    expect(await errorName(aws.kms.send(new DescribeKeyCommand({ KeyId: name })))).toBe("NotFoundException");
+    expect(await errorName(aws.kms.send(new DeleteAliasCommand({ AliasName: name })))).toBe("NotFoundException");
   });
 
   it("pages one key's aliases", async () => {
     const key = await newKey();
     const names = [0, 1, 2].map((i) => `alias/e2e-page-${suffix()}-${i}`);
-    for (const AliasName of names) await kms.send(new CreateAliasCommand({ AliasName, TargetKeyId: key.KeyId }));
+    for (const AliasName of names) await aws.kms.send(new CreateAliasCommand({ AliasName, TargetKeyId: key.KeyId }));
     const seen: string[] = [];
     let marker: string | undefined;
     let pages = 0;
     do {
-      const out = await kms.send(new ListAliasesCommand({ KeyId: key.KeyId, Limit: 1, Marker: marker }));
+      const out = await aws.kms.send(new ListAliasesCommand({ KeyId: key.KeyId, Limit: 1, Marker: marker }));
       pages++;
       seen.push(...out.Aliases!.map((x) => x.AliasName!));
       marker = out.Truncated ? out.NextMarker : undefined;
     } while (marker);
     expect(pages).toBeGreaterThanOrEqual(3);
     expect(seen.sort()).toEqual([...names].sort());
-    for (const AliasName of names) await kms.send(new DeleteAliasCommand({ AliasName }));
+    for (const AliasName of names) await aws.kms.send(new DeleteAliasCommand({ AliasName }));
   });
 
   it("refuses an alias whose target is another alias", async () => {
     const key = await newKey();
     const first = `alias/e2e-${suffix()}`;
-    await kms.send(new CreateAliasCommand({ AliasName: first, TargetKeyId: key.KeyId }));
+    await aws.kms.send(new CreateAliasCommand({ AliasName: first, TargetKeyId: key.KeyId }));
     expect(
-      await errorName(kms.send(new CreateAliasCommand({ AliasName: `alias/e2e-${suffix()}`, TargetKeyId: first }))),
+      await errorName(aws.kms.send(new CreateAliasCommand({ AliasName: `alias/e2e-${suffix()}`, TargetKeyId: first }))),
     ).toMatch(/ValidationException|NotFoundException/);
-    await kms.send(new DeleteAliasCommand({ AliasName: first }));
+    await aws.kms.send(new DeleteAliasCommand({ AliasName: first }));
   });
 });
 
 describe("tags", () => {
   it("creates with tags, adds, lists and removes them", async () => {
     const { KeyId } = await newKey({ Tags: [{ TagKey: "team", TagValue: "payments" }] });
-    await kms.send(
+    await aws.kms.send(
       new TagResourceCommand({
         KeyId,
         Tags: [
@@ -306,14 +266,14 @@ describe("tags", () => {
         ],
       }),
     );
-    const listed = await kms.send(new ListResourceTagsCommand({ KeyId }));
+    const listed = await aws.kms.send(new ListResourceTagsCommand({ KeyId }));
     expect(listed.Tags?.sort((x, y) => x.TagKey!.localeCompare(y.TagKey!))).toEqual([
       { TagKey: "env", TagValue: "test" },
       { TagKey: "team", TagValue: "billing" },
     ]);
     expect(listed.Truncated).toBe(false);
-    await kms.send(new UntagResourceCommand({ KeyId, TagKeys: ["team", "absent"] }));
-    const after = await kms.send(new ListResourceTagsCommand({ KeyId }));
+    await aws.kms.send(new UntagResourceCommand({ KeyId, TagKeys: ["team", "absent"] }));
+    const after = await aws.kms.send(new ListResourceTagsCommand({ KeyId }));
     expect(after.Tags).toEqual([{ TagKey: "env", TagValue: "test" }]);
   });
 
@@ -323,7 +283,7 @@ describe("tags", () => {
     const seen: string[] = [];
     let marker: string | undefined;
     do {
-      const out = await kms.send(new ListResourceTagsCommand({ KeyId, Limit: 2, Marker: marker }));
+      const out = await aws.kms.send(new ListResourceTagsCommand({ KeyId, Limit: 2, Marker: marker }));
       seen.push(...out.Tags!.map((t) => `${t.TagKey}=${t.TagValue}`));
       marker = out.Truncated ? out.NextMarker : undefined;
     } while (marker);
@@ -333,7 +293,7 @@ describe("tags", () => {
   it("refuses more than 50 tags on a key with LimitExceededException", async () => {
     const { KeyId } = await newKey();
     const Tags = Array.from({ length: 51 }, (_, i) => ({ TagKey: `t${i}`, TagValue: "x" }));
-    expect(await errorName(kms.send(new TagResourceCommand({ KeyId, Tags })))).toBe("LimitExceededException");
+    expect(await errorName(aws.kms.send(new TagResourceCommand({ KeyId, Tags })))).toBe("LimitExceededException");
   });
 });
 
@@ -341,17 +301,17 @@ describe("rotation", () => {
   it("enables, reads and disables automatic rotation", async () => {
     const meta = await newKey();
     const KeyId = meta.KeyId!;
-    const initial = await kms.send(new GetKeyRotationStatusCommand({ KeyId }));
+    const initial = await aws.kms.send(new GetKeyRotationStatusCommand({ KeyId }));
     expect(initial.KeyRotationEnabled).toBe(false);
     const before = Date.now();
-    await kms.send(new EnableKeyRotationCommand({ KeyId, RotationPeriodInDays: 90 }));
-    const on = await kms.send(new GetKeyRotationStatusCommand({ KeyId }));
+    await aws.kms.send(new EnableKeyRotationCommand({ KeyId, RotationPeriodInDays: 90 }));
+    const on = await aws.kms.send(new GetKeyRotationStatusCommand({ KeyId }));
     expect(on).toMatchObject({ KeyRotationEnabled: true, RotationPeriodInDays: 90, KeyId: meta.Arn });
     expect(Math.abs(on.NextRotationDate!.getTime() - (before + 90 * DAY))).toBeLessThan(DAY + 60_000);
-    await kms.send(new DisableKeyRotationCommand({ KeyId }));
-    const off = await kms.send(new GetKeyRotationStatusCommand({ KeyId }));
+    await aws.kms.send(new DisableKeyRotationCommand({ KeyId }));
+    const off = await aws.kms.send(new GetKeyRotationStatusCommand({ KeyId }));
     expect(off.KeyRotationEnabled).toBe(false);
-    expect(await errorName(kms.send(new EnableKeyRotationCommand({ KeyId, RotationPeriodInDays: 89 })))).toBe(
+    expect(await errorName(aws.kms.send(new EnableKeyRotationCommand({ KeyId, RotationPeriodInDays: 89 })))).toBe(
       "ValidationException",
     );
   });
@@ -359,20 +319,20 @@ describe("rotation", () => {
   it("rotates on demand, lists the rotation and still decrypts old ciphertexts", async () => {
     const meta = await newKey();
     const KeyId = meta.KeyId!;
-    const old = await kms.send(new EncryptCommand({ KeyId, Plaintext: Buffer.from("before rotation") }));
-    const rotated = await kms.send(new RotateKeyOnDemandCommand({ KeyId }));
+    const old = await aws.kms.send(new EncryptCommand({ KeyId, Plaintext: Buffer.from("before rotation") }));
+    const rotated = await aws.kms.send(new RotateKeyOnDemandCommand({ KeyId }));
     expect(rotated.KeyId).toBe(meta.Arn);
-    const rotations = await kms.send(new ListKeyRotationsCommand({ KeyId }));
+    const rotations = await aws.kms.send(new ListKeyRotationsCommand({ KeyId }));
     expect(rotations.Rotations).toHaveLength(1);
     expect(rotations.Rotations![0]).toMatchObject({ KeyId: meta.Arn, RotationType: "ON_DEMAND" });
     expect(rotations.Rotations![0]!.RotationDate).toBeInstanceOf(Date);
 
-    const fresh = await kms.send(new EncryptCommand({ KeyId, Plaintext: Buffer.from("after rotation") }));
+    const fresh = await aws.kms.send(new EncryptCommand({ KeyId, Plaintext: Buffer.from("after rotation") }));
     for (const [blob, text] of [
       [old.CiphertextBlob, "before rotation"],
       [fresh.CiphertextBlob, "after rotation"],
     ] as const) {
-      const out = await kms.send(new DecryptCommand({ CiphertextBlob: blob }));
+      const out = await aws.kms.send(new DecryptCommand({ CiphertextBlob: blob }));
       expect(Buffer.from(out.Plaintext!).toString()).toBe(text);
       expect(out.KeyId).toBe(meta.Arn);
     }
@@ -380,14 +340,20 @@ describe("rotation", () => {
 
   it("refuses rotation of an asymmetric key with UnsupportedOperationException", async () => {
     const { KeyId } = await newKey({ KeySpec: "ECC_NIST_P256", KeyUsage: "SIGN_VERIFY" });
-    expect(await errorName(kms.send(new EnableKeyRotationCommand({ KeyId })))).toBe("UnsupportedOperationException");
-    expect(await errorName(kms.send(new RotateKeyOnDemandCommand({ KeyId })))).toBe("UnsupportedOperationException");
-    expect(await errorName(kms.send(new GetKeyRotationStatusCommand({ KeyId })))).toBe("UnsupportedOperationException");
+    expect(await errorName(aws.kms.send(new EnableKeyRotationCommand({ KeyId })))).toBe(
+      "UnsupportedOperationException",
+    );
+    expect(await errorName(aws.kms.send(new RotateKeyOnDemandCommand({ KeyId })))).toBe(
+      "UnsupportedOperationException",
+    );
+    expect(await errorName(aws.kms.send(new GetKeyRotationStatusCommand({ KeyId })))).toBe(
+      "UnsupportedOperationException",
+    );
   });
 
   it("refuses enabling rotation on a disabled key with DisabledException", async () => {
     const { KeyId } = await newKey();
-    await kms.send(new DisableKeyCommand({ KeyId }));
-    expect(await errorName(kms.send(new EnableKeyRotationCommand({ KeyId })))).toBe("DisabledException");
+    await aws.kms.send(new DisableKeyCommand({ KeyId }));
+    expect(await errorName(aws.kms.send(new EnableKeyRotationCommand({ KeyId })))).toBe("DisabledException");
   });
 });

@@ -1,16 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createPrincipal, deletePrincipal } from "../../src/core/principals.js";
 import { hashToken } from "../../src/security/credentials.js";
-import { type CoreFixture, createCoreFixture } from "../helpers/core-fixture.js";
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return "OK";
-  } catch (err) {
-    return (err as { code: string }).code;
-  }
-}
+import { type CoreFixture, createCoreFixture, codeOf } from "../helpers/core-fixture.js";
 
 describe("principals", () => {
   let fx: CoreFixture;

@@ -10,7 +10,7 @@ import { createKey, describeKey } from "../../src/core/keys.js";
 import { listKeyVersions, rotateDueKeys, rotateKey, updateRotationPolicy } from "../../src/core/rotation.js";
 import { sweepDeletedKeys } from "../../src/core/scheduler.js";
 import { openStore } from "../../src/store/open-store.js";
-import { type CoreFixture, adminCall, createCoreFixture } from "../helpers/core-fixture.js";
+import { type CoreFixture, adminCall, createCoreFixture, codeOf } from "../helpers/core-fixture.js";
 import { dropSchemas } from "../helpers/pg-schema.js";
 
 const DAY = 86_400_000;
@@ -24,15 +24,6 @@ function movableClock(deps: CoreDeps): (ms: number) => void {
   return (ms) => {
     now += ms;
   };
-}
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return "OK";
-  } catch (err) {
-    return (err as { code: string }).code;
-  }
 }
 
 describe("deletion sweeper and automatic rotation (one instance)", () => {

@@ -7,18 +7,10 @@ import { describe, expect, it } from "vitest";
 import { openStore, sqliteFile } from "../../src/store/open-store.js";
 import { makeKey, makeVersion } from "../store-contract/fixtures.js";
 import { dropSchemas } from "../helpers/pg-schema.js";
+import { codeOf } from "../helpers/core-fixture.js";
 
 const url = process.env.KMS_TEST_DATABASE_URL;
 if (!url && process.env.CI) throw new Error("KMS_TEST_DATABASE_URL must be set in CI");
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return "OK";
-  } catch (err) {
-    return (err as { code?: string }).code ?? "no code";
-  }
-}
 
 /**
  * A database that does not answer in time is `DependencyTimeout` (AWS: HTTP 503
