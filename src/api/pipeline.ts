@@ -79,7 +79,7 @@ export function createPipeline(deps: {
           });
         } catch (err) {
           log.error({ err }, "audit record could not be written; failing the call");
-          failure = new KmsError("Internal", INTERNAL_MESSAGE);
+          failure = auditFailure(err);
         }
       }
       const code = failure?.code ?? "OK";
@@ -103,4 +103,13 @@ function classify(err: unknown, info: CallInfo, log: Logger): KmsError {
   if (!(err instanceof KmsError)) log.error({ err }, "unexpected failure");
   else if (ERROR_WIRE[kms.code].awsStatus >= 500) log.error({ code: kms.code }, "call failed");
   return kms;
+}
+
+/**
+ * What a call that could not be audited answers. A database that is away keeps its own code,
+ * `DependencyTimeout` (gRPC `unavailable`, AWS 503), which clients retry; anything else is
+ * `Internal`. Either way the call fails: no call is answered without its record.
+ */
+function auditFailure(err: unknown): KmsError {
+  return err instanceof KmsError && err.code === "DependencyTimeout" ? err : new KmsError("Internal", INTERNAL_MESSAGE);
 }

@@ -1,12 +1,12 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import SqliteDatabase from "better-sqlite3";
-import { CompiledQuery, type Dialect, Kysely, PostgresDialect, SqliteDialect } from "kysely";
-import pg from "pg";
+import { type Dialect, Kysely, PostgresDialect, SqliteDialect } from "kysely";
 import type { KeyStore } from "./key-store.js";
 import { KyselyKeyStore } from "./kysely-store.js";
 import { migrateToLatest } from "./migrate.js";
 import { withDependencyTimeouts } from "./dependency-timeouts.js";
+import { createPgPool } from "./pg-pool.js";
 import type { Database, StoreDialect } from "./schema.js";
 
 /** The part of a pino logger the store uses. */
@@ -27,8 +27,9 @@ export interface OpenStoreOptions {
   schema?: string;
   logger?: StoreLogger;
   /**
-   * How long a statement or lock wait may take before it fails as `DependencyTimeout`
-   * (SQLite `busy_timeout`, default 5 s; PostgreSQL `statement_timeout`/`lock_timeout`, 15 s).
+   * How long a statement, lock wait or connection attempt may take before it fails as
+   * `DependencyTimeout` (SQLite `busy_timeout`, default 5 s; PostgreSQL `statement_timeout`,
+   * `lock_timeout` and the pool's connection timeout, 15 s).
    */
   timeoutMs?: number;
 }
@@ -48,21 +49,22 @@ function postgresDialect(
   url: string,
   schema: string | undefined,
   logger: StoreLogger | undefined,
-  timeouts: { statementMs: number; lockMs: number },
+  timeouts: { statementMs: number; lockMs: number; connectMs: number },
 ): Dialect {
-  const pool = new pg.Pool({ connectionString: url });
-  // An idle client's socket error is emitted on the pool; unhandled, it would end the process.
-  pool.on("error", (err) => logger?.warn?.({ err: err.message }, "PostgreSQL idle connection failed"));
-  return new PostgresDialect({
-    pool,
-    onCreateConnection: async (conn) => {
-      if (schema !== undefined) await conn.executeQuery(CompiledQuery.raw(`set search_path to "${schema}"`));
-      // A statement or lock wait past these limits fails (SQLSTATE 57014 / 55P03) and is answered
-      // as DependencyTimeout, rather than holding the caller and a pool connection indefinitely.
-      await conn.executeQuery(CompiledQuery.raw(`set statement_timeout = ${timeouts.statementMs}`));
-      await conn.executeQuery(CompiledQuery.raw(`set lock_timeout = ${timeouts.lockMs}`));
-    },
+  // A statement or lock wait past these limits fails (SQLSTATE 57014 / 55P03) and is answered as
+  // DependencyTimeout, rather than holding the caller and a pool connection indefinitely.
+  const sessionSetup = [
+    ...(schema !== undefined ? [`set search_path to "${schema}"`] : []),
+    `set statement_timeout = ${timeouts.statementMs}`,
+    `set lock_timeout = ${timeouts.lockMs}`,
+  ];
+  const pool = createPgPool({
+    connectionString: url,
+    connectTimeoutMs: timeouts.connectMs,
+    sessionSetup,
+    onConnectionError: (err) => logger?.warn?.({ err: err.message }, "PostgreSQL connection failed"),
   });
+  return new PostgresDialect({ pool });
 }
 
 /**
@@ -95,7 +97,11 @@ export async function openStore(opts: OpenStoreOptions): Promise<KeyStore> {
   const db = new Kysely<Database>({
     dialect: withDependencyTimeouts(
       dialect === "postgres"
-        ? postgresDialect(opts.databaseUrl!, opts.schema, opts.logger, { statementMs: timeoutMs, lockMs: timeoutMs })
+        ? postgresDialect(opts.databaseUrl!, opts.schema, opts.logger, {
+            statementMs: timeoutMs,
+            lockMs: timeoutMs,
+            connectMs: timeoutMs,
+          })
         : sqliteDialect(opts.dataDir, timeoutMs),
     ),
   });
@@ -105,7 +111,11 @@ export async function openStore(opts: OpenStoreOptions): Promise<KeyStore> {
   const migrationDb =
     dialect === "postgres"
       ? new Kysely<unknown>({
-          dialect: postgresDialect(opts.databaseUrl!, opts.schema, opts.logger, { statementMs: 0, lockMs: 0 }),
+          dialect: postgresDialect(opts.databaseUrl!, opts.schema, opts.logger, {
+            statementMs: 0,
+            lockMs: 0,
+            connectMs: timeoutMs,
+          }),
         })
       : (db as Kysely<unknown>);
   try {
