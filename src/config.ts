@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { z } from "zod";
+import { DEFAULT_LIMITS, type ListenerLimits } from "./listener-limits.js";
 
 /**
  * Configuration from `KMS_*` environment variables and matching CLI flags (ARCHITECTURE.md §8).
@@ -19,6 +20,8 @@ export interface Config {
   accountId: string;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   corsOrigins: string[];
+  /** Timeouts and caps against clients that stall or flood the listener. */
+  limits: ListenerLimits;
   /** How long shutdown waits for in-flight calls before closing connections. */
   shutdownGraceMs: number;
   /** Serve the web console at `/console/` (`KMS_CONSOLE`, default true). */
@@ -38,6 +41,7 @@ export class ConfigError extends Error {
 }
 
 const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
+const milliseconds = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 /** `scheme://host[:port]`: http(s), a DNS name, IPv4 or bracketed IPv6, an optional port. */
 const ORIGIN = /^https?:\/\/([a-z0-9.-]+|\[[0-9a-f:.]+\])(:\d{1,5})?$/i;
@@ -93,6 +97,11 @@ const VARIABLES = {
       .transform((v) => [...new Set(v.split(",").map((o) => normalizeOrigin(o)!))]),
     accepts: "a comma-separated list of origins like https://kms.example.com (no path, no *)",
   },
+  KMS_HEADERS_TIMEOUT_MS: { schema: milliseconds(100, 600_000), accepts: "milliseconds, 100..600000" },
+  KMS_REQUEST_TIMEOUT_MS: { schema: milliseconds(100, 3_600_000), accepts: "milliseconds, 100..3600000" },
+  KMS_IDLE_TIMEOUT_MS: { schema: milliseconds(100, 86_400_000), accepts: "milliseconds, 100..86400000" },
+  KMS_MAX_CONCURRENT_STREAMS: { schema: positiveInt(10_000), accepts: "an integer from 1 to 10000" },
+  KMS_MAX_CONNECTIONS: { schema: positiveInt(1_000_000), accepts: "an integer from 1 to 1000000" },
   KMS_SHUTDOWN_GRACE_MS: { schema: z.coerce.number().int().min(0).max(600_000), accepts: "milliseconds, 0..600000" },
   KMS_ADMIN_TOKEN: { schema: z.string().regex(/^[A-Za-z0-9._~+/=-]{16,512}$/), accepts: "16 to 512 token characters" },
   KMS_ADMIN_ACCESS_KEY_ID: { schema: z.string().regex(/^[A-Z0-9]{16,128}$/), accepts: "16 to 128 of [A-Z0-9]" },
@@ -156,6 +165,18 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     throw new ConfigError("KMS_ROOT_KEY and KMS_ROOT_KEY_FILE are exclusive: set one of them");
   }
   const workers = get("KMS_WORKERS") ?? Math.max(1, availableParallelism());
+  const limits: ListenerLimits = {
+    headersTimeoutMs: get("KMS_HEADERS_TIMEOUT_MS") ?? DEFAULT_LIMITS.headersTimeoutMs,
+    requestTimeoutMs: get("KMS_REQUEST_TIMEOUT_MS") ?? DEFAULT_LIMITS.requestTimeoutMs,
+    idleTimeoutMs: get("KMS_IDLE_TIMEOUT_MS") ?? DEFAULT_LIMITS.idleTimeoutMs,
+    maxConcurrentStreams: get("KMS_MAX_CONCURRENT_STREAMS") ?? DEFAULT_LIMITS.maxConcurrentStreams,
+    maxConnections: get("KMS_MAX_CONNECTIONS") ?? DEFAULT_LIMITS.maxConnections,
+  };
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
+    throw new ConfigError(
+      "KMS_HEADERS_TIMEOUT_MS must not exceed KMS_REQUEST_TIMEOUT_MS: headers are part of the request",
+    );
+  }
   const origins = get("KMS_CORS_ORIGINS");
   return {
     listen: { host, port },
@@ -170,6 +191,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     accountId: get("KMS_ACCOUNT_ID") ?? "000000000000",
     logLevel: get("KMS_LOG_LEVEL") ?? "info",
     corsOrigins: origins ? origins.split(",") : [],
+    limits,
     shutdownGraceMs: get("KMS_SHUTDOWN_GRACE_MS") ?? 10_000,
     console: get("KMS_CONSOLE") !== "false",
     consoleApiOrigins: get("KMS_CONSOLE_API_ORIGINS") ?? [],

@@ -96,6 +96,7 @@ export async function start(config: Config, logger: Logger = pino({ level: confi
     port: config.listen.port,
     tls,
     logger,
+    limits: config.limits,
     handler: createHttpApp({
       connect,
       aws: createAwsHandler({ deps, pipeline, logger }),

@@ -2,6 +2,16 @@ import http from "node:http";
 import http2 from "node:http2";
 import net from "node:net";
 import type { Logger } from "pino";
+import {
+  armHttp1Timeouts,
+  capConnections,
+  clientErrorReply,
+  DEFAULT_LIMITS,
+  http1ServerOptions,
+  type ListenerLimits,
+  limitIdleSession,
+  limitStreamRequest,
+} from "./listener-limits.js";
 
 /** A request handler both the HTTP/1.1 and HTTP/2 (compat) servers can call. */
 export type Handler = (
@@ -20,6 +30,8 @@ export interface ListenerOptions {
   tls?: { cert: Buffer; key: Buffer; clientCa?: Buffer | undefined } | undefined;
   handler: Handler;
   logger: Logger;
+  /** Timeouts and caps against clients that stall or flood (default {@link DEFAULT_LIMITS}). */
+  limits?: ListenerLimits | undefined;
 }
 
 export interface Listener {
@@ -44,6 +56,7 @@ const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
  * connection before sending a byte must not take the process down.
  */
 export async function startListener(opts: ListenerOptions): Promise<Listener> {
+  const limits = opts.limits ?? DEFAULT_LIMITS;
   let active = 0;
   let draining = false;
   const sockets = new Set<net.Socket>();
@@ -60,6 +73,7 @@ export async function startListener(opts: ListenerOptions): Promise<Listener> {
     res.on("close", finish);
     res.on("finish", finish);
     if (draining && "shouldKeepAlive" in res) res.shouldKeepAlive = false;
+    if (req instanceof http2.Http2ServerRequest) limitStreamRequest(req, res as http2.Http2ServerResponse, limits);
     opts.handler(req, res);
   };
 
@@ -69,22 +83,27 @@ export async function startListener(opts: ListenerOptions): Promise<Listener> {
           cert: opts.tls.cert,
           key: opts.tls.key,
           allowHTTP1: true,
+          settings: { maxConcurrentStreams: limits.maxConcurrentStreams },
           ...(opts.tls.clientCa ? { ca: opts.tls.clientCa, requestCert: true, rejectUnauthorized: false } : {}),
         },
         handler,
       )
-    : http2.createServer({}, handler);
-  const h1 = http.createServer(handler);
+    : http2.createServer({ settings: { maxConcurrentStreams: limits.maxConcurrentStreams } }, handler);
+  const h1 = http.createServer(http1ServerOptions(limits), handler);
   h1.keepAliveTimeout = 5_000;
+  armHttp1Timeouts(h1);
   for (const s of [h1, h2] as const) s.on("error", (err) => opts.logger.warn({ err }, "server error"));
   // A listener replaces Node's default, so it must close the socket itself: answer malformed
-  // HTTP/1.1 (and header timeouts) with 400 and close; just drop a peer that already went away.
+  // HTTP/1.1 with 400 and a request or header timeout with 408 (unless a response has begun),
+  // then close; just drop a peer that already went away.
   h1.on("clientError", (err: NodeJS.ErrnoException, socket: net.Socket) => {
-    if (err.code === "ECONNRESET" || !socket.writable) socket.destroy();
-    else socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+    const started = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
+    if (err.code === "ECONNRESET" || !socket.writable || started) socket.destroy();
+    else socket.end(clientErrorReply(err.code), () => socket.destroy());
   });
   h2.on("session", (session) => {
     sessions.add(session);
+    limitIdleSession(session, limits);
     session.on("error", () => {});
     session.on("close", () => sessions.delete(session));
   });
@@ -104,9 +123,10 @@ export async function startListener(opts: ListenerOptions): Promise<Listener> {
   } else {
     server = net.createServer((socket) => {
       track(socket);
-      sniff(socket, (isH2) => (isH2 ? h2 : h1).emit("connection", socket));
+      sniff(socket, limits.headersTimeoutMs, (isH2) => (isH2 ? h2 : h1).emit("connection", socket));
     });
   }
+  capConnections(server, limits, opts.logger);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(opts.port, opts.host, () => {
@@ -136,13 +156,13 @@ export async function startListener(opts: ListenerOptions): Promise<Listener> {
   };
 }
 
-/** How long a new connection may take to send enough bytes to tell its protocol. */
-const SNIFF_TIMEOUT_MS = 10_000;
-
-/** Reads just enough of the first bytes to tell HTTP/2 prior knowledge from HTTP/1.x, then puts them back. */
-function sniff(socket: net.Socket, dispatch: (isH2: boolean) => void): void {
+/**
+ * Reads just enough of the first bytes to tell HTTP/2 prior knowledge from HTTP/1.x, then puts them
+ * back. A connection that does not send them within `timeoutMs` is closed.
+ */
+function sniff(socket: net.Socket, timeoutMs: number, dispatch: (isH2: boolean) => void): void {
   let seen = Buffer.alloc(0);
-  const timer = setTimeout(() => socket.destroy(), SNIFF_TIMEOUT_MS);
+  const timer = setTimeout(() => socket.destroy(), timeoutMs);
   timer.unref();
   socket.once("close", () => clearTimeout(timer));
   const onData = (chunk: Buffer) => {

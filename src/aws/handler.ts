@@ -7,6 +7,7 @@ import type { Handler } from "../server.js";
 import { type AwsErrorReply, AwsProtocolError, awsErrorOf } from "./errors.js";
 import { type JsonObject, Members, parseBody } from "./json.js";
 import { lookupOperation } from "./operations/index.js";
+import { requestAborted } from "../request-aborted.js";
 import { requestIdOf } from "../request-id.js";
 
 type Req = http.IncomingMessage | http2.Http2ServerRequest;
@@ -42,6 +43,11 @@ export function createAwsHandler(opts: AwsHandlerOptions): Handler {
   const maxBody = opts.maxBodyBytes ?? 1024 * 1024;
   return (req, res) => {
     handle(opts, maxBody, req, res).catch((err: unknown) => {
+      if (requestAborted(req)) {
+        opts.logger.debug({ err }, "request aborted before its body was complete");
+        res.destroy();
+        return;
+      }
       opts.logger.error({ err }, "aws handler failed");
       if (!res.headersSent) reply(res, requestIdOf(req), 500, errorBody(awsErrorOf(err)));
       else res.destroy();

@@ -103,4 +103,30 @@ describe("config", () => {
     expect(() => load({}, ["--nope"])).toThrow(ConfigError);
     rejects({}, "KMS_WORKERS", ["--workers"]);
   });
+
+  it("limits slow and flooding clients by default, and reads every limit", () => {
+    expect(load({}).limits).toEqual({
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      idleTimeoutMs: 120_000,
+      maxConcurrentStreams: 128,
+      maxConnections: 900,
+    });
+    const c = load({ KMS_HEADERS_TIMEOUT_MS: "500", KMS_IDLE_TIMEOUT_MS: "1500", KMS_MAX_CONNECTIONS: "20" }, [
+      "--request-timeout-ms",
+      "700",
+      "--max-concurrent-streams=8",
+    ]);
+    expect(c.limits).toEqual({
+      headersTimeoutMs: 500,
+      requestTimeoutMs: 700,
+      idleTimeoutMs: 1500,
+      maxConcurrentStreams: 8,
+      maxConnections: 20,
+    });
+    rejects({ KMS_HEADERS_TIMEOUT_MS: "5000", KMS_REQUEST_TIMEOUT_MS: "4000" }, "KMS_HEADERS_TIMEOUT_MS");
+    rejects({ KMS_MAX_CONCURRENT_STREAMS: "0" }, "KMS_MAX_CONCURRENT_STREAMS");
+    rejects({ KMS_IDLE_TIMEOUT_MS: "10" }, "KMS_IDLE_TIMEOUT_MS");
+    rejects({ KMS_MAX_CONNECTIONS: "many" }, "KMS_MAX_CONNECTIONS");
+  });
 });
