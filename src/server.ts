@@ -84,11 +84,14 @@ export async function startListener(opts: ListenerOptions): Promise<Listener> {
           key: opts.tls.key,
           allowHTTP1: true,
           settings: { maxConcurrentStreams: limits.maxConcurrentStreams },
+          handshakeTimeout: limits.headersTimeoutMs,
           ...(opts.tls.clientCa ? { ca: opts.tls.clientCa, requestCert: true, rejectUnauthorized: false } : {}),
         },
         handler,
       )
     : http2.createServer({ settings: { maxConcurrentStreams: limits.maxConcurrentStreams } }, handler);
+  // HTTP/1.1 over TLS is served by the HTTP/2 server itself, which listens and so checks these.
+  if (opts.tls) Object.assign(h2, http1ServerOptions(limits));
   const h1 = http.createServer(http1ServerOptions(limits), handler);
   h1.keepAliveTimeout = 5_000;
   armHttp1Timeouts(h1);

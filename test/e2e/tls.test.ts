@@ -7,16 +7,7 @@ import { join } from "node:path";
 import tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_AUTH, type ServerProcess, startServer } from "../helpers/server-process.js";
-
-/** A throwaway self-signed certificate for 127.0.0.1, made with the system's openssl. */
-function selfSigned(dir: string): { cert: string; key: string } {
-  const cert = join(dir, "cert.pem");
-  const key = join(dir, "key.pem");
-  const args = ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
-  args.push("-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-days", "1");
-  execFileSync("openssl", [...args, "-keyout", key, "-out", cert], { stdio: "ignore" });
-  return { cert, key };
-}
+import { selfSigned } from "../helpers/tls-cert.js";
 
 describe("TLS with ALPN on the one port", () => {
   let server: ServerProcess;

@@ -1,7 +1,12 @@
+import { mkdtempSync, readFileSync } from "node:fs";
 import http2 from "node:http2";
 import net from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_AUTH, type ServerProcess, startServer } from "../helpers/server-process.js";
+import { selfSigned } from "../helpers/tls-cert.js";
 
 /**
  * Clients that connect and then stall, or flood a session with streams, against the real server
@@ -35,14 +40,17 @@ interface Outcome {
 }
 
 /** Opens a raw TCP connection, writes `bytes`, then stalls until the server closes it or `GIVE_UP_MS` passes. */
-async function stall(port: number, bytes: string): Promise<Outcome> {
-  const socket = net.connect({ host: "127.0.0.1", port });
+function stall(port: number, bytes: string): Promise<Outcome> {
+  return stallOn(net.connect({ host: "127.0.0.1", port }), "connect", bytes);
+}
+
+async function stallOn(socket: net.Socket, ready: "connect" | "secureConnect", bytes: string): Promise<Outcome> {
   let received = "";
   socket.on("data", (d: Buffer) => {
     received += d.toString("latin1");
   });
   socket.on("error", () => {});
-  await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+  await new Promise<void>((resolve) => socket.once(ready, () => resolve()));
   socket.write(bytes);
   const closed = await new Promise<boolean>((resolve) => {
     const timer = setTimeout(() => resolve(false), GIVE_UP_MS);
@@ -176,5 +184,44 @@ describe("the connection cap", () => {
     await new Promise((r) => setTimeout(r, 200));
     expect((await fetch(`${capped.url}/healthz`)).status).toBe(200);
     expect(capped.logs.some((l) => l.msg === "connection cap reached; refusing connections")).toBe(true);
+  });
+});
+
+describe("the same limits over TLS", () => {
+  let secure: ServerProcess;
+  let ca: Buffer;
+  beforeAll(async () => {
+    const files = selfSigned(mkdtempSync(join(tmpdir(), "kms-tls-")));
+    ca = readFileSync(files.cert);
+    secure = await startServer({ env: { ...LIMITS, KMS_TLS_CERT: files.cert, KMS_TLS_KEY: files.key } });
+  });
+  afterAll(async () => {
+    await secure?.stop();
+  });
+
+  it("closes a connection that never starts its TLS handshake", async () => {
+    expect(await stall(secure.port, "")).toEqual({ closed: true, received: "" });
+  });
+
+  it("HTTP/1.1 over TLS: a request stalled in its headers gets 408 and is closed", async () => {
+    const socket = tls.connect({ host: "127.0.0.1", port: secure.port, ca, ALPNProtocols: ["http/1.1"] });
+    const outcome = await stallOn(socket, "secureConnect", "POST / HTTP/1.1\r\nHost: kms\r\n");
+    expect(outcome).toEqual({ closed: true, received: expect.stringMatching(/^HTTP\/1\.1 408 /) });
+  });
+
+  it("HTTP/2 over TLS: advertises KMS_MAX_CONCURRENT_STREAMS and closes an idle session", async () => {
+    const session = http2.connect(`https://127.0.0.1:${secure.port}`, { ca });
+    session.on("error", () => {});
+    await new Promise((resolve) => session.once("remoteSettings", resolve));
+    expect(session.remoteSettings.maxConcurrentStreams).toBe(8);
+    const closed = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), GIVE_UP_MS);
+      session.once("close", () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+    session.destroy();
+    expect(closed).toBe(true);
   });
 });
