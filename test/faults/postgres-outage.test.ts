@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signedFetch } from "../helpers/auth.js";
 import { errorInfoReason, type GrpcClients, grpcClients } from "../helpers/grpc-client.js";
 import { type PrivatePostgres, startPrivatePostgres } from "../helpers/private-postgres.js";
 import { type ServerProcess, startServer } from "../helpers/server-process.js";
@@ -150,7 +151,16 @@ describe("a PostgreSQL restart and a 20 s stop under load", () => {
       // Scenario 2: stopped for 20 s, then started.
       await pgc.stop("fast");
       const down = Date.now();
+      // The AWS endpoint in the middle of the outage: 503 DependencyTimeoutException, which SDKs retry.
+      const awsProbe = sleep(2_000).then(async () => {
+        const res = await signedFetch(instances[1]!.server.url, {
+          target: "TrentService.Encrypt",
+          body: JSON.stringify({ KeyId: key.keyId, Plaintext: Buffer.from("during").toString("base64") }),
+        });
+        return { status: res.status, type: ((await res.json()) as { __type?: string }).__type };
+      });
       await sleep(OUTAGE_MS);
+      expect(await awsProbe).toEqual({ status: 503, type: "DependencyTimeoutException" });
       const up = Date.now();
       await pgc.start();
       const backAfterStop = Date.now();

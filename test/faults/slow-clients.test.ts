@@ -1,3 +1,4 @@
+import type { EventEmitter } from "node:events";
 import { mkdtempSync, readFileSync } from "node:fs";
 import http2 from "node:http2";
 import net from "node:net";
@@ -39,6 +40,17 @@ interface Outcome {
   received: string;
 }
 
+/** Resolves true once `emitter` emits `event`, or false when `GIVE_UP_MS` passes first. */
+function emitted(emitter: EventEmitter, event: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), GIVE_UP_MS);
+    emitter.once(event, () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
 /** Opens a raw TCP connection, writes `bytes`, then stalls until the server closes it or `GIVE_UP_MS` passes. */
 function stall(port: number, bytes: string): Promise<Outcome> {
   return stallOn(net.connect({ host: "127.0.0.1", port }), "connect", bytes);
@@ -52,27 +64,15 @@ async function stallOn(socket: net.Socket, ready: "connect" | "secureConnect", b
   socket.on("error", () => {});
   await new Promise<void>((resolve) => socket.once(ready, () => resolve()));
   socket.write(bytes);
-  const closed = await new Promise<boolean>((resolve) => {
-    const timer = setTimeout(() => resolve(false), GIVE_UP_MS);
-    socket.once("close", () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
+  const closed = await emitted(socket, "close");
   socket.destroy();
   return { closed, received };
 }
 
 /** Resolves with the stream's RST_STREAM code once it closes, or "open" after `GIVE_UP_MS`. */
-function closeCode(stream: http2.ClientHttp2Stream): Promise<number | "open"> {
+async function closeCode(stream: http2.ClientHttp2Stream): Promise<number | "open"> {
   stream.on("error", () => {});
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve("open"), GIVE_UP_MS);
-    stream.once("close", () => {
-      clearTimeout(timer);
-      resolve(stream.rstCode ?? 0);
-    });
-  });
+  return (await emitted(stream, "close")) ? (stream.rstCode ?? 0) : "open";
 }
 
 const errorLines = () => server.logs.filter((l) => Number(l.level) >= 50);
@@ -104,15 +104,9 @@ describe("slow and flooding clients", () => {
   it("HTTP/2: an idle session is closed with GOAWAY", async () => {
     const session = http2.connect(server.url);
     session.on("error", () => {});
-    const outcome = await new Promise<string>((resolve) => {
-      const timer = setTimeout(() => resolve("still open"), GIVE_UP_MS);
-      session.once("goaway", () => {
-        clearTimeout(timer);
-        resolve("goaway");
-      });
-    });
+    const goaway = await emitted(session, "goaway");
     session.destroy();
-    expect(outcome).toBe("goaway");
+    expect(goaway).toBe(true);
   });
 
   it("HTTP/2: a stream stalled before its body ends is reset with CANCEL", async () => {
@@ -214,13 +208,7 @@ describe("the same limits over TLS", () => {
     session.on("error", () => {});
     await new Promise((resolve) => session.once("remoteSettings", resolve));
     expect(session.remoteSettings.maxConcurrentStreams).toBe(8);
-    const closed = await new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), GIVE_UP_MS);
-      session.once("close", () => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-    });
+    const closed = await emitted(session, "close");
     session.destroy();
     expect(closed).toBe(true);
   });
