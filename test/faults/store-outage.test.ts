@@ -6,6 +6,7 @@ import { createMetrics } from "../../src/api/metrics.js";
 import { createPipeline } from "../../src/api/pipeline.js";
 import type { KeyStore } from "../../src/store/key-store.js";
 import { openStore } from "../../src/store/open-store.js";
+import { createPgPool } from "../../src/store/pg-pool.js";
 import { codeOf } from "../helpers/core-fixture.js";
 import { type PrivatePostgres, startPrivatePostgres } from "../helpers/private-postgres.js";
 
@@ -45,6 +46,23 @@ async function untilServing(fn: () => Promise<unknown>, limitMs: number): Promis
 }
 
 describe("PostgreSQL going away under the store", () => {
+  it("a connection whose session setup fails is discarded, never kept checked out", async () => {
+    const pool = createPgPool({
+      connectionString: pgc.url,
+      connectTimeoutMs: 1_000,
+      sessionSetup: ["select 1/0"],
+      onConnectionError: () => {},
+    });
+    try {
+      // More attempts than the pool has connections (10): a leaked one would make the last wait, then time out.
+      const codes: string[] = [];
+      for (let i = 0; i < 12; i++) codes.push(await codeOf(pool.connect()));
+      expect(codes).toEqual(Array(12).fill("22012"));
+    } finally {
+      await pool.end();
+    }
+  });
+
   it("a connection lost in the middle of a transaction is DependencyTimeout, and the process stays up", async () => {
     await store.transaction((tx) => tx.putMetaIfAbsent("outage", "before"));
     let stopped!: () => void;
