@@ -1,12 +1,10 @@
 import { createPublicKey } from "node:crypto";
 import http from "node:http";
 import net from "node:net";
-import { resolve } from "node:path";
-import * as grpc from "@grpc/grpc-js";
-import * as protoLoader from "@grpc/proto-loader";
 import { afterEach, describe, expect, it } from "vitest";
 import { type GrpcClients, grpcClients } from "../helpers/grpc-client.js";
-import { ROOT, type ServerProcess, startServer } from "../helpers/server-process.js";
+import { healthClient } from "../helpers/grpc-health.js";
+import { type ServerProcess, startServer } from "../helpers/server-process.js";
 
 /**
  * Graceful shutdown of the real process: SIGTERM stops accepting, lets in-flight calls finish,
@@ -106,20 +104,10 @@ describe("SIGTERM", () => {
 
   it("does not hold shutdown for the whole grace period because a health Watch stream is open", async () => {
     const { server } = await start({ KMS_SHUTDOWN_GRACE_MS: "8000" });
-    const definition = protoLoader.loadSync("grpc/health/v1/health.proto", {
-      includeDirs: [resolve(ROOT, "third_party/proto")],
-      enums: String,
-      defaults: true,
-    });
-    const pkg = grpc.loadPackageDefinition(definition) as unknown as {
-      grpc: { health: { v1: { Health: grpc.ServiceClientConstructor } } };
-    };
-    const health = new pkg.grpc.health.v1.Health(`127.0.0.1:${server.port}`, grpc.credentials.createInsecure());
+    const health = healthClient(server.port);
     openClients.push(health);
     const statuses: string[] = [];
-    const watch = (
-      health as unknown as { Watch(req: { service: string }): grpc.ClientReadableStream<{ status: string }> }
-    ).Watch({ service: "" });
+    const watch = health.Watch({ service: "" });
     watch.on("data", (d: { status: string }) => statuses.push(d.status));
     watch.on("error", () => {});
     const deadline = Date.now() + 5_000;

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { healthClient } from "../helpers/grpc-health.js";
 import { ADMIN_AUTH, type ServerProcess, startServer } from "../helpers/server-process.js";
 import { selfSigned } from "../helpers/tls-cert.js";
 
@@ -138,6 +139,19 @@ describe("slow and flooding clients", () => {
     const refused = codes.filter((c) => c === http2.constants.NGHTTP2_REFUSED_STREAM).length;
     const cancelled = codes.filter((c) => c === http2.constants.NGHTTP2_CANCEL).length;
     expect({ refused, cancelled }).toEqual({ refused: 4, cancelled: 8 });
+  });
+
+  it("a health Watch stream outlives the request and idle timeouts: its request is complete", async () => {
+    const health = healthClient(server.port);
+    const events: string[] = [];
+    const watch = health.Watch({ service: "" });
+    watch.on("data", (d: { status: string }) => events.push(d.status));
+    watch.on("error", (err: { code: number }) => events.push(`error ${err.code}`));
+    watch.on("end", () => events.push("end"));
+    await new Promise((r) => setTimeout(r, 3 * Number(LIMITS.KMS_IDLE_TIMEOUT_MS)));
+    watch.cancel();
+    health.close();
+    expect(events).toEqual(["SERVING"]);
   });
 
   it("still serves a legitimate call afterwards", async () => {
