@@ -100,6 +100,7 @@ export async function startListener(opts: ListenerOptions): Promise<Listener> {
   // HTTP/1.1 with 400 and a request or header timeout with 408 (unless a response has begun),
   // then close; just drop a peer that already went away.
   h1.on("clientError", (err: NodeJS.ErrnoException, socket: net.Socket) => {
+    // The response in progress on this socket, as Node's own handler reads it (`socketOnError`).
     const started = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
     if (err.code === "ECONNRESET" || !socket.writable || started) socket.destroy();
     else socket.end(clientErrorReply(err.code), () => socket.destroy());
