@@ -3,11 +3,11 @@
 // through tsx (the worker pool adds tsx to its threads in the same way).
 import { existsSync } from "node:fs";
 
-const built = new URL("../dist/src/cli.js", import.meta.url);
+const built = new URL("../dist/src/cli/index.js", import.meta.url);
 if (existsSync(built)) {
   await import(built.href);
 } else {
   const { register } = await import("tsx/esm/api");
   register();
-  await import(new URL("../src/cli.ts", import.meta.url).href);
+  await import(new URL("../src/cli/index.ts", import.meta.url).href);
 }

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
 import type { CoreDeps } from "./core/deps.js";
-import { KmsError } from "./core/errors.js";
+import { KmsError } from "./domain/errors.js";
 import { createPrincipal } from "./core/principals.js";
 
 /** Where the first start writes the admin's credentials. */

@@ -1,12 +1,7 @@
 import { readFile, realpath, stat } from "node:fs/promises";
-import type http from "node:http";
-import type http2 from "node:http2";
 import { extname, resolve, sep } from "node:path";
 import { normalizeOrigin } from "./config.js";
-import type { Handler } from "./server.js";
-
-type Req = http.IncomingMessage | http2.Http2ServerRequest;
-type Res = http.ServerResponse | http2.Http2ServerResponse;
+import type { Handler, HttpRequest, HttpResponse } from "./edge/http.js";
 
 /** Where `npm run build:console` (Vite, `console/vite.config.ts`) writes the console. */
 export const CONSOLE_DIST = resolve(import.meta.dirname, "../dist/console");
@@ -88,7 +83,7 @@ export function createConsoleHandler(opts: ConsoleStaticOptions): Handler {
   };
 }
 
-async function serve(root: string, headers: SecurityHeaders, req: Req, res: Res): Promise<void> {
+async function serve(root: string, headers: SecurityHeaders, req: HttpRequest, res: HttpResponse): Promise<void> {
   const path = (req.url ?? "/").split("?")[0] ?? "/";
   if (req.method !== "GET" && req.method !== "HEAD") {
     res.setHeader("allow", "GET, HEAD");
@@ -158,8 +153,8 @@ function within(path: string, root: string): boolean {
 }
 
 async function sendFile(
-  req: Req,
-  res: Res,
+  req: HttpRequest,
+  res: HttpResponse,
   headers: SecurityHeaders,
   file: string,
   cacheControl: string,
@@ -175,7 +170,7 @@ async function sendFile(
   else res.end(body);
 }
 
-function send(res: Res, headers: SecurityHeaders, status: number, contentType: string, text: string): void {
+function send(res: HttpResponse, headers: SecurityHeaders, status: number, contentType: string, text: string): void {
   res.writeHead(status, { "content-type": contentType, "cache-control": "no-store", ...headers });
   res.end(text);
 }

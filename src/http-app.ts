@@ -1,14 +1,9 @@
-import type http from "node:http";
-import type http2 from "node:http2";
 import { cors } from "@connectrpc/connect";
-import type { ServingState } from "./api/serving-state.js";
-import type { Metrics } from "./api/metrics.js";
-import type { Authenticate } from "./api/pipeline.js";
-import { assignRequestId } from "./request-id.js";
-import type { Handler } from "./server.js";
-
-type Req = http.IncomingMessage | http2.Http2ServerRequest;
-type Res = http.ServerResponse | http2.Http2ServerResponse;
+import type { ServingState } from "./edge/serving-state.js";
+import type { Metrics } from "./edge/metrics.js";
+import type { Authenticate } from "./edge/pipeline.js";
+import { assignRequestId } from "./edge/request-id.js";
+import type { Handler, HttpRequest, HttpResponse } from "./edge/http.js";
 
 export interface HttpAppOptions {
   /** The connect-node adapter: gRPC, gRPC-Web and Connect for the kms.v1 services, health, reflection. */
@@ -33,7 +28,7 @@ export interface HttpAppOptions {
 export function createHttpApp(opts: HttpAppOptions): Handler {
   const exposed = [...cors.exposedHeaders, "x-request-id"].join(", ");
   const allowedHeaders = [...cors.allowedHeaders, "authorization", "x-request-id"].join(", ");
-  return (req: Req, res: Res) => {
+  return (req: HttpRequest, res: HttpResponse) => {
     res.setHeader("x-request-id", assignRequestId(req));
 
     const origin = req.headers.origin;
@@ -78,7 +73,7 @@ function allowOrigin(allowed: readonly string[], origin: string): boolean {
   return allowed.includes("*") || allowed.includes(origin);
 }
 
-async function serveMetrics(opts: HttpAppOptions, req: Req, res: Res): Promise<void> {
+async function serveMetrics(opts: HttpAppOptions, req: HttpRequest, res: HttpResponse): Promise<void> {
   const headers = new Headers();
   const auth = req.headers.authorization;
   if (typeof auth === "string") headers.set("authorization", auth);

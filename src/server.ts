@@ -12,12 +12,7 @@ import {
   limitIdleSession,
   limitStreamRequest,
 } from "./listener-limits.js";
-
-/** A request handler both the HTTP/1.1 and HTTP/2 (compat) servers can call. */
-export type Handler = (
-  req: http.IncomingMessage | http2.Http2ServerRequest,
-  res: http.ServerResponse | http2.Http2ServerResponse,
-) => void;
+import type { Handler } from "./edge/http.js";
 
 export interface ListenerOptions {
   host: string;

@@ -1,6 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { ERROR_WIRE, type KmsError, type WireCode } from "../core/errors.js";
+import { ERROR_WIRE, type KmsError, type WireCode } from "../domain/errors.js";
 import { ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 
 const CODES = {

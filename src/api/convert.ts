@@ -1,7 +1,7 @@
 import { type Timestamp, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { aliasArn, keyArn } from "../core/key-id.js";
-import { KmsError } from "../core/errors.js";
-import type { GrantConstraints, GrantRecord } from "../security/types.js";
+import { KmsError } from "../domain/errors.js";
+import type { GrantConstraints, GrantRecord } from "../domain/security-records.js";
 import type {
   AliasRecord,
   EncryptionAlgorithm as CoreEncryptionAlgorithm,
@@ -13,7 +13,7 @@ import type {
   SigningAlgorithm as CoreSigningAlgorithm,
   KeyRecord,
   KeyVersionRecord,
-} from "../core/types.js";
+} from "../domain/types.js";
 import { EncryptionAlgorithm } from "../../gen/kms/v1/crypto_service_pb.js";
 import {
   type Alias,

@@ -14,7 +14,7 @@ import {
   toSigningAlgorithm,
 } from "./convert.js";
 import { MacAlgorithm } from "../../gen/kms/v1/types_pb.js";
-import type { Call } from "./wrap-service.js";
+import type { Call } from "../edge/pipeline.js";
 
 /** The reply of Encrypt and AdvanceEncrypt. */
 function sealedReply(out: EncryptOutput) {

@@ -2,7 +2,7 @@ import { generateDataKey, generateDataKeyPair, type PairMode } from "../core/dat
 import type { CoreDeps } from "../core/deps.js";
 import type * as pb from "../../gen/kms/v1/data_key_service_pb.js";
 import { fromPairSpec, toDataKeySpec, toKeyFormat, toPairSpec } from "./convert.js";
-import type { Call } from "./wrap-service.js";
+import type { Call } from "../edge/pipeline.js";
 
 type PairRequest = pb.GenerateDataKeyPairRequest | pb.AdvanceGenerateDataKeyPairRequest;
 type DataKeyRequest = pb.GenerateDataKeyRequest | pb.GenerateDataKeyWithoutPlaintextRequest;

@@ -9,7 +9,7 @@ import {
 import { CryptoService } from "../../gen/kms/v1/crypto_service_pb.js";
 import { DataKeyService } from "../../gen/kms/v1/data_key_service_pb.js";
 import { KeyService } from "../../gen/kms/v1/key_service_pb.js";
-import type { ServingState, ServingStatus } from "./serving-state.js";
+import type { ServingState, ServingStatus } from "../edge/serving-state.js";
 
 /**
  * Names a health client may ask about: "" means the server as a whole (gRPC health spec), and

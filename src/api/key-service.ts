@@ -8,7 +8,7 @@ import { listKeyVersions, rotateKey, updateRotationPolicy } from "../core/rotati
 import { tagKey, untagKey } from "../core/tags.js";
 import type * as pb from "../../gen/kms/v1/key_service_pb.js";
 import { alias, grant, grantConstraints, keyMetadata, keyVersion, toKeySpec, toKeyUsage } from "./convert.js";
-import type { Call } from "./wrap-service.js";
+import type { Call } from "../edge/pipeline.js";
 
 /**
  * `kms.v1.KeyService`: a thin mapper from proto messages to `src/core` and back. No rule lives

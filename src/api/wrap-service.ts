@@ -1,15 +1,10 @@
 import type { DescService } from "@bufbuild/protobuf";
 import type { HandlerContext } from "@connectrpc/connect";
-import type { Logger } from "pino";
-import type { CallContext } from "../core/deps.js";
-import { KmsError } from "../core/errors.js";
+import { KmsError } from "../domain/errors.js";
 import { toConnectError } from "./connect-errors.js";
-import { clientNameKey } from "../client-cert.js";
-import { requestIdKey } from "../request-id.js";
-import type { Pipeline, Principal } from "./pipeline.js";
-
-/** What a thin service method receives: the call's request id, abort signal, logger and principal. */
-export type Call = CallContext & { log: Logger; principal: Principal };
+import { clientNameKey } from "../edge/client-cert.js";
+import { requestIdKey } from "../edge/request-id.js";
+import type { Call, Pipeline } from "../edge/pipeline.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: the request/response types are those of the descriptor's methods.
 type UnaryImpl = Record<string, (req: any, call: Call) => Promise<unknown>>;

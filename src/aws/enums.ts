@@ -5,7 +5,7 @@ import type {
   KeyUsage,
   MessageType,
   SigningAlgorithm,
-} from "../core/types.js";
+} from "../domain/types.js";
 import { invalidField } from "../core/validate.js";
 import { memberField } from "./json.js";
 

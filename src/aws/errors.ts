@@ -1,4 +1,4 @@
-import { ERROR_WIRE, KmsError, toKmsError } from "../core/errors.js";
+import { ERROR_WIRE, KmsError, toKmsError } from "../domain/errors.js";
 
 /** `__type` names that exist only on the AWS wire: the request never became a core call. */
 export type AwsProtocolType = "SerializationException" | "UnknownOperationException";

@@ -1,17 +1,13 @@
 import type http from "node:http";
-import type http2 from "node:http2";
 import type { Logger } from "pino";
-import type { CallInfo, Pipeline } from "../api/pipeline.js";
+import type { CallInfo, Pipeline } from "../edge/pipeline.js";
 import type { CoreDeps } from "../core/deps.js";
-import type { Handler } from "../server.js";
 import { type AwsErrorReply, AwsProtocolError, awsErrorOf } from "./errors.js";
 import { type JsonObject, Members, parseBody } from "./json.js";
 import { lookupOperation } from "./operations/index.js";
-import { requestAborted } from "../request-aborted.js";
-import { requestIdOf } from "../request-id.js";
-
-type Req = http.IncomingMessage | http2.Http2ServerRequest;
-type Res = http.ServerResponse | http2.Http2ServerResponse;
+import { requestAborted } from "../edge/request-aborted.js";
+import { requestIdOf } from "../edge/request-id.js";
+import type { Handler, HttpRequest, HttpResponse } from "../edge/http.js";
 
 export interface AwsHandlerOptions {
   deps: CoreDeps;
@@ -55,7 +51,7 @@ export function createAwsHandler(opts: AwsHandlerOptions): Handler {
   };
 }
 
-async function handle(opts: AwsHandlerOptions, maxBody: number, req: Req, res: Res): Promise<void> {
+async function handle(opts: AwsHandlerOptions, maxBody: number, req: HttpRequest, res: HttpResponse): Promise<void> {
   const requestId = requestIdOf(req);
   const target = header(req, "x-amz-target") ?? "";
   const name = target.startsWith(`${SERVICE}.`) ? target.slice(SERVICE.length + 1) : "";
@@ -122,7 +118,7 @@ function checkContentType(value: string | undefined): void {
 }
 
 /** Reads the whole body, but keeps at most `max` bytes in memory. */
-async function readBody(req: Req, max: number): Promise<Buffer | "too-large"> {
+async function readBody(req: HttpRequest, max: number): Promise<Buffer | "too-large"> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -132,7 +128,7 @@ async function readBody(req: Req, max: number): Promise<Buffer | "too-large"> {
   return size > max ? "too-large" : Buffer.concat(chunks);
 }
 
-function sendError(res: Res, requestId: string, e: AwsErrorReply): void {
+function sendError(res: HttpResponse, requestId: string, e: AwsErrorReply): void {
   reply(res, requestId, e.status, errorBody(e), e.type);
 }
 
@@ -141,7 +137,7 @@ function errorBody(e: AwsErrorReply): JsonObject {
 }
 
 /** Writes a JSON reply with AWS's request-id (and, for errors, error-type) headers. */
-function reply(res: Res, requestId: string, status: number, body: JsonObject, errorType?: string): void {
+function reply(res: HttpResponse, requestId: string, status: number, body: JsonObject, errorType?: string): void {
   const text = Buffer.from(JSON.stringify(body));
   const headers: Record<string, string | number> = {
     "content-type": RESPONSE_TYPE,
@@ -153,13 +149,13 @@ function reply(res: Res, requestId: string, status: number, body: JsonObject, er
   res.end(text);
 }
 
-function header(req: Req, name: string): string | undefined {
+function header(req: HttpRequest, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
 }
 
 /** Node headers as web `Headers` for the pipeline; HTTP/2 pseudo-headers are not headers. */
-function webHeaders(req: Req): Headers {
+function webHeaders(req: HttpRequest): Headers {
   const out = new Headers();
   for (const [k, v] of Object.entries(req.headers)) {
     if (k.startsWith(":") || v === undefined) continue;

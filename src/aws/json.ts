@@ -1,5 +1,5 @@
-import { KmsError } from "../core/errors.js";
-import type { EncryptionContext } from "../core/types.js";
+import { KmsError } from "../domain/errors.js";
+import type { EncryptionContext } from "../domain/types.js";
 import { AwsProtocolError, serializationError } from "./errors.js";
 
 /** A JSON object as it came off the wire: nothing about its members is trusted yet. */

@@ -1,6 +1,6 @@
 import type { CoreDeps } from "../core/deps.js";
 import { keyArn } from "../core/key-id.js";
-import type { KeyRecord } from "../core/types.js";
+import type { KeyRecord } from "../domain/types.js";
 import { signingAlgorithmsFor } from "../crypto/signing.js";
 import { awsKeySpec } from "./enums.js";
 import { epochSeconds, type JsonObject } from "./json.js";

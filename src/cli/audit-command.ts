@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import { openState } from "../main.js";
 import { verifyAuditChain } from "../security/audit-chain.js";
-import type { AuditRecord } from "../security/types.js";
+import type { AuditRecord } from "../domain/security-records.js";
 import type { KeyStore } from "../store/key-store.js";
 
 const PAGE = 1000;

@@ -1,9 +1,9 @@
 import type { KeyAction } from "./access.js";
 import { keyFor } from "./authorized-key.js";
 import type { CallContext, CoreDeps } from "./deps.js";
-import { KmsError } from "./errors.js";
+import { KmsError } from "../domain/errors.js";
 import { isAliasName, parseKeyRef, resolveKey } from "./key-id.js";
-import type { AliasRecord, KeyRecord, Page } from "./types.js";
+import type { AliasRecord, KeyRecord, Page } from "../domain/types.js";
 import { invalidField, pageSize } from "./validate.js";
 
 /**

@@ -1,11 +1,11 @@
 import { encodePrivateKey, encodePublicKey } from "../crypto/key-pairs.js";
 import type { CallContext, CoreDeps } from "./deps.js";
-import { KmsError, THROTTLED_MESSAGE } from "./errors.js";
+import { KmsError, THROTTLED_MESSAGE } from "../domain/errors.js";
 import { type Binding, RAW_ALGORITHM, sealUnderInitial, sealUnderPrimary } from "./encryption.js";
 import type { KeyAction } from "./access.js";
 import { keyFor } from "./authorized-key.js";
 import { requireUsable } from "./key-rules.js";
-import type { KeyFormat, KeyPairSpec, KeyRecord } from "./types.js";
+import type { KeyFormat, KeyPairSpec, KeyRecord } from "../domain/types.js";
 import { checkAad, checkEncryptionContext, checkGrantTokens, checkRange, invalidField } from "./validate.js";
 
 export interface DataKeyInput extends Binding {

@@ -1,11 +1,11 @@
 import { openBlob, openRaw, parseBlob, sealBlob, sealRaw } from "../crypto/ciphertext.js";
 import { rsaDecrypt, rsaEncrypt, rsaMaxPlaintext } from "../crypto/rsa-encryption.js";
 import type { CallContext, CoreDeps } from "./deps.js";
-import { invalidCiphertext, KmsError } from "./errors.js";
+import { invalidCiphertext, KmsError } from "../domain/errors.js";
 import type { KeyAction } from "./access.js";
 import { authorize, keyFor } from "./authorized-key.js";
 import { requireUsable } from "./key-rules.js";
-import type { EncryptionAlgorithm, EncryptionContext, KeyRecord } from "./types.js";
+import type { EncryptionAlgorithm, EncryptionContext, KeyRecord } from "../domain/types.js";
 import { checkAad, checkEncryptionContext, checkGrantTokens, checkLength, invalidField } from "./validate.js";
 import { versionMaterial } from "./versions.js";
 

@@ -6,12 +6,12 @@ import {
   newGrantToken,
   validateGrantRequest,
 } from "../security/grants.js";
-import type { GrantRecord } from "../security/types.js";
+import type { GrantRecord } from "../domain/security-records.js";
 import { keyFor } from "./authorized-key.js";
 import { resolveKey } from "./key-id.js";
 import type { CallContext, CoreDeps } from "./deps.js";
-import { KmsError } from "./errors.js";
-import type { Page } from "./types.js";
+import { KmsError } from "../domain/errors.js";
+import type { Page } from "../domain/types.js";
 import { checkGrantTokens, checkLength, pageSize } from "./validate.js";
 
 export interface CreateGrantInput extends GrantRequest {

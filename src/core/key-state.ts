@@ -1,8 +1,8 @@
 import type { CallContext, CoreDeps } from "./deps.js";
-import { KmsError } from "./errors.js";
+import { KmsError } from "../domain/errors.js";
 import { requireNotPendingDeletion } from "./key-rules.js";
 import { mutateKey } from "./mutate-key.js";
-import type { KeyRecord } from "./types.js";
+import type { KeyRecord } from "../domain/types.js";
 import { checkRange } from "./validate.js";
 
 const DAY_MS = 86_400_000;

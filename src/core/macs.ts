@@ -3,7 +3,7 @@ import type { CallContext, CoreDeps } from "./deps.js";
 import type { KeyAction } from "./access.js";
 import { keyFor } from "./authorized-key.js";
 import { requireUsable } from "./key-rules.js";
-import type { KeyRecord } from "./types.js";
+import type { KeyRecord } from "../domain/types.js";
 import { checkGrantTokens, checkLength } from "./validate.js";
 import { versionMaterial } from "./versions.js";
 

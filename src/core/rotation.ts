@@ -1,10 +1,10 @@
 import type { CallContext, CoreDeps } from "./deps.js";
-import { KmsError } from "./errors.js";
+import { KmsError } from "../domain/errors.js";
 import { keyFor } from "./authorized-key.js";
 import { requireEnabled } from "./key-rules.js";
 import { mutateKey } from "./mutate-key.js";
 import type { KeyStoreTx } from "../store/key-store.js";
-import type { KeyRecord, KeyVersionRecord, Page } from "./types.js";
+import type { KeyRecord, KeyVersionRecord, Page } from "../domain/types.js";
 import { checkRange, pageSize } from "./validate.js";
 import { newVersion } from "./versions.js";
 

@@ -1,7 +1,7 @@
 import type { CallContext, CoreDeps } from "./deps.js";
-import { KmsError } from "./errors.js";
+import { KmsError } from "../domain/errors.js";
 import { mutateKey } from "./mutate-key.js";
-import type { KeyRecord } from "./types.js";
+import type { KeyRecord } from "../domain/types.js";
 import { checkLength } from "./validate.js";
 
 /** AWS KMS's limits: 50 tags per key; keys 1..128 and values 0..256 characters. */

@@ -1,5 +1,5 @@
-import { KmsError } from "./errors.js";
-import type { EncryptionContext } from "./types.js";
+import { KmsError } from "../domain/errors.js";
+import type { EncryptionContext } from "../domain/types.js";
 
 /**
  * Validation errors worded as AWS KMS words them (`1 validation error detected: Value '1025' at

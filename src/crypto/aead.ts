@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, hkdfSync } from "node:crypto";
-import { invalidCiphertext } from "../core/errors.js";
+import { invalidCiphertext } from "../domain/errors.js";
 import type { RandomSource } from "./random.js";
 
 /** Bytes of HKDF salt carried in every ciphertext (256 bits, as AWS KMS's per-ciphertext nonce). */

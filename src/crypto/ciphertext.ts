@@ -1,5 +1,5 @@
-import { invalidCiphertext } from "../core/errors.js";
-import type { EncryptionContext } from "../core/types.js";
+import { invalidCiphertext } from "../domain/errors.js";
+import type { EncryptionContext } from "../domain/types.js";
 import { IV_BYTES, open, SALT_BYTES, seal, sealWith, TAG_BYTES } from "./aead.js";
 import { additionalData, canonicalContext } from "./encryption-context.js";
 import type { RandomSource } from "./random.js";

@@ -1,5 +1,5 @@
-import type { EncryptionContext } from "../core/types.js";
-import { KmsError } from "../core/errors.js";
+import type { EncryptionContext } from "../domain/types.js";
+import { KmsError } from "../domain/errors.js";
 
 const LONE_SURROGATE = /\p{Cs}/u;
 

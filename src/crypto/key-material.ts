@@ -1,4 +1,4 @@
-import type { KeySpec } from "../core/types.js";
+import type { KeySpec } from "../domain/types.js";
 import type { KeyPairGenerator } from "./key-pairs.js";
 import type { RandomSource } from "./random.js";
 

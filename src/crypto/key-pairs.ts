@@ -1,5 +1,5 @@
 import { generateKeyPairSync as nodeGenerateKeyPairSync } from "node:crypto";
-import type { KeyFormat, KeyPairSpec } from "../core/types.js";
+import type { KeyFormat, KeyPairSpec } from "../domain/types.js";
 
 /** A freshly generated pair: SubjectPublicKeyInfo DER and PKCS#8 DER (RFC 5280, RFC 5208). */
 export interface GeneratedKeyPair {

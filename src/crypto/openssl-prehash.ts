@@ -4,7 +4,7 @@ import { mkdtemp, open, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { KmsError } from "../core/errors.js";
+import { KmsError } from "../domain/errors.js";
 
 /** What OpenSSL's `pkeyutl` needs to sign or verify a precomputed digest. */
 export interface PrehashParams {

@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, createHmac } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { KmsError } from "../core/errors.js";
+import { KmsError } from "../domain/errors.js";
 import { additionalData } from "./encryption-context.js";
 import { secureRandom, type RandomSource } from "./random.js";
 

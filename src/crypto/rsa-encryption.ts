@@ -1,6 +1,6 @@
 import { constants, createPrivateKey, createPublicKey, privateDecrypt, publicEncrypt } from "node:crypto";
-import { invalidCiphertext, KmsError } from "../core/errors.js";
-import type { KeySpec } from "../core/types.js";
+import { invalidCiphertext, KmsError } from "../domain/errors.js";
+import type { KeySpec } from "../domain/types.js";
 
 /** The asymmetric encryption algorithms (RSAES-OAEP, RFC 8017 §7.1; MGF1 uses the same hash). */
 export type RsaEncryptionAlgorithm = "RSAES_OAEP_SHA_1" | "RSAES_OAEP_SHA_256";

@@ -6,8 +6,8 @@ import {
   sign as nodeSign,
   verify as nodeVerify,
 } from "node:crypto";
-import { KmsError } from "../core/errors.js";
-import type { KeySpec, MessageType, SigningAlgorithm } from "../core/types.js";
+import { KmsError } from "../domain/errors.js";
+import type { KeySpec, MessageType, SigningAlgorithm } from "../domain/types.js";
 import { signPrehashed, verifyPrehashed } from "./openssl-prehash.js";
 import { type DigestHash, signRsaPkcs1Digest, verifyRsaPkcs1Digest } from "./rsa-digest.js";
 

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
-import type { AuditEntryWithSeq, AuditRecord } from "./types.js";
+import type { AuditEntryWithSeq, AuditRecord } from "../domain/security-records.js";
 
-export type { AuditEntry, AuditEntryWithSeq, AuditRecord } from "./types.js";
+export type { AuditEntry, AuditEntryWithSeq, AuditRecord } from "../domain/security-records.js";
 
 /**
  * The tamper-evident audit trail: each record carries SHA-256 over its own fields and the previous

@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { KmsError } from "../core/errors.js";
+import { KmsError } from "../domain/errors.js";
 import type { RandomBytes } from "./credentials.js";
-import type { Grant, GrantConstraints } from "./types.js";
+import type { Grant, GrantConstraints } from "../domain/security-records.js";
 
-export type { Grant, GrantConstraints } from "./types.js";
+export type { Grant, GrantConstraints } from "../domain/security-records.js";
 
 /**
  * Grants as AWS KMS defines them (https://docs.aws.amazon.com/kms/latest/developerguide/grants.html):

@@ -1,4 +1,4 @@
-import { KmsError } from "../core/errors.js";
+import { KmsError } from "../domain/errors.js";
 import { wildcardMatch } from "./wildcard.js";
 
 /**

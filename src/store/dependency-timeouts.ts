@@ -1,5 +1,5 @@
 import type { CompiledQuery, DatabaseConnection, Dialect, Driver, QueryResult, TransactionSettings } from "kysely";
-import { KmsError } from "../core/errors.js";
+import { KmsError } from "../domain/errors.js";
 
 /**
  * Driver error codes that mean "the database did not answer in time or at all" — never chosen

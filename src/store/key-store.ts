@@ -1,4 +1,4 @@
-import type { AliasRecord, KeyRecord, KeyVersionRecord, Page } from "../core/types.js";
+import type { AliasRecord, KeyRecord, KeyVersionRecord, Page } from "../domain/types.js";
 import type { SecurityStore, SecurityStoreReader, SecurityStoreTx } from "./security-store.js";
 
 /**

@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
-import type { AliasRecord, KeyRecord, KeyVersionRecord, Page } from "../core/types.js";
-import type { AuditRecord, GrantRecord, KeyPolicyRecord, PrincipalRecord } from "../security/types.js";
+import type { AliasRecord, KeyRecord, KeyVersionRecord, Page } from "../domain/types.js";
+import type { AuditRecord, GrantRecord, KeyPolicyRecord, PrincipalRecord } from "../domain/security-records.js";
 import type { KeyStoreReader } from "./key-store.js";
 import {
   checkLimit,

@@ -1,4 +1,4 @@
-import type { AuditEntry, AuditRecord } from "../security/types.js";
+import type { AuditEntry, AuditRecord } from "../domain/security-records.js";
 import type { KeyStore, KeyStoreTx } from "./key-store.js";
 import { KyselyReader } from "./kysely-reader.js";
 import { KyselyTx } from "./kysely-tx.js";

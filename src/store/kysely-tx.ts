@@ -1,8 +1,14 @@
 import { sql } from "kysely";
-import { KmsError } from "../core/errors.js";
-import type { AliasRecord, KeyRecord, KeyVersionRecord } from "../core/types.js";
+import { KmsError } from "../domain/errors.js";
+import type { AliasRecord, KeyRecord, KeyVersionRecord } from "../domain/types.js";
 import { GENESIS_HASH } from "../security/audit-chain.js";
-import type { AuditEntry, AuditRecord, GrantRecord, KeyPolicyRecord, PrincipalRecord } from "../security/types.js";
+import type {
+  AuditEntry,
+  AuditRecord,
+  GrantRecord,
+  KeyPolicyRecord,
+  PrincipalRecord,
+} from "../domain/security-records.js";
 import { isForeignKeyViolation, isUniqueViolation } from "./db-errors.js";
 import type { KeyStoreTx } from "./key-store.js";
 import { KyselyReader } from "./kysely-reader.js";

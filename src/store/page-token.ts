@@ -1,5 +1,5 @@
-import { KmsError } from "../core/errors.js";
-import type { Page } from "../core/types.js";
+import { KmsError } from "../domain/errors.js";
+import type { Page } from "../domain/types.js";
 
 /**
  * Page tokens are opaque to callers: base64url of a small JSON cursor holding the last row's

@@ -1,5 +1,5 @@
 import type { Insertable, Selectable } from "kysely";
-import type { AliasRecord, KeyRecord, KeyVersionRecord } from "../core/types.js";
+import type { AliasRecord, KeyRecord, KeyVersionRecord } from "../domain/types.js";
 import type { AliasesTable, KeysTable, KeyVersionsTable } from "./schema.js";
 
 /** Reads a `bigint` epoch-ms column; PostgreSQL hands `int8` over as a string. */

@@ -1,5 +1,5 @@
 import type { ColumnType } from "kysely";
-import type { KeySpec, KeyState, KeyUsage, RotationType } from "../core/types.js";
+import type { KeySpec, KeyState, KeyUsage, RotationType } from "../domain/types.js";
 
 /**
  * An epoch-milliseconds column stored as `bigint`. PostgreSQL's driver returns `int8` as a string

@@ -5,7 +5,7 @@ import type {
   GrantRecord,
   KeyPolicyRecord,
   PrincipalRecord,
-} from "../security/types.js";
+} from "../domain/security-records.js";
 import type { AuditTable, GrantsTable, KeyPoliciesTable, PrincipalsTable } from "./schema.js";
 
 /** Row mappers for the security tables (migration 002); see `rows.ts` for the conventions. */

@@ -1,4 +1,4 @@
-import type { Page } from "../core/types.js";
+import type { Page } from "../domain/types.js";
 import type {
   AuditEntry,
   AuditEntryWithSeq,
@@ -6,7 +6,7 @@ import type {
   GrantRecord,
   KeyPolicyRecord,
   PrincipalRecord,
-} from "../security/types.js";
+} from "../domain/security-records.js";
 
 /**
  * The store's security half (issue 6): principals, key policies, grants and the audit trail.

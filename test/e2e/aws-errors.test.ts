@@ -4,12 +4,12 @@ import type { AddressInfo } from "node:net";
 import { DescribeKeyCommand, GenerateDataKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createMetrics } from "../../src/api/metrics.js";
-import { createPipeline } from "../../src/api/pipeline.js";
-import { assignRequestId } from "../../src/request-id.js";
+import { createMetrics } from "../../src/edge/metrics.js";
+import { createPipeline } from "../../src/edge/pipeline.js";
+import { assignRequestId } from "../../src/edge/request-id.js";
 import { createAwsHandler } from "../../src/aws/handler.js";
 import type { CoreDeps } from "../../src/core/deps.js";
-import { INTERNAL_MESSAGE, KmsError } from "../../src/core/errors.js";
+import { INTERNAL_MESSAGE, KmsError } from "../../src/domain/errors.js";
 import { signedFetch } from "../helpers/auth.js";
 import { external, region, useAwsTarget } from "../helpers/aws-target.js";
 

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyAuditChain } from "../../src/security/audit-chain.js";
-import type { AuditRecord } from "../../src/security/types.js";
+import type { AuditRecord } from "../../src/domain/security-records.js";
 import { openStore } from "../../src/store/open-store.js";
 import { type GrpcClients, grpcClients } from "../helpers/grpc-client.js";
 import { type PrivatePostgres, startPrivatePostgres } from "../helpers/private-postgres.js";

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAuditSink } from "../../src/api/audit-sink.js";
-import { createMetrics } from "../../src/api/metrics.js";
-import { createPipeline } from "../../src/api/pipeline.js";
+import { createAuditSink } from "../../src/edge/audit-sink.js";
+import { createMetrics } from "../../src/edge/metrics.js";
+import { createPipeline } from "../../src/edge/pipeline.js";
 import type { KeyStore } from "../../src/store/key-store.js";
 import { openStore } from "../../src/store/open-store.js";
 import { createPgPool } from "../../src/store/pg-pool.js";

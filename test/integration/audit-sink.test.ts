@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { createAuditSink } from "../../src/api/audit-sink.js";
+import { createAuditSink } from "../../src/edge/audit-sink.js";
 import { verifyAuditChain } from "../../src/security/audit-chain.js";
-import type { AuditEntry } from "../../src/security/types.js";
+import type { AuditEntry } from "../../src/domain/security-records.js";
 import type { KeyStore } from "../../src/store/key-store.js";
 import { type CoreFixture, createCoreFixture } from "../helpers/core-fixture.js";
 

@@ -15,7 +15,7 @@ import { file_kms_v1_data_key_service } from "../../gen/kms/v1/data_key_service_
 import { file_kms_v1_key_service } from "../../gen/kms/v1/key_service_pb.js";
 import { registerHealth } from "../../src/api/health.js";
 import { registerReflection } from "../../src/api/reflection.js";
-import { ServingState } from "../../src/api/serving-state.js";
+import { ServingState } from "../../src/edge/serving-state.js";
 
 const protoRoot = fileURLToPath(new URL("../../third_party/proto", import.meta.url));
 

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import type { AliasRecord, KeyRecord, KeyVersionRecord } from "../../src/core/types.js";
+import type { AliasRecord, KeyRecord, KeyVersionRecord } from "../../src/domain/types.js";
 
 /** A fixed instant with a non-zero millisecond part, so truncation to seconds would show. */
 export const T0 = new Date(Date.UTC(2024, 4, 17, 9, 30, 0, 123));

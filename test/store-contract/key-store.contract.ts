@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { KmsError } from "../../src/core/errors.js";
-import type { KeyRecord } from "../../src/core/types.js";
+import { KmsError } from "../../src/domain/errors.js";
+import type { KeyRecord } from "../../src/domain/types.js";
 import type { KeyStore } from "../../src/store/key-store.js";
 import { at, collectPages, makeAlias, makeKey, makeVersion, rejection, T0 } from "./fixtures.js";
 

@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { KmsError } from "../../src/core/errors.js";
+import { KmsError } from "../../src/domain/errors.js";
 import { auditHash, GENESIS_HASH, verifyAuditChain } from "../../src/security/audit-chain.js";
-import type { AuditEntry, GrantRecord, PrincipalRecord } from "../../src/security/types.js";
+import type { AuditEntry, GrantRecord, PrincipalRecord } from "../../src/domain/security-records.js";
 import type { KeyStore } from "../../src/store/key-store.js";
 import { at, collectPages, makeKey, rejection } from "./fixtures.js";
 

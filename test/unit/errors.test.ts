@@ -3,7 +3,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
 import { ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { connectCode, toConnectError } from "../../src/api/connect-errors.js";
-import { ERROR_WIRE, INTERNAL_MESSAGE, KMS_CODES, KmsError, toKmsError } from "../../src/core/errors.js";
+import { ERROR_WIRE, INTERNAL_MESSAGE, KMS_CODES, KmsError, toKmsError } from "../../src/domain/errors.js";
 
 /** The wire each code must reach, written out independently of the table in src/core/errors.ts. */
 const EXPECTED: Record<string, [Code, string, string, number]> = {

@@ -1,5 +1,5 @@
 import { createGrant as coreCreateGrant } from "../../core/grants.js";
-import type { GrantConstraints } from "../../security/types.js";
+import type { GrantConstraints } from "../../domain/security-records.js";
 import type { Members } from "../json.js";
 import type { Operation } from "./operation.js";
 

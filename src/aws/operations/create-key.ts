@@ -1,4 +1,4 @@
-import { KmsError } from "../../core/errors.js";
+import { KmsError } from "../../domain/errors.js";
 import { createKey as coreCreateKey } from "../../core/keys.js";
 import { AWS_KEY_SPECS, AWS_KEY_USAGES, fromAws } from "../enums.js";
 import { keyMetadata } from "../key-metadata.js";

@@ -1,4 +1,4 @@
-import { KmsError } from "../../core/errors.js";
+import { KmsError } from "../../domain/errors.js";
 import { generateRandom as coreGenerateRandom } from "../../core/random.js";
 import { missing, refuseUnsupported } from "../json.js";
 import type { Operation } from "./operation.js";

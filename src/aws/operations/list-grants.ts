@@ -1,6 +1,6 @@
 import { listGrants as coreListGrants } from "../../core/grants.js";
 import { keyArn } from "../../core/key-id.js";
-import type { GrantRecord } from "../../security/types.js";
+import type { GrantRecord } from "../../domain/security-records.js";
 import { epochSeconds, type JsonObject } from "../json.js";
 import type { Operation } from "./operation.js";
 import { pageRequest, pageResponse } from "./paging.js";

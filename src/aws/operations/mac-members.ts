@@ -1,4 +1,4 @@
-import { KmsError } from "../../core/errors.js";
+import { KmsError } from "../../domain/errors.js";
 import { AWS_MAC_ALGORITHMS, fromAws, macAlgorithmFits } from "../enums.js";
 import { type Members, missing, refuseUnsupported } from "../json.js";
 

@@ -1,12 +1,11 @@
-import type { Logger } from "pino";
-import type { Principal } from "../../api/pipeline.js";
-import type { CallContext, CoreDeps } from "../../core/deps.js";
+import type { Call } from "../../edge/pipeline.js";
+import type { CoreDeps } from "../../core/deps.js";
 import type { JsonObject, Members } from "../json.js";
 
 /** What a running AWS operation may use: core's dependencies and the pipeline's call. */
 export interface OperationContext {
   deps: CoreDeps;
-  call: CallContext & { log: Logger; principal: Principal };
+  call: Call;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Page } from "../../core/types.js";
+import type { Page } from "../../domain/types.js";
 import type { JsonObject, Members } from "../json.js";
 
 /** AWS's `Limit`/`Marker` request members; core's opaque page tokens serve as markers as they are. */

@@ -1,4 +1,4 @@
-import { KmsError } from "../../core/errors.js";
+import { KmsError } from "../../domain/errors.js";
 import { reEncrypt as coreReEncrypt } from "../../core/encryption.js";
 import { keyArn } from "../../core/key-id.js";
 import { AWS_ENCRYPTION_ALGORITHMS, fromAws } from "../enums.js";

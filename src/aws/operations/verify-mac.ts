@@ -1,4 +1,4 @@
-import { KmsError } from "../../core/errors.js";
+import { KmsError } from "../../domain/errors.js";
 import { keyArn } from "../../core/key-id.js";
 import { verifyMacFor } from "../../core/macs.js";
 import { macMembers } from "./mac-members.js";

@@ -1,4 +1,4 @@
-import { KmsError } from "../../core/errors.js";
+import { KmsError } from "../../domain/errors.js";
 import { keyArn } from "../../core/key-id.js";
 import { verify as coreVerify } from "../../core/signing.js";
 import { AWS_MESSAGE_TYPES, AWS_SIGNING_ALGORITHMS, fromAws } from "../enums.js";

@@ -1,4 +1,4 @@
-import type { KeyPairSpec } from "../../core/types.js";
+import type { KeyPairSpec } from "../../domain/types.js";
 import { move, transferableSymbol, valueSymbol } from "piscina";
 import { generateKeyPairSync } from "../key-pairs.js";
 

@@ -2,7 +2,7 @@ import { createRequire } from "node:module";
 import { extname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Piscina } from "piscina";
-import type { KeyPairSpec } from "../../core/types.js";
+import type { KeyPairSpec } from "../../domain/types.js";
 import { type GeneratedKeyPair, generateKeyPairSync, type KeyPairGenerator } from "../key-pairs.js";
 import type { KeyPairJob, KeyPairResult } from "./keypair-worker.js";
 

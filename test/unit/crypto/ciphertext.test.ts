@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { EncryptionContext } from "../../../src/core/types.js";
+import type { EncryptionContext } from "../../../src/domain/types.js";
 import { openBlob, openRaw, parseBlob, sealBlob, sealRaw } from "../../../src/crypto/ciphertext.js";
 import { secureRandom } from "../../../src/crypto/random.js";
 import { expectKmsError, flip } from "./helpers.js";

@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import { KmsError, type KmsCode } from "../../../src/core/errors.js";
+import { KmsError, type KmsCode } from "../../../src/domain/errors.js";
 
 /** Runs `fn` and returns what it threw; fails the test if it returned normally. */
 export function thrown(fn: () => unknown): unknown {

@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import type { KeyPairSpec } from "../../../src/core/types.js";
+import type { KeyPairSpec } from "../../../src/domain/types.js";
 import { generateKeyMaterial } from "../../../src/crypto/key-material.js";
 import type { KeyPairGenerator } from "../../../src/crypto/key-pairs.js";
 import { createInlineKeyPairGenerator } from "../../../src/crypto/pool/worker-pool.js";

@@ -8,7 +8,7 @@ import {
   verify as nodeVerify,
 } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import type { KeySpec, SigningAlgorithm } from "../../../src/core/types.js";
+import type { KeySpec, SigningAlgorithm } from "../../../src/domain/types.js";
 import { generateKeyPairSync } from "../../../src/crypto/key-pairs.js";
 import { signRsaPkcs1Digest, verifyRsaPkcs1Digest } from "../../../src/crypto/rsa-digest.js";
 import {

@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, sign, verify } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
-import type { KeyPairSpec } from "../../../src/core/types.js";
+import type { KeyPairSpec } from "../../../src/domain/types.js";
 import { type GeneratedKeyPair, generateKeyPairSync } from "../../../src/crypto/key-pairs.js";
 import { createInlineKeyPairGenerator, createWorkerKeyPairGenerator } from "../../../src/crypto/pool/worker-pool.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { KmsError } from "../../../src/core/errors.js";
+import { KmsError } from "../../../src/domain/errors.js";
 import {
   constraintsWithin,
   GRANT_OPERATIONS,

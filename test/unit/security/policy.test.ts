@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { KmsError } from "../../../src/core/errors.js";
+import { KmsError } from "../../../src/domain/errors.js";
 import { defaultKeyPolicy, evaluatePolicy, type Policy, parsePolicy } from "../../../src/security/policy.js";
 import { wildcardMatch } from "../../../src/security/wildcard.js";
 

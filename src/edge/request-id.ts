@@ -1,9 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type http from "node:http";
-import type http2 from "node:http2";
 import { createContextKey } from "@connectrpc/connect";
-
-type Req = http.IncomingMessage | http2.Http2ServerRequest;
+import type { HttpRequest } from "./http.js";
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const KEY = Symbol("kms.requestId");
@@ -13,7 +10,7 @@ const KEY = Symbol("kms.requestId");
  * The id is kept beside the request rather than written into its headers, so the headers stay
  * exactly as the client sent (and, on the AWS endpoint, signed) them.
  */
-export function assignRequestId(req: Req): string {
+export function assignRequestId(req: HttpRequest): string {
   const given = req.headers["x-request-id"];
   const id = typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
   (req as unknown as Record<symbol, string>)[KEY] = id;
@@ -21,7 +18,7 @@ export function assignRequestId(req: Req): string {
 }
 
 /** The id {@link assignRequestId} gave this request. */
-export function requestIdOf(req: Req): string {
+export function requestIdOf(req: HttpRequest): string {
   return (req as unknown as Record<symbol, string | undefined>)[KEY] ?? "";
 }
 

@@ -1,6 +1,6 @@
 import { pino } from "pino";
-import { type Config, ConfigError, loadConfig } from "./config.js";
-import { KmsError } from "./core/errors.js";
+import { type Config, ConfigError, loadConfig } from "../config.js";
+import { KmsError } from "../domain/errors.js";
 
 const USAGE = `usage:
   kms serve [options]                         run the service until SIGTERM/SIGINT
@@ -21,9 +21,9 @@ const CLIENT_COMMANDS = new Set(["encrypt", "decrypt", "keys"]);
 
 async function clientCommand(command: string, args: string[]): Promise<number> {
   const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env };
-  if (command === "encrypt") return (await import("./cli/encrypt-command.js")).encryptCommand(args, io);
-  if (command === "decrypt") return (await import("./cli/decrypt-command.js")).decryptCommand(args, io);
-  return (await import("./cli/keys-command.js")).keysCommand(args, io);
+  if (command === "encrypt") return (await import("./encrypt-command.js")).encryptCommand(args, io);
+  if (command === "decrypt") return (await import("./decrypt-command.js")).decryptCommand(args, io);
+  return (await import("./keys-command.js")).keysCommand(args, io);
 }
 
 /** Command-specific flags, kept apart from the configuration flags. */
@@ -70,12 +70,12 @@ async function main(argv: string[]): Promise<number> {
   }
   // Loaded here rather than at the top so that the client commands, dispatched above, start
   // without the store, the worker pool and the servers (about a second per `kms encrypt`).
-  const { StartupError, start } = await import("./main.js");
+  const { StartupError, start } = await import("../main.js");
   const logger = command === "serve" ? pino({ level: config.logLevel }) : pino({ level: "warn" }, pino.destination(2));
   try {
     if (command === "principal")
-      return await (await import("./cli/principal-command.js")).principalCommand(own, config, logger);
-    if (command === "audit") return await (await import("./cli/audit-command.js")).auditCommand(own, config, logger);
+      return await (await import("./principal-command.js")).principalCommand(own, config, logger);
+    if (command === "audit") return await (await import("./audit-command.js")).auditCommand(own, config, logger);
     if (own.length > 0) throw new ConfigError(`unexpected argument ${own[0]}`);
     const running = await start(config, logger);
     await new Promise<void>((resolve) => {

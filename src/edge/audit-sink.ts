@@ -1,5 +1,5 @@
 import { auditHash } from "../security/audit-chain.js";
-import type { AuditEntry } from "../security/types.js";
+import type { AuditEntry } from "../domain/security-records.js";
 import type { KeyStore } from "../store/key-store.js";
 import type { AuditSink } from "./pipeline.js";
 

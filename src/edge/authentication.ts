@@ -1,10 +1,10 @@
 import type { Principal } from "../core/access.js";
-import { KmsError } from "../core/errors.js";
+import { KmsError } from "../domain/errors.js";
 import { principalSecret } from "../core/principals.js";
 import type { RootKeyring } from "../crypto/root-key.js";
 import { hashToken } from "../security/credentials.js";
 import { type SigV4Request, verifySigV4 } from "../security/sigv4.js";
-import type { PrincipalRecord } from "../security/types.js";
+import type { PrincipalRecord } from "../domain/security-records.js";
 import type { KeyStoreReader } from "../store/key-store.js";
 import type { Authenticate, CallInfo } from "./pipeline.js";
 

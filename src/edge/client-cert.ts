@@ -1,9 +1,6 @@
-import type http from "node:http";
-import type http2 from "node:http2";
 import type { TLSSocket } from "node:tls";
 import { createContextKey } from "@connectrpc/connect";
-
-type Req = http.IncomingMessage | http2.Http2ServerRequest;
+import type { HttpRequest } from "./http.js";
 
 /**
  * The common name of a client certificate that the TLS layer verified against `KMS_TLS_CLIENT_CA`,
@@ -11,7 +8,7 @@ type Req = http.IncomingMessage | http2.Http2ServerRequest;
  * lets clients without one through (they may still use a bearer token), so `authorized` is checked
  * here on every request.
  */
-export function verifiedClientName(req: Req): string | undefined {
+export function verifiedClientName(req: HttpRequest): string | undefined {
   const socket = req.socket as TLSSocket | undefined;
   if (!socket || typeof socket.getPeerCertificate !== "function" || !socket.authorized) return undefined;
   const cn = socket.getPeerCertificate()?.subject?.CN;

@@ -1,5 +1,4 @@
-import type http from "node:http";
-import type http2 from "node:http2";
+import type { HttpRequest } from "./http.js";
 
 /**
  * Did the client go away, or was it timed out, before its request body was complete? Such a
@@ -7,6 +6,6 @@ import type http2 from "node:http2";
  * abandoned uploads must not bury real errors). Decided from the stream's state, not the error's
  * text: `readableAborted` is set when a request is destroyed before its end.
  */
-export function requestAborted(req: http.IncomingMessage | http2.Http2ServerRequest): boolean {
+export function requestAborted(req: HttpRequest): boolean {
   return req.readableAborted || (req.destroyed && !req.complete);
 }

@@ -1,8 +1,8 @@
 import type { Logger } from "pino";
 import type { Principal } from "../core/access.js";
 import type { CallContext } from "../core/deps.js";
-import { ERROR_WIRE, INTERNAL_MESSAGE, KmsError, toKmsError } from "../core/errors.js";
-import type { AuditEntry } from "../security/types.js";
+import { ERROR_WIRE, INTERNAL_MESSAGE, KmsError, toKmsError } from "../domain/errors.js";
+import type { AuditEntry } from "../domain/security-records.js";
 import type { SigV4Request } from "../security/sigv4.js";
 import type { Metrics } from "./metrics.js";
 
@@ -22,6 +22,9 @@ export interface CallInfo {
 
 export type { Principal } from "../core/access.js";
 
+/** What a call's implementation receives: its request id, abort signal, logger and principal. */
+export type Call = CallContext & { log: Logger; principal: Principal };
+
 /**
  * Authentication: given a call, returns its principal or throws `KmsError("Unauthenticated")`
  * (or a SigV4 code). See `authentication.ts`.
@@ -38,7 +41,7 @@ export type Authenticate = (info: CallInfo) => Promise<Principal>;
  * or key material.
  */
 export interface Pipeline {
-  run<T>(info: CallInfo, fn: (call: CallContext & { log: Logger; principal: Principal }) => Promise<T>): Promise<T>;
+  run<T>(info: CallInfo, fn: (call: Call) => Promise<T>): Promise<T>;
 }
 
 /** Appends one audit record; a failure makes the call fail (fail closed). */
@@ -54,7 +57,7 @@ export function createPipeline(deps: {
     async run(info, fn) {
       const log = deps.logger.child({ reqId: info.requestId, rpc: `${info.service}/${info.method}` });
       const started = performance.now();
-      let call: (CallContext & { log: Logger; principal: Principal }) | undefined;
+      let call: Call | undefined;
       let result: Awaited<ReturnType<typeof fn>> | undefined;
       let failure: KmsError | undefined;
       try {
