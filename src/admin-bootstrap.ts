@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import type { Config } from "./config.js";
 import type { CoreDeps } from "./core/deps.js";
 import { KmsError } from "./domain/errors.js";
-import { createPrincipal } from "./core/principals.js";
+import { createPrincipal } from "./core/access/principals.js";
 
 /** Where the first start writes the admin's credentials. */
 export function adminCredentialsFile(dataDir: string): string {

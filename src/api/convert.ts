@@ -1,5 +1,5 @@
 import { type Timestamp, timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { aliasArn, keyArn } from "../core/key-id.js";
+import { aliasArn, keyArn } from "../core/keys/key-id.js";
 import { KmsError } from "../domain/errors.js";
 import type { GrantConstraints, GrantRecord } from "../domain/security-records.js";
 import type {

@@ -1,8 +1,15 @@
 import type { CoreDeps } from "../core/deps.js";
-import { advanceDecrypt, advanceEncrypt, decrypt, type EncryptOutput, encrypt, reEncrypt } from "../core/encryption.js";
-import { generateMacFor, verifyMacFor } from "../core/macs.js";
-import { generateRandom } from "../core/random.js";
-import { getPublicKey, sign, verify } from "../core/signing.js";
+import {
+  advanceDecrypt,
+  advanceEncrypt,
+  decrypt,
+  type EncryptOutput,
+  encrypt,
+  reEncrypt,
+} from "../core/crypto-ops/encryption.js";
+import { generateMacFor, verifyMacFor } from "../core/crypto-ops/macs.js";
+import { generateRandom } from "../core/crypto-ops/random.js";
+import { getPublicKey, sign, verify } from "../core/crypto-ops/signing.js";
 import type * as pb from "../../gen/kms/v1/crypto_service_pb.js";
 import {
   fromEncryptionAlgorithm,

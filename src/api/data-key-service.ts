@@ -1,4 +1,4 @@
-import { generateDataKey, generateDataKeyPair, type PairMode } from "../core/data-keys.js";
+import { generateDataKey, generateDataKeyPair, type PairMode } from "../core/data-keys/data-keys.js";
 import type { CoreDeps } from "../core/deps.js";
 import type * as pb from "../../gen/kms/v1/data_key_service_pb.js";
 import { fromPairSpec, toDataKeySpec, toKeyFormat, toPairSpec } from "./convert.js";

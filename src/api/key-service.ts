@@ -1,11 +1,11 @@
-import { createAlias, deleteAlias, listAliases, updateAlias } from "../core/aliases.js";
+import { createAlias, deleteAlias, listAliases, updateAlias } from "../core/aliases/aliases.js";
 import type { CoreDeps } from "../core/deps.js";
-import { cancelKeyDeletion, disableKey, enableKey, scheduleKeyDeletion } from "../core/key-state.js";
-import { createGrant, listGrants, retireGrant, revokeGrant } from "../core/grants.js";
-import { getKeyPolicy, putKeyPolicy } from "../core/key-policies.js";
-import { createKey, describeKey, listKeys, updateKeyDescription } from "../core/keys.js";
-import { listKeyVersions, rotateKey, updateRotationPolicy } from "../core/rotation.js";
-import { tagKey, untagKey } from "../core/tags.js";
+import { cancelKeyDeletion, disableKey, enableKey, scheduleKeyDeletion } from "../core/keys/key-state.js";
+import { createGrant, listGrants, retireGrant, revokeGrant } from "../core/access/grants.js";
+import { getKeyPolicy, putKeyPolicy } from "../core/access/key-policies.js";
+import { createKey, describeKey, listKeys, updateKeyDescription } from "../core/keys/keys.js";
+import { listKeyVersions, rotateKey, updateRotationPolicy } from "../core/rotation/rotation.js";
+import { tagKey, untagKey } from "../core/keys/tags.js";
 import type * as pb from "../../gen/kms/v1/key_service_pb.js";
 import { alias, grant, grantConstraints, keyMetadata, keyVersion, toKeySpec, toKeyUsage } from "./convert.js";
 import type { Call } from "../edge/pipeline.js";

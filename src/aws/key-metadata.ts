@@ -1,5 +1,5 @@
 import type { CoreDeps } from "../core/deps.js";
-import { keyArn } from "../core/key-id.js";
+import { keyArn } from "../core/keys/key-id.js";
 import type { KeyRecord } from "../domain/types.js";
 import { signingAlgorithmsFor } from "../crypto/signing.js";
 import { awsKeySpec } from "./enums.js";

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
-import { createPrincipal, deletePrincipal } from "../core/principals.js";
+import { createPrincipal, deletePrincipal } from "../core/access/principals.js";
 import { secureRandom } from "../crypto/random.js";
 import { openState } from "../main.js";
 

@@ -3,8 +3,8 @@ import type { KeyPairGenerator } from "../crypto/key-pairs.js";
 import type { Semaphore } from "../crypto/pool/semaphore.js";
 import type { RandomSource } from "../crypto/random.js";
 import type { KeyStore } from "../store/key-store.js";
-import type { KeyAccess, Principal } from "./access.js";
-import type { MaterialCache } from "./material-cache.js";
+import type { KeyAccess, Principal } from "./access/access.js";
+import type { MaterialCache } from "./keys/material-cache.js";
 
 /**
  * Everything core needs, injected once by `src/main.ts` (and by tests with fakes). Everything

@@ -1,6 +1,6 @@
-import type { Principal } from "../core/access.js";
+import type { Principal } from "../core/access/access.js";
 import { KmsError } from "../domain/errors.js";
-import { principalSecret } from "../core/principals.js";
+import { principalSecret } from "../core/access/principals.js";
 import type { RootKeyring } from "../crypto/root-key.js";
 import { hashToken } from "../security/credentials.js";
 import { type SigV4Request, verifySigV4 } from "../security/sigv4.js";

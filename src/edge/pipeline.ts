@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { Principal } from "../core/access.js";
+import type { Principal } from "../core/access/access.js";
 import type { CallContext } from "../core/deps.js";
 import { ERROR_WIRE, INTERNAL_MESSAGE, KmsError, toKmsError } from "../domain/errors.js";
 import type { AuditEntry } from "../domain/security-records.js";
@@ -20,7 +20,7 @@ export interface CallInfo {
   clientName?: string | undefined;
 }
 
-export type { Principal } from "../core/access.js";
+export type { Principal } from "../core/access/access.js";
 
 /** What a call's implementation receives: its request id, abort signal, logger and principal. */
 export type Call = CallContext & { log: Logger; principal: Principal };

@@ -1,10 +1,10 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateDataKey, generateDataKeyPair } from "../../src/core/data-keys.js";
-import { advanceDecrypt, advanceEncrypt, decrypt, encrypt } from "../../src/core/encryption.js";
+import { generateDataKey, generateDataKeyPair } from "../../src/core/data-keys/data-keys.js";
+import { advanceDecrypt, advanceEncrypt, decrypt, encrypt } from "../../src/core/crypto-ops/encryption.js";
 import { INVALID_CIPHERTEXT_MESSAGE, type KmsCode, KmsError } from "../../src/domain/errors.js";
-import { createKey } from "../../src/core/keys.js";
-import { rotateKey } from "../../src/core/rotation.js";
+import { createKey } from "../../src/core/keys/keys.js";
+import { rotateKey } from "../../src/core/rotation/rotation.js";
 import type { EncryptionContext, KeyRecord } from "../../src/domain/types.js";
 import { adminCall, type CoreFixture, createCoreFixture } from "../helpers/core-fixture.js";
 

@@ -1,7 +1,7 @@
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { advanceEncrypt } from "../../src/core/encryption.js";
-import { createKey } from "../../src/core/keys.js";
+import { advanceEncrypt } from "../../src/core/crypto-ops/encryption.js";
+import { createKey } from "../../src/core/keys/keys.js";
 import { sqliteFile } from "../../src/store/open-store.js";
 import { adminCall, type CoreFixture, createCoreFixture } from "../helpers/core-fixture.js";
 

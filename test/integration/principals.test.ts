@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createPrincipal, deletePrincipal } from "../../src/core/principals.js";
+import { createPrincipal, deletePrincipal } from "../../src/core/access/principals.js";
 import { hashToken } from "../../src/security/credentials.js";
 import { type CoreFixture, createCoreFixture, codeOf } from "../helpers/core-fixture.js";
 

@@ -1,5 +1,5 @@
-import { keyArn } from "../../core/key-id.js";
-import { cancelKeyDeletion as coreCancel } from "../../core/key-state.js";
+import { keyArn } from "../../core/keys/key-id.js";
+import { cancelKeyDeletion as coreCancel } from "../../core/keys/key-state.js";
 import type { Operation } from "./operation.js";
 
 /** `CancelKeyDeletion`: the key returns Disabled (AWS's rule); the reply names it by ARN. */

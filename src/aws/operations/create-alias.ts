@@ -1,4 +1,4 @@
-import { createAlias as coreCreateAlias } from "../../core/aliases.js";
+import { createAlias as coreCreateAlias } from "../../core/aliases/aliases.js";
 import type { Operation } from "./operation.js";
 
 /** `CreateAlias`: the target is a key id or key ARN, never another alias. Empty reply. */

@@ -1,4 +1,4 @@
-import { createGrant as coreCreateGrant } from "../../core/grants.js";
+import { createGrant as coreCreateGrant } from "../../core/access/grants.js";
 import type { GrantConstraints } from "../../domain/security-records.js";
 import type { Members } from "../json.js";
 import type { Operation } from "./operation.js";

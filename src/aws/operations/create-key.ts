@@ -1,5 +1,5 @@
 import { KmsError } from "../../domain/errors.js";
-import { createKey as coreCreateKey } from "../../core/keys.js";
+import { createKey as coreCreateKey } from "../../core/keys/keys.js";
 import { AWS_KEY_SPECS, AWS_KEY_USAGES, fromAws } from "../enums.js";
 import { keyMetadata } from "../key-metadata.js";
 import type { Operation } from "./operation.js";

@@ -1,5 +1,5 @@
-import { decrypt as coreDecrypt } from "../../core/encryption.js";
-import { keyArn } from "../../core/key-id.js";
+import { decrypt as coreDecrypt } from "../../core/crypto-ops/encryption.js";
+import { keyArn } from "../../core/keys/key-id.js";
 import { AWS_ENCRYPTION_ALGORITHMS, fromAws } from "../enums.js";
 import { refuseUnsupported } from "../json.js";
 import type { Operation } from "./operation.js";

@@ -1,4 +1,4 @@
-import { deleteAlias as coreDeleteAlias } from "../../core/aliases.js";
+import { deleteAlias as coreDeleteAlias } from "../../core/aliases/aliases.js";
 import type { Operation } from "./operation.js";
 
 /** `DeleteAlias`; the key itself is untouched. Empty reply. */

@@ -1,4 +1,4 @@
-import { describeKey as coreDescribeKey } from "../../core/keys.js";
+import { describeKey as coreDescribeKey } from "../../core/keys/keys.js";
 import { keyMetadata } from "../key-metadata.js";
 import type { Operation } from "./operation.js";
 

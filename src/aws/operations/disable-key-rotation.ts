@@ -1,4 +1,4 @@
-import { updateRotationPolicy } from "../../core/rotation.js";
+import { updateRotationPolicy } from "../../core/rotation/rotation.js";
 import type { Operation } from "./operation.js";
 
 /** `DisableKeyRotation`. Empty reply. */

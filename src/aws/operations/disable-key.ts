@@ -1,4 +1,4 @@
-import { disableKey as coreDisableKey } from "../../core/key-state.js";
+import { disableKey as coreDisableKey } from "../../core/keys/key-state.js";
 import type { Operation } from "./operation.js";
 
 /** `DisableKey`. Empty reply; a key pending deletion is `KMSInvalidStateException`. */

@@ -1,4 +1,4 @@
-import { updateRotationPolicy } from "../../core/rotation.js";
+import { updateRotationPolicy } from "../../core/rotation/rotation.js";
 import type { Operation } from "./operation.js";
 
 /** `EnableKeyRotation`: period 90..2560 days, default 365; only symmetric keys rotate. Empty reply. */

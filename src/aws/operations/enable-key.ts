@@ -1,4 +1,4 @@
-import { enableKey as coreEnableKey } from "../../core/key-state.js";
+import { enableKey as coreEnableKey } from "../../core/keys/key-state.js";
 import type { Operation } from "./operation.js";
 
 /** `EnableKey`. Empty reply; a key pending deletion is `KMSInvalidStateException`. */

@@ -1,5 +1,5 @@
-import { generateDataKeyPair as corePair } from "../../core/data-keys.js";
-import { keyArn } from "../../core/key-id.js";
+import { generateDataKeyPair as corePair } from "../../core/data-keys/data-keys.js";
+import { keyArn } from "../../core/keys/key-id.js";
 import { AWS_PAIR_SPECS, awsPairSpec, fromAws } from "../enums.js";
 import { type JsonObject, type Members, missing, refuseUnsupported } from "../json.js";
 import type { Operation, OperationContext } from "./operation.js";

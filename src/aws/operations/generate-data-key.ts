@@ -1,5 +1,5 @@
-import { generateDataKey as coreGenerateDataKey } from "../../core/data-keys.js";
-import { keyArn } from "../../core/key-id.js";
+import { generateDataKey as coreGenerateDataKey } from "../../core/data-keys/data-keys.js";
+import { keyArn } from "../../core/keys/key-id.js";
 import { AWS_DATA_KEY_SPECS, fromAws } from "../enums.js";
 import { type JsonObject, type Members, refuseUnsupported } from "../json.js";
 import type { Operation, OperationContext } from "./operation.js";

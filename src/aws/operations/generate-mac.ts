@@ -1,5 +1,5 @@
-import { keyArn } from "../../core/key-id.js";
-import { generateMacFor } from "../../core/macs.js";
+import { keyArn } from "../../core/keys/key-id.js";
+import { generateMacFor } from "../../core/crypto-ops/macs.js";
 import { macMembers } from "./mac-members.js";
 import type { Operation } from "./operation.js";
 

@@ -1,5 +1,5 @@
 import { KmsError } from "../../domain/errors.js";
-import { generateRandom as coreGenerateRandom } from "../../core/random.js";
+import { generateRandom as coreGenerateRandom } from "../../core/crypto-ops/random.js";
 import { missing, refuseUnsupported } from "../json.js";
 import type { Operation } from "./operation.js";
 

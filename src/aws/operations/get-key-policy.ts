@@ -1,4 +1,4 @@
-import { getKeyPolicy as coreGetKeyPolicy } from "../../core/key-policies.js";
+import { getKeyPolicy as coreGetKeyPolicy } from "../../core/access/key-policies.js";
 import { invalidField } from "../../core/validate.js";
 import type { Operation } from "./operation.js";
 

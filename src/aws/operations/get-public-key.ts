@@ -1,5 +1,5 @@
-import { keyArn } from "../../core/key-id.js";
-import { getPublicKey as coreGetPublicKey } from "../../core/signing.js";
+import { keyArn } from "../../core/keys/key-id.js";
+import { getPublicKey as coreGetPublicKey } from "../../core/crypto-ops/signing.js";
 import { awsKeySpec } from "../enums.js";
 import type { Operation } from "./operation.js";
 

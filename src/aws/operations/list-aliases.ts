@@ -1,5 +1,5 @@
-import { listAliases as coreListAliases } from "../../core/aliases.js";
-import { aliasArn } from "../../core/key-id.js";
+import { listAliases as coreListAliases } from "../../core/aliases/aliases.js";
+import { aliasArn } from "../../core/keys/key-id.js";
 import { epochSeconds } from "../json.js";
 import type { Operation } from "./operation.js";
 import { pageRequest, pageResponse } from "./paging.js";

@@ -1,5 +1,5 @@
-import { listGrants as coreListGrants } from "../../core/grants.js";
-import { keyArn } from "../../core/key-id.js";
+import { listGrants as coreListGrants } from "../../core/access/grants.js";
+import { keyArn } from "../../core/keys/key-id.js";
 import type { GrantRecord } from "../../domain/security-records.js";
 import { epochSeconds, type JsonObject } from "../json.js";
 import type { Operation } from "./operation.js";

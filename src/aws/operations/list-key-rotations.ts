@@ -1,5 +1,5 @@
-import { keyArn } from "../../core/key-id.js";
-import { getRotationStatus, listKeyVersions } from "../../core/rotation.js";
+import { keyArn } from "../../core/keys/key-id.js";
+import { getRotationStatus, listKeyVersions } from "../../core/rotation/rotation.js";
 import { epochSeconds } from "../json.js";
 import type { Operation } from "./operation.js";
 import { pageRequest, pageResponse } from "./paging.js";

@@ -1,5 +1,5 @@
-import { keyArn } from "../../core/key-id.js";
-import { listKeys as coreListKeys } from "../../core/keys.js";
+import { keyArn } from "../../core/keys/key-id.js";
+import { listKeys as coreListKeys } from "../../core/keys/keys.js";
 import type { Operation } from "./operation.js";
 import { pageRequest, pageResponse } from "./paging.js";
 

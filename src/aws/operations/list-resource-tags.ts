@@ -1,4 +1,4 @@
-import { describeKey } from "../../core/keys.js";
+import { describeKey } from "../../core/keys/keys.js";
 import { checkRange, invalidField } from "../../core/validate.js";
 import type { Operation } from "./operation.js";
 

@@ -1,4 +1,4 @@
-import { listRetirableGrants as coreListRetirableGrants } from "../../core/grants.js";
+import { listRetirableGrants as coreListRetirableGrants } from "../../core/access/grants.js";
 import { grantEntry } from "./list-grants.js";
 import type { Operation } from "./operation.js";
 import { pageRequest, pageResponse } from "./paging.js";

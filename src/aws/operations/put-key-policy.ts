@@ -1,4 +1,4 @@
-import { putKeyPolicy as corePutKeyPolicy } from "../../core/key-policies.js";
+import { putKeyPolicy as corePutKeyPolicy } from "../../core/access/key-policies.js";
 import { invalidField } from "../../core/validate.js";
 import type { Operation } from "./operation.js";
 

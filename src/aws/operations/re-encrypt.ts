@@ -1,6 +1,6 @@
 import { KmsError } from "../../domain/errors.js";
-import { reEncrypt as coreReEncrypt } from "../../core/encryption.js";
-import { keyArn } from "../../core/key-id.js";
+import { reEncrypt as coreReEncrypt } from "../../core/crypto-ops/encryption.js";
+import { keyArn } from "../../core/keys/key-id.js";
 import { AWS_ENCRYPTION_ALGORITHMS, fromAws } from "../enums.js";
 import { refuseUnsupported } from "../json.js";
 import type { Operation } from "./operation.js";

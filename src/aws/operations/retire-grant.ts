@@ -1,4 +1,4 @@
-import { retireGrant as coreRetireGrant } from "../../core/grants.js";
+import { retireGrant as coreRetireGrant } from "../../core/access/grants.js";
 import type { Operation } from "./operation.js";
 
 /** `RetireGrant` by `GrantToken`, or by `KeyId` and `GrantId`. */

@@ -1,4 +1,4 @@
-import { revokeGrant as coreRevokeGrant } from "../../core/grants.js";
+import { revokeGrant as coreRevokeGrant } from "../../core/access/grants.js";
 import type { Operation } from "./operation.js";
 
 /** `RevokeGrant`: needs `kms:RevokeGrant` on the key. */

@@ -1,5 +1,5 @@
-import { keyArn } from "../../core/key-id.js";
-import { rotateKey } from "../../core/rotation.js";
+import { keyArn } from "../../core/keys/key-id.js";
+import { rotateKey } from "../../core/rotation/rotation.js";
 import type { Operation } from "./operation.js";
 
 /**

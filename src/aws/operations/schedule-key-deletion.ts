@@ -1,5 +1,5 @@
-import { keyArn } from "../../core/key-id.js";
-import { scheduleKeyDeletion as coreSchedule } from "../../core/key-state.js";
+import { keyArn } from "../../core/keys/key-id.js";
+import { scheduleKeyDeletion as coreSchedule } from "../../core/keys/key-state.js";
 import { epochSeconds } from "../json.js";
 import type { Operation } from "./operation.js";
 

@@ -1,5 +1,5 @@
-import { keyArn } from "../../core/key-id.js";
-import { sign as coreSign } from "../../core/signing.js";
+import { keyArn } from "../../core/keys/key-id.js";
+import { sign as coreSign } from "../../core/crypto-ops/signing.js";
 import { AWS_MESSAGE_TYPES, AWS_SIGNING_ALGORITHMS, fromAws } from "../enums.js";
 import { missing, refuseUnsupported } from "../json.js";
 import type { Operation } from "./operation.js";

@@ -1,4 +1,4 @@
-import { tagKey } from "../../core/tags.js";
+import { tagKey } from "../../core/keys/tags.js";
 import { missing } from "../json.js";
 import type { Operation } from "./operation.js";
 

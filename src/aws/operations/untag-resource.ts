@@ -1,4 +1,4 @@
-import { untagKey } from "../../core/tags.js";
+import { untagKey } from "../../core/keys/tags.js";
 import { missing } from "../json.js";
 import type { Operation } from "./operation.js";
 

@@ -1,4 +1,4 @@
-import { updateAlias as coreUpdateAlias } from "../../core/aliases.js";
+import { updateAlias as coreUpdateAlias } from "../../core/aliases/aliases.js";
 import type { Operation } from "./operation.js";
 
 /** `UpdateAlias`: points an existing alias at another key. Empty reply. */

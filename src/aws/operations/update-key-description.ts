@@ -1,4 +1,4 @@
-import { updateKeyDescription as coreUpdate } from "../../core/keys.js";
+import { updateKeyDescription as coreUpdate } from "../../core/keys/keys.js";
 import { missing } from "../json.js";
 import type { Operation } from "./operation.js";
 

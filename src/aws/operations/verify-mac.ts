@@ -1,6 +1,6 @@
 import { KmsError } from "../../domain/errors.js";
-import { keyArn } from "../../core/key-id.js";
-import { verifyMacFor } from "../../core/macs.js";
+import { keyArn } from "../../core/keys/key-id.js";
+import { verifyMacFor } from "../../core/crypto-ops/macs.js";
 import { macMembers } from "./mac-members.js";
 import type { Operation } from "./operation.js";
 

@@ -1,6 +1,6 @@
 import { KmsError } from "../../domain/errors.js";
-import { keyArn } from "../../core/key-id.js";
-import { verify as coreVerify } from "../../core/signing.js";
+import { keyArn } from "../../core/keys/key-id.js";
+import { verify as coreVerify } from "../../core/crypto-ops/signing.js";
 import { AWS_MESSAGE_TYPES, AWS_SIGNING_ALGORITHMS, fromAws } from "../enums.js";
 import { missing, refuseUnsupported } from "../json.js";
 import type { Operation } from "./operation.js";

@@ -1,18 +1,18 @@
-import { hashToken } from "../security/credentials.js";
+import { hashToken } from "../../security/credentials.js";
 import {
   type GrantRequest,
   isWellFormedGrantToken,
   newGrantId,
   newGrantToken,
   validateGrantRequest,
-} from "../security/grants.js";
-import type { GrantRecord } from "../domain/security-records.js";
+} from "../../security/grants.js";
+import type { GrantRecord } from "../../domain/security-records.js";
 import { keyFor } from "./authorized-key.js";
-import { resolveKey } from "./key-id.js";
-import type { CallContext, CoreDeps } from "./deps.js";
-import { KmsError } from "../domain/errors.js";
-import type { Page } from "../domain/types.js";
-import { checkGrantTokens, checkLength, pageSize } from "./validate.js";
+import { resolveKey } from "../keys/key-id.js";
+import type { CallContext, CoreDeps } from "../deps.js";
+import { KmsError } from "../../domain/errors.js";
+import type { Page } from "../../domain/types.js";
+import { checkGrantTokens, checkLength, pageSize } from "../validate.js";
 
 export interface CreateGrantInput extends GrantRequest {
   keyRef: string;

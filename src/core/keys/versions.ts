@@ -1,8 +1,8 @@
-import { generateKeyMaterial } from "../crypto/key-material.js";
-import type { CoreDeps } from "./deps.js";
-import { KmsError } from "../domain/errors.js";
+import { generateKeyMaterial } from "../../crypto/key-material.js";
+import type { CoreDeps } from "../deps.js";
+import { KmsError } from "../../domain/errors.js";
 import type { VersionMaterial } from "./material-cache.js";
-import type { KeyRecord, KeySpec, KeyVersionRecord, RotationType } from "../domain/types.js";
+import type { KeyRecord, KeySpec, KeyVersionRecord, RotationType } from "../../domain/types.js";
 
 /**
  * Makes a new version of a key: fresh material from `src/crypto`, stored only wrapped under the

@@ -1,8 +1,8 @@
-import type { KeyAction } from "./access.js";
-import { keyFor } from "./authorized-key.js";
-import type { CallContext, CoreDeps } from "./deps.js";
-import { KmsError } from "../domain/errors.js";
-import type { KeyRecord } from "../domain/types.js";
+import type { KeyAction } from "../access/access.js";
+import { keyFor } from "../access/authorized-key.js";
+import type { CallContext, CoreDeps } from "../deps.js";
+import { KmsError } from "../../domain/errors.js";
+import type { KeyRecord } from "../../domain/types.js";
 
 /**
  * Reads a key under a row lock, applies `change` and writes it back, all in one transaction, so

@@ -1,13 +1,13 @@
-import type { CallContext, CoreDeps } from "./deps.js";
-import { KmsError } from "../domain/errors.js";
-import { keyFor } from "./authorized-key.js";
-import { parsePolicy } from "../security/policy.js";
-import { initialKeyPolicy } from "./key-policies.js";
+import type { CallContext, CoreDeps } from "../deps.js";
+import { KmsError } from "../../domain/errors.js";
+import { keyFor } from "../access/authorized-key.js";
+import { parsePolicy } from "../../security/policy.js";
+import { initialKeyPolicy } from "../access/key-policies.js";
 import { mutateKey } from "./mutate-key.js";
 import { USAGES_BY_SPEC } from "./key-rules.js";
 import { checkTags } from "./tags.js";
-import type { KeyRecord, KeySpec, KeyUsage, Page } from "../domain/types.js";
-import { checkLength, pageSize } from "./validate.js";
+import type { KeyRecord, KeySpec, KeyUsage, Page } from "../../domain/types.js";
+import { checkLength, pageSize } from "../validate.js";
 import { newVersion } from "./versions.js";
 
 /** CreateKey input; absent spec means AES_256, absent usage the spec's default. */

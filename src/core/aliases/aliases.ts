@@ -1,10 +1,10 @@
-import type { KeyAction } from "./access.js";
-import { keyFor } from "./authorized-key.js";
-import type { CallContext, CoreDeps } from "./deps.js";
-import { KmsError } from "../domain/errors.js";
-import { isAliasName, parseKeyRef, resolveKey } from "./key-id.js";
-import type { AliasRecord, KeyRecord, Page } from "../domain/types.js";
-import { invalidField, pageSize } from "./validate.js";
+import type { KeyAction } from "../access/access.js";
+import { keyFor } from "../access/authorized-key.js";
+import type { CallContext, CoreDeps } from "../deps.js";
+import { KmsError } from "../../domain/errors.js";
+import { isAliasName, parseKeyRef, resolveKey } from "../keys/key-id.js";
+import type { AliasRecord, KeyRecord, Page } from "../../domain/types.js";
+import { invalidField, pageSize } from "../validate.js";
 
 /**
  * Alias names: `alias/` + `[a-zA-Z0-9/_-]`, ≤ 256 characters, and never under `alias/aws/`

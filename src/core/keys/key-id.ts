@@ -1,6 +1,6 @@
-import type { CoreDeps } from "./deps.js";
-import { KmsError } from "../domain/errors.js";
-import type { KeyRecord } from "../domain/types.js";
+import type { CoreDeps } from "../deps.js";
+import { KmsError } from "../../domain/errors.js";
+import type { KeyRecord } from "../../domain/types.js";
 
 const KEY_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ALIAS_NAME = /^alias\/[a-zA-Z0-9/_-]+$/;

@@ -1,5 +1,5 @@
-import type { CoreDeps } from "./deps.js";
-import { checkRange } from "./validate.js";
+import type { CoreDeps } from "../deps.js";
+import { checkRange } from "../validate.js";
 
 /** GenerateRandom: 1..1024 bytes from the injected CSPRNG. */
 export function generateRandom(deps: Pick<CoreDeps, "random">, numberOfBytes: number): Buffer {

@@ -1,7 +1,7 @@
 import type { KeyAction } from "./access.js";
-import type { CallContext, CoreDeps } from "./deps.js";
-import { resolveKey } from "./key-id.js";
-import type { EncryptionContext, KeyRecord } from "../domain/types.js";
+import type { CallContext, CoreDeps } from "../deps.js";
+import { resolveKey } from "../keys/key-id.js";
+import type { EncryptionContext, KeyRecord } from "../../domain/types.js";
 
 /**
  * Resolves a key reference and checks the caller may perform `action` on it — the first step of

@@ -1,12 +1,12 @@
-import type { CallContext, CoreDeps } from "./deps.js";
-import { KmsError } from "../domain/errors.js";
-import { keyFor } from "./authorized-key.js";
-import { requireEnabled } from "./key-rules.js";
-import { mutateKey } from "./mutate-key.js";
-import type { KeyStoreTx } from "../store/key-store.js";
-import type { KeyRecord, KeyVersionRecord, Page } from "../domain/types.js";
-import { checkRange, pageSize } from "./validate.js";
-import { newVersion } from "./versions.js";
+import type { CallContext, CoreDeps } from "../deps.js";
+import { KmsError } from "../../domain/errors.js";
+import { keyFor } from "../access/authorized-key.js";
+import { requireEnabled } from "../keys/key-rules.js";
+import { mutateKey } from "../keys/mutate-key.js";
+import type { KeyStoreTx } from "../../store/key-store.js";
+import type { KeyRecord, KeyVersionRecord, Page } from "../../domain/types.js";
+import { checkRange, pageSize } from "../validate.js";
+import { newVersion } from "../keys/versions.js";
 
 const DAY_MS = 86_400_000;
 export const DEFAULT_ROTATION_DAYS = 365;

@@ -1,4 +1,4 @@
-import type { CoreDeps } from "./deps.js";
+import type { CoreDeps } from "../deps.js";
 import { rotateDueKeys } from "./rotation.js";
 
 /**

@@ -1,5 +1,5 @@
-import { KmsError } from "../domain/errors.js";
-import type { KeyRecord, KeySpec, KeyUsage } from "../domain/types.js";
+import { KmsError } from "../../domain/errors.js";
+import type { KeyRecord, KeySpec, KeyUsage } from "../../domain/types.js";
 
 /** The usages each spec allows; the first is the default when a caller names none. */
 export const USAGES_BY_SPEC: Record<KeySpec, readonly KeyUsage[]> = {

@@ -1,6 +1,6 @@
-import { defaultKeyPolicy, parsePolicy } from "../security/policy.js";
+import { defaultKeyPolicy, parsePolicy } from "../../security/policy.js";
 import { keyFor } from "./authorized-key.js";
-import type { CallContext, CoreDeps } from "./deps.js";
+import type { CallContext, CoreDeps } from "../deps.js";
 
 /** A key's policy document. Keys made before policies existed have none: only admins reach them. */
 export async function getKeyPolicy(

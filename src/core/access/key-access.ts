@@ -1,10 +1,10 @@
-import { hashToken } from "../security/credentials.js";
-import { grantAllows, isWellFormedGrantToken } from "../security/grants.js";
-import { evaluatePolicy, parsePolicy } from "../security/policy.js";
-import type { GrantRecord } from "../domain/security-records.js";
-import type { KeyStoreReader } from "../store/key-store.js";
+import { hashToken } from "../../security/credentials.js";
+import { grantAllows, isWellFormedGrantToken } from "../../security/grants.js";
+import { evaluatePolicy, parsePolicy } from "../../security/policy.js";
+import type { GrantRecord } from "../../domain/security-records.js";
+import type { KeyStoreReader } from "../../store/key-store.js";
 import type { AccessCheck, KeyAccess } from "./access.js";
-import { KmsError } from "../domain/errors.js";
+import { KmsError } from "../../domain/errors.js";
 
 /**
  * The access decision for every key operation, with AWS KMS's order:

@@ -1,11 +1,11 @@
-import { generateMac, verifyMac } from "../crypto/mac.js";
-import type { CallContext, CoreDeps } from "./deps.js";
-import type { KeyAction } from "./access.js";
-import { keyFor } from "./authorized-key.js";
-import { requireUsable } from "./key-rules.js";
-import type { KeyRecord } from "../domain/types.js";
-import { checkGrantTokens, checkLength } from "./validate.js";
-import { versionMaterial } from "./versions.js";
+import { generateMac, verifyMac } from "../../crypto/mac.js";
+import type { CallContext, CoreDeps } from "../deps.js";
+import type { KeyAction } from "../access/access.js";
+import { keyFor } from "../access/authorized-key.js";
+import { requireUsable } from "../keys/key-rules.js";
+import type { KeyRecord } from "../../domain/types.js";
+import { checkGrantTokens, checkLength } from "../validate.js";
+import { versionMaterial } from "../keys/versions.js";
 
 async function macKey(
   deps: CoreDeps,

@@ -1,12 +1,12 @@
-import { encodePrivateKey, encodePublicKey } from "../crypto/key-pairs.js";
-import type { CallContext, CoreDeps } from "./deps.js";
-import { KmsError, THROTTLED_MESSAGE } from "../domain/errors.js";
-import { type Binding, RAW_ALGORITHM, sealUnderInitial, sealUnderPrimary } from "./encryption.js";
-import type { KeyAction } from "./access.js";
-import { keyFor } from "./authorized-key.js";
-import { requireUsable } from "./key-rules.js";
-import type { KeyFormat, KeyPairSpec, KeyRecord } from "../domain/types.js";
-import { checkAad, checkEncryptionContext, checkGrantTokens, checkRange, invalidField } from "./validate.js";
+import { encodePrivateKey, encodePublicKey } from "../../crypto/key-pairs.js";
+import type { CallContext, CoreDeps } from "../deps.js";
+import { KmsError, THROTTLED_MESSAGE } from "../../domain/errors.js";
+import { type Binding, checkBinding, RAW_ALGORITHM, sealUnderInitial, sealUnderPrimary } from "../sealing.js";
+import type { KeyAction } from "../access/access.js";
+import { keyFor } from "../access/authorized-key.js";
+import { requireUsable } from "../keys/key-rules.js";
+import type { KeyFormat, KeyPairSpec, KeyRecord } from "../../domain/types.js";
+import { checkGrantTokens, checkRange, invalidField } from "../validate.js";
 
 export interface DataKeyInput extends Binding {
   keyRef: string;
@@ -22,12 +22,6 @@ export interface DataKeyOutput {
   /** Absent for the WithoutPlaintext forms. */
   plaintext?: Buffer;
   ciphertextBlob: Buffer;
-}
-
-function checkBinding(b: Binding, grantTokens: readonly string[] | undefined): void {
-  checkAad(b.aad);
-  checkEncryptionContext(b.context);
-  checkGrantTokens(grantTokens ?? []);
 }
 
 async function wrappingKey(
@@ -61,7 +55,8 @@ export async function generateDataKey(
   }
   const size = hasSpec ? (input.keySpec === "AES_128" ? 16 : 32) : input.numberOfBytes!;
   checkRange("numberOfBytes", size, 1, 1024);
-  checkBinding(input, input.grantTokens);
+  checkBinding(input);
+  checkGrantTokens(input.grantTokens ?? []);
   const key = await wrappingKey(
     deps,
     call,
@@ -124,7 +119,8 @@ export async function generateDataKeyPair(
     throw invalidField("keyPairSpec", "satisfy enum value set: [RSA_2048, RSA_3072, RSA_4096, EC_P256, EC_P256K]");
   }
   const pairSpec = input.pairSpec;
-  checkBinding(input, input.grantTokens);
+  checkBinding(input);
+  checkGrantTokens(input.grantTokens ?? []);
 
   // The permit comes first, so a refusal costs no database read (the seed answers 429 at once).
   const release = deps.pairGate.tryAcquire();

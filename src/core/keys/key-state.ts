@@ -1,9 +1,9 @@
-import type { CallContext, CoreDeps } from "./deps.js";
-import { KmsError } from "../domain/errors.js";
+import type { CallContext, CoreDeps } from "../deps.js";
+import { KmsError } from "../../domain/errors.js";
 import { requireNotPendingDeletion } from "./key-rules.js";
 import { mutateKey } from "./mutate-key.js";
-import type { KeyRecord } from "../domain/types.js";
-import { checkRange } from "./validate.js";
+import type { KeyRecord } from "../../domain/types.js";
+import { checkRange } from "../validate.js";
 
 const DAY_MS = 86_400_000;
 

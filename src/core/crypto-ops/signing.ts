@@ -1,11 +1,11 @@
-import { defaultSigningAlgorithm, signingAlgorithmsFor, signMessage, verifyMessage } from "../crypto/signing.js";
-import type { CallContext, CoreDeps } from "./deps.js";
-import { KmsError } from "../domain/errors.js";
-import { keyFor } from "./authorized-key.js";
-import { isAsymmetric, requireEnabled, requireUsable } from "./key-rules.js";
-import type { EncryptionAlgorithm, KeySpec, KeyUsage, MessageType, SigningAlgorithm } from "../domain/types.js";
-import { checkGrantTokens, checkLength } from "./validate.js";
-import { versionMaterial } from "./versions.js";
+import { defaultSigningAlgorithm, signingAlgorithmsFor, signMessage, verifyMessage } from "../../crypto/signing.js";
+import type { CallContext, CoreDeps } from "../deps.js";
+import { KmsError } from "../../domain/errors.js";
+import { keyFor } from "../access/authorized-key.js";
+import { isAsymmetric, requireEnabled, requireUsable } from "../keys/key-rules.js";
+import type { EncryptionAlgorithm, KeySpec, KeyUsage, MessageType, SigningAlgorithm } from "../../domain/types.js";
+import { checkGrantTokens, checkLength } from "../validate.js";
+import { versionMaterial } from "../keys/versions.js";
 
 export interface SignInput {
   keyRef: string;

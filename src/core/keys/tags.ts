@@ -1,8 +1,8 @@
-import type { CallContext, CoreDeps } from "./deps.js";
-import { KmsError } from "../domain/errors.js";
+import type { CallContext, CoreDeps } from "../deps.js";
+import { KmsError } from "../../domain/errors.js";
 import { mutateKey } from "./mutate-key.js";
-import type { KeyRecord } from "../domain/types.js";
-import { checkLength } from "./validate.js";
+import type { KeyRecord } from "../../domain/types.js";
+import { checkLength } from "../validate.js";
 
 /** AWS KMS's limits: 50 tags per key; keys 1..128 and values 0..256 characters. */
 export const MAX_TAGS = 50;

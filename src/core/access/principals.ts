@@ -1,7 +1,7 @@
-import { hashToken, newAccessKeyPair, newBearerToken } from "../security/credentials.js";
-import type { PrincipalRecord } from "../domain/security-records.js";
-import type { CoreDeps } from "./deps.js";
-import { KmsError } from "../domain/errors.js";
+import { hashToken, newAccessKeyPair, newBearerToken } from "../../security/credentials.js";
+import type { PrincipalRecord } from "../../domain/security-records.js";
+import type { CoreDeps } from "../deps.js";
+import { KmsError } from "../../domain/errors.js";
 
 /** A principal's credentials as handed to its owner once: never stored in this form. */
 export interface PrincipalCredentials {

@@ -1,24 +1,24 @@
-import { openBlob, openRaw, parseBlob, sealBlob, sealRaw } from "../crypto/ciphertext.js";
-import { rsaDecrypt, rsaEncrypt, rsaMaxPlaintext } from "../crypto/rsa-encryption.js";
-import type { CallContext, CoreDeps } from "./deps.js";
-import { invalidCiphertext, KmsError } from "../domain/errors.js";
-import type { KeyAction } from "./access.js";
-import { authorize, keyFor } from "./authorized-key.js";
-import { requireUsable } from "./key-rules.js";
-import type { EncryptionAlgorithm, EncryptionContext, KeyRecord } from "../domain/types.js";
-import { checkAad, checkEncryptionContext, checkGrantTokens, checkLength, invalidField } from "./validate.js";
-import { versionMaterial } from "./versions.js";
+import { openBlob, openRaw, parseBlob } from "../../crypto/ciphertext.js";
+import { rsaDecrypt, rsaEncrypt, rsaMaxPlaintext } from "../../crypto/rsa-encryption.js";
+import type { CallContext, CoreDeps } from "../deps.js";
+import { invalidCiphertext, KmsError } from "../../domain/errors.js";
+import type { KeyAction } from "../access/access.js";
+import { authorize, keyFor } from "../access/authorized-key.js";
+import { requireUsable } from "../keys/key-rules.js";
+import type { EncryptionAlgorithm, KeyRecord } from "../../domain/types.js";
+import { checkGrantTokens, checkLength, invalidField } from "../validate.js";
+import { versionMaterial } from "../keys/versions.js";
+import {
+  type Binding,
+  checkBinding,
+  RAW_ALGORITHM,
+  type SealedOutput,
+  sealUnderInitial,
+  sealUnderPrimary,
+} from "../sealing.js";
 
-/** The one `algorithm` value of the raw form, as the Alibaba seed names it. */
-export const RAW_ALGORITHM = "AES_GCM";
 const MAX_PLAINTEXT = 4096;
 const RSA_SPECS = ["RSA_2048", "RSA_3072", "RSA_4096"] as const;
-
-/** What binds a ciphertext besides its key: raw aad bytes and the encryption context. */
-export interface Binding {
-  aad: Uint8Array;
-  context: EncryptionContext;
-}
 
 export interface EncryptInput extends Binding {
   keyRef: string;
@@ -27,19 +27,7 @@ export interface EncryptInput extends Binding {
   algorithm?: EncryptionAlgorithm | undefined;
 }
 
-export interface EncryptOutput {
-  keyId: string;
-  versionId: string;
-  ciphertextBlob: Buffer;
-  /** The GCM IV; empty for RSA. */
-  iv: Buffer;
-  algorithm: string;
-}
-
-function checkBinding(b: Binding): void {
-  checkAad(b.aad);
-  checkEncryptionContext(b.context);
-}
+export type EncryptOutput = SealedOutput;
 
 function checkEncryptInput(input: EncryptInput): void {
   checkLength("plaintext", input.plaintext, 1, MAX_PLAINTEXT);
@@ -60,21 +48,6 @@ export async function encrypt(deps: CoreDeps, call: CallContext, input: EncryptI
   return { keyId: key.id, ...sealed, algorithm: RAW_ALGORITHM };
 }
 
-/** Seals bytes under a symmetric key's initial version in the raw form (salt‖ct‖tag, iv beside). */
-export async function sealUnderInitial(deps: CoreDeps, key: KeyRecord, plaintext: Buffer, binding: Binding) {
-  const material = await versionMaterial(deps, key, key.initialVersionId);
-  const sealed = sealRaw({
-    material: material.secret,
-    keyId: key.id,
-    versionId: key.initialVersionId,
-    plaintext,
-    aad: Buffer.from(binding.aad),
-    context: binding.context,
-    random: deps.random,
-  });
-  return { versionId: key.initialVersionId, ...sealed };
-}
-
 /** AdvanceEncrypt (and the AWS `Encrypt`): the primary version, a self-describing blob. */
 export async function advanceEncrypt(deps: CoreDeps, call: CallContext, input: EncryptInput): Promise<EncryptOutput> {
   checkEncryptInput(input);
@@ -82,27 +55,6 @@ export async function advanceEncrypt(deps: CoreDeps, call: CallContext, input: E
   if (key.usage === "ENCRYPT_DECRYPT" && key.spec !== "AES_256") return encryptRsa(deps, key, input);
   requireSymmetric(key, input.algorithm);
   return sealUnderPrimary(deps, key, Buffer.from(input.plaintext), input);
-}
-
-/** Seals bytes under a symmetric key's primary version into a self-describing blob. */
-export async function sealUnderPrimary(
-  deps: CoreDeps,
-  key: KeyRecord,
-  plaintext: Buffer,
-  binding: Binding,
-): Promise<EncryptOutput> {
-  const material = await versionMaterial(deps, key, key.primaryVersionId);
-  const blob = sealBlob({
-    material: material.secret,
-    keyId: key.id,
-    versionId: key.primaryVersionId,
-    plaintext,
-    aad: Buffer.from(binding.aad),
-    context: binding.context,
-    random: deps.random,
-  });
-  const iv = parseBlob(blob).iv;
-  return { keyId: key.id, versionId: key.primaryVersionId, ciphertextBlob: blob, iv, algorithm: RAW_ALGORITHM };
 }
 
 function requireSymmetric(key: KeyRecord, algorithm: EncryptionAlgorithm | undefined): void {

@@ -1,4 +1,4 @@
-import type { EncryptionContext, KeyRecord } from "../domain/types.js";
+import type { EncryptionContext, KeyRecord } from "../../domain/types.js";
 
 /** Who is calling: resolved by a transport's authentication before core runs. */
 export interface Principal {
