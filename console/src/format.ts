@@ -1,22 +1,32 @@
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
-import { KeySpec, KeyState, KeyUsage } from "../../gen/kms/v1/types_pb.js";
+import { KeyState, type KeyPairSpec, type KeySpec, type KeyUsage } from "../../gen/kms/v1/types_pb.js";
+import { KEY_USAGES as USAGE_ROWS, namesOf } from "../../src/domain/algorithms.js";
+import { KEY_PAIR_SPEC_NAMES, KEY_PAIR_SPECS as PAIR_ROWS, KEY_SPEC_NAMES, specRow } from "../../src/domain/specs.js";
 
-/** Labels as the AWS console spells them. */
-export const KEY_SPECS: readonly (readonly [KeySpec, string])[] = [
-  [KeySpec.AES_256, "Symmetric (AES-256)"],
-  [KeySpec.RSA_2048, "RSA 2048"],
-  [KeySpec.RSA_3072, "RSA 3072"],
-  [KeySpec.RSA_4096, "RSA 4096"],
-  [KeySpec.EC_P256, "ECC P-256"],
-  [KeySpec.EC_P256K, "ECC secp256k1"],
-  [KeySpec.HMAC_256, "HMAC 256"],
-];
+/**
+ * The dropdowns' options, from the key-spec catalogue (`src/domain/specs.ts`): each spec's
+ * `kms.v1` value and its label as the AWS console spells it.
+ */
+export const KEY_SPECS: readonly (readonly [KeySpec, string])[] = KEY_SPEC_NAMES.map(
+  (s) => [specRow(s).proto as KeySpec, specRow(s).label] as const,
+);
 
-export const KEY_USAGES: readonly (readonly [KeyUsage, string])[] = [
-  [KeyUsage.ENCRYPT_DECRYPT, "Encrypt and decrypt"],
-  [KeyUsage.SIGN_VERIFY, "Sign and verify"],
-  [KeyUsage.GENERATE_VERIFY_MAC, "Generate and verify MAC"],
-];
+export const KEY_USAGES: readonly (readonly [KeyUsage, string])[] = namesOf(USAGE_ROWS).map(
+  (u) => [USAGE_ROWS[u].proto as KeyUsage, USAGE_ROWS[u].label] as const,
+);
+
+export const KEY_PAIR_SPECS: readonly (readonly [KeyPairSpec, string])[] = KEY_PAIR_SPEC_NAMES.map(
+  (s) => [PAIR_ROWS[s].proto as KeyPairSpec, specRow(s).label] as const,
+);
+
+/** The pair spec the playground starts with: an EC one, quick to generate (RSA takes up to a second). */
+export const DEFAULT_PAIR_SPEC = KEY_PAIR_SPECS[KEY_PAIR_SPEC_NAMES.findIndex((s) => specRow(s).family === "EC")]![0];
+
+/** The catalogue's row of a `kms.v1` key spec, if it has one. */
+function rowOf(spec: KeySpec) {
+  const name = KEY_SPEC_NAMES.find((s) => specRow(s).proto === spec);
+  return name === undefined ? undefined : specRow(name);
+}
 
 const STATES: Record<KeyState, string> = {
   [KeyState.UNSPECIFIED]: "Unknown",
@@ -39,9 +49,13 @@ export function stateLabel(state: KeyState): string {
 
 /** The usage a spec allows first (RSA keys may also sign; the form lets the user choose). */
 export function defaultUsage(spec: KeySpec): KeyUsage {
-  if (spec === KeySpec.EC_P256 || spec === KeySpec.EC_P256K) return KeyUsage.SIGN_VERIFY;
-  if (spec === KeySpec.HMAC_256) return KeyUsage.GENERATE_VERIFY_MAC;
-  return KeyUsage.ENCRYPT_DECRYPT;
+  const usage = rowOf(spec)?.usages[0] ?? "ENCRYPT_DECRYPT";
+  return USAGE_ROWS[usage].proto as KeyUsage;
+}
+
+/** Whether keys of this spec can be rotated (the detail view offers "Rotate now"). */
+export function isRotatable(spec: KeySpec): boolean {
+  return rowOf(spec)?.rotatable ?? false;
 }
 
 export function dateLabel(ts: Timestamp | undefined): string {

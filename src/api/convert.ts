@@ -2,97 +2,81 @@ import { type Timestamp, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { aliasArn, keyArn } from "../core/keys/key-id.js";
 import { KmsError } from "../domain/errors.js";
 import type { GrantConstraints, GrantRecord } from "../domain/security-records.js";
-import type {
-  AliasRecord,
-  EncryptionAlgorithm as CoreEncryptionAlgorithm,
-  KeyFormat as CoreKeyFormat,
-  KeyPairSpec as CoreKeyPairSpec,
-  KeySpec as CoreKeySpec,
-  KeyUsage as CoreKeyUsage,
-  MessageType as CoreMessageType,
-  SigningAlgorithm as CoreSigningAlgorithm,
-  KeyRecord,
-  KeyVersionRecord,
-} from "../domain/types.js";
-import { EncryptionAlgorithm } from "../../gen/kms/v1/crypto_service_pb.js";
+import type { AliasRecord, KeyRecord, KeyVersionRecord } from "../domain/types.js";
 import {
-  type Alias,
+  DATA_KEY_SPECS,
+  ENCRYPTION_ALGORITHMS,
+  KEY_FORMATS,
+  KEY_STATES,
+  KEY_USAGES,
+  MESSAGE_TYPES,
+  SIGNING_ALGORITHMS,
+  type WireNames,
+} from "../domain/algorithms.js";
+import { KEY_PAIR_SPECS, KEY_SPECS } from "../domain/specs.js";
+import type { EncryptionAlgorithm } from "../../gen/kms/v1/crypto_service_pb.js";
+import type {
+  Alias,
   DataKeySpec,
-  type Grant as GrantMessage,
-  type GrantConstraints as GrantConstraintsMessage,
+  Grant as GrantMessage,
+  GrantConstraints as GrantConstraintsMessage,
   KeyFormat,
-  type KeyMetadata,
+  KeyMetadata,
   KeyPairSpec,
   KeySpec,
   KeyState,
   KeyUsage,
-  type KeyVersion,
+  KeyVersion,
   MessageType,
   SigningAlgorithm,
 } from "../../gen/kms/v1/types_pb.js";
 
 /**
- * Proto ↔ core conversions. protobuf-es strips the enum prefix, so `KeySpec.AES_256` is named
- * `AES_256` — the core spelling — and the reverse mapping of the numeric enum does most of the
- * work. An out-of-range number from the wire is `InvalidArgument`, never a crash.
+ * Proto ↔ core conversions, derived from the catalogue's `proto` values (`src/domain/specs.ts`,
+ * `src/domain/algorithms.ts`). Zero (`*_UNSPECIFIED`) means "not given"; a number no row has is
+ * `InvalidArgument` naming the accepted values, never a crash.
  */
-function fromEnum<T extends string>(
-  e: Record<number, string>,
+function fromProto<T extends Record<string, WireNames>>(
+  table: T,
   value: number,
   field: string,
-  valid: readonly string[],
-): T | undefined {
+): (keyof T & string) | undefined {
   if (value === 0) return undefined;
-  const name = e[value];
-  if (name === undefined || !valid.includes(name)) {
+  const names = Object.keys(table) as (keyof T & string)[];
+  const name = names.find((n) => table[n]!.proto === value);
+  if (name === undefined) {
+    const valid = names.filter((n) => table[n]!.proto !== undefined);
     throw new KmsError("InvalidArgument", `${field} must be one of ${valid.join(", ")}.`);
   }
-  return name as T;
+  return name;
 }
 
-const KEY_SPECS = ["AES_256", "RSA_2048", "RSA_3072", "RSA_4096", "EC_P256", "EC_P256K", "HMAC_256"] as const;
-const KEY_USAGES = ["ENCRYPT_DECRYPT", "SIGN_VERIFY", "GENERATE_VERIFY_MAC"] as const;
-const PAIR_SPECS = ["RSA_2048", "RSA_3072", "RSA_4096", "EC_P256", "EC_P256K"] as const;
-const SIGNING = [
-  "RSASSA_PSS_SHA_256",
-  "RSASSA_PSS_SHA_384",
-  "RSASSA_PSS_SHA_512",
-  "RSASSA_PKCS1_V1_5_SHA_256",
-  "RSASSA_PKCS1_V1_5_SHA_384",
-  "RSASSA_PKCS1_V1_5_SHA_512",
-  "ECDSA_SHA_256",
-] as const;
+/** A core name → its `kms.v1` number. */
+function toProto<T extends Record<string, WireNames>>(table: T, name: keyof T): number {
+  const proto = table[name]?.proto;
+  if (proto === undefined) throw new Error(`no kms.v1 value for ${String(name)}`);
+  return proto;
+}
 
-export const toKeySpec = (v: KeySpec) => fromEnum<CoreKeySpec>(KeySpec, v, "key_spec", KEY_SPECS);
-export const toKeyUsage = (v: KeyUsage) => fromEnum<CoreKeyUsage>(KeyUsage, v, "key_usage", KEY_USAGES);
-export const toPairSpec = (v: KeyPairSpec) => fromEnum<CoreKeyPairSpec>(KeyPairSpec, v, "key_pair_spec", PAIR_SPECS);
-export const toKeyFormat = (v: KeyFormat): CoreKeyFormat =>
-  fromEnum<CoreKeyFormat>(KeyFormat, v, "key_format", ["PEM", "DER"]) ?? "PEM";
-export const toDataKeySpec = (v: DataKeySpec) =>
-  fromEnum<"AES_256" | "AES_128">(DataKeySpec, v, "key_spec", ["AES_256", "AES_128"]);
-export const toSigningAlgorithm = (v: SigningAlgorithm) =>
-  fromEnum<CoreSigningAlgorithm>(SigningAlgorithm, v, "signing_algorithm", SIGNING);
-export const toMessageType = (v: MessageType): CoreMessageType =>
-  fromEnum<CoreMessageType>(MessageType, v, "message_type", ["RAW", "DIGEST"]) ?? "RAW";
+export const toKeySpec = (v: KeySpec) => fromProto(KEY_SPECS, v, "key_spec");
+export const toKeyUsage = (v: KeyUsage) => fromProto(KEY_USAGES, v, "key_usage");
+export const toPairSpec = (v: KeyPairSpec) => fromProto(KEY_PAIR_SPECS, v, "key_pair_spec");
+export const toKeyFormat = (v: KeyFormat) => fromProto(KEY_FORMATS, v, "key_format") ?? "PEM";
+export const toDataKeySpec = (v: DataKeySpec) => fromProto(DATA_KEY_SPECS, v, "key_spec");
+export const toSigningAlgorithm = (v: SigningAlgorithm) => fromProto(SIGNING_ALGORITHMS, v, "signing_algorithm");
+export const toMessageType = (v: MessageType) => fromProto(MESSAGE_TYPES, v, "message_type") ?? "RAW";
 export const toEncryptionAlgorithm = (v: EncryptionAlgorithm) =>
-  fromEnum<CoreEncryptionAlgorithm>(EncryptionAlgorithm, v, "encryption_algorithm", [
-    "SYMMETRIC_DEFAULT",
-    "RSAES_OAEP_SHA_1",
-    "RSAES_OAEP_SHA_256",
-  ]);
+  fromProto(ENCRYPTION_ALGORITHMS, v, "encryption_algorithm");
 
-/** Core names back to proto numbers (the enum objects map names to numbers). */
-export const fromKeySpec = (s: CoreKeySpec): KeySpec => KeySpec[s];
-export const fromKeyUsage = (u: CoreKeyUsage): KeyUsage => KeyUsage[u];
-export const fromPairSpec = (s: CoreKeyPairSpec): KeyPairSpec => KeyPairSpec[s];
-export const fromSigningAlgorithm = (a: CoreSigningAlgorithm): SigningAlgorithm => SigningAlgorithm[a];
-export const fromEncryptionAlgorithm = (a: CoreEncryptionAlgorithm): EncryptionAlgorithm => EncryptionAlgorithm[a];
-
-const STATES = {
-  Enabled: KeyState.ENABLED,
-  Disabled: KeyState.DISABLED,
-  PendingDeletion: KeyState.PENDING_DELETION,
-} as const;
+/** Core names back to proto numbers. */
+export const fromKeySpec = (s: keyof typeof KEY_SPECS) => toProto(KEY_SPECS, s) as KeySpec;
+export const fromKeyUsage = (u: keyof typeof KEY_USAGES) => toProto(KEY_USAGES, u) as KeyUsage;
+export const fromPairSpec = (s: keyof typeof KEY_PAIR_SPECS) => toProto(KEY_PAIR_SPECS, s) as KeyPairSpec;
+export const fromSigningAlgorithm = (a: keyof typeof SIGNING_ALGORITHMS) =>
+  toProto(SIGNING_ALGORITHMS, a) as SigningAlgorithm;
+export const fromEncryptionAlgorithm = (a: keyof typeof ENCRYPTION_ALGORITHMS) =>
+  toProto(ENCRYPTION_ALGORITHMS, a) as EncryptionAlgorithm;
+export const fromKeyState = (s: keyof typeof KEY_STATES) => toProto(KEY_STATES, s) as KeyState;
 
 type Init<T> = Omit<T, "$typeName" | "$unknown">;
 const ts = (d: Date | null): Timestamp | undefined => (d ? timestampFromDate(d) : undefined);
@@ -105,7 +89,7 @@ export function keyMetadata(arn: Arn, key: KeyRecord): Init<KeyMetadata> {
     description: key.description,
     keySpec: fromKeySpec(key.spec),
     keyUsage: fromKeyUsage(key.usage),
-    keyState: STATES[key.state],
+    keyState: fromKeyState(key.state),
     createTime: ts(key.createdAt),
     deletionTime: ts(key.deletionAt),
     initialKeyVersionId: key.initialVersionId,

@@ -1,75 +1,43 @@
-import type {
-  EncryptionAlgorithm,
-  KeyPairSpec,
-  KeySpec,
-  KeyUsage,
-  MessageType,
-  SigningAlgorithm,
-} from "../domain/types.js";
+import {
+  DATA_KEY_SPECS,
+  ENCRYPTION_ALGORITHMS,
+  KEY_STATES,
+  KEY_USAGES,
+  MAC_ALGORITHMS,
+  type MacAlgorithm,
+  MESSAGE_TYPES,
+  SIGNING_ALGORITHMS,
+  type WireNames,
+} from "../domain/algorithms.js";
+import { KEY_PAIR_SPECS, KEY_SPECS, type KeyPairSpec, type KeySpec, MAC_SPECS, specRow } from "../domain/specs.js";
 import { invalidField } from "../core/validate.js";
 import { memberField } from "./json.js";
 
 /**
- * AWS enum spellings ↔ core's. AWS calls AES-256 `SYMMETRIC_DEFAULT` and the curves
- * `ECC_NIST_P256` / `ECC_SECG_P256K1`; the other names coincide. Only values this service
- * implements are listed: any other value, including ones AWS knows (`ECC_NIST_P384`, `SM2`, …),
- * is a `ValidationException` naming the accepted set.
+ * AWS enum spellings ↔ core's, derived from the catalogue's `aws` names (`src/domain/specs.ts`,
+ * `src/domain/algorithms.ts`). Only values this service implements are listed: any other value,
+ * including ones AWS knows (`ECC_NIST_P384`, `SM2`, …), is a `ValidationException` naming the
+ * accepted set, in the catalogue's order.
  */
-export const AWS_KEY_SPECS = {
-  SYMMETRIC_DEFAULT: "AES_256",
-  RSA_2048: "RSA_2048",
-  RSA_3072: "RSA_3072",
-  RSA_4096: "RSA_4096",
-  ECC_NIST_P256: "EC_P256",
-  ECC_SECG_P256K1: "EC_P256K",
-  HMAC_256: "HMAC_256",
-} as const satisfies Record<string, KeySpec>;
+function awsTable<T extends Record<string, WireNames>>(table: T): Record<string, keyof T & string> {
+  return Object.fromEntries(
+    Object.entries(table).flatMap(([name, wire]) => (wire.aws === undefined ? [] : [[wire.aws, name]])),
+  );
+}
 
-export const AWS_PAIR_SPECS = {
-  RSA_2048: "RSA_2048",
-  RSA_3072: "RSA_3072",
-  RSA_4096: "RSA_4096",
-  ECC_NIST_P256: "EC_P256",
-  ECC_SECG_P256K1: "EC_P256K",
-} as const satisfies Record<string, KeyPairSpec>;
-
-export const AWS_KEY_USAGES = {
-  ENCRYPT_DECRYPT: "ENCRYPT_DECRYPT",
-  SIGN_VERIFY: "SIGN_VERIFY",
-  GENERATE_VERIFY_MAC: "GENERATE_VERIFY_MAC",
-} as const satisfies Record<string, KeyUsage>;
-
-export const AWS_DATA_KEY_SPECS = { AES_256: "AES_256", AES_128: "AES_128" } as const;
-
-export const AWS_ENCRYPTION_ALGORITHMS = {
-  SYMMETRIC_DEFAULT: "SYMMETRIC_DEFAULT",
-  RSAES_OAEP_SHA_1: "RSAES_OAEP_SHA_1",
-  RSAES_OAEP_SHA_256: "RSAES_OAEP_SHA_256",
-} as const satisfies Record<string, EncryptionAlgorithm>;
-
-export const AWS_SIGNING_ALGORITHMS = {
-  RSASSA_PSS_SHA_256: "RSASSA_PSS_SHA_256",
-  RSASSA_PSS_SHA_384: "RSASSA_PSS_SHA_384",
-  RSASSA_PSS_SHA_512: "RSASSA_PSS_SHA_512",
-  RSASSA_PKCS1_V1_5_SHA_256: "RSASSA_PKCS1_V1_5_SHA_256",
-  RSASSA_PKCS1_V1_5_SHA_384: "RSASSA_PKCS1_V1_5_SHA_384",
-  RSASSA_PKCS1_V1_5_SHA_512: "RSASSA_PKCS1_V1_5_SHA_512",
-  ECDSA_SHA_256: "ECDSA_SHA_256",
-} as const satisfies Record<string, SigningAlgorithm>;
-
-export const AWS_MESSAGE_TYPES = { RAW: "RAW", DIGEST: "DIGEST" } as const satisfies Record<string, MessageType>;
-
+export const AWS_KEY_SPECS = awsTable(KEY_SPECS);
+export const AWS_PAIR_SPECS = awsTable(KEY_PAIR_SPECS);
+export const AWS_KEY_USAGES = awsTable(KEY_USAGES);
+export const AWS_KEY_STATES = awsTable(KEY_STATES);
+export const AWS_DATA_KEY_SPECS = awsTable(DATA_KEY_SPECS);
+export const AWS_ENCRYPTION_ALGORITHMS = awsTable(ENCRYPTION_ALGORITHMS);
+export const AWS_SIGNING_ALGORITHMS = awsTable(SIGNING_ALGORITHMS);
+export const AWS_MESSAGE_TYPES = awsTable(MESSAGE_TYPES);
 /**
- * AWS MAC algorithms. All four are valid AWS values; core's HMAC_256 keys take only
- * HMAC_SHA_256, and AWS answers a valid algorithm that does not fit the key with
- * `InvalidKeyUsageException` (see {@link macAlgorithmFits}).
+ * AWS MAC algorithms: all four are valid AWS values, so one a key cannot run is answered with
+ * `InvalidKeyUsageException`, as AWS does (see {@link macAlgorithmFits}).
  */
-export const AWS_MAC_ALGORITHMS = {
-  HMAC_SHA_224: "HMAC_SHA_224",
-  HMAC_SHA_256: "HMAC_SHA_256",
-  HMAC_SHA_384: "HMAC_SHA_384",
-  HMAC_SHA_512: "HMAC_SHA_512",
-} as const;
+export const AWS_MAC_ALGORITHMS = awsTable(MAC_ALGORITHMS);
 
 /**
  * Maps an AWS enum value through one of the tables above. The table is read with
@@ -93,23 +61,24 @@ export function fromAws<M extends Record<string, string>>(
   return table[value as keyof M];
 }
 
+/** A core name → its AWS name, through the catalogue row's `aws`. */
+export function toAws<T extends Record<string, WireNames>>(table: T, name: keyof T): string {
+  const aws = table[name]?.aws;
+  if (aws === undefined) throw new Error(`no AWS name for ${String(name)}`);
+  return aws;
+}
+
 /** Core key spec → the AWS name (`KeySpec` and the legacy `CustomerMasterKeySpec`). */
-export function awsKeySpec(spec: KeySpec): keyof typeof AWS_KEY_SPECS {
-  return reverse(AWS_KEY_SPECS, spec);
+export function awsKeySpec(spec: KeySpec): string {
+  return toAws(KEY_SPECS, spec);
 }
 
 /** Core pair spec → the AWS `DataKeyPairSpec` name. */
-export function awsPairSpec(spec: KeyPairSpec): keyof typeof AWS_PAIR_SPECS {
-  return reverse(AWS_PAIR_SPECS, spec);
+export function awsPairSpec(spec: KeyPairSpec): string {
+  return toAws(KEY_PAIR_SPECS, spec);
 }
 
-function reverse<M extends Record<string, string>>(table: M, value: string): keyof M & string {
-  const found = Object.keys(table).find((k) => table[k] === value);
-  if (found === undefined) throw new Error(`no AWS name for ${value}`);
-  return found;
-}
-
-/** The one MAC algorithm core implements. */
-export function macAlgorithmFits(alg: keyof typeof AWS_MAC_ALGORITHMS): boolean {
-  return alg === "HMAC_SHA_256";
+/** Whether some key spec computes this MAC algorithm (AWS answers others with `InvalidKeyUsage`). */
+export function macAlgorithmFits(alg: MacAlgorithm): boolean {
+  return MAC_SPECS.some((spec) => specRow(spec).mac.includes(alg));
 }

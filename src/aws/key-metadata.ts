@@ -1,15 +1,17 @@
 import type { CoreDeps } from "../core/deps.js";
 import { keyArn } from "../core/keys/key-id.js";
 import type { KeyRecord } from "../domain/types.js";
-import { signingAlgorithmsFor } from "../crypto/signing.js";
-import { awsKeySpec } from "./enums.js";
+import {
+  ENCRYPTION_ALGORITHMS,
+  KEY_STATES,
+  KEY_USAGES,
+  MAC_ALGORITHMS,
+  SIGNING_ALGORITHMS,
+  type WireNames,
+} from "../domain/algorithms.js";
+import { algorithmsOf } from "../domain/specs.js";
+import { awsKeySpec, toAws } from "./enums.js";
 import { epochSeconds, type JsonObject } from "./json.js";
-
-/** The encryption algorithms each encrypting spec offers, as AWS lists them. */
-export function encryptionAlgorithmsFor(key: Pick<KeyRecord, "spec" | "usage">): string[] {
-  if (key.usage !== "ENCRYPT_DECRYPT") return [];
-  return key.spec === "AES_256" ? ["SYMMETRIC_DEFAULT"] : ["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"];
-}
 
 /**
  * AWS's `KeyMetadata` for a core key. Every key here is a customer-managed, single-region key
@@ -19,7 +21,7 @@ export function encryptionAlgorithmsFor(key: Pick<KeyRecord, "spec" | "usage">):
  */
 export function keyMetadata(deps: Pick<CoreDeps, "arn">, key: KeyRecord): JsonObject {
   const spec = awsKeySpec(key.spec);
-  const encryption = encryptionAlgorithmsFor(key);
+  const algorithms = algorithmsOf(key);
   return {
     AWSAccountId: deps.arn.accountId,
     KeyId: key.id,
@@ -27,16 +29,21 @@ export function keyMetadata(deps: Pick<CoreDeps, "arn">, key: KeyRecord): JsonOb
     CreationDate: epochSeconds(key.createdAt),
     Enabled: key.state === "Enabled",
     Description: key.description,
-    KeyUsage: key.usage,
-    KeyState: key.state,
+    KeyUsage: toAws(KEY_USAGES, key.usage),
+    KeyState: toAws(KEY_STATES, key.state),
     ...(key.deletionAt ? { DeletionDate: epochSeconds(key.deletionAt) } : {}),
     Origin: "AWS_KMS",
     KeyManager: "CUSTOMER",
     CustomerMasterKeySpec: spec,
     KeySpec: spec,
-    ...(encryption.length > 0 ? { EncryptionAlgorithms: encryption } : {}),
-    ...(key.usage === "SIGN_VERIFY" ? { SigningAlgorithms: signingAlgorithmsFor(key.spec) } : {}),
-    ...(key.usage === "GENERATE_VERIFY_MAC" ? { MacAlgorithms: ["HMAC_SHA_256"] } : {}),
+    ...awsList("EncryptionAlgorithms", ENCRYPTION_ALGORITHMS, algorithms.encryption),
+    ...awsList("SigningAlgorithms", SIGNING_ALGORITHMS, algorithms.signing),
+    ...awsList("MacAlgorithms", MAC_ALGORITHMS, algorithms.mac),
     MultiRegion: false,
   };
+}
+
+/** `{ member: [AWS names] }` when the key has algorithms of that kind; AWS omits empty lists. */
+function awsList<T extends Record<string, WireNames>>(member: string, table: T, names: (keyof T)[]): JsonObject {
+  return names.length > 0 ? { [member]: names.map((n) => toAws(table, n)) } : {};
 }

@@ -20,11 +20,13 @@ import {
   UsageError,
 } from "./client-args.js";
 import type { CommandIo } from "./encrypt-command.js";
+import { isName, KEY_USAGES, namesOf, type WireNames } from "../domain/algorithms.js";
+import { KEY_SPEC_NAMES, KEY_SPECS } from "../domain/specs.js";
 
 /** The synopsis printed with a usage mistake. */
 export const KEYS_USAGE = `kms keys list
-  kms keys create [--description D] [--spec AES_256|RSA_2048|RSA_3072|RSA_4096|EC_P256|EC_P256K|HMAC_256]
-                  [--usage ENCRYPT_DECRYPT|SIGN_VERIFY|GENERATE_VERIFY_MAC]
+  kms keys create [--description D] [--spec ${KEY_SPEC_NAMES.join("|")}]
+                  [--usage ${namesOf(KEY_USAGES).join("|")}]
   kms keys describe|rotate|disable|enable KEY
   (all take [--endpoint URL] [--token T]; output is the response as proto3 JSON)`;
 
@@ -64,8 +66,12 @@ export async function keysCommand(args: string[], io: CommandIo): Promise<number
         const usage = flag(parsed, "usage");
         const res = await keys.createKey({
           description: flag(parsed, "description") ?? "",
-          keySpec: spec === undefined ? KeySpec.UNSPECIFIED : enumValue(KeySpec, "KEY_SPEC_", spec, "--spec"),
-          keyUsage: usage === undefined ? KeyUsage.UNSPECIFIED : enumValue(KeyUsage, "KEY_USAGE_", usage, "--usage"),
+          keySpec:
+            spec === undefined ? KeySpec.UNSPECIFIED : (enumValue(KEY_SPECS, "KEY_SPEC_", spec, "--spec") as KeySpec),
+          keyUsage:
+            usage === undefined
+              ? KeyUsage.UNSPECIFIED
+              : (enumValue(KEY_USAGES, "KEY_USAGE_", usage, "--usage") as KeyUsage),
         });
         print(CreateKeyResponseSchema, res);
         return 0;
@@ -105,18 +111,14 @@ function onlyPositionals(parsed: ParsedArgs, n: 0 | 1): string {
   return parsed.positionals[0] ?? "";
 }
 
-/** `AES_256` or `KEY_SPEC_AES_256` → the enum value; `UNSPECIFIED` and unknown names are refused. */
-function enumValue<E extends Record<string, string | number>>(
-  e: E,
-  prefix: string,
-  name: string,
-  option: string,
-): E[keyof E] {
-  const short = name.toUpperCase().startsWith(prefix) ? name.toUpperCase().slice(prefix.length) : name.toUpperCase();
-  const value = e[short as keyof E];
-  if (typeof value !== "number" || short === "UNSPECIFIED") {
-    const allowed = Object.keys(e).filter((k) => Number.isNaN(Number(k)) && k !== "UNSPECIFIED");
-    throw new UsageError(`${option} must be one of ${allowed.join(", ")}`);
-  }
-  return value;
+/**
+ * `AES_256` or `KEY_SPEC_AES_256` → the `kms.v1` enum value of the catalogue's row
+ * (`src/domain/specs.ts`); `UNSPECIFIED` and unknown names are refused.
+ */
+function enumValue(table: Record<string, WireNames>, prefix: string, name: string, option: string): number {
+  const upper = name.toUpperCase();
+  const short = upper.startsWith(prefix) ? upper.slice(prefix.length) : upper;
+  const proto = isName(table, short) ? table[short]!.proto : undefined;
+  if (proto === undefined) throw new UsageError(`${option} must be one of ${namesOf(table).join(", ")}`);
+  return proto;
 }

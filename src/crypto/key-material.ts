@@ -1,4 +1,4 @@
-import type { KeySpec } from "../domain/types.js";
+import { type KeyPairSpec, type KeySpec, specRow } from "../domain/specs.js";
 import type { KeyPairGenerator } from "./key-pairs.js";
 import type { RandomSource } from "./random.js";
 
@@ -9,11 +9,12 @@ export interface KeyMaterial {
 }
 
 /**
- * Creates the material of a new key version (CreateKey, RotateKey).
+ * Creates the material of a new key version (CreateKey, RotateKey), as the spec's row in the
+ * catalogue (`src/domain/specs.ts`) says:
  *
- * - AES_256: 32 random bytes, the AEAD input keying material (`aead.ts`).
- * - HMAC_256: 32 random bytes, a key as long as SHA-256's output (RFC 2104 §3).
- * - RSA_* / EC_*: a pair from the injected generator (the worker pool in production, so RSA
+ * - `random`: that many random bytes — the AEAD input keying material (`aead.ts`) of an AES key,
+ *   or an HMAC key as long as its hash's output (RFC 2104 §3).
+ * - `rsa` / `ec`: a pair from the injected generator (the worker pool in production, so RSA
  *   generation never blocks the event loop): `secret` is the PKCS#8 DER private key and
  *   `publicKey` the SPKI DER public key. `signal` (the RPC's) drops the job if it has not started.
  */
@@ -23,24 +24,14 @@ export async function generateKeyMaterial(
   random: RandomSource,
   signal?: AbortSignal,
 ): Promise<KeyMaterial> {
-  switch (spec) {
-    case "AES_256":
-    case "HMAC_256": {
-      const secret = random(32);
-      if (secret.length !== 32) {
-        throw new Error("random source returned the wrong number of bytes");
-      }
-      return { secret, publicKey: null };
+  const generation = specRow(spec).generate;
+  if (generation.kind === "random") {
+    const secret = random(generation.bytes);
+    if (secret.length !== generation.bytes) {
+      throw new Error("random source returned the wrong number of bytes");
     }
-    case "RSA_2048":
-    case "RSA_3072":
-    case "RSA_4096":
-    case "EC_P256":
-    case "EC_P256K": {
-      const pair = await keyPairs.generate(spec, signal);
-      return { secret: pair.privateKeyDer, publicKey: pair.publicKeyDer };
-    }
-    default:
-      throw new Error(`unknown key spec ${String(spec satisfies never)}`);
+    return { secret, publicKey: null };
   }
+  const pair = await keyPairs.generate(spec as KeyPairSpec, signal);
+  return { secret: pair.privateKeyDer, publicKey: pair.publicKeyDer };
 }

@@ -1,5 +1,7 @@
 import { generateKeyPairSync as nodeGenerateKeyPairSync } from "node:crypto";
-import type { KeyFormat, KeyPairSpec } from "../domain/types.js";
+import type { KeyFormat } from "../domain/algorithms.js";
+import { isName } from "../domain/algorithms.js";
+import { KEY_PAIR_SPECS, type KeyPairSpec, specRow } from "../domain/specs.js";
 
 /** A freshly generated pair: SubjectPublicKeyInfo DER and PKCS#8 DER (RFC 5280, RFC 5208). */
 export interface GeneratedKeyPair {
@@ -17,30 +19,28 @@ export interface KeyPairGenerator {
   close(): Promise<void>;
 }
 
-const RSA_BITS: Partial<Record<KeyPairSpec, number>> = { RSA_2048: 2048, RSA_3072: 3072, RSA_4096: 4096 };
-const EC_CURVES: Partial<Record<KeyPairSpec, string>> = { EC_P256: "prime256v1", EC_P256K: "secp256k1" };
-
 /**
  * Generates one pair on the calling thread. CPU-heavy (RSA-4096 takes up to a second): call it
  * only inside a worker thread. RSA uses the public exponent 65537 (RFC 8017 §3.1 allows any odd
- * e; 65537 is the value every interoperable implementation expects). EC_P256 is NIST P-256
- * (`prime256v1`), EC_P256K is `secp256k1`.
+ * e; 65537 is the value every interoperable implementation expects). The modulus size or the
+ * curve is the spec's row in the catalogue (`src/domain/specs.ts`).
  */
 export function generateKeyPairSync(spec: KeyPairSpec): GeneratedKeyPair {
   const publicKeyEncoding = { type: "spki", format: "der" } as const;
   const privateKeyEncoding = { type: "pkcs8", format: "der" } as const;
-  const bits = RSA_BITS[spec];
-  if (bits !== undefined) {
+  // The spec crossed a worker boundary: an unknown one is refused below, not read as a row.
+  const generation = isName(KEY_PAIR_SPECS, spec) ? specRow(spec).generate : undefined;
+  if (generation?.kind === "rsa") {
     const pair = nodeGenerateKeyPairSync("rsa", {
-      modulusLength: bits,
+      modulusLength: generation.modulusBits,
       publicExponent: 0x10001,
       publicKeyEncoding,
       privateKeyEncoding,
     });
     return { publicKeyDer: pair.publicKey, privateKeyDer: pair.privateKey };
   }
-  const namedCurve = EC_CURVES[spec];
-  if (namedCurve !== undefined) {
+  if (generation?.kind === "ec") {
+    const { namedCurve } = generation;
     const pair = nodeGenerateKeyPairSync("ec", { namedCurve, publicKeyEncoding, privateKeyEncoding });
     return { publicKeyDer: pair.publicKey, privateKeyDer: pair.privateKey };
   }

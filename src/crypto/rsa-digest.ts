@@ -1,4 +1,5 @@
 import { constants, type KeyObject, privateEncrypt, publicDecrypt, timingSafeEqual } from "node:crypto";
+import type { DigestHash } from "../domain/algorithms.js";
 
 /**
  * RSASSA-PKCS1-v1_5 over a digest the caller already computed (`MessageType: DIGEST`).
@@ -11,9 +12,6 @@ import { constants, type KeyObject, privateEncrypt, publicDecrypt, timingSafeEqu
  * PSS and ECDSA over a digest would need the encoding (EMSA-PSS) or the curve arithmetic written
  * here, and this service never writes primitives: those combinations are refused by the caller.
  */
-
-/** Hash names this module accepts. */
-export type DigestHash = "sha256" | "sha384" | "sha512";
 
 /** DER of `DigestInfo` without its final digest (RFC 8017 §9.2, note 1). */
 const DIGEST_INFO_PREFIX: Record<DigestHash, Buffer> = {

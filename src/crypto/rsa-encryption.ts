@@ -1,16 +1,14 @@
 import { constants, createPrivateKey, createPublicKey, privateDecrypt, publicEncrypt } from "node:crypto";
 import { invalidCiphertext, KmsError } from "../domain/errors.js";
-import type { KeySpec } from "../domain/types.js";
+import { ENCRYPTION_ALGORITHMS, type EncryptionAlgorithm } from "../domain/algorithms.js";
+import { type KeySpec, specRow } from "../domain/specs.js";
 
 /** The asymmetric encryption algorithms (RSAES-OAEP, RFC 8017 §7.1; MGF1 uses the same hash). */
-export type RsaEncryptionAlgorithm = "RSAES_OAEP_SHA_1" | "RSAES_OAEP_SHA_256";
+export type RsaEncryptionAlgorithm = {
+  [A in EncryptionAlgorithm]: (typeof ENCRYPTION_ALGORITHMS)[A] extends { oaep: object } ? A : never;
+}[EncryptionAlgorithm];
 
-const OAEP_HASH: Record<RsaEncryptionAlgorithm, { name: string; bytes: number }> = {
-  RSAES_OAEP_SHA_1: { name: "sha1", bytes: 20 },
-  RSAES_OAEP_SHA_256: { name: "sha256", bytes: 32 },
-};
-
-const RSA_MODULUS_BYTES: Partial<Record<KeySpec, number>> = { RSA_2048: 256, RSA_3072: 384, RSA_4096: 512 };
+const OAEP_HASH = (algorithm: RsaEncryptionAlgorithm) => ENCRYPTION_ALGORITHMS[algorithm].oaep;
 
 /**
  * The largest plaintext RSAES-OAEP can encrypt: `k − 2·hLen − 2` bytes (RFC 8017 §7.1.1),
@@ -19,11 +17,11 @@ const RSA_MODULUS_BYTES: Partial<Record<KeySpec, number>> = { RSA_2048: 256, RSA
  * @throws KmsError `InvalidKeyUsage` for a spec that is not RSA.
  */
 export function rsaMaxPlaintext(spec: KeySpec, algorithm: RsaEncryptionAlgorithm): number {
-  const k = RSA_MODULUS_BYTES[spec];
-  if (k === undefined) {
+  const generation = specRow(spec).generate;
+  if (generation.kind !== "rsa") {
     throw new KmsError("InvalidKeyUsage", `Key spec ${spec} does not support ${algorithm}.`);
   }
-  return k - 2 * OAEP_HASH[algorithm].bytes - 2;
+  return generation.modulusBits / 8 - 2 * OAEP_HASH(algorithm).bytes - 2;
 }
 
 /**
@@ -38,12 +36,12 @@ export function rsaEncrypt(publicKeyDer: Buffer, algorithm: RsaEncryptionAlgorit
   if (key.asymmetricKeyType !== "rsa" || bits === undefined) {
     throw new KmsError("InvalidKeyUsage", `${algorithm} needs an RSA key.`);
   }
-  const max = Math.ceil(bits / 8) - 2 * OAEP_HASH[algorithm].bytes - 2;
+  const max = Math.ceil(bits / 8) - 2 * OAEP_HASH(algorithm).bytes - 2;
   if (plaintext.length < 1 || plaintext.length > max) {
     throw new KmsError("InvalidArgument", `Plaintext must be 1 to ${max} bytes for ${algorithm} with this key.`);
   }
   return publicEncrypt(
-    { key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: OAEP_HASH[algorithm].name },
+    { key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: OAEP_HASH(algorithm).hash },
     plaintext,
   );
 }
@@ -60,7 +58,7 @@ export function rsaDecrypt(privateKeyDer: Buffer, algorithm: RsaEncryptionAlgori
       throw invalidCiphertext();
     }
     return privateDecrypt(
-      { key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: OAEP_HASH[algorithm].name },
+      { key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: OAEP_HASH(algorithm).hash },
       ciphertext,
     );
   } catch {

@@ -7,55 +7,23 @@ import {
   verify as nodeVerify,
 } from "node:crypto";
 import { KmsError } from "../domain/errors.js";
-import type { KeySpec, MessageType, SigningAlgorithm } from "../domain/types.js";
+import { type MessageType, SIGNING_ALGORITHMS, type SigningAlgorithm } from "../domain/algorithms.js";
+import { type KeySpec, specRow } from "../domain/specs.js";
 import { signPrehashed, verifyPrehashed } from "./openssl-prehash.js";
-import { type DigestHash, signRsaPkcs1Digest, verifyRsaPkcs1Digest } from "./rsa-digest.js";
+import { signRsaPkcs1Digest, verifyRsaPkcs1Digest } from "./rsa-digest.js";
 
 /** Largest RAW message Sign/Verify accept (AWS KMS's limit; larger messages are sent as DIGEST). */
 export const MAX_RAW_MESSAGE_BYTES = 4096;
 
-interface Scheme {
-  hash: DigestHash;
-  /** Digest length in bytes; also the PSS salt length. */
-  hashBytes: number;
-  padding: "PSS" | "PKCS1" | "ECDSA";
-}
-
-const SCHEMES: Record<SigningAlgorithm, Scheme> = {
-  RSASSA_PSS_SHA_256: { hash: "sha256", hashBytes: 32, padding: "PSS" },
-  RSASSA_PSS_SHA_384: { hash: "sha384", hashBytes: 48, padding: "PSS" },
-  RSASSA_PSS_SHA_512: { hash: "sha512", hashBytes: 64, padding: "PSS" },
-  RSASSA_PKCS1_V1_5_SHA_256: { hash: "sha256", hashBytes: 32, padding: "PKCS1" },
-  RSASSA_PKCS1_V1_5_SHA_384: { hash: "sha384", hashBytes: 48, padding: "PKCS1" },
-  RSASSA_PKCS1_V1_5_SHA_512: { hash: "sha512", hashBytes: 64, padding: "PKCS1" },
-  ECDSA_SHA_256: { hash: "sha256", hashBytes: 32, padding: "ECDSA" },
-};
-
-const RSA_ALGORITHMS: readonly SigningAlgorithm[] = [
-  "RSASSA_PSS_SHA_256",
-  "RSASSA_PSS_SHA_384",
-  "RSASSA_PSS_SHA_512",
-  "RSASSA_PKCS1_V1_5_SHA_256",
-  "RSASSA_PKCS1_V1_5_SHA_384",
-  "RSASSA_PKCS1_V1_5_SHA_512",
-];
+type Scheme = (typeof SIGNING_ALGORITHMS)[SigningAlgorithm];
 
 /**
- * The signing algorithms a key spec supports, as AWS KMS lists them: all six RSASSA schemes for
- * RSA keys, `ECDSA_SHA_256` for P-256 and secp256k1 keys, none for symmetric and HMAC keys.
+ * The signing algorithms a key spec supports, as AWS KMS lists them (the spec's row in
+ * `src/domain/specs.ts`): all six RSASSA schemes for RSA keys, ECDSA for EC keys, none for
+ * symmetric and HMAC keys.
  */
 export function signingAlgorithmsFor(spec: KeySpec): SigningAlgorithm[] {
-  switch (spec) {
-    case "RSA_2048":
-    case "RSA_3072":
-    case "RSA_4096":
-      return [...RSA_ALGORITHMS];
-    case "EC_P256":
-    case "EC_P256K":
-      return ["ECDSA_SHA_256"];
-    default:
-      return [];
-  }
+  return [...specRow(spec).signing];
 }
 
 /**
@@ -79,7 +47,7 @@ function schemeFor(spec: KeySpec, algorithm: SigningAlgorithm, message: Buffer, 
       `Signing algorithm ${algorithm} is not valid for key spec ${spec}; valid algorithms: ${names}.`,
     );
   }
-  const scheme = SCHEMES[algorithm];
+  const scheme = SIGNING_ALGORITHMS[algorithm];
   if (messageType === "RAW" && (message.length < 1 || message.length > MAX_RAW_MESSAGE_BYTES)) {
     throw new KmsError("InvalidArgument", `A RAW message must be 1 to ${MAX_RAW_MESSAGE_BYTES} bytes.`);
   }

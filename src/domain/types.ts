@@ -1,38 +1,23 @@
+import type { KeyState, KeyUsage } from "./algorithms.js";
+import type { KeySpec } from "./specs.js";
+
 /**
- * Domain types shared by core, crypto and store. They are transport-free: the Connect services
+ * Domain types shared by core, crypto and store; the enumerations come from the key-spec catalogue
+ * (`specs.ts`, `algorithms.ts`). They are transport-free: the Connect services
  * and the AWS adapter map their wire types onto these, so the two APIs cannot drift.
  */
 
-/** Cryptographic kind of a KMS key (the proto `KeySpec` without its prefix). */
-export type KeySpec = "AES_256" | "RSA_2048" | "RSA_3072" | "RSA_4096" | "EC_P256" | "EC_P256K" | "HMAC_256";
-
-/** What a key may be used for; fixed at creation. */
-export type KeyUsage = "ENCRYPT_DECRYPT" | "SIGN_VERIFY" | "GENERATE_VERIFY_MAC";
-
-/** Lifecycle state, spelled as AWS KMS spells it. */
-export type KeyState = "Enabled" | "Disabled" | "PendingDeletion";
-
-/** The kind of an asymmetric data key pair. */
-export type KeyPairSpec = "RSA_2048" | "RSA_3072" | "RSA_4096" | "EC_P256" | "EC_P256K";
-
-/** Encoding of public (SPKI) and private (PKCS#8) keys handed to callers. */
-export type KeyFormat = "PEM" | "DER";
-
-/** Signature schemes (AWS names). */
-export type SigningAlgorithm =
-  | "RSASSA_PSS_SHA_256"
-  | "RSASSA_PSS_SHA_384"
-  | "RSASSA_PSS_SHA_512"
-  | "RSASSA_PKCS1_V1_5_SHA_256"
-  | "RSASSA_PKCS1_V1_5_SHA_384"
-  | "RSASSA_PKCS1_V1_5_SHA_512"
-  | "ECDSA_SHA_256";
-
-/** Encryption algorithms for Encrypt/Decrypt (AWS names). */
-export type EncryptionAlgorithm = "SYMMETRIC_DEFAULT" | "RSAES_OAEP_SHA_1" | "RSAES_OAEP_SHA_256";
-
-/** Whether a Sign/Verify input is the message or its digest. */
-export type MessageType = "RAW" | "DIGEST";
+export type {
+  DataKeySpec,
+  EncryptionAlgorithm,
+  KeyFormat,
+  KeyState,
+  KeyUsage,
+  MacAlgorithm,
+  MessageType,
+  SigningAlgorithm,
+} from "./algorithms.js";
+export type { KeyPairSpec, KeySpec } from "./specs.js";
 
 /** AWS-style encryption context: a string map bound into the AEAD's additional data. */
 export type EncryptionContext = Readonly<Record<string, string>>;

@@ -1,8 +1,8 @@
 import type { Alias, KeyMetadata, KeyVersion } from "../../../gen/kms/v1/types_pb.js";
-import { KeySpec, KeyState } from "../../../gen/kms/v1/types_pb.js";
+import { KeyState } from "../../../gen/kms/v1/types_pb.js";
 import { type App, type Feedback, feedback } from "../app.js";
 import { busy, type Child, field, h, replace } from "../dom.js";
-import { dateLabel, specLabel, stateLabel, usageLabel } from "../format.js";
+import { dateLabel, isRotatable, specLabel, stateLabel, usageLabel } from "../format.js";
 
 /** One key: its metadata, versions and aliases, and the lifecycle actions its state allows. */
 export function keyDetailView(app: App, keyId: string): HTMLElement {
@@ -84,7 +84,7 @@ function actions(app: App, key: KeyMetadata, status: Feedback, refresh: (key?: K
     run(enable, "The key is enabled.", () => app.client.keys.enableKey({ keyId }));
     box.append(enable);
   }
-  if (key.keySpec === KeySpec.AES_256 && !pending) {
+  if (isRotatable(key.keySpec) && !pending) {
     const rotate = h("button", { type: "button", class: "secondary" }, "Rotate now");
     run(rotate, "The key has a new version.", () => app.client.keys.rotateKey({ keyId }));
     box.append(rotate);

@@ -1,15 +1,7 @@
-import { KeyFormat, KeyPairSpec } from "../../../gen/kms/v1/types_pb.js";
+import { KeyFormat, type KeyPairSpec } from "../../../gen/kms/v1/types_pb.js";
 import { type App, type Feedback, feedback } from "../app.js";
 import { busy, field, h, replace, select } from "../dom.js";
-import { fromBase64, parseContext, toBase64 } from "../format.js";
-
-const KEY_PAIR_SPECS = [
-  [KeyPairSpec.EC_P256, "ECC P-256"],
-  [KeyPairSpec.EC_P256K, "ECC secp256k1"],
-  [KeyPairSpec.RSA_2048, "RSA 2048"],
-  [KeyPairSpec.RSA_3072, "RSA 3072"],
-  [KeyPairSpec.RSA_4096, "RSA 4096"],
-] as const;
+import { DEFAULT_PAIR_SPEC, fromBase64, KEY_PAIR_SPECS, parseContext, toBase64 } from "../format.js";
 
 /**
  * Try the service with text: AdvanceEncrypt/AdvanceDecrypt (self-describing ciphertext, so
@@ -90,6 +82,7 @@ function pairCard(app: App, status: Feedback): HTMLElement {
   const spec = select(
     "keyPairSpec",
     KEY_PAIR_SPECS.map(([v, l]) => [String(v), l] as const),
+    String(DEFAULT_PAIR_SPEC),
   );
   const withPrivate = h("input", { type: "checkbox", name: "withPrivate", id: "with-private" });
   const generate = h("button", { type: "button" }, "Generate key pair");

@@ -1,11 +1,12 @@
 import { openBlob, openRaw, parseBlob } from "../../crypto/ciphertext.js";
-import { rsaDecrypt, rsaEncrypt, rsaMaxPlaintext } from "../../crypto/rsa-encryption.js";
+import { type RsaEncryptionAlgorithm, rsaDecrypt, rsaEncrypt, rsaMaxPlaintext } from "../../crypto/rsa-encryption.js";
 import type { CallContext, CoreDeps } from "../deps.js";
 import { invalidCiphertext, KmsError } from "../../domain/errors.js";
 import type { KeyAction } from "../access/access.js";
 import { authorize, keyFor } from "../access/authorized-key.js";
 import { requireUsable } from "../keys/key-rules.js";
 import type { EncryptionAlgorithm, KeyRecord } from "../../domain/types.js";
+import { RSA_ENCRYPTION_SPECS, SYMMETRIC_SPECS, specRow } from "../../domain/specs.js";
 import { checkGrantTokens, checkLength, invalidField } from "../validate.js";
 import { versionMaterial } from "../keys/versions.js";
 import {
@@ -18,7 +19,6 @@ import {
 } from "../sealing.js";
 
 const MAX_PLAINTEXT = 4096;
-const RSA_SPECS = ["RSA_2048", "RSA_3072", "RSA_4096"] as const;
 
 export interface EncryptInput extends Binding {
   keyRef: string;
@@ -42,7 +42,7 @@ function checkEncryptInput(input: EncryptInput): void {
 export async function encrypt(deps: CoreDeps, call: CallContext, input: EncryptInput): Promise<EncryptOutput> {
   checkEncryptInput(input);
   const key = await keyFor(deps, call, input.keyRef, "Encrypt", accessOf(input));
-  if (key.usage === "ENCRYPT_DECRYPT" && key.spec !== "AES_256") return encryptRsa(deps, key, input);
+  if (key.usage === "ENCRYPT_DECRYPT" && !SYMMETRIC_SPECS.includes(key.spec)) return encryptRsa(deps, key, input);
   requireSymmetric(key, input.algorithm);
   const sealed = await sealUnderInitial(deps, key, Buffer.from(input.plaintext), input);
   return { keyId: key.id, ...sealed, algorithm: RAW_ALGORITHM };
@@ -52,25 +52,26 @@ export async function encrypt(deps: CoreDeps, call: CallContext, input: EncryptI
 export async function advanceEncrypt(deps: CoreDeps, call: CallContext, input: EncryptInput): Promise<EncryptOutput> {
   checkEncryptInput(input);
   const key = await keyFor(deps, call, input.keyRef, "Encrypt", accessOf(input));
-  if (key.usage === "ENCRYPT_DECRYPT" && key.spec !== "AES_256") return encryptRsa(deps, key, input);
+  if (key.usage === "ENCRYPT_DECRYPT" && !SYMMETRIC_SPECS.includes(key.spec)) return encryptRsa(deps, key, input);
   requireSymmetric(key, input.algorithm);
   return sealUnderPrimary(deps, key, Buffer.from(input.plaintext), input);
 }
 
 function requireSymmetric(key: KeyRecord, algorithm: EncryptionAlgorithm | undefined): void {
-  requireUsable(key, "ENCRYPT_DECRYPT", ["AES_256"]);
+  requireUsable(key, "ENCRYPT_DECRYPT", SYMMETRIC_SPECS);
   if (algorithm && algorithm !== "SYMMETRIC_DEFAULT") {
     throw new KmsError("InvalidKeyUsage", `Key '${key.id}' supports only SYMMETRIC_DEFAULT encryption.`);
   }
 }
 
-function rsaAlgorithm(key: KeyRecord, algorithm: EncryptionAlgorithm | undefined) {
-  requireUsable(key, "ENCRYPT_DECRYPT", RSA_SPECS);
-  const alg = algorithm ?? "RSAES_OAEP_SHA_256";
-  if (alg === "SYMMETRIC_DEFAULT") {
-    throw new KmsError("InvalidKeyUsage", `Key '${key.id}' supports RSAES_OAEP_SHA_1 and RSAES_OAEP_SHA_256.`);
+function rsaAlgorithm(key: KeyRecord, algorithm: EncryptionAlgorithm | undefined): RsaEncryptionAlgorithm {
+  requireUsable(key, "ENCRYPT_DECRYPT", RSA_ENCRYPTION_SPECS);
+  const row = specRow(key.spec);
+  const alg = algorithm ?? row.defaultEncryption!;
+  if (!row.encryption.includes(alg)) {
+    throw new KmsError("InvalidKeyUsage", `Key '${key.id}' supports ${row.encryption.join(" and ")}.`);
   }
-  return alg;
+  return alg as RsaEncryptionAlgorithm;
 }
 
 async function encryptRsa(deps: CoreDeps, key: KeyRecord, input: EncryptInput): Promise<EncryptOutput> {
@@ -113,7 +114,7 @@ export async function decrypt(deps: CoreDeps, call: CallContext, input: DecryptI
   const blob = Buffer.from(input.ciphertextBlob);
   if (input.iv && input.iv.length > 0) return decryptRaw(deps, call, input, blob);
   const named = input.keyRef ? await keyFor(deps, call, input.keyRef, "Decrypt", accessOf(input)) : undefined;
-  if (named && named.spec !== "AES_256" && named.usage === "ENCRYPT_DECRYPT") {
+  if (named && !SYMMETRIC_SPECS.includes(named.spec) && named.usage === "ENCRYPT_DECRYPT") {
     const alg = rsaAlgorithm(named, input.encryptionAlgorithm);
     const material = await versionMaterial(deps, named, named.primaryVersionId);
     return { keyId: named.id, versionId: named.primaryVersionId, plaintext: rsaDecrypt(material.secret, alg, blob) };
@@ -164,7 +165,7 @@ async function openSelfDescribing(
   const key = named ?? (await deps.store.getKey(parsed.keyId));
   if (!key) throw invalidCiphertext();
   if (!named) await authorize(deps, call, key, action, accessOf(binding));
-  requireUsable(key, "ENCRYPT_DECRYPT", ["AES_256"]);
+  requireUsable(key, "ENCRYPT_DECRYPT", SYMMETRIC_SPECS);
   const material = await versionMaterial(deps, key, parsed.versionId).catch((err: unknown) => {
     throw err instanceof KmsError && err.code === "NotFound" ? invalidCiphertext() : err;
   });
@@ -188,7 +189,7 @@ async function decryptRaw(
     throw invalidField("algorithm", `satisfy enum value set: [${RAW_ALGORITHM}]`, input.algorithm);
   }
   const key = await keyFor(deps, call, input.keyRef, "Decrypt", accessOf(input));
-  requireUsable(key, "ENCRYPT_DECRYPT", ["AES_256"]);
+  requireUsable(key, "ENCRYPT_DECRYPT", SYMMETRIC_SPECS);
   const material = await versionMaterial(deps, key, key.initialVersionId);
   const plaintext = openRaw({
     material: material.secret,
@@ -235,7 +236,7 @@ export async function reEncrypt(
       context: input.destination.context,
       grantTokens: input.grantTokens,
     });
-    requireUsable(destKey, "ENCRYPT_DECRYPT", ["AES_256"]);
+    requireUsable(destKey, "ENCRYPT_DECRYPT", SYMMETRIC_SPECS);
   } catch (err) {
     opened.plaintext.fill(0);
     throw err;

@@ -4,6 +4,7 @@ import type { KeyAction } from "../access/access.js";
 import { keyFor } from "../access/authorized-key.js";
 import { requireUsable } from "../keys/key-rules.js";
 import type { KeyRecord } from "../../domain/types.js";
+import { MAC_SPECS } from "../../domain/specs.js";
 import { checkGrantTokens, checkLength } from "../validate.js";
 import { versionMaterial } from "../keys/versions.js";
 
@@ -18,7 +19,7 @@ async function macKey(
   checkGrantTokens(grantTokens ?? []);
   checkLength("message", message, 1, 4096);
   const key: KeyRecord = await keyFor(deps, call, keyRef, action, { grantTokens });
-  requireUsable(key, "GENERATE_VERIFY_MAC", ["HMAC_256"]);
+  requireUsable(key, "GENERATE_VERIFY_MAC", MAC_SPECS);
   return key;
 }
 

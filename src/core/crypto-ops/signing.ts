@@ -1,8 +1,9 @@
-import { defaultSigningAlgorithm, signingAlgorithmsFor, signMessage, verifyMessage } from "../../crypto/signing.js";
+import { defaultSigningAlgorithm, signMessage, verifyMessage } from "../../crypto/signing.js";
 import type { CallContext, CoreDeps } from "../deps.js";
 import { KmsError } from "../../domain/errors.js";
 import { keyFor } from "../access/authorized-key.js";
-import { isAsymmetric, requireEnabled, requireUsable } from "../keys/key-rules.js";
+import { requireEnabled, requireUsable } from "../keys/key-rules.js";
+import { algorithmsOf, isAsymmetric } from "../../domain/specs.js";
 import type { EncryptionAlgorithm, KeySpec, KeyUsage, MessageType, SigningAlgorithm } from "../../domain/types.js";
 import { checkGrantTokens, checkLength } from "../validate.js";
 import { versionMaterial } from "../keys/versions.js";
@@ -97,7 +98,7 @@ export async function getPublicKey(
     publicKey: version.publicKey,
     spec: key.spec,
     usage: key.usage,
-    signingAlgorithms: key.usage === "SIGN_VERIFY" ? signingAlgorithmsFor(key.spec) : [],
-    encryptionAlgorithms: key.usage === "ENCRYPT_DECRYPT" ? ["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"] : [],
+    signingAlgorithms: algorithmsOf(key).signing,
+    encryptionAlgorithms: algorithmsOf(key).encryption,
   };
 }

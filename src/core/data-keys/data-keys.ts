@@ -5,13 +5,15 @@ import { type Binding, checkBinding, RAW_ALGORITHM, sealUnderInitial, sealUnderP
 import type { KeyAction } from "../access/access.js";
 import { keyFor } from "../access/authorized-key.js";
 import { requireUsable } from "../keys/key-rules.js";
+import { DATA_KEY_SPECS, type DataKeySpec } from "../../domain/algorithms.js";
+import { KEY_PAIR_SPEC_NAMES, SYMMETRIC_SPECS } from "../../domain/specs.js";
 import type { KeyFormat, KeyPairSpec, KeyRecord } from "../../domain/types.js";
 import { checkGrantTokens, checkRange, invalidField } from "../validate.js";
 
 export interface DataKeyInput extends Binding {
   keyRef: string;
   /** Exactly one of `keySpec` and `numberOfBytes`. */
-  keySpec?: "AES_256" | "AES_128" | undefined;
+  keySpec?: DataKeySpec | undefined;
   numberOfBytes?: number | undefined;
   grantTokens?: readonly string[];
 }
@@ -34,7 +36,7 @@ async function wrappingKey(
     context: input.context,
     grantTokens: input.grantTokens,
   });
-  requireUsable(key, "ENCRYPT_DECRYPT", ["AES_256"]);
+  requireUsable(key, "ENCRYPT_DECRYPT", SYMMETRIC_SPECS);
   return key;
 }
 
@@ -53,7 +55,7 @@ export async function generateDataKey(
   if (hasSpec === hasBytes) {
     throw new KmsError("InvalidArgument", "Specify exactly one of KeySpec and NumberOfBytes.");
   }
-  const size = hasSpec ? (input.keySpec === "AES_128" ? 16 : 32) : input.numberOfBytes!;
+  const size = hasSpec ? DATA_KEY_SPECS[input.keySpec!].bytes : input.numberOfBytes!;
   checkRange("numberOfBytes", size, 1, 1024);
   checkBinding(input);
   checkGrantTokens(input.grantTokens ?? []);
@@ -116,7 +118,7 @@ export async function generateDataKeyPair(
   mode: PairMode,
 ): Promise<DataKeyPairOutput> {
   if (!input.pairSpec) {
-    throw invalidField("keyPairSpec", "satisfy enum value set: [RSA_2048, RSA_3072, RSA_4096, EC_P256, EC_P256K]");
+    throw invalidField("keyPairSpec", `satisfy enum value set: [${KEY_PAIR_SPEC_NAMES.join(", ")}]`);
   }
   const pairSpec = input.pairSpec;
   checkBinding(input);

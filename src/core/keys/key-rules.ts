@@ -1,22 +1,6 @@
 import { KmsError } from "../../domain/errors.js";
 import type { KeyRecord, KeySpec, KeyUsage } from "../../domain/types.js";
 
-/** The usages each spec allows; the first is the default when a caller names none. */
-export const USAGES_BY_SPEC: Record<KeySpec, readonly KeyUsage[]> = {
-  AES_256: ["ENCRYPT_DECRYPT"],
-  RSA_2048: ["ENCRYPT_DECRYPT", "SIGN_VERIFY"],
-  RSA_3072: ["ENCRYPT_DECRYPT", "SIGN_VERIFY"],
-  RSA_4096: ["ENCRYPT_DECRYPT", "SIGN_VERIFY"],
-  EC_P256: ["SIGN_VERIFY"],
-  EC_P256K: ["SIGN_VERIFY"],
-  HMAC_256: ["GENERATE_VERIFY_MAC"],
-};
-
-/** Whether a spec is an asymmetric key pair. */
-export function isAsymmetric(spec: KeySpec): boolean {
-  return spec.startsWith("RSA_") || spec.startsWith("EC_");
-}
-
 /**
  * The AWS KMS state rules for cryptographic use: a Disabled key is refused with `Disabled`, a
  * PendingDeletion key with `InvalidState`; then the usage (and, when given, the spec) must fit.

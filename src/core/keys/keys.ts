@@ -4,11 +4,11 @@ import { keyFor } from "../access/authorized-key.js";
 import { parsePolicy } from "../../security/policy.js";
 import { initialKeyPolicy } from "../access/key-policies.js";
 import { mutateKey } from "./mutate-key.js";
-import { USAGES_BY_SPEC } from "./key-rules.js";
 import { checkTags } from "./tags.js";
 import type { KeyRecord, KeySpec, KeyUsage, Page } from "../../domain/types.js";
 import { checkLength, pageSize } from "../validate.js";
 import { newVersion } from "./versions.js";
+import { DEFAULT_KEY_SPEC, KEY_SPEC_NAMES, specRow } from "../../domain/specs.js";
 
 /** CreateKey input; absent spec means AES_256, absent usage the spec's default. */
 export interface CreateKeyInput {
@@ -24,13 +24,11 @@ const MAX_DESCRIPTION = 8192;
 
 /** Creates an Enabled key with its first version, which is both initial and primary. */
 export async function createKey(deps: CoreDeps, call: CallContext, input: CreateKeyInput): Promise<KeyRecord> {
-  const spec = input.spec ?? "AES_256";
-  const allowed = USAGES_BY_SPEC[spec];
+  const spec = input.spec ?? DEFAULT_KEY_SPEC;
+  const allowed = specRow(spec).usages;
   const usage = input.usage ?? allowed[0]!;
   if (!allowed.includes(usage)) {
-    const valid = Object.entries(USAGES_BY_SPEC)
-      .map(([s, us]) => `${s}: ${us.join("/")}`)
-      .join("; ");
+    const valid = KEY_SPEC_NAMES.map((s) => `${s}: ${specRow(s).usages.join("/")}`).join("; ");
     throw new KmsError("InvalidArgument", `Key usage ${usage} is not valid for key spec ${spec}. Valid: ${valid}.`);
   }
   const description = input.description ?? "";

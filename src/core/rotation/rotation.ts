@@ -7,6 +7,7 @@ import type { KeyStoreTx } from "../../store/key-store.js";
 import type { KeyRecord, KeyVersionRecord, Page } from "../../domain/types.js";
 import { checkRange, pageSize } from "../validate.js";
 import { newVersion } from "../keys/versions.js";
+import { ROTATABLE_SPECS } from "../../domain/specs.js";
 
 const DAY_MS = 86_400_000;
 export const DEFAULT_ROTATION_DAYS = 365;
@@ -22,8 +23,11 @@ function requireRotatable(key: KeyRecord): void {
 }
 
 function requireRotatableSpec(key: KeyRecord): void {
-  if (key.spec !== "AES_256") {
-    throw new KmsError("UnsupportedOperation", `Key '${key.id}' is ${key.spec}; only AES_256 keys can be rotated.`);
+  if (!ROTATABLE_SPECS.includes(key.spec)) {
+    throw new KmsError(
+      "UnsupportedOperation",
+      `Key '${key.id}' is ${key.spec}; only ${ROTATABLE_SPECS.join(", ")} keys can be rotated.`,
+    );
   }
 }
 

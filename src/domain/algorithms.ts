@@ -1,0 +1,124 @@
+/**
+ * The enumerations around the key-spec catalogue (`specs.ts`): usages, algorithms, data-key specs,
+ * key formats, message types and key states. Each row states its `kms.v1` enum value (`proto`, the
+ * number on the wire; protobuf-es names it as the row without the Buf prefix) and, where the AWS
+ * KMS API has the enum, its AWS name (`aws`). The Connect mapping (`src/api/convert.ts`) and the
+ * AWS mapping (`src/aws/enums.ts`) are derived from these rows and nothing else;
+ * `test/unit/domain/catalogue.test.ts` proves that every value maps both ways.
+ */
+
+/** One enum value on the two wires. `proto` is absent where `kms.v1` has no such value. */
+export interface WireNames {
+  proto?: number;
+  aws?: string;
+}
+
+/** What a key may be used for; fixed at creation. */
+export const KEY_USAGES = {
+  ENCRYPT_DECRYPT: { proto: 1, aws: "ENCRYPT_DECRYPT", label: "Encrypt and decrypt" },
+  SIGN_VERIFY: { proto: 2, aws: "SIGN_VERIFY", label: "Sign and verify" },
+  GENERATE_VERIFY_MAC: { proto: 3, aws: "GENERATE_VERIFY_MAC", label: "Generate and verify MAC" },
+} as const satisfies Record<string, WireNames & { label: string }>;
+export type KeyUsage = keyof typeof KEY_USAGES;
+
+/**
+ * Encryption algorithms for Encrypt/Decrypt (AWS names). The RSAES-OAEP rows name the hash of
+ * OAEP and its MGF1 (RFC 8017 §7.1) and its length in bytes.
+ */
+export const ENCRYPTION_ALGORITHMS = {
+  SYMMETRIC_DEFAULT: { proto: 1, aws: "SYMMETRIC_DEFAULT" },
+  RSAES_OAEP_SHA_1: { proto: 2, aws: "RSAES_OAEP_SHA_1", oaep: { hash: "sha1", bytes: 20 } },
+  RSAES_OAEP_SHA_256: { proto: 3, aws: "RSAES_OAEP_SHA_256", oaep: { hash: "sha256", bytes: 32 } },
+} as const satisfies Record<string, WireNames & { oaep?: { hash: string; bytes: number } }>;
+export type EncryptionAlgorithm = keyof typeof ENCRYPTION_ALGORITHMS;
+
+/** A digest a signing algorithm uses (Node's name). */
+export type DigestHash = "sha256" | "sha384" | "sha512";
+
+/**
+ * Signature schemes (AWS names): the digest, its length in bytes (also the PSS salt length, what
+ * AWS KMS produces) and the padding (RSASSA-PSS and RSASSA-PKCS1-v1_5 of RFC 8017 §8, or ECDSA).
+ */
+export const SIGNING_ALGORITHMS = {
+  RSASSA_PSS_SHA_256: { proto: 1, aws: "RSASSA_PSS_SHA_256", hash: "sha256", hashBytes: 32, padding: "PSS" },
+  RSASSA_PSS_SHA_384: { proto: 2, aws: "RSASSA_PSS_SHA_384", hash: "sha384", hashBytes: 48, padding: "PSS" },
+  RSASSA_PSS_SHA_512: { proto: 3, aws: "RSASSA_PSS_SHA_512", hash: "sha512", hashBytes: 64, padding: "PSS" },
+  RSASSA_PKCS1_V1_5_SHA_256: {
+    proto: 4,
+    aws: "RSASSA_PKCS1_V1_5_SHA_256",
+    hash: "sha256",
+    hashBytes: 32,
+    padding: "PKCS1",
+  },
+  RSASSA_PKCS1_V1_5_SHA_384: {
+    proto: 5,
+    aws: "RSASSA_PKCS1_V1_5_SHA_384",
+    hash: "sha384",
+    hashBytes: 48,
+    padding: "PKCS1",
+  },
+  RSASSA_PKCS1_V1_5_SHA_512: {
+    proto: 6,
+    aws: "RSASSA_PKCS1_V1_5_SHA_512",
+    hash: "sha512",
+    hashBytes: 64,
+    padding: "PKCS1",
+  },
+  ECDSA_SHA_256: { proto: 7, aws: "ECDSA_SHA_256", hash: "sha256", hashBytes: 32, padding: "ECDSA" },
+} as const satisfies Record<
+  string,
+  WireNames & { hash: DigestHash; hashBytes: number; padding: "PSS" | "PKCS1" | "ECDSA" }
+>;
+export type SigningAlgorithm = keyof typeof SIGNING_ALGORITHMS;
+
+/**
+ * MAC algorithms. All four are AWS values (so the AWS endpoint answers one a key cannot run with
+ * `InvalidKeyUsageException`, as AWS does, not `ValidationException`); `kms.v1` has only the one
+ * this service implements (HMAC, RFC 2104).
+ */
+export const MAC_ALGORITHMS = {
+  HMAC_SHA_224: { aws: "HMAC_SHA_224" },
+  HMAC_SHA_256: { proto: 1, aws: "HMAC_SHA_256" },
+  HMAC_SHA_384: { aws: "HMAC_SHA_384" },
+  HMAC_SHA_512: { aws: "HMAC_SHA_512" },
+} as const satisfies Record<string, WireNames>;
+export type MacAlgorithm = keyof typeof MAC_ALGORITHMS;
+
+/** Whether a Sign/Verify input is the message or its digest. */
+export const MESSAGE_TYPES = {
+  RAW: { proto: 1, aws: "RAW" },
+  DIGEST: { proto: 2, aws: "DIGEST" },
+} as const satisfies Record<string, WireNames>;
+export type MessageType = keyof typeof MESSAGE_TYPES;
+
+/** Data keys by size (`GenerateDataKey`'s `KeySpec`). */
+export const DATA_KEY_SPECS = {
+  AES_256: { proto: 1, aws: "AES_256", bytes: 32 },
+  AES_128: { proto: 2, aws: "AES_128", bytes: 16 },
+} as const satisfies Record<string, WireNames & { bytes: number }>;
+export type DataKeySpec = keyof typeof DATA_KEY_SPECS;
+
+/** Encoding of public (SPKI) and private (PKCS#8) keys handed to callers; AWS always uses DER. */
+export const KEY_FORMATS = {
+  PEM: { proto: 1 },
+  DER: { proto: 2 },
+} as const satisfies Record<string, WireNames>;
+export type KeyFormat = keyof typeof KEY_FORMATS;
+
+/** Lifecycle state, spelled as AWS KMS spells it. */
+export const KEY_STATES = {
+  Enabled: { proto: 1, aws: "Enabled" },
+  Disabled: { proto: 2, aws: "Disabled" },
+  PendingDeletion: { proto: 3, aws: "PendingDeletion" },
+} as const satisfies Record<string, WireNames>;
+export type KeyState = keyof typeof KEY_STATES;
+
+/** The names of a table's rows, in its order. */
+export function namesOf<T extends Record<string, unknown>>(table: T): (keyof T & string)[] {
+  return Object.keys(table) as (keyof T & string)[];
+}
+
+/** The row named `name`, read with `Object.hasOwn`, so `__proto__` or `toString` select nothing. */
+export function isName<T extends Record<string, unknown>>(table: T, name: string): name is keyof T & string {
+  return Object.hasOwn(table, name);
+}

@@ -1,0 +1,187 @@
+import type { EncryptionAlgorithm, KeyUsage, MacAlgorithm, SigningAlgorithm, WireNames } from "./algorithms.js";
+import { ENCRYPTION_ALGORITHMS, SIGNING_ALGORITHMS } from "./algorithms.js";
+
+/**
+ * The key-spec catalogue: one row per key spec, and the only place a spec, its algorithms and its
+ * wire names are written out. Validation and its messages, the Connect and AWS enum mappings,
+ * DescribeKey's and GetPublicKey's algorithm lists, key generation, the CLI's choices and the
+ * console's dropdowns all derive from these rows. Adding a spec is a row here, a generator in
+ * `src/crypto/key-material.ts` or `src/crypto/key-pairs.ts` when its family is new, and tests.
+ */
+
+/** How a spec's key material is made (`src/crypto/key-material.ts`, `src/crypto/key-pairs.ts`). */
+export type Generation =
+  /** Random bytes: AES-256 input keying material, or an HMAC key as long as its hash (RFC 2104 §3). */
+  | { kind: "random"; bytes: number }
+  /** An RSA pair of this modulus, public exponent 65537 (RFC 8017 §3.1). */
+  | { kind: "rsa"; modulusBits: number }
+  /** An EC pair on this curve (OpenSSL's name). */
+  | { kind: "ec"; namedCurve: string };
+
+/** One key spec. */
+export interface KeySpecRow extends Required<WireNames> {
+  family: "AES" | "RSA" | "EC" | "HMAC";
+  /** The label the console shows, as the AWS console spells it. */
+  label: string;
+  /** The usages the spec allows; the first is the default when a caller names none. */
+  usages: readonly KeyUsage[];
+  /** Encryption algorithms of an ENCRYPT_DECRYPT key, in AWS's order. */
+  encryption: readonly EncryptionAlgorithm[];
+  /** The algorithm an RSA encryption uses when the caller names none. */
+  defaultEncryption?: EncryptionAlgorithm;
+  /** Signing algorithms of a SIGN_VERIFY key, in AWS's order; the first is the default. */
+  signing: readonly SigningAlgorithm[];
+  /** MAC algorithms of a GENERATE_VERIFY_MAC key. */
+  mac: readonly MacAlgorithm[];
+  /** Whether new versions can be made (RotateKey, automatic rotation). */
+  rotatable: boolean;
+  /** For specs that are also data-key-pair specs: the `kms.v1.KeyPairSpec` value and the AWS `DataKeyPairSpec`. */
+  pair?: Required<WireNames>;
+  generate: Generation;
+}
+
+const SYMMETRIC: readonly EncryptionAlgorithm[] = ["SYMMETRIC_DEFAULT"];
+const RSA_OAEP: readonly EncryptionAlgorithm[] = ["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"];
+const RSASSA = (Object.keys(SIGNING_ALGORITHMS) as SigningAlgorithm[]).filter(
+  (a) => SIGNING_ALGORITHMS[a].padding !== "ECDSA",
+);
+const ECDSA = (Object.keys(SIGNING_ALGORITHMS) as SigningAlgorithm[]).filter(
+  (a) => SIGNING_ALGORITHMS[a].padding === "ECDSA",
+);
+
+type PairRow = KeySpecRow & { pair: Required<WireNames> };
+
+const rsa = (bits: number, proto: number, pairProto: number): PairRow => ({
+  proto,
+  aws: `RSA_${bits}`,
+  family: "RSA",
+  label: `RSA ${bits}`,
+  usages: ["ENCRYPT_DECRYPT", "SIGN_VERIFY"],
+  encryption: RSA_OAEP,
+  defaultEncryption: "RSAES_OAEP_SHA_256",
+  signing: RSASSA,
+  mac: [],
+  rotatable: false,
+  pair: { proto: pairProto, aws: `RSA_${bits}` },
+  generate: { kind: "rsa", modulusBits: bits },
+});
+
+const ec = (proto: number, aws: string, label: string, namedCurve: string, pairProto: number): PairRow => ({
+  proto,
+  aws,
+  family: "EC",
+  label,
+  usages: ["SIGN_VERIFY"],
+  encryption: [],
+  signing: ECDSA,
+  mac: [],
+  rotatable: false,
+  pair: { proto: pairProto, aws },
+  generate: { kind: "ec", namedCurve },
+});
+
+/**
+ * The catalogue. AWS calls AES-256 `SYMMETRIC_DEFAULT` and the curves `ECC_NIST_P256` (NIST
+ * P-256, OpenSSL `prime256v1`) and `ECC_SECG_P256K1` (`secp256k1`); the other names coincide.
+ */
+export const KEY_SPECS = {
+  AES_256: {
+    proto: 1,
+    aws: "SYMMETRIC_DEFAULT",
+    family: "AES",
+    label: "Symmetric (AES-256)",
+    usages: ["ENCRYPT_DECRYPT"],
+    encryption: SYMMETRIC,
+    signing: [],
+    mac: [],
+    rotatable: true,
+    generate: { kind: "random", bytes: 32 },
+  },
+  RSA_2048: rsa(2048, 2, 1),
+  RSA_3072: rsa(3072, 3, 2),
+  RSA_4096: rsa(4096, 4, 3),
+  EC_P256: ec(5, "ECC_NIST_P256", "ECC P-256", "prime256v1", 4),
+  EC_P256K: ec(6, "ECC_SECG_P256K1", "ECC secp256k1", "secp256k1", 5),
+  HMAC_256: {
+    proto: 7,
+    aws: "HMAC_256",
+    family: "HMAC",
+    label: "HMAC 256",
+    usages: ["GENERATE_VERIFY_MAC"],
+    encryption: [],
+    signing: [],
+    mac: ["HMAC_SHA_256"],
+    rotatable: false,
+    generate: { kind: "random", bytes: 32 },
+  },
+} as const satisfies Record<string, KeySpecRow>;
+
+/** Cryptographic kind of a KMS key (the proto `KeySpec` without its prefix). */
+export type KeySpec = keyof typeof KEY_SPECS;
+
+/** The kind of an asymmetric data key pair: every spec whose row has a `pair`. */
+export type KeyPairSpec = {
+  [K in KeySpec]: (typeof KEY_SPECS)[K] extends { pair: object } ? K : never;
+}[KeySpec];
+
+/** The spec of a key created without one (AWS's default, `SYMMETRIC_DEFAULT`). */
+export const DEFAULT_KEY_SPEC: KeySpec = "AES_256";
+
+/** Every key spec, in the catalogue's order. */
+export const KEY_SPEC_NAMES = Object.keys(KEY_SPECS) as KeySpec[];
+
+/** A spec's row (typed as the general row, so optional members can be read). */
+export function specRow(spec: KeySpec): KeySpecRow {
+  return KEY_SPECS[spec];
+}
+
+/** The data-key-pair specs and their wire names, derived from the rows with a `pair`. */
+export const KEY_PAIR_SPECS = Object.fromEntries(
+  KEY_SPEC_NAMES.flatMap((s) => {
+    const pair = specRow(s).pair;
+    return pair ? [[s, pair]] : [];
+  }),
+) as Record<KeyPairSpec, Required<WireNames>>;
+
+/** Every data-key-pair spec, in the catalogue's order. */
+export const KEY_PAIR_SPEC_NAMES = Object.keys(KEY_PAIR_SPECS) as KeyPairSpec[];
+
+/** The specs that satisfy `test`, in the catalogue's order. */
+export function specsWhere(test: (row: KeySpecRow) => boolean): KeySpec[] {
+  return KEY_SPEC_NAMES.filter((s) => test(specRow(s)));
+}
+
+/** Whether a spec is an asymmetric key pair (it has a public key). */
+export function isAsymmetric(spec: KeySpec): boolean {
+  return specRow(spec).generate.kind !== "random";
+}
+
+/** The specs whose ENCRYPT_DECRYPT keys encrypt with the AEAD (`SYMMETRIC_DEFAULT`). */
+export const SYMMETRIC_SPECS = specsWhere((r) => r.encryption.includes("SYMMETRIC_DEFAULT"));
+
+/** The specs whose ENCRYPT_DECRYPT keys encrypt with RSAES-OAEP. */
+export const RSA_ENCRYPTION_SPECS = specsWhere((r) => r.encryption.some((a) => "oaep" in ENCRYPTION_ALGORITHMS[a]));
+
+/** The specs that can be rotated. */
+export const ROTATABLE_SPECS = specsWhere((r) => r.rotatable);
+
+/** The specs whose keys compute MACs. */
+export const MAC_SPECS = specsWhere((r) => r.mac.length > 0);
+
+/**
+ * The algorithms a key offers for its usage, as AWS's DescribeKey and GetPublicKey list them: the
+ * encryption algorithms of an ENCRYPT_DECRYPT key, the signing algorithms of a SIGN_VERIFY key,
+ * the MAC algorithms of a GENERATE_VERIFY_MAC key; empty lists otherwise.
+ */
+export function algorithmsOf(key: { spec: KeySpec; usage: KeyUsage }): {
+  encryption: EncryptionAlgorithm[];
+  signing: SigningAlgorithm[];
+  mac: MacAlgorithm[];
+} {
+  const row = specRow(key.spec);
+  return {
+    encryption: key.usage === "ENCRYPT_DECRYPT" ? [...row.encryption] : [],
+    signing: key.usage === "SIGN_VERIFY" ? [...row.signing] : [],
+    mac: key.usage === "GENERATE_VERIFY_MAC" ? [...row.mac] : [],
+  };
+}
