@@ -11,6 +11,7 @@ import { generateMacFor, verifyMacFor } from "../core/crypto-ops/macs.js";
 import { generateRandom } from "../core/crypto-ops/random.js";
 import { getPublicKey, sign, verify } from "../core/crypto-ops/signing.js";
 import type * as pb from "../../gen/kms/v1/crypto_service_pb.js";
+import type { CallImpl } from "./wrap-service.js";
 import {
   fromEncryptionAlgorithm,
   fromKeySpec,
@@ -35,7 +36,7 @@ function sealedReply(out: EncryptOutput) {
 }
 
 /** `kms.v1.CryptoService`: a thin mapper onto `core/encryption`, `core/signing` and `core/macs`. */
-export function createCryptoService(deps: CoreDeps) {
+export function createCryptoService(deps: CoreDeps): CallImpl<typeof pb.CryptoService> {
   return {
     async encrypt(req: pb.EncryptRequest, call: Call) {
       const out = await encrypt(deps, call, {

@@ -1,17 +1,19 @@
 import { generateDataKey, generateDataKeyPair, type PairMode } from "../core/data-keys/data-keys.js";
 import type { CoreDeps } from "../core/deps.js";
 import type * as pb from "../../gen/kms/v1/data_key_service_pb.js";
+import type { CallImpl } from "./wrap-service.js";
 import { fromPairSpec, toDataKeySpec, toKeyFormat, toPairSpec } from "./convert.js";
 import type { Call } from "../edge/pipeline.js";
 
-type PairRequest = pb.GenerateDataKeyPairRequest | pb.AdvanceGenerateDataKeyPairRequest;
+/** The four pair requests have the same fields. */
+type PairRequest = Omit<pb.GenerateDataKeyPairRequest, "$typeName" | "$unknown">;
 type DataKeyRequest = pb.GenerateDataKeyRequest | pb.GenerateDataKeyWithoutPlaintextRequest;
 
 /**
  * `kms.v1.DataKeyService`: maps the seeds' six operations onto `core/data-keys`. The four pair
  * operations differ only in `PairMode` (initial/raw vs primary/blob, with or without plaintext).
  */
-export function createDataKeyService(deps: CoreDeps) {
+export function createDataKeyService(deps: CoreDeps): CallImpl<typeof pb.DataKeyService> {
   const dataKey = async (req: DataKeyRequest, call: Call, withPlaintext: boolean) => {
     const out = await generateDataKey(
       deps,

@@ -7,6 +7,7 @@ import { createKey, describeKey, listKeys, updateKeyDescription } from "../core/
 import { listKeyVersions, rotateKey, updateRotationPolicy } from "../core/rotation/rotation.js";
 import { tagKey, untagKey } from "../core/keys/tags.js";
 import type * as pb from "../../gen/kms/v1/key_service_pb.js";
+import type { CallImpl } from "./wrap-service.js";
 import { alias, grant, grantConstraints, keyMetadata, keyVersion, toKeySpec, toKeyUsage } from "./convert.js";
 import type { Call } from "../edge/pipeline.js";
 
@@ -14,7 +15,7 @@ import type { Call } from "../edge/pipeline.js";
  * `kms.v1.KeyService`: a thin mapper from proto messages to `src/core` and back. No rule lives
  * here; every decision is core's, so the AWS adapter behaves the same.
  */
-export function createKeyService(deps: CoreDeps) {
+export function createKeyService(deps: CoreDeps): CallImpl<typeof pb.KeyService> {
   const meta = (key: Parameters<typeof keyMetadata>[1]) => ({ key: keyMetadata(deps, key) });
   return {
     async createKey(req: pb.CreateKeyRequest, call: Call) {

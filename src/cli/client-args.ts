@@ -55,6 +55,16 @@ export function parseArgs(args: string[], known: readonly string[], short: Recor
   return { flags, positionals };
 }
 
+/**
+ * Parses the arguments of a file command (`kms encrypt`, `kms decrypt`): `--context`, `-i/--in`,
+ * `-o/--out`, the connection flags and `extra`; no positionals.
+ */
+export function parseFileArgs(args: string[], extra: readonly string[], usage: string): ParsedArgs {
+  const parsed = parseArgs(args, [...extra, "context", "in", "out", ...CONNECTION_FLAGS], { "-i": "in", "-o": "out" });
+  if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument ${parsed.positionals[0]}\n${usage}`);
+  return parsed;
+}
+
 /** The last value of a flag (a later flag wins, as with the server's flags). */
 export function flag(parsed: ParsedArgs, name: string): string | undefined {
   return parsed.flags.get(name)?.at(-1);

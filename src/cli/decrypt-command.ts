@@ -1,13 +1,12 @@
 import { createDecryptStream } from "../client/envelope-decrypt.js";
 import { KmsClientError } from "../client/errors.js";
 import {
-  CONNECTION_FLAGS,
   clientFrom,
   contextOf,
   DEFAULT_ENDPOINT,
   describeFailure,
   flag,
-  parseArgs,
+  parseFileArgs,
   UsageError,
 } from "./client-args.js";
 import type { CommandIo } from "./encrypt-command.js";
@@ -32,9 +31,7 @@ export const UNDECRYPTABLE = "the file could not be decrypted: wrong key, wrong 
 export async function decryptCommand(args: string[], io: CommandIo): Promise<number> {
   let endpoint = io.env.KMS_ENDPOINT ?? DEFAULT_ENDPOINT;
   try {
-    const parsed = parseArgs(args, ["context", "in", "out", ...CONNECTION_FLAGS], { "-i": "in", "-o": "out" });
-    if (parsed.positionals.length > 0)
-      throw new UsageError(`unexpected argument ${parsed.positionals[0]}\n${DECRYPT_USAGE}`);
+    const parsed = parseFileArgs(args, [], DECRYPT_USAGE);
     const context = contextOf(parsed);
     const conn = clientFrom(parsed, io.env);
     endpoint = conn.endpoint;

@@ -1,13 +1,12 @@
 import type { Readable, Writable } from "node:stream";
 import { createEncryptStream } from "../client/envelope-encrypt.js";
 import {
-  CONNECTION_FLAGS,
   clientFrom,
   contextOf,
   DEFAULT_ENDPOINT,
   describeFailure,
   flag,
-  parseArgs,
+  parseFileArgs,
   UsageError,
 } from "./client-args.js";
 import { openInput, openOutput, transfer } from "./file-streams.js";
@@ -34,12 +33,7 @@ export const ENCRYPT_USAGE =
 export async function encryptCommand(args: string[], io: CommandIo): Promise<number> {
   let endpoint = io.env.KMS_ENDPOINT ?? DEFAULT_ENDPOINT;
   try {
-    const parsed = parseArgs(args, ["key-id", "context", "in", "out", ...CONNECTION_FLAGS], {
-      "-i": "in",
-      "-o": "out",
-    });
-    if (parsed.positionals.length > 0)
-      throw new UsageError(`unexpected argument ${parsed.positionals[0]}\n${ENCRYPT_USAGE}`);
+    const parsed = parseFileArgs(args, ["key-id"], ENCRYPT_USAGE);
     const keyId = flag(parsed, "key-id");
     if (!keyId) throw new UsageError(`--key-id is required\n${ENCRYPT_USAGE}`);
     const outPath = flag(parsed, "out");
