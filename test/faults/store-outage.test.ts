@@ -7,7 +7,7 @@ import { createPipeline } from "../../src/edge/pipeline.js";
 import type { KeyStore } from "../../src/store/key-store.js";
 import { openStore } from "../../src/store/open-store.js";
 import { createPgPool } from "../../src/store/pg-pool.js";
-import { codeOf } from "../helpers/core-fixture.js";
+import { codeOf } from "../helpers/code-of.js";
 import { type PrivatePostgres, startPrivatePostgres } from "../helpers/private-postgres.js";
 
 /**

@@ -72,13 +72,3 @@ export function adminCall(requestId = randomUUID()): CallContext {
 export function callAs(name: string, requestId = randomUUID()): CallContext {
   return { requestId, principal: { name, admin: false } };
 }
-
-/** The KmsError code a promise settles with: "OK" when it resolves, "no code" for other errors. */
-export async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return "OK";
-  } catch (err) {
-    return (err as { code?: string }).code ?? "no code";
-  }
-}

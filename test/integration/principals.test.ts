@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createPrincipal, deletePrincipal } from "../../src/core/access/principals.js";
 import { hashToken } from "../../src/security/credentials.js";
-import { type CoreFixture, createCoreFixture, codeOf } from "../helpers/core-fixture.js";
+import { type CoreFixture, createCoreFixture } from "../helpers/core-fixture.js";
+import { codeOf } from "../helpers/code-of.js";
 
 describe("principals", () => {
   let fx: CoreFixture;

@@ -10,7 +10,8 @@ import { createKey, describeKey } from "../../src/core/keys/keys.js";
 import { listKeyVersions, rotateDueKeys, rotateKey, updateRotationPolicy } from "../../src/core/rotation/rotation.js";
 import { sweepDeletedKeys } from "../../src/core/rotation/scheduler.js";
 import { openStore } from "../../src/store/open-store.js";
-import { type CoreFixture, adminCall, createCoreFixture, codeOf } from "../helpers/core-fixture.js";
+import { type CoreFixture, adminCall, createCoreFixture } from "../helpers/core-fixture.js";
+import { codeOf } from "../helpers/code-of.js";
 import { dropSchemas } from "../helpers/pg-schema.js";
 
 const DAY = 86_400_000;

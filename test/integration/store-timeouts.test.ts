@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { openStore, sqliteFile } from "../../src/store/open-store.js";
 import { makeKey, makeVersion } from "../store-contract/fixtures.js";
 import { dropSchemas } from "../helpers/pg-schema.js";
-import { codeOf } from "../helpers/core-fixture.js";
+import { codeOf } from "../helpers/code-of.js";
 
 const url = process.env.KMS_TEST_DATABASE_URL;
 if (!url && process.env.CI) throw new Error("KMS_TEST_DATABASE_URL must be set in CI");

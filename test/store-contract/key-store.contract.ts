@@ -1,15 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { KmsError } from "../../src/domain/errors.js";
 import type { KeyRecord } from "../../src/domain/types.js";
 import type { KeyStore } from "../../src/store/key-store.js";
 import { at, collectPages, makeAlias, makeKey, makeVersion, rejection, T0 } from "./fixtures.js";
+import { codeOf } from "../helpers/code-of.js";
 
 /** Opens a new, empty, migrated store; the suite closes it after each test. */
 export type StoreFactory = () => Promise<KeyStore>;
-
-function codeOf(err: unknown): string | undefined {
-  return err instanceof KmsError ? err.code : undefined;
-}
 
 /**
  * The behaviour every {@link KeyStore} must have, run against each dialect (as Cosmian KMS runs

@@ -1,16 +1,12 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { KmsError } from "../../src/domain/errors.js";
 import { auditHash, GENESIS_HASH, verifyAuditChain } from "../../src/security/audit-chain.js";
 import type { AuditEntry, GrantRecord, PrincipalRecord } from "../../src/domain/security-records.js";
 import type { KeyStore } from "../../src/store/key-store.js";
 import { at, collectPages, makeKey, rejection } from "./fixtures.js";
+import { codeOf } from "../helpers/code-of.js";
 
 export type StoreFactory = () => Promise<KeyStore>;
-
-function codeOf(err: unknown): string | undefined {
-  return err instanceof KmsError ? err.code : undefined;
-}
 
 const hex64 = () => randomBytes(32).toString("hex");
 

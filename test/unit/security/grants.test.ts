@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { KmsError } from "../../../src/domain/errors.js";
 import {
   constraintsWithin,
   GRANT_OPERATIONS,
@@ -10,6 +9,7 @@ import {
   newGrantToken,
   validateGrantRequest,
 } from "../../../src/security/grants.js";
+import { codeOf } from "../../helpers/code-of.js";
 
 function grant(overrides: Partial<Grant> = {}): Grant {
   return {
@@ -28,15 +28,6 @@ const use = (operation: string, context: Record<string, string> = {}, principal 
   operation,
   context,
 });
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return err instanceof KmsError ? err.code : "not a KmsError";
-  }
-  return undefined;
-}
 
 describe("grantAllows", () => {
   it("allows exactly the grantee and the granted operations", () => {

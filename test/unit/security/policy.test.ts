@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { KmsError } from "../../../src/domain/errors.js";
 import { defaultKeyPolicy, evaluatePolicy, type Policy, parsePolicy } from "../../../src/security/policy.js";
 import { wildcardMatch } from "../../../src/security/wildcard.js";
+import { codeOf } from "../../helpers/code-of.js";
 
 function policy(...statements: object[]): Policy {
   return parsePolicy(JSON.stringify({ Version: "2012-10-17", Statement: statements }));
@@ -13,15 +13,6 @@ const ask = (principal: string, action: string, context: Record<string, string> 
   action,
   context,
 });
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return err instanceof KmsError ? err.code : "not a KmsError";
-  }
-  return undefined;
-}
 
 describe("evaluatePolicy", () => {
   it("allows what an Allow covers and implicitly denies everything else", () => {
