@@ -3,7 +3,7 @@ import { z } from "zod";
 import { DEFAULT_LIMITS, type ListenerLimits } from "./listener-limits.js";
 
 /**
- * Configuration from `KMS_*` environment variables and matching CLI flags (ARCHITECTURE.md §8).
+ * Configuration from `KMS_*` environment variables and matching CLI flags (README.md, "Configuration").
  * A flag `--data-dir x` is the variable `KMS_DATA_DIR=x`; flags win over the environment.
  * A bad value stops start-up with one line naming the variable and what it accepts.
  */

@@ -43,7 +43,7 @@ export interface Listener {
 const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
 
 /**
- * The one listener (ARCHITECTURE.md §2): HTTP/1.1 and cleartext HTTP/2 with prior knowledge on
+ * The one listener (README.md: "One port serves"): HTTP/1.1 and cleartext HTTP/2 with prior knowledge on
  * the same port — the first bytes are sniffed for the HTTP/2 connection preface — or, with a
  * certificate, TLS where ALPN picks h2 or http/1.1.
  *

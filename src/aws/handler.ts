@@ -33,7 +33,7 @@ const RESPONSE_TYPE = "application/x-amz-json-1.1";
  *
  * Credentials: the AWS SDKs sign every request with SigV4. The raw body is read in full before the
  * call starts and handed, with the method, path, query and headers exactly as received, to the
- * pipeline's authentication, which verifies the signature (`src/api/authentication.ts`).
+ * pipeline's authentication, which verifies the signature (`src/edge/authentication.ts`).
  */
 export function createAwsHandler(opts: AwsHandlerOptions): Handler {
   const maxBody = opts.maxBodyBytes ?? 1024 * 1024;

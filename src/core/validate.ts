@@ -49,7 +49,7 @@ export function checkEncryptionContext(ctx: EncryptionContext, field = "encrypti
   if (total > 8192) throw invalidField(field, "have a total size less than or equal to 8192 bytes");
 }
 
-/** Grant tokens: at most 10, each 1..8192 characters; whether each names a grant is `key-access.ts`'s check. */
+/** Grant tokens: at most 10, each 1..8192 characters; whether each names a grant is `access/key-access.ts`'s check. */
 export function checkGrantTokens(tokens: readonly string[]): void {
   if (tokens.length > 10) throw invalidField("grantTokens", "have length less than or equal to 10");
   for (const t of tokens) {

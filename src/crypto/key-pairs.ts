@@ -10,7 +10,7 @@ export interface GeneratedKeyPair {
 }
 
 /**
- * Generates key pairs off the event loop (ARCHITECTURE §7). Injected into core: production uses
+ * Generates key pairs off the event loop (RSA generation costs up to a second of CPU). Injected into core: production uses
  * the worker pool (`pool/worker-pool.ts`), unit tests may use the inline generator.
  */
 export interface KeyPairGenerator {

@@ -40,7 +40,7 @@ async function readKeyFile(path: string, error: string): Promise<Buffer> {
 }
 
 /**
- * Loads the root key (ARCHITECTURE §8): `KMS_ROOT_KEY` (base64), else `KMS_ROOT_KEY_FILE`
+ * Loads the root key (`src/config.ts`, docs/operations.md "Root key"): `KMS_ROOT_KEY` (base64), else `KMS_ROOT_KEY_FILE`
  * (a file holding base64), else a development key in `<dataDir>/root-key.dev`.
  *
  * The dev file is created with mode 0600 inside a 0700 directory, and with `flag: "wx"` so that
@@ -91,7 +91,8 @@ export async function loadRootKey(opts: {
 }
 
 /**
- * Wraps and unwraps key-version material under the root key (ARCHITECTURE §5).
+ * Wraps and unwraps key-version material under the root key (the key hierarchy of
+ * docs/ciphertext-formats.md).
  *
  * Wrapped form: `0x01 ‖ iv(12) ‖ AES-256-GCM ciphertext ‖ tag(16)`, encrypted directly under the
  * root key. Each key version is wrapped once, so the random-IV budget of NIST SP 800-38D §8.3

@@ -1,6 +1,6 @@
 /**
- * Domain records of the security layer (issue 6): principals, key policies, grants and the audit
- * trail. Transport-free and store-free, like `src/core/types.ts`: the store maps rows onto these,
+ * Domain records of the security layer (docs/security.md): principals, key policies, grants and
+ * the audit trail. Transport-free and store-free, like `types.ts`: the store maps rows onto these,
  * the security modules and core reason about them.
  *
  * None of them holds a usable secret: bearer tokens and grant tokens appear only as SHA-256

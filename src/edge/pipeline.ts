@@ -35,7 +35,8 @@ export type Authenticate = (info: CallInfo) => Promise<Principal>;
  * The cross-cutting wrapper every surface runs its calls through — authentication, request-id
  * logging, metrics and the rule that anything unexpected becomes `Internal` with a fixed message
  * while its cause goes to the log. It depends on no RPC framework, so a second gRPC stack (or the
- * AWS adapter) serves the same implementations without touching core (ARCHITECTURE.md §2).
+ * AWS adapter) serves the same implementations without touching core: `src/api/wrap-service.ts`
+ * and `src/aws/handler.ts` both call {@link Pipeline.run}.
  *
  * Log lines name the operation, key reference and outcome only: never request bodies, plaintext
  * or key material.

@@ -1,6 +1,6 @@
 /**
- * Classifies driver errors by their codes, never by message text (STYLE.md: "Never choose a
- * status from message text"). better-sqlite3 sets extended result codes such as
+ * Classifies driver errors by their codes, never by message text (which drivers may reword or
+ * translate). better-sqlite3 sets extended result codes such as
  * `SQLITE_CONSTRAINT_PRIMARYKEY`; pg sets the SQLSTATE (PostgreSQL appendix A: 23505
  * unique_violation, 23503 foreign_key_violation).
  */

@@ -3,7 +3,7 @@ import { KmsError } from "../domain/errors.js";
 
 /**
  * Driver error codes that mean "the database did not answer in time or at all" — never chosen
- * from message text (STYLE.md). SQLite: the file stayed locked past `busy_timeout`. PostgreSQL
+ * from message text, which drivers may reword or translate. SQLite: the file stayed locked past `busy_timeout`. PostgreSQL
  * (SQLSTATE, appendix A): 57014 query_canceled (our `statement_timeout`), 55P03
  * lock_not_available (our `lock_timeout`), class 08 connection exceptions, 57P01..57P03 server
  * shutting down or not yet accepting, 53300 too_many_connections. Node: the socket failed.

@@ -9,7 +9,7 @@ import type {
 } from "../domain/security-records.js";
 
 /**
- * The store's security half (issue 6): principals, key policies, grants and the audit trail.
+ * The store's security half (docs/security.md): principals, key policies, grants and the audit trail.
  * `KeyStoreReader` / `KeyStoreTx` extend these, so the one store serves both halves and a key's
  * policy and grants can change in the same transaction as the key.
  *

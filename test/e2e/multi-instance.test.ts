@@ -7,8 +7,7 @@ import { type ServerProcess, startServer } from "../helpers/server-process.js";
 import { dropSchemas } from "../helpers/pg-schema.js";
 
 /**
- * Two server processes on one PostgreSQL database (ARCHITECTURE.md §8: "several instances share
- * it"): rotations from both serialise on the key's row lock, and a state change or alias made on
+ * Two server processes on one PostgreSQL database (docs/operations.md, "Scaling out"): rotations from both serialise on the key's row lock, and a state change or alias made on
  * one instance is seen by the other on its very next call (no instance-local cache may serve a
  * stale key state).
  */

@@ -20,7 +20,7 @@ import { type ServerProcess, startServer, TEST_ADMIN } from "../helpers/server-p
 import { dropSchemas } from "../helpers/pg-schema.js";
 
 /**
- * Issue 6, the audit trail: one record per authenticated call, in order, with who / what / which
+ * The audit trail (docs/security.md): one record per authenticated call, in order, with who / what / which
  * key / which request / how it ended — and nothing secret; `kms audit verify` passes on the real
  * chain and names the first bad record after any change, deletion or reordering.
  */
@@ -215,7 +215,7 @@ describe("audit trail on SQLite", () => {
   });
 
   it("CreateKey's record names the key it created (regression: createKey never sets call.keyId)", () => {
-    // Without it the trail cannot say who created which key. src/core/keys.ts `createKey` should
+    // Without it the trail cannot say who created which key. src/core/keys/keys.ts `createKey` should
     // set `call.keyId = id` once the id is chosen, as `authorize` does for every other operation.
     expect(rows[0]).toMatchObject({ operation: "kms.v1.KeyService/CreateKey", key_id: keyId });
   });

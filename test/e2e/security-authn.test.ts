@@ -13,7 +13,7 @@ import { awsCall, awsClient, awsErrorName, connectJson, type PrincipalCredential
 import { ADMIN_AUTH, ROOT, type ServerProcess, startServer, TEST_ADMIN } from "../helpers/server-process.js";
 
 /**
- * Issue 6, "authentication everywhere": nothing but `/healthz`, gRPC health and reflection
+ * Authentication everywhere (docs/security.md): nothing but `/healthz`, gRPC health and reflection
  * answers without credentials. The tables below are generated from the service descriptors and
  * the AWS operation table, so an RPC or operation added later is covered without editing this file.
  */

@@ -24,7 +24,7 @@ import {
 import { type ServerProcess, startServer } from "../helpers/server-process.js";
 
 /**
- * Issue 6, authorization: principal B cannot use principal A's key; key policies (explicit Deny
+ * Authorization (docs/security.md): principal B cannot use principal A's key; key policies (explicit Deny
  * wins, Allow allows) and grants (exactly the granted operations under exactly the granted
  * context constraints, nothing after revocation) open it up; admins can always repair a policy.
  * Principals are made with the real `kms` CLI against the running server's data directory.
@@ -401,7 +401,7 @@ describe("grants", () => {
   });
 
   it("RetireGrant naming a key the grant is not on is NOT_FOUND and retires nothing (regression)", async () => {
-    // src/core/grants.ts retireGrant: when the caller may not access the named key (a grantee
+    // src/core/access/grants.ts retireGrant: when the caller may not access the named key (a grantee
     // usually may not), `key` is null and the `grant.keyId !== key.id` check is skipped, so the
     // grant is retired through an unrelated key id, and the audit record names that other key.
     const g = await createGrant(a, { keyId: grantKey.keyId, granteePrincipal: "B", operations: ["Encrypt"] });

@@ -25,7 +25,7 @@ import {
 import { ADMIN_AUTH, type ServerProcess, startServer, TEST_ADMIN } from "../helpers/server-process.js";
 
 /**
- * Issue 6, "no secret leaks": a server at debug log level runs a scenario full of distinctive
+ * No secret leaks (docs/security.md): a server at debug log level runs a scenario full of distinctive
  * secrets — plaintexts, data keys, data-key-pair private keys, bearer tokens, AWS secret keys,
  * grant tokens, encryption-context values — including failing calls. Afterwards every line the
  * process printed, every error body the clients received, and every column of every row of the

@@ -6,7 +6,7 @@ import { errorInfoReason, expectGrpcError, type GrpcClients, grpcClients } from 
 import { ADMIN_AUTH, type ServerProcess, startServer } from "../helpers/server-process.js";
 
 /**
- * The seed's per-instance concurrency limit on the four pair RPCs (ARCHITECTURE §7): with one
+ * The seed's per-instance concurrency limit on the four pair RPCs (`KMS_KEYPAIR_CONCURRENCY`): with one
  * permit, a request that finds it taken is refused at once with RESOURCE_EXHAUSTED,
  * `Rejected.Throttling`, `Concurrency Limit Exceeded.` (HTTP 429 over Connect), never queued;
  * and a permit always comes back, also when the caller cancels.

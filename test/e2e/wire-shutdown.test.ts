@@ -8,7 +8,7 @@ import { type ServerProcess, startServer } from "../helpers/server-process.js";
 
 /**
  * Graceful shutdown of the real process: SIGTERM stops accepting, lets in-flight calls finish,
- * and exits 0 (src/cli.ts, src/server.ts `close`).
+ * and exits 0 (src/cli/index.ts, src/server.ts `close`).
  */
 
 const started: ServerProcess[] = [];

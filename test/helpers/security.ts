@@ -15,7 +15,7 @@ import { ROOT } from "./server-process.js";
  * Helpers for the security e2e suites (`test/e2e/security-*.test.ts`): the `kms` command-line
  * tool, Connect JSON calls with plain `fetch`, AWS JSON calls signed by hand with
  * `@smithy/signature-v4` (so a test can alter a request after signing), and untyped access to
- * the grpc-js methods the issue-6 RPCs added.
+ * the grpc-js methods of the security RPCs (grants, key policies).
  */
 
 export const KMS_BIN = resolve(ROOT, "bin/kms.mjs");
@@ -260,7 +260,7 @@ export async function awsErrorName(p: Promise<unknown>): Promise<string> {
 type Service = "keys" | "dataKeys" | "crypto";
 
 /**
- * Calls any unary method of a grpc-js client by name, including the issue-6 RPCs that
+ * Calls any unary method of a grpc-js client by name, including the security RPCs that
  * `grpc-client.ts`'s typed interfaces may not list (the clients have every method at runtime).
  */
 export function rpc<T = Record<string, unknown>>(

@@ -6,7 +6,7 @@ import { sqliteFile } from "../../src/store/open-store.js";
 import { adminCall, type CoreFixture, createCoreFixture } from "../helpers/core-fixture.js";
 
 /**
- * Regression guard for the key hierarchy (ARCHITECTURE.md §5): a version's wrapped material is
+ * Regression guard for the key hierarchy (docs/ciphertext-formats.md): a version's wrapped material is
  * bound to its key id and version id, so a row copied onto another key — by a bad restore, a
  * hand edit or an attacker with database access — must not unwrap and must not be used.
  */

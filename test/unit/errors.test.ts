@@ -5,7 +5,7 @@ import { ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { connectCode, toConnectError } from "../../src/api/connect-errors.js";
 import { ERROR_WIRE, INTERNAL_MESSAGE, KMS_CODES, KmsError, toKmsError } from "../../src/domain/errors.js";
 
-/** The wire each code must reach, written out independently of the table in src/core/errors.ts. */
+/** The wire each code must reach, written out independently of the table in src/domain/errors.ts. */
 const EXPECTED: Record<string, [Code, string, string, number]> = {
   NotFound: [Code.NotFound, "NotFoundException", "NotFoundException", 400],
   AlreadyExists: [Code.AlreadyExists, "AlreadyExistsException", "AlreadyExistsException", 400],

@@ -42,8 +42,8 @@ import { verifyMac } from "./verify-mac.js";
 
 /**
  * Every `TrentService.<Operation>` this service answers, by AWS operation name. This table is the
- * only way from a client-supplied `X-Amz-Target` to code (STYLE.md: never pick a function by
- * reflecting on a client-supplied name).
+ * only way from a client-supplied `X-Amz-Target` to code: a function is never picked by
+ * reflecting on a client-supplied name, and `Object.hasOwn` keeps `__proto__` and the like out.
  */
 export const OPERATIONS: Readonly<Record<string, Operation>> = {
   CancelKeyDeletion: cancelKeyDeletion,

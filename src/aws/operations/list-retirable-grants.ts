@@ -6,7 +6,7 @@ import { pageRequest, pageResponse } from "./paging.js";
 /**
  * `ListRetirableGrants`: the grants on every key whose `RetiringPrincipal` is the given name, in
  * creation order, as `ListGrants` entries. Who may ask about whom is core's rule
- * (`listRetirableGrants` in `src/core/grants.ts`).
+ * (`listRetirableGrants` in `src/core/access/grants.ts`).
  */
 export const listRetirableGrants: Operation = (m) => {
   const retiringPrincipal = m.requiredString("RetiringPrincipal");

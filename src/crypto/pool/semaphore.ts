@@ -1,5 +1,5 @@
 /**
- * A counting semaphore with no queue (ARCHITECTURE §7). The Alibaba seed refuses a pair request
+ * A counting semaphore with no queue (`KMS_KEYPAIR_CONCURRENCY`, docs/operations.md). The Alibaba seed refuses a pair request
  * at once with HTTP 429 `Rejected.Throttling` when the instance's concurrency limit is reached;
  * queueing without bound would instead let a burst pile up work and memory. So a caller that
  * gets no permit refuses with `Throttled` and the client retries.

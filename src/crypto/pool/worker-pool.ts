@@ -67,7 +67,7 @@ function toBuffer(u: Uint8Array): Buffer {
 
 /**
  * Generates on the calling thread. For unit tests only: an RSA-4096 generation here blocks the
- * event loop for up to a second, which ARCHITECTURE §7 forbids in the server.
+ * event loop for up to a second, which the server must never do (it would stall every call).
  */
 export function createInlineKeyPairGenerator(): KeyPairGenerator {
   return {

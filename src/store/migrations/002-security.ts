@@ -13,7 +13,7 @@ function bytesType(dialect: StoreDialect): ColumnType {
 }
 
 /**
- * Issue 6's tables: principals, key policies, grants and the audit trail.
+ * The security tables (docs/security.md): principals, key policies, grants and the audit trail.
  *
  * Policies and grants belong to a key (`ON DELETE CASCADE`; `deleteKey` also deletes them
  * explicitly). Credentials are stored only as a token hash and a wrapped secret, both unique so
