@@ -38,16 +38,7 @@ export function checkBinding(b: Binding): void {
 
 /** Seals bytes under a symmetric key's initial version in the raw form (salt‖ct‖tag, iv beside). */
 export async function sealUnderInitial(deps: CoreDeps, key: KeyRecord, plaintext: Buffer, binding: Binding) {
-  const material = await versionMaterial(deps, key, key.initialVersionId);
-  const sealed = sealRaw({
-    material: material.secret,
-    keyId: key.id,
-    versionId: key.initialVersionId,
-    plaintext,
-    aad: Buffer.from(binding.aad),
-    context: binding.context,
-    random: deps.random,
-  });
+  const sealed = sealRaw(await sealParams(deps, key, key.initialVersionId, plaintext, binding));
   return { versionId: key.initialVersionId, ...sealed };
 }
 
@@ -58,16 +49,21 @@ export async function sealUnderPrimary(
   plaintext: Buffer,
   binding: Binding,
 ): Promise<SealedOutput> {
-  const material = await versionMaterial(deps, key, key.primaryVersionId);
-  const blob = sealBlob({
+  const blob = sealBlob(await sealParams(deps, key, key.primaryVersionId, plaintext, binding));
+  const iv = parseBlob(blob).iv;
+  return { keyId: key.id, versionId: key.primaryVersionId, ciphertextBlob: blob, iv, algorithm: RAW_ALGORITHM };
+}
+
+/** What both ciphertext forms seal with: the version's material, the ids and the binding. */
+async function sealParams(deps: CoreDeps, key: KeyRecord, versionId: string, plaintext: Buffer, binding: Binding) {
+  const material = await versionMaterial(deps, key, versionId);
+  return {
     material: material.secret,
     keyId: key.id,
-    versionId: key.primaryVersionId,
+    versionId,
     plaintext,
     aad: Buffer.from(binding.aad),
     context: binding.context,
     random: deps.random,
-  });
-  const iv = parseBlob(blob).iv;
-  return { keyId: key.id, versionId: key.primaryVersionId, ciphertextBlob: blob, iv, algorithm: RAW_ALGORITHM };
+  };
 }
