@@ -24,7 +24,7 @@ const OUT = join(ROOT, "dist", "console");
 const INDEX = join(OUT, "index.html");
 const LOCK = join(ROOT, "dist", ".console-build.lock");
 /** Everything the console bundle is built from. */
-const SOURCES = ["console", "src/client", "gen"].map((p) => join(ROOT, p));
+const SOURCES = ["console", "src/client", "src/domain", "gen"].map((p) => join(ROOT, p));
 const LOCK_STALE_MS = 5 * 60_000;
 
 async function newestSource() {
