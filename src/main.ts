@@ -2,8 +2,8 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { randomUUID } from "node:crypto";
 import { type ConnectRouter, createContextValues } from "@connectrpc/connect";
-import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { type Logger, pino } from "pino";
+import { createConnectAdapter } from "./api/connect-adapter.js";
 import { createCryptoService } from "./api/crypto-service.js";
 import { createDataKeyService } from "./api/data-key-service.js";
 import { registerHealth } from "./api/health.js";
@@ -78,11 +78,12 @@ export async function start(config: Config, logger: Logger = pino({ level: confi
     registerHealth(router, serving);
     registerReflection(router, [file_kms_v1_key_service, file_kms_v1_data_key_service, file_kms_v1_crypto_service]);
   };
-  const connect = connectNodeAdapter({
+  const connect = createConnectAdapter({
     routes,
     readMaxBytes: 1024 * 1024,
     contextValues: (req) =>
       createContextValues().set(requestIdKey, requestIdOf(req)).set(clientNameKey, verifiedClientName(req)),
+    onError: (err, rpc) => logger.error({ err, rpc }, "handler failed before answering"),
   });
   const tls = config.tls
     ? {
