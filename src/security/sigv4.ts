@@ -136,10 +136,23 @@ export function stringToSign(amzDate: string, scope: string, canonical: string):
 const fail = (reason: SigV4Failure): SigV4Result => ({ ok: false, reason });
 
 /**
+ * Whether an `x-amz-*` header was sent but left out of SignedHeaders. AWS refuses such requests
+ * (IncompleteSignatureException): an unsigned `X-Amz-Target` would let a captured `DescribeKey`
+ * be replayed as `DisableKey` while its date is fresh.
+ */
+function unsignedAmzHeader(headers: Map<string, string>, signed: readonly string[]): boolean {
+  for (const name of headers.keys()) {
+    if (name.startsWith("x-amz-") && !signed.includes(name)) return true;
+  }
+  return false;
+}
+
+/**
  * Verifies a SigV4-signed request: the `Authorization` header's form, its credential scope (the
  * scope's date must be `x-amz-date`'s date, the service `kms`, any region — the client's
- * configured one), `host` and `x-amz-date` among the signed headers (so neither the target
- * host nor the timestamp can be swapped for a replay), the date within ±15 minutes of `now`, the
+ * configured one), `host`, `x-amz-date` and every `x-amz-*` header sent (`x-amz-target` above all)
+ * among the signed headers (so neither the target host, the timestamp nor the operation can be
+ * swapped for a replay), the date within ±15 minutes of `now`, the
  * payload hash (`x-amz-content-sha256`, when sent, must equal SHA-256 of the body), and finally the
  * signature, compared in constant time.
  *
@@ -165,6 +178,7 @@ export async function verifySigV4(req: SigV4Request, opts: SigV4Options): Promis
     return fail("incomplete");
   }
   if (!auth.signedHeaders.every((name) => headers.has(name))) return fail("incomplete");
+  if (unsignedAmzHeader(headers, auth.signedHeaders)) return fail("incomplete");
   const amzDate = headers.get("x-amz-date")!.trim();
   const signedAt = parseAmzDate(amzDate);
   if (signedAt === null || amzDate.slice(0, 8) !== auth.date) return fail("incomplete");

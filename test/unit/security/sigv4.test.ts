@@ -48,6 +48,8 @@ interface Signable {
   body?: string;
   region?: string;
   applyChecksum?: boolean;
+  /** Headers the signer must leave out of SignedHeaders, as a careless hand-written client would. */
+  unsigned?: string[];
 }
 
 /** Signs a realistic AWS JSON 1.1 KMS request the way the AWS SDK for JavaScript does. */
@@ -77,7 +79,7 @@ async function signed(opts: Signable = {}): Promise<SigV4Request> {
       },
       body,
     },
-    { signingDate: SIGNED_AT },
+    { signingDate: SIGNED_AT, ...(opts.unsigned ? { unsignableHeaders: new Set(opts.unsigned) } : {}) },
   );
   const query = Object.entries(request.query ?? {})
     .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
@@ -90,6 +92,8 @@ async function signed(opts: Signable = {}): Promise<SigV4Request> {
     body: Buffer.from(body),
   };
 }
+
+const sha256Hex = (text: string) => createHash("sha256").update(text).digest("hex");
 
 const lookups: string[] = [];
 function options(overrides: { now?: Date; secret?: string | null } = {}) {
@@ -221,6 +225,25 @@ describe("verifySigV4 against requests signed by @smithy/signature-v4", () => {
       const result = await verifySigV4({ ...req, headers: { ...req.headers, authorization: auth } }, options());
       expect({ name, result }).toEqual({ name, result: { ok: false, reason: "incomplete" } });
     }
+  });
+
+  it("refuses any x-amz-* header left unsigned, so a captured call cannot be replayed as another (incomplete)", async () => {
+    for (const name of ["x-amz-target", "x-amz-security-token", "x-amz-content-sha256"]) {
+      const extra = name === "x-amz-target" ? {} : { [name]: name.endsWith("sha256") ? sha256Hex(BODY) : "token" };
+      const req = await signed({ headers: { "x-amz-target": "TrentService.DescribeKey", ...extra }, unsigned: [name] });
+      expect(String(req.headers.authorization)).not.toContain(name);
+      const result = await verifySigV4(req, options());
+      expect({ name, result }).toEqual({ name, result: { ok: false, reason: "incomplete" } });
+    }
+    const replayed = await signed({
+      headers: { "x-amz-target": "TrentService.DescribeKey" },
+      unsigned: ["x-amz-target"],
+    });
+    const asDisable = { ...replayed, headers: { ...replayed.headers, "x-amz-target": "TrentService.DisableKey" } };
+    expect(await verifySigV4(asDisable, options())).toEqual({ ok: false, reason: "incomplete" });
+    // Headers outside x-amz-* may stay unsigned, as with AWS (the SDKs leave user-agent out).
+    const custom = await signed({ headers: { "x-custom": "v" }, unsigned: ["x-custom"] });
+    expect(await verifySigV4(custom, options())).toMatchObject({ ok: true });
   });
 
   it("refuses a malformed x-amz-date (incomplete)", async () => {
