@@ -98,7 +98,7 @@ export class Members {
     const v = this.get(name);
     if (v === undefined) return {};
     if (typeof v !== "object" || Array.isArray(v) || v === null) throw serializationError(name, "a map of strings");
-    const out: Record<string, string> = {};
+    const out = stringRecord();
     for (const [k, val] of Object.entries(v)) {
       if (typeof val !== "string") throw serializationError(name, "a map of strings");
       out[k] = val;
@@ -121,7 +121,7 @@ export class Members {
     const v = this.get(name);
     if (v === undefined) return {};
     if (!Array.isArray(v)) throw serializationError(name, "a list of tags");
-    const out: Record<string, string> = {};
+    const out = stringRecord();
     for (const item of v) {
       const tag = new Members(isObject(item) ? item : throwTag(name));
       const key = tag.requiredString("TagKey");
@@ -142,6 +142,15 @@ export class Members {
   has(name: string): boolean {
     return this.get(name) !== undefined;
   }
+}
+
+/**
+ * A map built from caller-chosen keys has no prototype: on a plain object, assigning the key
+ * `__proto__` sets the prototype instead of an entry, so the entry would vanish before core's
+ * validation (which refuses that key) could see it.
+ */
+function stringRecord(): Record<string, string> {
+  return Object.create(null) as Record<string, string>;
 }
 
 function isObject(v: unknown): v is JsonObject {

@@ -94,6 +94,8 @@ function checkContextMap(map: Record<string, string>, field: string): void {
     if (k === "" || typeof v !== "string" || v.length > MAX_CONSTRAINT_VALUE) {
       throw invalid(`${field} has an empty key or a value that is not a string of at most 384 characters.`);
     }
+    // Encryption contexts never hold `__proto__` (core/validate.ts), so such a constraint could never match.
+    if (k === "__proto__") throw invalid(`${field} must not use the key __proto__.`);
     // Constraint keys compare case-insensitively (AWS), so two keys differing in case are ambiguous.
     if (lowered.has(k.toLowerCase())) throw invalid(`${field} has two keys that differ only in case.`);
     lowered.add(k.toLowerCase());

@@ -2,7 +2,7 @@ import type { CallContext, CoreDeps } from "../deps.js";
 import { KmsError } from "../../domain/errors.js";
 import { mutateKey } from "./mutate-key.js";
 import type { KeyRecord } from "../../domain/types.js";
-import { checkLength } from "../validate.js";
+import { checkLength, invalidField } from "../validate.js";
 
 /** AWS KMS's limits: 50 tags per key; keys 1..128 and values 0..256 characters. */
 export const MAX_TAGS = 50;
@@ -11,6 +11,9 @@ export const MAX_TAGS = 50;
 export function checkTags(tags: Record<string, string>): void {
   for (const [k, v] of Object.entries(tags)) {
     checkLength("tagKey", k, 1, 128);
+    // The gRPC and Connect decoders drop a `__proto__` map key (bufbuild/protobuf-es#1451), so
+    // such a tag could never be read back the same on every surface: refused, as in contexts.
+    if (k === "__proto__") throw invalidField("tagKey", "not be __proto__");
     checkLength("tagValue", v, 0, 256);
   }
   checkCount(tags);
