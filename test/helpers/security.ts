@@ -163,6 +163,8 @@ export interface AwsCallOptions {
   signedHeaders?: Record<string, string>;
   /** Whether the signer adds `x-amz-content-sha256` (default true, as the signer does). */
   applyChecksum?: boolean;
+  /** Headers sent but left out of SignedHeaders, as a careless hand-written client would. */
+  unsignedHeaders?: string[];
   /** Changes the request after signing: the tampering under test. */
   tamper?: (req: { headers: Record<string, string>; body: string }) => void;
 }
@@ -208,7 +210,10 @@ export async function awsCall(url: string, opts: AwsCallOptions): Promise<AwsRes
         headers: { ...headers, "content-length": String(Buffer.byteLength(body)) },
         body,
       },
-      opts.signingDate ? { signingDate: opts.signingDate } : {},
+      {
+        ...(opts.signingDate ? { signingDate: opts.signingDate } : {}),
+        ...(opts.unsignedHeaders ? { unsignableHeaders: new Set(opts.unsignedHeaders) } : {}),
+      },
     );
     headers = { ...(signed.headers as Record<string, string>) };
   }
