@@ -1,3 +1,4 @@
+import { gzipSync } from "node:zlib";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -165,6 +166,28 @@ describe("malformed protobuf is invalid_argument (HTTP 400), never internal", ()
     for (const [name, make] of Object.entries(malformed)) {
       const res = connectOutcome(await h2.request(describeKey, headers, make()));
       expect({ name, ...res }).toEqual({ name, status: 400, code: "invalid_argument", reason: "ValidationException" });
+    }
+  });
+
+  it("Connect GET (message in the query) and gzip-compressed gRPC frames", async () => {
+    for (const [name, make] of Object.entries(malformed)) {
+      const query = `encoding=proto&base64=1&connect=v1&message=${make().toString("base64url")}`;
+      const res = await fetch(`${server.url}${describeKey}?${query}`, { headers: ADMIN_AUTH });
+      expect({ name, status: res.status, code: (await res.json()).code }).toEqual({
+        name,
+        status: 400,
+        code: "invalid_argument",
+      });
+    }
+    const gzip = { ...grpcHeaders, "grpc-encoding": "gzip" };
+    const ok = grpcOutcome(await h2.request(describeKey, gzip, grpcFrame(gzipSync(valid()), 1)));
+    expect(ok.code).toBe(0);
+    for (const [name, body] of [
+      ["malformed message", gzipSync(malformed.truncated!())],
+      ["not gzip", Buffer.from("not gzip at all")],
+    ] as const) {
+      const res = grpcOutcome(await h2.request(describeKey, gzip, grpcFrame(body, 1)));
+      expect({ name, code: res.code }).toEqual({ name, code: GRPC_INVALID_ARGUMENT });
     }
   });
 
