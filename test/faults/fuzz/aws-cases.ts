@@ -1,7 +1,7 @@
 import type { SignatureV4 } from "@smithy/signature-v4";
 import { ERROR_WIRE } from "../../../src/core/errors.js";
 import type { RawResponse } from "../../helpers/raw-h2.js";
-import { mutateBytes, mutateJson, type Rng } from "./mutate.js";
+import { mutateBytes, mutateJson, protoKeyDepth, type Rng } from "./mutate.js";
 
 /** A valid AWS JSON 1.1 request to mutate. */
 export interface AwsSeed {
@@ -16,6 +16,7 @@ export interface AwsCase {
   how: string;
   headers: Record<string, string>;
   body: Buffer;
+  /** Any success is a failure (a changed ciphertext, or a `__proto__` map key). */
   mustFail: boolean;
 }
 
@@ -59,6 +60,7 @@ export async function makeAwsCase(
     const m = mutateJson(r, text);
     body = Buffer.from(m.text);
     how = m.how;
+    mustFail = contextHasProtoKey(m.text);
   } else {
     ({ bytes: body, how } = mutateBytes(r, Buffer.from(text), Buffer.from(JSON.stringify(donor.body))));
   }
@@ -91,6 +93,13 @@ export function awsOutcomeOf(res: RawResponse): string {
   }
 }
 
+/** AWS ignores unknown members, but a `__proto__` key in `EncryptionContext` must be refused. */
+function contextHasProtoKey(text: string): boolean {
+  if (protoKeyDepth(text) === undefined) return false;
+  const context = (JSON.parse(text) as { EncryptionContext?: unknown }).EncryptionContext;
+  return typeof context === "object" && context !== null && Object.hasOwn(context, "__proto__");
+}
+
 export function judgeAws(c: AwsCase, res: RawResponse): string | undefined {
   if (res.status >= 500) return `HTTP ${res.status}`;
   let parsed: { __type?: string; Plaintext?: string };
@@ -102,7 +111,7 @@ export function judgeAws(c: AwsCase, res: RawResponse): string | undefined {
   if (res.status !== 200) {
     return ALLOWED_AWS_TYPES.has(parsed.__type ?? "") ? undefined : `__type ${parsed.__type}`;
   }
-  if (c.mustFail) return "a changed ciphertext was accepted";
+  if (c.mustFail) return "a request that must be refused was accepted";
   if (c.seed.plaintext === undefined) return undefined;
   return Buffer.from(parsed.Plaintext ?? "", "base64").equals(c.seed.plaintext) ? undefined : "wrong plaintext";
 }

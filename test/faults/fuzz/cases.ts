@@ -10,7 +10,7 @@ import {
 import { codeFromString } from "@connectrpc/connect/protocol-connect";
 import { ERROR_WIRE } from "../../../src/core/errors.js";
 import { connectOutcome, grpcFrame, grpcOutcome, type RawResponse } from "../../helpers/raw-h2.js";
-import { int, mutateBytes, mutateJson, pick, type Rng } from "./mutate.js";
+import { int, mutateBytes, mutateJson, pick, protoKeyDepth, type Rng } from "./mutate.js";
 
 /** The protocols whose bodies are fuzzed, each over the one reused HTTP/2 session. */
 export const PROTOCOLS = ["grpc", "grpc-web", "connect-proto", "connect-json"] as const;
@@ -35,7 +35,10 @@ export interface FuzzCase {
   path: string;
   headers: Record<string, string>;
   body: Uint8Array | string;
-  /** A ciphertext byte changed: any success at all is a failure (the AEAD must refuse it). */
+  /**
+   * Any success is a failure: a ciphertext byte changed (the AEAD must refuse it), or a
+   * `__proto__` member was added (an unknown field, or a map key that must not vanish).
+   */
   mustFail: boolean;
 }
 
@@ -99,7 +102,7 @@ export function makeCase(r: Rng, protocol: Protocol, seed: Seed, donor: Seed, au
   }
   if (protocol === "connect-json" && roll < 0.65) {
     const m = mutateJson(r, message.toString("utf8"));
-    return { ...base, body: m.text, how: m.how };
+    return { ...base, body: m.text, how: m.how, mustFail: protoKeyDepth(m.text) !== undefined };
   }
   const donorBytes = encode(protocol, donor, donor.init);
   if (isFramed(protocol) && roll < 0.45) {
@@ -140,7 +143,7 @@ export function judge(c: FuzzCase, res: RawResponse): string | undefined {
     }
     output = c.protocol === "connect-json" ? res.body.toString("utf8") : res.body;
   }
-  if (c.mustFail) return "a changed ciphertext was accepted";
+  if (c.mustFail) return "a request that must be refused was accepted";
   return checkPlaintext(c.seed, output);
 }
 

@@ -73,11 +73,14 @@ const BYTE_MUTATORS: Record<string, ByteMutator> = {
 
 const BYTE_MUTATOR_NAMES = Object.keys(BYTE_MUTATORS);
 
-/** Applies one to three byte mutations; returns the bytes and the mutators' names. */
+/**
+ * Applies one byte mutation (most often), two or three; returns the bytes and the mutators' names.
+ * Single mutations keep many requests close enough to valid to reach core.
+ */
 export function mutateBytes(r: Rng, input: Uint8Array, donor: Uint8Array): { bytes: Buffer; how: string } {
   let bytes: Buffer = Buffer.from(input);
   const names: string[] = [];
-  for (let n = 1 + int(r, 3); n > 0; n--) {
+  for (let n = r() < 0.7 ? 1 : 2 + int(r, 2); n > 0; n--) {
     const name = pick(r, BYTE_MUTATOR_NAMES);
     bytes = BYTE_MUTATORS[name]!(r, bytes, Buffer.from(donor));
     names.push(name);
@@ -140,4 +143,29 @@ export function mutateJson(r: Rng, text: string): { text: string; how: string } 
   }
   target[`unknown${int(r, 100)}`] = pick(r, ODD_VALUES);
   return { text: JSON.stringify(root), how: "json:unknown member" };
+}
+
+/**
+ * The shallowest depth (0 = the top object) at which the JSON text has an object with an own
+ * `__proto__` member, or undefined when it has none or is not JSON. Such an entry in a map must be
+ * refused, never silently dropped.
+ */
+export function protoKeyDepth(text: string): number | undefined {
+  let root: unknown;
+  try {
+    root = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  let level: unknown[] = [root];
+  for (let depth = 0; level.length > 0; depth++) {
+    const next: unknown[] = [];
+    for (const v of level) {
+      if (v === null || typeof v !== "object") continue;
+      if (!Array.isArray(v) && Object.hasOwn(v, "__proto__")) return depth;
+      next.push(...Object.values(v));
+    }
+    level = next;
+  }
+  return undefined;
 }
