@@ -152,9 +152,9 @@ function unsignedAmzHeader(headers: Map<string, string>, signed: readonly string
  * scope's date must be `x-amz-date`'s date, the service `kms`, any region — the client's
  * configured one), `host`, `x-amz-date` and every `x-amz-*` header sent (`x-amz-target` above all)
  * among the signed headers (so neither the target host, the timestamp nor the operation can be
- * swapped for a replay), the date within ±15 minutes of `now`, the
- * payload hash (`x-amz-content-sha256`, when sent, must equal SHA-256 of the body), and finally the
- * signature, compared in constant time.
+ * swapped for a replay), the date within ±15 minutes of `now`, the payload hash
+ * (`x-amz-content-sha256`, when sent, must equal SHA-256 of the body), and finally the signature,
+ * compared in constant time.
  *
  * Checks run cheapest first; the secret is looked up only for a well-formed, fresh request. The
  * result says why a request failed so the adapter can answer as AWS does; callers must not put
