@@ -83,7 +83,7 @@ export async function start(config: Config, logger: Logger = pino({ level: confi
     readMaxBytes: 1024 * 1024,
     contextValues: (req) =>
       createContextValues().set(requestIdKey, requestIdOf(req)).set(clientNameKey, verifiedClientName(req)),
-    onError: (err, rpc) => logger.error({ err, rpc }, "handler failed before answering"),
+    logger,
   });
   const tls = config.tls
     ? {

@@ -14,7 +14,9 @@ import {
   type UniversalServerResponse,
 } from "@connectrpc/connect/protocol";
 import { codeToHttpStatus, errorToJsonBytes } from "@connectrpc/connect/protocol-connect";
+import type { Logger } from "pino";
 import { KmsError, toKmsError } from "../core/errors.js";
+import { requestAborted } from "../request-aborted.js";
 import { toConnectError } from "./connect-errors.js";
 import { bodyShape, checkGetMessage, checkedBody } from "./request-body.js";
 
@@ -26,8 +28,8 @@ export interface ConnectAdapterOptions {
   /** The largest request message, before and after decompression. */
   readMaxBytes: number;
   contextValues: (req: Req) => ContextValues;
-  /** Where a handler failure that reached no response goes (never request contents). */
-  onError: (err: unknown, rpc: string) => void;
+  /** Where a call that failed before its answer was written is logged (never request contents). */
+  logger: Logger;
 }
 
 /**
@@ -59,7 +61,12 @@ export function createConnectAdapter(opts: ConnectAdapterOptions): (req: Req, re
     serve(handler, uReq, opts.readMaxBytes)
       .then((uRes) => universalResponseToNodeResponse(uRes, res))
       .catch((err: unknown) => {
-        if (ConnectError.from(err).code !== Code.Aborted) opts.onError(err, rpc);
+        // A client that went away or was timed out mid-body is its own failure, not ours.
+        if (ConnectError.from(err).code === Code.Aborted || requestAborted(req)) {
+          opts.logger.debug({ err, rpc }, "request aborted before its answer was written");
+        } else {
+          opts.logger.error({ err, rpc }, "call failed before its answer was written");
+        }
       });
   };
 }
