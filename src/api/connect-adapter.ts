@@ -1,5 +1,3 @@
-import type http from "node:http";
-import type http2 from "node:http2";
 import { Code, ConnectError, type ConnectRouter, type ContextValues, createConnectRouter } from "@connectrpc/connect";
 import {
   compressionBrotli,
@@ -15,19 +13,17 @@ import {
 } from "@connectrpc/connect/protocol";
 import { codeToHttpStatus, errorToJsonBytes } from "@connectrpc/connect/protocol-connect";
 import type { Logger } from "pino";
-import { KmsError, toKmsError } from "../core/errors.js";
-import { requestAborted } from "../request-aborted.js";
+import { KmsError, toKmsError } from "../domain/errors.js";
+import type { Handler, HttpRequest } from "../edge/http.js";
+import { requestAborted } from "../edge/request-aborted.js";
 import { toConnectError } from "./connect-errors.js";
 import { bodyShape, checkGetMessage, checkedBody } from "./request-body.js";
-
-type Req = http.IncomingMessage | http2.Http2ServerRequest;
-type Res = http.ServerResponse | http2.Http2ServerResponse;
 
 export interface ConnectAdapterOptions {
   routes: (router: ConnectRouter) => void;
   /** The largest request message, before and after decompression. */
   readMaxBytes: number;
-  contextValues: (req: Req) => ContextValues;
+  contextValues: (req: HttpRequest) => ContextValues;
   /** Where a call that failed before its answer was written is logged (never request contents). */
   logger: Logger;
 }
@@ -39,7 +35,7 @@ export interface ConnectAdapterOptions {
  * protocol — where connect-node alone would ignore the first two and answer the rest `internal`.
  * connect-node's own JSON reader is made strict as well (`ignoreUnknownFields: false`).
  */
-export function createConnectAdapter(opts: ConnectAdapterOptions): (req: Req, res: Res) => void {
+export function createConnectAdapter(opts: ConnectAdapterOptions): Handler {
   const router = createConnectRouter({
     readMaxBytes: opts.readMaxBytes,
     acceptCompression: [compressionGzip, compressionBrotli],

@@ -2,7 +2,7 @@ import { promisify } from "node:util";
 import zlib from "node:zlib";
 import type { DescMethod } from "@bufbuild/protobuf";
 import { base64Decode } from "@bufbuild/protobuf/wire";
-import { KmsError } from "../core/errors.js";
+import { KmsError } from "../domain/errors.js";
 import { checkBinaryMessage, checkJsonMessage } from "./request-check.js";
 
 /**

@@ -1,6 +1,6 @@
 import { type DescField, type DescMessage, fromBinary, fromJsonString, ScalarType } from "@bufbuild/protobuf";
 import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
-import { KmsError } from "../core/errors.js";
+import { KmsError } from "../domain/errors.js";
 
 /**
  * Strict decoding of a request message before connect-node sees it. connect-node ignores unknown

@@ -1,5 +1,5 @@
 import type { SignatureV4 } from "@smithy/signature-v4";
-import { ERROR_WIRE } from "../../../src/core/errors.js";
+import { ERROR_WIRE } from "../../../src/domain/errors.js";
 import type { RawResponse } from "../../helpers/raw-h2.js";
 import { mutateBytes, mutateJson, protoKeyDepth, type Rng } from "./mutate.js";
 

@@ -8,7 +8,7 @@ import {
   toJsonString,
 } from "@bufbuild/protobuf";
 import { codeFromString } from "@connectrpc/connect/protocol-connect";
-import { ERROR_WIRE } from "../../../src/core/errors.js";
+import { ERROR_WIRE } from "../../../src/domain/errors.js";
 import { connectOutcome, grpcFrame, grpcOutcome, type RawResponse } from "../../helpers/raw-h2.js";
 import { int, mutateBytes, mutateJson, pick, protoKeyDepth, type Rng } from "./mutate.js";
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { CreateKeyRequestSchema, ListKeysResponseSchema } from "../../../gen/kms/v1/key_service_pb.js";
 import { KeySpec } from "../../../gen/kms/v1/types_pb.js";
 import { checkBinaryMessage, checkJsonMessage } from "../../../src/api/request-check.js";
-import { KmsError } from "../../../src/core/errors.js";
+import { KmsError } from "../../../src/domain/errors.js";
 
 /** The KmsError code and message a check threw, or "passed". */
 function outcome(check: () => void): { code: string; message: string } | "passed" {
