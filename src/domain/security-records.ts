@@ -22,6 +22,23 @@ export interface PrincipalRecord {
   createdAt: Date;
 }
 
+/**
+ * A ClientKey of the Alibaba KMS-instance protocol (`src/alibaba/`): an RSA key pair whose private
+ * half only its holder has (in the PKCS#12 file `kms client-key create` wrote once). The service
+ * keeps the self-signed certificate, to check request signatures with its public key.
+ */
+export interface ClientKeyRecord {
+  /** `KAAP.<uuid>`: what the SDKs send in `x-kms-acccesskeyid`. */
+  keyId: string;
+  /** The principal the ClientKey authenticates as; deleting the principal deletes its ClientKeys. */
+  principal: string;
+  /** The X.509 certificate, PEM. */
+  certificate: string;
+  /** The certificate's end of validity: requests signed after it are refused. */
+  notAfter: Date;
+  createdAt: Date;
+}
+
 /** A key's policy document, stored as the JSON text the caller put (re-parsed on use). */
 export interface KeyPolicyRecord {
   keyId: string;

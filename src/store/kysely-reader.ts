@@ -1,6 +1,12 @@
 import type { Kysely } from "kysely";
 import type { AliasRecord, KeyRecord, KeyVersionRecord, Page } from "../domain/types.js";
-import type { AuditRecord, GrantRecord, KeyPolicyRecord, PrincipalRecord } from "../domain/security-records.js";
+import type {
+  AuditRecord,
+  ClientKeyRecord,
+  GrantRecord,
+  KeyPolicyRecord,
+  PrincipalRecord,
+} from "../domain/security-records.js";
 import type { KeyStoreReader } from "./key-store.js";
 import {
   checkLimit,
@@ -15,6 +21,7 @@ import { aliasFromRow, keyFromRow, versionFromRow } from "./rows.js";
 import type { Database, StoreDialect } from "./schema.js";
 import {
   auditFromRow,
+  clientKeyFromRow,
   encodeGrantCursor,
   grantFromRow,
   isGrantCursor,
@@ -135,6 +142,21 @@ export class KyselyReader implements KeyStoreReader {
   async listPrincipals(): Promise<PrincipalRecord[]> {
     const rows = await this.db.selectFrom("kms_principals").selectAll().orderBy("name").execute();
     return rows.map(principalFromRow);
+  }
+
+  async getClientKey(keyId: string): Promise<ClientKeyRecord | null> {
+    const row = await this.db.selectFrom("kms_client_keys").selectAll().where("key_id", "=", keyId).executeTakeFirst();
+    return row ? clientKeyFromRow(row) : null;
+  }
+
+  async listClientKeys(): Promise<ClientKeyRecord[]> {
+    const rows = await this.db
+      .selectFrom("kms_client_keys")
+      .selectAll()
+      .orderBy("principal")
+      .orderBy("key_id")
+      .execute();
+    return rows.map(clientKeyFromRow);
   }
 
   async getKeyPolicy(keyId: string): Promise<KeyPolicyRecord | null> {

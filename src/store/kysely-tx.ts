@@ -5,6 +5,7 @@ import { GENESIS_HASH } from "../security/audit-chain.js";
 import type {
   AuditEntry,
   AuditRecord,
+  ClientKeyRecord,
   GrantRecord,
   KeyPolicyRecord,
   PrincipalRecord,
@@ -14,7 +15,7 @@ import type { KeyStoreTx } from "./key-store.js";
 import { KyselyReader } from "./kysely-reader.js";
 import { aliasToRow, keyFromRow, keyMutableColumns, keyToRow, versionToRow } from "./rows.js";
 import type { AuditHasher } from "./security-store.js";
-import { auditToRow, grantToRow, keyPolicyToRow, principalToRow } from "./security-rows.js";
+import { auditToRow, clientKeyToRow, grantToRow, keyPolicyToRow, principalToRow } from "./security-rows.js";
 
 /**
  * The advisory lock that serialises audit appends of every instance sharing one schema: the
@@ -168,8 +169,27 @@ export class KyselyTx extends KyselyReader implements KeyStoreTx {
     }
   }
 
+  /** Its ClientKeys go too, explicitly as well as through `ON DELETE CASCADE` (see `deleteKey`). */
   async deletePrincipal(name: string): Promise<boolean> {
+    await this.db.deleteFrom("kms_client_keys").where("principal", "=", name).execute();
     const result = await this.db.deleteFrom("kms_principals").where("name", "=", name).executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
+  async insertClientKey(clientKey: ClientKeyRecord): Promise<void> {
+    try {
+      await this.db.insertInto("kms_client_keys").values(clientKeyToRow(clientKey)).execute();
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new KmsError("AlreadyExists", "A ClientKey with that id already exists.");
+      if (isForeignKeyViolation(err)) {
+        throw new KmsError("NotFound", `Principal '${clientKey.principal}' does not exist.`);
+      }
+      throw err;
+    }
+  }
+
+  async deleteClientKey(keyId: string): Promise<boolean> {
+    const result = await this.db.deleteFrom("kms_client_keys").where("key_id", "=", keyId).executeTakeFirst();
     return result.numDeletedRows > 0n;
   }
 

@@ -95,6 +95,16 @@ export interface GrantsTable {
   created_at: EpochMs;
 }
 
+/** `kms_client_keys` (migration 004): Alibaba-protocol ClientKeys, as their certificates only. */
+export interface ClientKeysTable {
+  key_id: string;
+  principal: string;
+  /** PEM. */
+  certificate: string;
+  not_after: EpochMs;
+  created_at: EpochMs;
+}
+
 /** A `bigint` column PostgreSQL returns as a string and SQLite as a number (see {@link EpochMs}). */
 export type Int64 = ColumnType<number | string, number, never>;
 
@@ -122,6 +132,7 @@ export interface Database {
   kms_key_policies: KeyPoliciesTable;
   kms_grants: GrantsTable;
   kms_audit: AuditTable;
+  kms_client_keys: ClientKeysTable;
 }
 
 /** Which SQL dialect serves a store. */

@@ -1,12 +1,13 @@
 import type { Insertable, Selectable } from "kysely";
 import type {
   AuditRecord,
+  ClientKeyRecord,
   GrantConstraints,
   GrantRecord,
   KeyPolicyRecord,
   PrincipalRecord,
 } from "../domain/security-records.js";
-import type { AuditTable, GrantsTable, KeyPoliciesTable, PrincipalsTable } from "./schema.js";
+import type { AuditTable, ClientKeysTable, GrantsTable, KeyPoliciesTable, PrincipalsTable } from "./schema.js";
 
 /** Row mappers for the security tables (migration 002); see `rows.ts` for the conventions. */
 
@@ -119,4 +120,24 @@ export function isGrantCursor(v: unknown): v is GrantCursor {
 export function encodeGrantCursor(grant: GrantRecord): string {
   const cursor: GrantCursor = { k: "grant", t: grant.createdAt.getTime(), g: grant.grantId };
   return Buffer.from(JSON.stringify(cursor), "utf8").toString("base64url");
+}
+
+export function clientKeyFromRow(row: Selectable<ClientKeysTable>): ClientKeyRecord {
+  return {
+    keyId: row.key_id,
+    principal: row.principal,
+    certificate: row.certificate,
+    notAfter: toDate(row.not_after),
+    createdAt: toDate(row.created_at),
+  };
+}
+
+export function clientKeyToRow(k: ClientKeyRecord): Insertable<ClientKeysTable> {
+  return {
+    key_id: k.keyId,
+    principal: k.principal,
+    certificate: k.certificate,
+    not_after: k.notAfter.getTime(),
+    created_at: k.createdAt.getTime(),
+  };
 }

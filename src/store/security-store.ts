@@ -3,6 +3,7 @@ import type {
   AuditEntry,
   AuditEntryWithSeq,
   AuditRecord,
+  ClientKeyRecord,
   GrantRecord,
   KeyPolicyRecord,
   PrincipalRecord,
@@ -23,6 +24,11 @@ export interface SecurityStoreReader {
   getPrincipalByAccessKeyId(accessKeyId: string): Promise<PrincipalRecord | null>;
   /** Every principal, by name. Principals are few (operators create them), so this is unpaged. */
   listPrincipals(): Promise<PrincipalRecord[]>;
+
+  /** The ClientKey with that id (`KAAP.…`), or null. */
+  getClientKey(keyId: string): Promise<ClientKeyRecord | null>;
+  /** Every ClientKey, by principal then key id; like principals, few and unpaged. */
+  listClientKeys(): Promise<ClientKeyRecord[]>;
 
   /** The key's policy, or null when none was stored (the caller then applies its default). */
   getKeyPolicy(keyId: string): Promise<KeyPolicyRecord | null>;
@@ -49,6 +55,11 @@ export interface SecurityStoreTx extends SecurityStoreReader {
   insertPrincipal(principal: PrincipalRecord): Promise<void>;
   /** Returns false when no principal had that name. Grants naming it stay (as in AWS). */
   deletePrincipal(name: string): Promise<boolean>;
+
+  /** Throws `AlreadyExists` for a taken key id and `NotFound` when the principal does not exist. */
+  insertClientKey(clientKey: ClientKeyRecord): Promise<void>;
+  /** Returns false when no ClientKey had that id. */
+  deleteClientKey(keyId: string): Promise<boolean>;
 
   /** Creates or replaces the key's policy. Throws `NotFound` when the key does not exist. */
   putKeyPolicy(policy: KeyPolicyRecord): Promise<void>;

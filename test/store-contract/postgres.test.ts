@@ -136,6 +136,7 @@ describe.skipIf(!url)("PostgreSQL store", () => {
         expect(tables.rows.map((r) => r.table_name)).toEqual([
           "kms_aliases",
           "kms_audit",
+          "kms_client_keys",
           "kms_grants",
           "kms_key_policies",
           "kms_key_versions",
@@ -150,6 +151,7 @@ describe.skipIf(!url)("PostgreSQL store", () => {
           { name: "001-initial" },
           { name: "002-security" },
           { name: "003-rotation-type" },
+          { name: "004-client-keys" },
         ]);
         // Bytewise id order whatever the server's locale (this server's may already be C).
         const collated = await client.query(
@@ -160,6 +162,8 @@ describe.skipIf(!url)("PostgreSQL store", () => {
         expect(collated.rows.map((r) => r.col)).toEqual([
           "kms_aliases.key_id",
           "kms_aliases.name",
+          "kms_client_keys.key_id",
+          "kms_client_keys.principal",
           "kms_grants.grant_id",
           "kms_grants.grantee",
           "kms_grants.key_id",

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { auditHash, GENESIS_HASH, verifyAuditChain } from "../../src/security/audit-chain.js";
-import type { AuditEntry, GrantRecord, PrincipalRecord } from "../../src/domain/security-records.js";
+import type { AuditEntry, ClientKeyRecord, GrantRecord, PrincipalRecord } from "../../src/domain/security-records.js";
 import type { KeyStore } from "../../src/store/key-store.js";
 import { at, collectPages, makeKey, rejection } from "./fixtures.js";
 import { codeOf } from "../helpers/code-of.js";
@@ -17,6 +17,17 @@ export function makePrincipal(name: string, overrides: Partial<PrincipalRecord> 
     tokenHash: hex64(),
     accessKeyId: `AKIA${randomBytes(8).toString("hex").toUpperCase()}`,
     wrappedSecret: randomBytes(68),
+    createdAt: at(0),
+    ...overrides,
+  };
+}
+
+export function makeClientKey(principal: string, overrides: Partial<ClientKeyRecord> = {}): ClientKeyRecord {
+  return {
+    keyId: `KAAP.${randomUUID()}`,
+    principal,
+    certificate: `-----BEGIN CERTIFICATE-----\n${randomBytes(48).toString("base64")}\n-----END CERTIFICATE-----\n`,
+    notAfter: at(1_000),
     createdAt: at(0),
     ...overrides,
   };
@@ -100,6 +111,54 @@ export function defineSecurityStoreContract(dialect: KeyStore["dialect"], open: 
       expect(await store.transaction((tx) => tx.deletePrincipal("alice"))).toBe(true);
       expect(await store.transaction((tx) => tx.deletePrincipal("alice"))).toBe(false);
       expect(await store.getPrincipalByTokenHash(alice.tokenHash)).toBeNull();
+    });
+
+    it("round-trips ClientKeys, lists them by principal then id, and deletes one once", async () => {
+      await store.transaction(async (tx) => {
+        await tx.insertPrincipal(makePrincipal("bob"));
+        await tx.insertPrincipal(makePrincipal("alice"));
+      });
+      const bobs = makeClientKey("bob", { keyId: "KAAP.0-first", notAfter: at(77), createdAt: at(3) });
+      const alices = makeClientKey("alice", { keyId: "KAAP.z-last" });
+      await store.transaction(async (tx) => {
+        await tx.insertClientKey(bobs);
+        await tx.insertClientKey(alices);
+      });
+      expect(await store.getClientKey(bobs.keyId)).toEqual(bobs);
+      expect(await store.getClientKey("KAAP.missing")).toBeNull();
+      expect(await store.listClientKeys()).toEqual([alices, bobs]);
+
+      expect(await store.transaction((tx) => tx.deleteClientKey(bobs.keyId))).toBe(true);
+      expect(await store.transaction((tx) => tx.deleteClientKey(bobs.keyId))).toBe(false);
+      expect(await store.getClientKey(bobs.keyId)).toBeNull();
+      expect(await store.listClientKeys()).toEqual([alices]);
+    });
+
+    it("refuses a taken ClientKey id (AlreadyExists) and an unknown principal (NotFound)", async () => {
+      await store.transaction((tx) => tx.insertPrincipal(makePrincipal("alice")));
+      const first = makeClientKey("alice");
+      await store.transaction((tx) => tx.insertClientKey(first));
+      const taken = makeClientKey("alice", { keyId: first.keyId });
+      expect(codeOf(await rejection(store.transaction((tx) => tx.insertClientKey(taken))))).toBe("AlreadyExists");
+      const orphan = makeClientKey("nobody");
+      expect(codeOf(await rejection(store.transaction((tx) => tx.insertClientKey(orphan))))).toBe("NotFound");
+      expect(await store.listClientKeys()).toEqual([first]);
+    });
+
+    it("deletes a principal's ClientKeys with the principal", async () => {
+      await store.transaction(async (tx) => {
+        await tx.insertPrincipal(makePrincipal("alice"));
+        await tx.insertPrincipal(makePrincipal("bob"));
+      });
+      const alices = makeClientKey("alice");
+      const bobs = makeClientKey("bob");
+      await store.transaction(async (tx) => {
+        await tx.insertClientKey(alices);
+        await tx.insertClientKey(bobs);
+      });
+      await store.transaction((tx) => tx.deletePrincipal("alice"));
+      expect(await store.getClientKey(alices.keyId)).toBeNull();
+      expect(await store.listClientKeys()).toEqual([bobs]);
     });
 
     it("stores, replaces and reads a key policy; a missing key is NotFound", async () => {

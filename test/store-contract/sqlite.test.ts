@@ -28,7 +28,11 @@ describe("SQLite store file", () => {
 
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     expect(logged).toEqual([
-      { dialect: "sqlite", applied: ["001-initial", "002-security", "003-rotation-type"], file: sqliteFile(dir) },
+      {
+        dialect: "sqlite",
+        applied: ["001-initial", "002-security", "003-rotation-type", "004-client-keys"],
+        file: sqliteFile(dir),
+      },
     ]);
     const raw = new Database(sqliteFile(dir), { readonly: true });
     expect(raw.pragma("journal_mode", { simple: true })).toBe("wal");

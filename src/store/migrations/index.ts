@@ -3,6 +3,7 @@ import type { StoreDialect } from "../schema.js";
 import { initialMigration } from "./001-initial.js";
 import { securityMigration } from "./002-security.js";
 import { rotationTypeMigration } from "./003-rotation-type.js";
+import { clientKeysMigration } from "./004-client-keys.js";
 
 /**
  * Every migration, by name, in order. A static map rather than Kysely's `FileMigrationProvider`:
@@ -16,6 +17,7 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
         "001-initial": initialMigration(dialect),
         "002-security": securityMigration(dialect),
         "003-rotation-type": rotationTypeMigration(),
+        "004-client-keys": clientKeysMigration(dialect),
       };
     },
   };
