@@ -10,6 +10,8 @@ export interface HttpAppOptions {
   connect: Handler;
   /** The AWS JSON 1.1 endpoint (`POST /` with `X-Amz-Target`), when mounted. */
   aws?: Handler | undefined;
+  /** The Alibaba KMS-instance endpoint (`POST /` with `x-kms-apiversion`), when mounted. */
+  alibaba?: Handler | undefined;
   serving: ServingState;
   metrics: Metrics;
   /** `/metrics` needs a principal's bearer token, like everything but health and reflection. */
@@ -63,6 +65,10 @@ export function createHttpApp(opts: HttpAppOptions): Handler {
     }
     if (opts.aws && req.method === "POST" && path === "/" && req.headers["x-amz-target"] !== undefined) {
       opts.aws(req, res);
+      return;
+    }
+    if (opts.alibaba && req.method === "POST" && path === "/" && req.headers["x-kms-apiversion"] !== undefined) {
+      opts.alibaba(req, res);
       return;
     }
     opts.connect(req, res);

@@ -15,6 +15,8 @@ import { createPipeline } from "./edge/pipeline.js";
 import { registerReflection } from "./api/reflection.js";
 import { ServingState } from "./edge/serving-state.js";
 import { wrapService } from "./api/wrap-service.js";
+import { withClientKeys } from "./alibaba/client-key-auth.js";
+import { createDkmsHandler } from "./alibaba/handler.js";
 import { createAwsHandler } from "./aws/handler.js";
 import type { Config } from "./config.js";
 import type { CoreDeps } from "./core/deps.js";
@@ -68,7 +70,10 @@ export async function start(config: Config, logger: Logger = pino({ level: confi
   };
   await ensureAdmin(deps, config, logger);
   const metrics = createMetrics();
-  const authenticate = createAuthenticator({ store, keyring, clock: deps.clock });
+  const authenticate = withClientKeys(createAuthenticator({ store, keyring, clock: deps.clock }), {
+    store,
+    clock: deps.clock,
+  });
   const audit = createAuditSink(store);
   const pipeline = createPipeline({ logger, metrics, authenticate, audit });
   const routes = (router: ConnectRouter) => {
@@ -101,6 +106,7 @@ export async function start(config: Config, logger: Logger = pino({ level: confi
     handler: createHttpApp({
       connect,
       aws: createAwsHandler({ deps, pipeline, logger }),
+      alibaba: createDkmsHandler({ deps, pipeline, logger }),
       serving,
       metrics,
       authenticate,

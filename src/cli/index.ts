@@ -8,6 +8,9 @@ const USAGE = `usage:
   kms principal list                          list principals
   kms principal delete NAME                   delete a principal
   kms audit verify [--expect-head HASH]       check the audit trail's hash chain
+  kms client-key create PRINCIPAL [--out DIR] [--days N]   issue an Alibaba-protocol ClientKey file
+  kms client-key list | delete KEY_ID         list or revoke ClientKeys
+  kms tls dev-cert [--out DIR]                write a development CA and a localhost server certificate
 Options are the KMS_* variables as flags (--data-dir, --database-url, --root-key-file, …); see README.md.
 
 Client commands (talk to a running service; --endpoint/KMS_ENDPOINT, default http://127.0.0.1:8080,
@@ -17,18 +20,19 @@ and --token/KMS_TOKEN; they never read the server's configuration or root key):
   kms keys list | create [--description D] [--spec S] [--usage U] | describe|rotate|disable|enable KEY`;
 
 /** Commands that are clients of a running service: dispatched before any configuration is loaded. */
-const CLIENT_COMMANDS = new Set(["encrypt", "decrypt", "keys"]);
+const CLIENT_COMMANDS = new Set(["encrypt", "decrypt", "keys", "tls"]);
 
 async function clientCommand(command: string, args: string[]): Promise<number> {
   const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env };
   if (command === "encrypt") return (await import("./encrypt-command.js")).encryptCommand(args, io);
   if (command === "decrypt") return (await import("./decrypt-command.js")).decryptCommand(args, io);
+  if (command === "tls") return (await import("./tls-command.js")).tlsCommand(args, io);
   return (await import("./keys-command.js")).keysCommand(args, io);
 }
 
 /** Command-specific flags, kept apart from the configuration flags. */
 const OWN_FLAGS = new Set(["--admin"]);
-const OWN_FLAGS_WITH_VALUE = new Set(["--expect-head"]);
+const OWN_FLAGS_WITH_VALUE = new Set(["--expect-head", "--out", "--days"]);
 
 function split(args: string[]): { own: string[]; config: string[] } {
   const own: string[] = [];
@@ -53,7 +57,7 @@ function split(args: string[]): { own: string[]; config: string[] } {
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command !== undefined && CLIENT_COMMANDS.has(command)) return clientCommand(command, rest);
-  if (command !== "serve" && command !== "principal" && command !== "audit") {
+  if (!["serve", "principal", "client-key", "audit"].includes(command ?? "")) {
     process.stderr.write(`${USAGE}\n`);
     return command === undefined || command === "help" || command === "--help" ? 0 : 2;
   }
@@ -75,6 +79,9 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (command === "principal")
       return await (await import("./principal-command.js")).principalCommand(own, config, logger);
+    if (command === "client-key") {
+      return await (await import("./client-key-command.js")).clientKeyCommand(own, config, logger);
+    }
     if (command === "audit") return await (await import("./audit-command.js")).auditCommand(own, config, logger);
     if (own.length > 0) throw new ConfigError(`unexpected argument ${own[0]}`);
     const running = await start(config, logger);

@@ -16,6 +16,8 @@ export interface CallInfo {
   signal: AbortSignal;
   /** The AWS endpoint's request as signed, for SigV4 verification. */
   sigv4?: SigV4Request | undefined;
+  /** The Alibaba KMS-instance endpoint's request as signed with a ClientKey (`src/alibaba/client-key-auth.ts`). */
+  clientKeySigned?: SigV4Request | undefined;
   /** The common name of a client certificate verified against `KMS_TLS_CLIENT_CA` (mTLS). */
   clientName?: string | undefined;
 }

@@ -24,6 +24,8 @@ export interface DataKeyOutput {
   /** Absent for the WithoutPlaintext forms. */
   plaintext?: Buffer;
   ciphertextBlob: Buffer;
+  /** The GCM IV: beside the ciphertext in the raw form, inside it (and repeated here) in a blob. */
+  iv: Buffer;
 }
 
 async function wrappingKey(
@@ -43,12 +45,15 @@ async function wrappingKey(
 /**
  * GenerateDataKey(WithoutPlaintext), the AWS seed: a random data key sealed under the key's
  * primary version in a self-describing blob. Without plaintext, the data key is zeroed here.
+ * `form: "raw"` is the Alibaba KMS-instance `GenerateDataKey`: the key's initial version in the
+ * raw form, opened by `Decrypt` with the key id, `iv` and `algorithm` (as the pair operations).
  */
 export async function generateDataKey(
   deps: CoreDeps,
   call: CallContext,
   input: DataKeyInput,
   withPlaintext: boolean,
+  form: "blob" | "raw" = "blob",
 ): Promise<DataKeyOutput> {
   const hasSpec = input.keySpec !== undefined;
   const hasBytes = input.numberOfBytes !== undefined;
@@ -66,12 +71,16 @@ export async function generateDataKey(
     withPlaintext ? "GenerateDataKey" : "GenerateDataKeyWithoutPlaintext",
   );
   const dataKey = deps.random(size);
-  const sealed = await sealUnderPrimary(deps, key, dataKey, input);
+  const sealed =
+    form === "raw"
+      ? await sealUnderInitial(deps, key, dataKey, input)
+      : await sealUnderPrimary(deps, key, dataKey, input);
   if (!withPlaintext) dataKey.fill(0);
   return {
     keyId: key.id,
     versionId: sealed.versionId,
     ciphertextBlob: sealed.ciphertextBlob,
+    iv: sealed.iv,
     ...(withPlaintext ? { plaintext: dataKey } : {}),
   };
 }
