@@ -1,0 +1,585 @@
+import { execFile } from "node:child_process";
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  publicEncrypt,
+  randomBytes,
+  constants,
+  verify,
+} from "node:crypto";
+import { mkdtempSync, readFileSync } from "node:fs";
+import https from "node:https";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type DkmsClient, dkmsClient, loadClientKey, type Reply } from "../helpers/dkms-client.js";
+import { type PythonDriver, pythonClientAvailable, startPythonDriver } from "../helpers/dkms-python.js";
+import { encode, type Fields } from "../helpers/dkms-wire.js";
+import { dropSchemas } from "../helpers/pg-schema.js";
+import { ROOT, type ServerProcess, startServer, TEST_ADMIN } from "../helpers/server-process.js";
+
+/**
+ * The Alibaba Cloud KMS-instance protocol (dkms-gcs SDKs' wire) against the real server process,
+ * over TLS with a `kms tls dev-cert` CA, through two independent clients written from the SDKs:
+ * TypeScript (node:crypto, a protobuf codec of its own) and Python (python3-protobuf,
+ * python3-cryptography). Each covers every operation and every error code of the protocol.
+ * The server runs on PostgreSQL, so that the database faults (503, 500) can be made for real,
+ * with one key-pair permit (`KMS_KEYPAIR_CONCURRENCY=1`) for the 429.
+ */
+
+const PG_URL = process.env.KMS_TEST_DATABASE_URL;
+if (!PG_URL && process.env.CI) throw new Error("KMS_TEST_DATABASE_URL must be set in CI");
+const PYTHON_OK = pythonClientAvailable();
+if (!PYTHON_OK && process.env.CI)
+  throw new Error("apt-get install -y python3-protobuf python3-cryptography protobuf-compiler");
+
+const run = promisify(execFile);
+const schema = `kms_dkms_${randomBytes(6).toString("hex")}`;
+const alias = `alias/dkms-${randomBytes(4).toString("hex")}`;
+let env: Record<string, string>;
+let server: ServerProcess;
+let tls: { ca: string; cert: string; key: string };
+let ca: Buffer;
+let python: PythonDriver | undefined;
+let admin: { file: string; password: string };
+let bob: { file: string; password: string };
+const keys: Record<"aes" | "rotated" | "rsaSign" | "ecSign" | "rsaEnc" | "disabled" | "pending", string> = {} as never;
+let rotated: { initial: string; primary: string };
+
+/** Runs the `kms` command with the server's configuration (its database and root key). */
+async function kms(...args: string[]): Promise<string> {
+  const { stdout } = await run("node", ["bin/kms.mjs", ...args], { cwd: ROOT, env: { ...process.env, ...env } });
+  return stdout;
+}
+
+async function newClientKey(principal: string): Promise<{ keyId: string; file: string; password: string }> {
+  return JSON.parse(await kms("client-key", "create", principal, "--out", mkdtempSync(join(tmpdir(), "dkms-ck-"))));
+}
+
+/** The members of kms.v1 responses these tests read. */
+interface ConnectReply {
+  key: { keyId: string; initialKeyVersionId: string };
+  keyVersionId: string;
+}
+
+/** kms.v1 over Connect JSON (HTTPS, the dev CA), as the admin: the keys the clients then use. */
+function connect(method: string, body: object): Promise<ConnectReply> {
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      `https://127.0.0.1:${server.port}/kms.v1.${method}`,
+      {
+        method: "POST",
+        ca,
+        headers: { "content-type": "application/json", authorization: `Bearer ${TEST_ADMIN.token}` },
+      },
+      (res) => {
+        let text = "";
+        res.on("data", (d) => {
+          text += d;
+        });
+        res.on("end", () =>
+          res.statusCode === 200 ? resolve(JSON.parse(text)) : reject(new Error(`${method}: ${text}`)),
+        );
+      },
+    );
+    req.on("error", reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+async function sql<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+async function createKey(keySpec: string, keyUsage = ""): Promise<string> {
+  const out = await connect("KeyService/CreateKey", { keySpec, ...(keyUsage ? { keyUsage } : {}) });
+  return out.key.keyId;
+}
+
+beforeAll(async () => {
+  if (!PG_URL) return;
+  await sql(`create schema "${schema}"`);
+  const dir = mkdtempSync(join(tmpdir(), "dkms-tls-"));
+  tls = JSON.parse((await run("node", ["bin/kms.mjs", "tls", "dev-cert", "--out", dir], { cwd: ROOT })).stdout);
+  ca = readFileSync(tls.ca);
+  env = {
+    KMS_DATABASE_URL: `${PG_URL}${PG_URL.includes("?") ? "&" : "?"}options=-c%20search_path%3D${schema}`,
+    KMS_ROOT_KEY: randomBytes(32).toString("base64"),
+    KMS_TLS_CERT: tls.cert,
+    KMS_TLS_KEY: tls.key,
+    KMS_KEYPAIR_CONCURRENCY: "1",
+    KMS_WORKERS: "1",
+  };
+  server = await startServer({ env });
+  await kms("principal", "create", "bob");
+  [admin, bob] = await Promise.all([newClientKey("admin"), newClientKey("bob")]);
+
+  keys.aes = await createKey("KEY_SPEC_AES_256");
+  await connect("KeyService/CreateAlias", { aliasName: alias, keyId: keys.aes });
+  keys.rotated = await createKey("KEY_SPEC_AES_256");
+  const rotation = await connect("KeyService/RotateKey", { keyId: keys.rotated });
+  rotated = { initial: rotation.key.initialKeyVersionId, primary: rotation.keyVersionId };
+  keys.rsaSign = await createKey("KEY_SPEC_RSA_2048", "KEY_USAGE_SIGN_VERIFY");
+  keys.ecSign = await createKey("KEY_SPEC_EC_P256", "KEY_USAGE_SIGN_VERIFY");
+  keys.rsaEnc = await createKey("KEY_SPEC_RSA_2048", "KEY_USAGE_ENCRYPT_DECRYPT");
+  keys.disabled = await createKey("KEY_SPEC_AES_256");
+  await connect("KeyService/DisableKey", { keyId: keys.disabled });
+  keys.pending = await createKey("KEY_SPEC_AES_256");
+  await connect("KeyService/ScheduleKeyDeletion", { keyId: keys.pending, pendingWindowDays: 7 });
+  if (PYTHON_OK) python = startPythonDriver({ host: "localhost", port: server.port, caFile: tls.ca });
+}, 120_000);
+
+afterAll(async () => {
+  python?.close();
+  await server?.stop();
+  if (PG_URL) await dropSchemas(PG_URL, [schema]);
+});
+
+type Client = DkmsClient & { burst(api: string, fields: Fields, count: number): Promise<Reply[]> };
+
+const IMPLEMENTATIONS = [
+  {
+    name: "TypeScript",
+    available: true,
+    make(k: { file: string; password: string }): Client {
+      const c = dkmsClient({ url: `https://127.0.0.1:${server.port}`, ca }, loadClientKey(k.file, k.password));
+      return { ...c, burst: (api, fields, n) => Promise.all(Array.from({ length: n }, () => c.call(api, fields))) };
+    },
+  },
+  {
+    name: "Python",
+    available: PYTHON_OK,
+    make: (k: { file: string; password: string }): Client => python!.client(k.file, k.password),
+  },
+];
+
+const ok = (r: Reply): Fields => {
+  expect(r.error, JSON.stringify(r.error)).toBeUndefined();
+  expect(r.status).toBe(200);
+  expect(r.fields!.RequestId).toMatch(/^[0-9a-f-]{36}$/);
+  return r.fields!;
+};
+
+/** The protocol's error: HTTP status, `Error.StatusCode` the same, the code, and a request id. */
+function expectError(r: Reply, status: number, code: string): void {
+  expect({ status: r.status, StatusCode: r.error?.StatusCode, ErrorCode: r.error?.ErrorCode }).toEqual({
+    status,
+    StatusCode: status,
+    ErrorCode: code,
+  });
+  expect(r.error!.RequestId).toMatch(/^[0-9a-f-]{36}$/);
+}
+
+const buf = (v: unknown) => v as Buffer;
+const pt = Buffer.from("the KMS-instance protocol, served here");
+const aad = Buffer.from("order-42");
+
+describe.skipIf(!PG_URL).each(IMPLEMENTATIONS)("$name client", ({ available, make }) => {
+  let c: Client;
+  let asBob: Client;
+  beforeAll(() => {
+    if (!available) return;
+    c = make(admin);
+    asBob = make(bob);
+  });
+  const test = available ? it : it.skip;
+
+  test("Encrypt by alias seals under the initial version (raw form, Iv, AES_GCM); Decrypt needs the same Aad", async () => {
+    const enc = ok(await c.call("Encrypt", { KeyId: alias, Plaintext: pt, Aad: aad }));
+    expect(enc.KeyId).toBe(keys.aes);
+    expect(enc.Algorithm).toBe("AES_GCM");
+    expect(buf(enc.Iv)).toHaveLength(12);
+    const dec = ok(
+      await c.call("Decrypt", {
+        KeyId: alias,
+        CiphertextBlob: enc.CiphertextBlob!,
+        Iv: enc.Iv!,
+        Algorithm: "AES_GCM",
+        Aad: aad,
+      }),
+    );
+    expect({ KeyId: dec.KeyId, Plaintext: buf(dec.Plaintext).toString() }).toEqual({
+      KeyId: keys.aes,
+      Plaintext: pt.toString(),
+    });
+    const other = await c.call("Decrypt", {
+      KeyId: keys.aes,
+      CiphertextBlob: enc.CiphertextBlob!,
+      Iv: enc.Iv!,
+      Aad: Buffer.from("x"),
+    });
+    expectError(other, 400, "InvalidParam");
+
+    // After a rotation Encrypt still uses the initial version: kms.v1 Decrypt says which one opened it.
+    const raw = ok(await c.call("Encrypt", { KeyId: keys.rotated, Plaintext: pt }));
+    const opened = await connect("CryptoService/Decrypt", {
+      keyId: keys.rotated,
+      ciphertextBlob: buf(raw.CiphertextBlob).toString("base64"),
+      iv: buf(raw.Iv).toString("base64"),
+      algorithm: "AES_GCM",
+    });
+    expect(opened.keyVersionId).toBe(rotated.initial);
+    expectError(await c.call("AdvanceDecrypt", { CiphertextBlob: raw.CiphertextBlob! }), 400, "InvalidParam");
+  });
+
+  test("AdvanceEncrypt seals under the primary version; AdvanceDecrypt opens it with no KeyId", async () => {
+    const enc = ok(await c.call("AdvanceEncrypt", { KeyId: keys.rotated, Plaintext: pt, Aad: aad }));
+    expect(enc.KeyVersionId).toBe(rotated.primary);
+    expect(rotated.primary).not.toBe(rotated.initial);
+    const dec = ok(await c.call("AdvanceDecrypt", { CiphertextBlob: enc.CiphertextBlob!, Aad: aad }));
+    expect({ KeyId: dec.KeyId, KeyVersionId: dec.KeyVersionId, Plaintext: buf(dec.Plaintext).toString() }).toEqual({
+      KeyId: keys.rotated,
+      KeyVersionId: rotated.primary,
+      Plaintext: pt.toString(),
+    });
+    const wrongKey = await c.call("AdvanceDecrypt", { CiphertextBlob: enc.CiphertextBlob!, KeyId: keys.aes, Aad: aad });
+    expectError(wrongKey, 400, "InvalidParam");
+  });
+
+  test("GenerateDataKey (32 bytes by default, raw, initial) and AdvanceGenerateDataKey (primary)", async () => {
+    const dk = ok(await c.call("GenerateDataKey", { KeyId: keys.rotated, Aad: aad }));
+    expect(buf(dk.Plaintext)).toHaveLength(32);
+    expect(dk.Algorithm).toBe("AES_GCM");
+    const back = ok(
+      await c.call("Decrypt", {
+        KeyId: keys.rotated,
+        CiphertextBlob: dk.CiphertextBlob!,
+        Iv: dk.Iv!,
+        Algorithm: "AES_GCM",
+        Aad: aad,
+      }),
+    );
+    expect(buf(back.Plaintext).equals(buf(dk.Plaintext))).toBe(true);
+
+    const adk = ok(await c.call("AdvanceGenerateDataKey", { KeyId: keys.rotated, NumberOfBytes: 16 }));
+    expect(buf(adk.Plaintext)).toHaveLength(16);
+    expect(adk.KeyVersionId).toBe(rotated.primary);
+    const opened = ok(await c.call("AdvanceDecrypt", { CiphertextBlob: adk.CiphertextBlob! }));
+    expect(buf(opened.Plaintext).equals(buf(adk.Plaintext))).toBe(true);
+    expectError(await c.call("GenerateDataKey", { KeyId: keys.aes, NumberOfBytes: 1025 }), 400, "InvalidParam");
+  });
+
+  test("GenerateDataKeyPair(WithoutPlaintext): initial version, raw form, the private key opened by Decrypt matches the public key", async () => {
+    const pair = ok(
+      await c.call("GenerateDataKeyPair", { KeyId: keys.rotated, KeyPairSpec: "EC_P256", KeyFormat: "PEM", Aad: aad }),
+    );
+    expect({ KeyPairSpec: pair.KeyPairSpec, Algorithm: pair.Algorithm, KeyId: pair.KeyId }).toEqual({
+      KeyPairSpec: "EC_P256",
+      Algorithm: "AES_GCM",
+      KeyId: keys.rotated,
+    });
+    const opened = ok(
+      await c.call("Decrypt", {
+        KeyId: keys.rotated,
+        CiphertextBlob: pair.PrivateKeyCiphertextBlob!,
+        Iv: pair.Iv!,
+        Algorithm: "AES_GCM",
+        Aad: aad,
+      }),
+    );
+    expect(buf(opened.Plaintext).equals(buf(pair.PrivateKeyPlaintext))).toBe(true);
+    const derived = createPublicKey(createPrivateKey(buf(opened.Plaintext).toString())).export({
+      type: "spki",
+      format: "pem",
+    });
+    expect(derived).toBe(buf(pair.PublicKey).toString());
+
+    const bare = ok(
+      await c.call("GenerateDataKeyPairWithoutPlaintext", {
+        KeyId: keys.aes,
+        KeyPairSpec: "RSA_2048",
+        KeyFormat: "DER",
+      }),
+    );
+    expect(bare.PrivateKeyPlaintext).toBeUndefined();
+    const der = ok(
+      await c.call("Decrypt", {
+        KeyId: keys.aes,
+        CiphertextBlob: bare.PrivateKeyCiphertextBlob!,
+        Iv: bare.Iv!,
+        Algorithm: "AES_GCM",
+      }),
+    );
+    const key = createPrivateKey({ key: buf(der.Plaintext), format: "der", type: "pkcs8" });
+    expect(key.asymmetricKeyDetails?.modulusLength).toBe(2048);
+    expect(createPublicKey(key).export({ type: "spki", format: "der" }).equals(buf(bare.PublicKey))).toBe(true);
+  });
+
+  test("AdvanceGenerateDataKeyPair(WithoutPlaintext): primary version, opened by AdvanceDecrypt alone", async () => {
+    const pair = ok(
+      await c.call("AdvanceGenerateDataKeyPair", { KeyId: keys.rotated, KeyPairSpec: "EC_P256K", KeyFormat: "PEM" }),
+    );
+    expect(pair.KeyVersionId).toBe(rotated.primary);
+    const opened = ok(await c.call("AdvanceDecrypt", { CiphertextBlob: pair.PrivateKeyCiphertextBlob! }));
+    expect(buf(opened.Plaintext).equals(buf(pair.PrivateKeyPlaintext))).toBe(true);
+
+    const bare = ok(
+      await c.call("AdvanceGenerateDataKeyPairWithoutPlaintext", {
+        KeyId: alias,
+        KeyPairSpec: "EC_P256",
+        KeyFormat: "DER",
+        Aad: aad,
+      }),
+    );
+    expect(bare.PrivateKeyPlaintext).toBeUndefined();
+    const der = ok(await c.call("AdvanceDecrypt", { CiphertextBlob: bare.PrivateKeyCiphertextBlob!, Aad: aad }));
+    const pub = createPublicKey(createPrivateKey({ key: buf(der.Plaintext), format: "der", type: "pkcs8" }));
+    expect(pub.export({ type: "spki", format: "der" }).equals(buf(bare.PublicKey))).toBe(true);
+  });
+
+  test("Sign and Verify (RSA_PSS_SHA_256 raw, RSA_PKCS1_SHA_256 digest, ECDSA_SHA_256 by Digest); GetPublicKey's PEM verifies them", async () => {
+    const message = Buffer.from("sign me");
+    const digest = createHash("sha256").update(message).digest();
+    const rsaPem = ok(await c.call("GetPublicKey", { KeyId: keys.rsaSign })).PublicKey as string;
+    const ecPem = ok(await c.call("GetPublicKey", { KeyId: keys.ecSign })).PublicKey as string;
+    expect(rsaPem).toMatch(/^-----BEGIN PUBLIC KEY-----\n/);
+    const cases: { KeyId: string; Algorithm: string; fields: Fields; pem: string; padding?: number }[] = [
+      {
+        KeyId: keys.rsaSign,
+        Algorithm: "RSA_PSS_SHA_256",
+        fields: { Message: message },
+        pem: rsaPem,
+        padding: constants.RSA_PKCS1_PSS_PADDING,
+      },
+      {
+        KeyId: keys.rsaSign,
+        Algorithm: "RSA_PKCS1_SHA_256",
+        fields: { Message: digest, MessageType: "DIGEST" },
+        pem: rsaPem,
+        padding: constants.RSA_PKCS1_PADDING,
+      },
+      { KeyId: keys.ecSign, Algorithm: "ECDSA_SHA_256", fields: { Digest: digest }, pem: ecPem, padding: undefined },
+    ];
+    for (const k of cases) {
+      const signed = ok(await c.call("Sign", { KeyId: k.KeyId, Algorithm: k.Algorithm, ...k.fields }));
+      expect(signed.Algorithm).toBe(k.Algorithm);
+      const publicKey = {
+        key: k.pem,
+        padding: k.padding,
+        saltLength: k.padding === constants.RSA_PKCS1_PSS_PADDING ? 32 : undefined,
+      };
+      expect(verify("sha256", message, publicKey, buf(signed.Signature))).toBe(true);
+      const good = ok(
+        await c.call("Verify", { KeyId: k.KeyId, Algorithm: k.Algorithm, Signature: signed.Signature!, ...k.fields }),
+      );
+      expect(good.Value).toBe(true);
+      const bad = ok(
+        await c.call("Verify", {
+          KeyId: k.KeyId,
+          Algorithm: k.Algorithm,
+          Signature: signed.Signature!,
+          Message: Buffer.from("other"),
+        }),
+      );
+      expect(bad.Value).toBeUndefined(); // false: proto3 sends no default
+    }
+    expectError(await c.call("GetPublicKey", { KeyId: keys.aes }), 400, "InvalidParam");
+    expectError(
+      await c.call("Sign", { KeyId: keys.rsaSign, Algorithm: "SM2DSA", Message: message }),
+      400,
+      "InvalidParam",
+    );
+  });
+
+  test("Encrypt/Decrypt with an RSA key and RSAES_OAEP_SHA_256; GenerateRandom", async () => {
+    const enc = ok(await c.call("Encrypt", { KeyId: keys.rsaEnc, Plaintext: pt, Algorithm: "RSAES_OAEP_SHA_256" }));
+    expect(enc.Algorithm).toBe("RSAES_OAEP_SHA_256");
+    const dec = ok(
+      await c.call("Decrypt", {
+        KeyId: keys.rsaEnc,
+        CiphertextBlob: enc.CiphertextBlob!,
+        Algorithm: "RSAES_OAEP_SHA_256",
+      }),
+    );
+    expect(buf(dec.Plaintext).toString()).toBe(pt.toString());
+    const pem = ok(await c.call("GetPublicKey", { KeyId: keys.rsaEnc })).PublicKey as string;
+    const outside = publicEncrypt({ key: pem, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: "sha256" }, pt);
+    const back = ok(
+      await c.call("Decrypt", { KeyId: keys.rsaEnc, CiphertextBlob: outside, Algorithm: "RSAES_OAEP_SHA_256" }),
+    );
+    expect(buf(back.Plaintext).toString()).toBe(pt.toString());
+
+    const [a, b] = [
+      ok(await c.call("GenerateRandom", { Length: 64 })),
+      ok(await c.call("GenerateRandom", { Length: 64 })),
+    ];
+    expect(buf(a.Random)).toHaveLength(64);
+    expect(buf(a.Random).equals(buf(b.Random))).toBe(false);
+    expectError(await c.call("GenerateRandom", {}), 400, "MissingParameter");
+    expectError(await c.call("GenerateRandom", { Length: 1025 }), 400, "InvalidParam");
+  });
+
+  test("every protocol error code, with its HTTP status", async () => {
+    const cases: [string, Promise<Reply>, number, string][] = [
+      ["unknown API", c.call("NoSuchApi", {}, { rawBody: Buffer.alloc(0) }), 400, "InvalidApiName"],
+      [
+        "GetSecretValue",
+        c.call("GetSecretValue", {}, { rawBody: encode("GetSecretValueRequest", { SecretName: "db" }) }),
+        400,
+        "InvalidApiName",
+      ],
+      [
+        "old API version",
+        c.call("GenerateRandom", { Length: 8 }, { apiVersion: "dkms-gcs-0.1" }),
+        400,
+        "InvalidApiVersion",
+      ],
+      [
+        "KeyPairSpec outside its set",
+        c.call("GenerateDataKeyPair", { KeyId: keys.aes, KeyPairSpec: "RSA_1024" }),
+        400,
+        "InvalidParam",
+      ],
+      [
+        "a body that is no message",
+        c.call("Encrypt", {}, { rawBody: Buffer.from([0xff, 0xff, 0xff]) }),
+        400,
+        "InvalidParam",
+      ],
+      ["no Plaintext", c.call("Encrypt", { KeyId: keys.aes }), 400, "MissingParameter"],
+      [
+        "date 16 minutes ago",
+        c.call("GenerateRandom", { Length: 8 }, { dateOffsetMs: -16 * 60_000 }),
+        400,
+        "RequestTimeTooSkewed",
+      ],
+      [
+        "date 16 minutes ahead",
+        c.call("GenerateRandom", { Length: 8 }, { dateOffsetMs: 16 * 60_000 }),
+        400,
+        "RequestTimeTooSkewed",
+      ],
+      [
+        "a corrupted signature",
+        c.call("GenerateRandom", { Length: 8 }, { corruptSignature: true }),
+        401,
+        "SignatureNotMatch",
+      ],
+      [
+        "a content-sha256 of other bytes",
+        c.call("GenerateRandom", { Length: 8 }, { wrongBodyHash: true }),
+        401,
+        "SignatureNotMatch",
+      ],
+      [
+        "another principal's key",
+        asBob.call("Encrypt", { KeyId: keys.aes, Plaintext: pt }),
+        403,
+        "Forbidden.NoPermission",
+      ],
+      [
+        "an alias that does not exist",
+        c.call("Encrypt", { KeyId: "alias/none-such", Plaintext: pt }),
+        404,
+        "Forbidden.KeyNotFound",
+      ],
+      [
+        "a key id that does not exist",
+        c.call("GenerateDataKey", { KeyId: "6a1c2f0e-0000-4000-8000-000000000000" }),
+        404,
+        "Forbidden.KeyNotFound",
+      ],
+      ["a disabled key", c.call("Encrypt", { KeyId: keys.disabled, Plaintext: pt }), 409, "Rejected.Disabled"],
+      ["a key pending deletion", c.call("GenerateDataKey", { KeyId: keys.pending }), 409, "Rejected.PendingDeletion"],
+      [
+        "a body over 3 MB",
+        c.call("Encrypt", {}, { rawBody: Buffer.alloc(3 * 1024 * 1024 + 1) }),
+        413,
+        "RequestEntityTooLarge",
+      ],
+      [
+        "JSON content type",
+        c.call("GenerateRandom", { Length: 8 }, { contentType: "application/json" }),
+        415,
+        "InvalidContentType",
+      ],
+    ];
+    for (const [what, reply, status, code] of cases) {
+      const r = await reply;
+      expect({ what, status: r.status, code: r.error?.ErrorCode }).toEqual({ what, status, code });
+      expectError(r, status, code);
+    }
+    // `TOKEN` is accepted in place of `Bearer`.
+    ok(await c.call("GenerateRandom", { Length: 8 }, { tokenScheme: true }));
+  });
+
+  test("the four pair operations over the one permit answer 429 Rejected.Throttling, Concurrency Limit Exceeded.", async () => {
+    const replies = await c.burst("GenerateDataKeyPair", { KeyId: keys.aes, KeyPairSpec: "RSA_4096" }, 4);
+    const refused = replies.filter((r) => r.status !== 200);
+    expect(replies.filter((r) => r.status === 200).length).toBeGreaterThanOrEqual(1);
+    expect(refused.length).toBeGreaterThanOrEqual(1);
+    for (const r of refused) {
+      expect({ ...r.error, RequestId: undefined }).toEqual({
+        StatusCode: 429,
+        ErrorCode: "Rejected.Throttling",
+        ErrorMessage: "Concurrency Limit Exceeded.",
+        RequestId: undefined,
+      });
+    }
+  }, 60_000);
+
+  test("a deleted ClientKey is refused on its very next request; its principal's calls are audited", async () => {
+    const issued = await newClientKey("bob");
+    const doomed = make(issued);
+    ok(await doomed.call("GenerateRandom", { Length: 8 }));
+    expect(await kms("client-key", "list")).toContain(issued.keyId);
+    await kms("client-key", "delete", issued.keyId);
+    expect(await kms("client-key", "list")).not.toContain(issued.keyId);
+    expectError(await doomed.call("GenerateRandom", { Length: 8 }), 401, "SignatureNotMatch");
+
+    const refused = await asBob.call("Decrypt", {
+      KeyId: keys.aes,
+      CiphertextBlob: Buffer.alloc(40),
+      Iv: Buffer.alloc(12),
+    });
+    expectError(refused, 403, "Forbidden.NoPermission");
+    const rows = await sql<{ principal: string; operation: string; outcome: string; error_code: string | null }>(
+      `select principal, operation, outcome, error_code from "${schema}".kms_audit where request_id = $1`,
+      [refused.error!.RequestId],
+    );
+    expect(rows).toEqual([
+      { principal: "bob", operation: "dkms-gcs/Decrypt", outcome: "error", error_code: "AccessDenied" },
+    ]);
+  }, 60_000);
+});
+
+describe.skipIf(!PG_URL)("database faults, seen by both clients", () => {
+  const clients = () => IMPLEMENTATIONS.filter((i) => i.available).map((i) => i.make(admin));
+
+  it("a ClientKey table the database will not lock in time is 503 ServiceUnavailableTemporary", async () => {
+    const locker = new pg.Client({ connectionString: PG_URL });
+    await locker.connect();
+    try {
+      await locker.query("begin");
+      await locker.query(`lock table "${schema}".kms_client_keys in access exclusive mode`);
+      const replies = await Promise.all(clients().map((c) => c.call("GenerateRandom", { Length: 8 })));
+      for (const r of replies) expectError(r, 503, "ServiceUnavailableTemporary");
+    } finally {
+      await locker.query("rollback");
+      await locker.end();
+    }
+    for (const c of clients()) ok(await c.call("GenerateRandom", { Length: 8 }));
+  }, 90_000);
+
+  it("a stored certificate that cannot be read is 500 InternalFailure, with the fixed message", async () => {
+    const broken = await newClientKey("admin");
+    const made = IMPLEMENTATIONS.filter((i) => i.available).map((i) => i.make(broken));
+    await sql(`update "${schema}".kms_client_keys set certificate = 'not a certificate' where key_id = $1`, [
+      broken.keyId,
+    ]);
+    for (const c of made) {
+      const r = await c.call("GenerateRandom", { Length: 8 });
+      expectError(r, 500, "InternalFailure");
+      expect(r.error!.ErrorMessage).not.toContain("certificate");
+    }
+  }, 60_000);
+});
