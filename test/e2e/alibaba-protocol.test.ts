@@ -7,8 +7,9 @@ import {
   randomBytes,
   constants,
   verify,
+  X509Certificate,
 } from "node:crypto";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, statSync } from "node:fs";
 import https from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -531,9 +532,12 @@ describe.skipIf(!PG_URL).each(IMPLEMENTATIONS)("$name client", ({ available, mak
     const issued = await newClientKey("bob");
     const doomed = make(issued);
     ok(await doomed.call("GenerateRandom", { Length: 8 }));
-    expect(await kms("client-key", "list")).toContain(issued.keyId);
     await kms("client-key", "delete", issued.keyId);
-    expect(await kms("client-key", "list")).not.toContain(issued.keyId);
+    const listed = JSON.parse(await kms("client-key", "list")) as { keyId: string; principal: string }[];
+    expect(listed.map((k) => k.keyId)).not.toContain(issued.keyId);
+    expect(listed).toContainEqual(
+      expect.objectContaining({ keyId: loadClientKey(bob.file, bob.password).keyId, principal: "bob" }),
+    );
     expectError(await doomed.call("GenerateRandom", { Length: 8 }), 401, "SignatureNotMatch");
 
     const refused = await asBob.call("Decrypt", {
@@ -550,6 +554,27 @@ describe.skipIf(!PG_URL).each(IMPLEMENTATIONS)("$name client", ({ available, mak
       { principal: "bob", operation: "dkms-gcs/Decrypt", outcome: "error", error_code: "AccessDenied" },
     ]);
   }, 60_000);
+});
+
+describe.skipIf(!PG_URL)("kms client-key create", () => {
+  it("writes the SDKs' file (0600, KeyId and PrivateKeyData only) and stores the certificate alone", async () => {
+    const content = JSON.parse(readFileSync(admin.file, "utf8")) as Record<string, string>;
+    expect(Object.keys(content).sort()).toEqual(["KeyId", "PrivateKeyData"]);
+    expect(content.KeyId).toMatch(/^KAAP\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(admin.file).toMatch(new RegExp(`/clientKey_${content.KeyId!.replace(".", "\\.")}\\.json$`));
+    expect(statSync(admin.file).mode & 0o777).toBe(0o600);
+    const [row] = await sql<Record<string, string>>(`select * from "${schema}".kms_client_keys where key_id = $1`, [
+      content.KeyId,
+    ]);
+    expect(row!.principal).toBe("admin");
+    const stored = JSON.stringify(row);
+    expect(stored).not.toContain("PRIVATE KEY");
+    expect(stored).not.toContain(admin.password);
+    const cert = new X509Certificate(row!.certificate!);
+    expect(cert.subject).toBe(`CN=${content.KeyId}`);
+    const own = loadClientKey(admin.file, admin.password).privateKey;
+    expect(createPublicKey(own).equals(cert.publicKey)).toBe(true);
+  });
 });
 
 describe.skipIf(!PG_URL)("database faults, seen by both clients", () => {
