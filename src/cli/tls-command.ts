@@ -27,16 +27,10 @@ export async function tlsCommand(args: string[], io: { stdout: NodeJS.WritableSt
   const notBefore = new Date(now - 60_000);
   const serialHex = () => `01${secureRandom(15).toString("hex")}`;
 
+  const validFor = (days: number) => ({ notBefore, notAfter: new Date(now + days * DAY_MS), serialHex: serialHex() });
   const ca = newRsaKeyPair(2048);
   const caPem = signCertificate(
-    {
-      commonName: "kms development CA",
-      publicKey: ca.publicKey,
-      notBefore,
-      notAfter: new Date(now + 730 * DAY_MS),
-      serialHex: serialHex(),
-      ca: true,
-    },
+    { commonName: "kms development CA", publicKey: ca.publicKey, ca: true, ...validFor(730) },
     ca.privateKey,
   );
   const server = newRsaKeyPair(2048);
@@ -44,11 +38,9 @@ export async function tlsCommand(args: string[], io: { stdout: NodeJS.WritableSt
     {
       commonName: "localhost",
       publicKey: server.publicKey,
-      notBefore,
-      notAfter: new Date(now + 365 * DAY_MS),
-      serialHex: serialHex(),
       altNames: { dns: ["localhost"], ip: ["127.0.0.1", "::1"] },
       usage: "serverAuth",
+      ...validFor(365),
     },
     ca.privateKey,
     { certificatePem: caPem },

@@ -181,6 +181,12 @@ function expectError(r: Reply, status: number, code: string): void {
 }
 
 const buf = (v: unknown) => v as Buffer;
+
+/** Decrypt of the raw form: the key, the ciphertext, its Iv, AES_GCM and the Aad. */
+function openRaw(c: DkmsClient, KeyId: string, sealed: Fields, blobField: string, Aad?: Buffer): Promise<Reply> {
+  const fields: Fields = { KeyId, CiphertextBlob: sealed[blobField]!, Iv: sealed.Iv!, Algorithm: "AES_GCM" };
+  return c.call("Decrypt", Aad ? { ...fields, Aad } : fields);
+}
 const pt = Buffer.from("the KMS-instance protocol, served here");
 const aad = Buffer.from("order-42");
 
@@ -199,15 +205,7 @@ describe.skipIf(!PG_URL).each(IMPLEMENTATIONS)("$name client", ({ available, mak
     expect(enc.KeyId).toBe(keys.aes);
     expect(enc.Algorithm).toBe("AES_GCM");
     expect(buf(enc.Iv)).toHaveLength(12);
-    const dec = ok(
-      await c.call("Decrypt", {
-        KeyId: alias,
-        CiphertextBlob: enc.CiphertextBlob!,
-        Iv: enc.Iv!,
-        Algorithm: "AES_GCM",
-        Aad: aad,
-      }),
-    );
+    const dec = ok(await openRaw(c, alias, enc, "CiphertextBlob", aad));
     expect({ KeyId: dec.KeyId, Plaintext: buf(dec.Plaintext).toString() }).toEqual({
       KeyId: keys.aes,
       Plaintext: pt.toString(),
@@ -250,15 +248,7 @@ describe.skipIf(!PG_URL).each(IMPLEMENTATIONS)("$name client", ({ available, mak
     const dk = ok(await c.call("GenerateDataKey", { KeyId: keys.rotated, Aad: aad }));
     expect(buf(dk.Plaintext)).toHaveLength(32);
     expect(dk.Algorithm).toBe("AES_GCM");
-    const back = ok(
-      await c.call("Decrypt", {
-        KeyId: keys.rotated,
-        CiphertextBlob: dk.CiphertextBlob!,
-        Iv: dk.Iv!,
-        Algorithm: "AES_GCM",
-        Aad: aad,
-      }),
-    );
+    const back = ok(await openRaw(c, keys.rotated, dk, "CiphertextBlob", aad));
     expect(buf(back.Plaintext).equals(buf(dk.Plaintext))).toBe(true);
 
     const adk = ok(await c.call("AdvanceGenerateDataKey", { KeyId: keys.rotated, NumberOfBytes: 16 }));
@@ -278,15 +268,7 @@ describe.skipIf(!PG_URL).each(IMPLEMENTATIONS)("$name client", ({ available, mak
       Algorithm: "AES_GCM",
       KeyId: keys.rotated,
     });
-    const opened = ok(
-      await c.call("Decrypt", {
-        KeyId: keys.rotated,
-        CiphertextBlob: pair.PrivateKeyCiphertextBlob!,
-        Iv: pair.Iv!,
-        Algorithm: "AES_GCM",
-        Aad: aad,
-      }),
-    );
+    const opened = ok(await openRaw(c, keys.rotated, pair, "PrivateKeyCiphertextBlob", aad));
     expect(buf(opened.Plaintext).equals(buf(pair.PrivateKeyPlaintext))).toBe(true);
     const derived = createPublicKey(createPrivateKey(buf(opened.Plaintext).toString())).export({
       type: "spki",
@@ -302,14 +284,7 @@ describe.skipIf(!PG_URL).each(IMPLEMENTATIONS)("$name client", ({ available, mak
       }),
     );
     expect(bare.PrivateKeyPlaintext).toBeUndefined();
-    const der = ok(
-      await c.call("Decrypt", {
-        KeyId: keys.aes,
-        CiphertextBlob: bare.PrivateKeyCiphertextBlob!,
-        Iv: bare.Iv!,
-        Algorithm: "AES_GCM",
-      }),
-    );
+    const der = ok(await openRaw(c, keys.aes, bare, "PrivateKeyCiphertextBlob"));
     const key = createPrivateKey({ key: buf(der.Plaintext), format: "der", type: "pkcs8" });
     expect(key.asymmetricKeyDetails?.modulusLength).toBe(2048);
     expect(createPublicKey(key).export({ type: "spki", format: "der" }).equals(buf(bare.PublicKey))).toBe(true);
