@@ -1,4 +1,4 @@
-import { writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
@@ -30,8 +30,11 @@ export async function clientKeyCommand(args: string[], config: Config, logger: L
   try {
     const deps = { store, clock: () => new Date(), random: secureRandom };
     if (verb === "create") {
+      const dir = resolve(out ?? ".");
+      // The directory first: a ClientKey whose file cannot be written would exist only in the store.
+      await mkdir(dir, { recursive: true });
       const issued = await createClientKey(deps, { principal: positional[0]!, days: days ? Number(days) : 365 });
-      const file = join(resolve(out ?? "."), `clientKey_${issued.keyId}.json`);
+      const file = join(dir, `clientKey_${issued.keyId}.json`);
       const content = JSON.stringify({ KeyId: issued.keyId, PrivateKeyData: issued.privateKeyData });
       await writeFile(file, `${content}\n`, { mode: 0o600, flag: "wx" });
       process.stdout.write(`${JSON.stringify({ keyId: issued.keyId, file, password: issued.password })}\n`);
