@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import {
   createHash,
   createPrivateKey,
@@ -9,7 +9,7 @@ import {
   verify,
   X509Certificate,
 } from "node:crypto";
-import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
 import https from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -550,6 +550,37 @@ describe.skipIf(!PG_URL)("kms client-key create", () => {
     const own = loadClientKey(admin.file, admin.password).privateKey;
     expect(createPublicKey(own).equals(cert.publicKey)).toBe(true);
   });
+});
+
+/** Go with Debian's golang-golang-x-crypto-dev (the PKCS#12 reader the dkms-gcs Go SDK uses), when installed. */
+const GO_PATH = "/usr/share/gocode";
+const GO_OK = (() => {
+  try {
+    execFileSync("go", ["version"], { stdio: "ignore" });
+    return existsSync(join(GO_PATH, "src/golang.org/x/crypto/pkcs12"));
+  } catch {
+    return false;
+  }
+})();
+if (!GO_OK)
+  console.warn("alibaba-protocol: go and golang-golang-x-crypto-dev are not installed; skipping the Go client");
+
+describe.skipIf(!PG_URL || !GO_OK)("Go client (golang.org/x/crypto/pkcs12, as the Go SDK reads ClientKeys)", () => {
+  it("opens the ClientKey file (certificate first, then the key) and its signed request succeeds", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "dkms-go-"));
+    const goEnv = { ...process.env, GOPATH: GO_PATH, GO111MODULE: "off", GOCACHE: join(dir, "cache"), GOFLAGS: "" };
+    await run("go", ["build", "-o", join(dir, "dkms-client"), "."], {
+      cwd: join(ROOT, "test/go/dkms-client"),
+      env: goEnv,
+    });
+    const { stdout } = await run(join(dir, "dkms-client"), [
+      admin.file,
+      admin.password,
+      `localhost:${server.port}`,
+      tls.ca,
+    ]);
+    expect(JSON.parse(stdout)).toEqual({ blocks: ["CERTIFICATE", "PRIVATE KEY"], status: 200, randomBytes: 32 });
+  }, 120_000);
 });
 
 describe.skipIf(!PG_URL)("database faults, seen by both clients", () => {
