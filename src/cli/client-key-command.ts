@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Logger } from "pino";
@@ -28,7 +29,7 @@ export async function clientKeyCommand(args: string[], config: Config, logger: L
   if (days !== undefined && !/^[0-9]{1,4}$/.test(days)) return usage();
   const { store } = await openState(config, logger, { create: false });
   try {
-    const deps = { store, clock: () => new Date(), random: secureRandom };
+    const deps = { store, clock: () => new Date(), random: secureRandom, newId: randomUUID };
     if (verb === "create") {
       const dir = resolve(out ?? ".");
       // The directory first: a ClientKey whose file cannot be written would exist only in the store.

@@ -1,6 +1,6 @@
-import { randomUUID } from "node:crypto";
 import { newRsaKeyPair, pkcs12, signCertificate } from "../crypto/certificates.js";
 import type { ClientKeyRecord } from "../security/types.js";
+import { clientKeyId } from "./client-key-id.js";
 import type { CoreDeps } from "./deps.js";
 import { KmsError } from "./errors.js";
 import { checkRange } from "./validate.js";
@@ -16,13 +16,6 @@ export interface IssuedClientKey {
   notAfter: Date;
 }
 
-const KEY_ID = /^KAAP\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/** Whether a string has the shape of a ClientKey id (checked before any lookup). */
-export function isClientKeyId(value: string): boolean {
-  return KEY_ID.test(value);
-}
-
 /**
  * Issues a ClientKey for a principal, for the Alibaba KMS-instance protocol: a fresh RSA_2048 key
  * pair, a self-signed certificate naming the ClientKey id, and a PKCS#12 file of both under a
@@ -30,14 +23,14 @@ export function isClientKeyId(value: string): boolean {
  * in what is returned. Requests signed with the key then act as the principal.
  */
 export async function createClientKey(
-  deps: Pick<CoreDeps, "store" | "clock" | "random">,
+  deps: Pick<CoreDeps, "store" | "clock" | "random" | "newId">,
   input: { principal: string; days: number },
 ): Promise<IssuedClientKey> {
   checkRange("days", input.days, 1, 3650);
   if (!(await deps.store.getPrincipal(input.principal))) {
     throw new KmsError("NotFound", `Principal '${input.principal}' does not exist.`);
   }
-  const keyId = `KAAP.${randomUUID()}`;
+  const keyId = clientKeyId(deps.newId());
   const now = deps.clock();
   const notAfter = new Date(now.getTime() + input.days * 86_400_000);
   const { privateKey, publicKey } = newRsaKeyPair(2048);

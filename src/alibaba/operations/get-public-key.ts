@@ -1,13 +1,6 @@
-import { generateRandom as coreGenerateRandom } from "../../core/random.js";
+import { createPublicKey } from "node:crypto";
 import { getPublicKey as coreGetPublicKey } from "../../core/signing.js";
-import { encodePublicKey } from "../../crypto/key-pairs.js";
-import {
-  GenerateRandomRequestSchema,
-  GenerateRandomResponseSchema,
-  GetPublicKeyRequestSchema,
-  GetPublicKeyResponseSchema,
-} from "../../../gen/dkms_gcs/api_pb.js";
-import { missingParameter } from "../errors.js";
+import { GetPublicKeyRequestSchema, GetPublicKeyResponseSchema } from "../../../gen/dkms_gcs/api_pb.js";
 import { required } from "./fields.js";
 import { operation } from "./operation.js";
 
@@ -19,18 +12,10 @@ export const getPublicKey = operation(
     const out = await coreGetPublicKey(deps, call, required("KeyId", req.KeyId));
     return {
       KeyId: out.keyId,
-      PublicKey: encodePublicKey(out.publicKey, "PEM").toString("utf8"),
+      PublicKey: createPublicKey({ key: out.publicKey, format: "der", type: "spki" })
+        .export({ type: "spki", format: "pem" })
+        .toString(),
       RequestId: call.requestId,
     };
-  },
-);
-
-/** `GenerateRandom`: `Length` (required) 1..1024 bytes from the service's CSPRNG. */
-export const generateRandom = operation(
-  GenerateRandomRequestSchema,
-  GenerateRandomResponseSchema,
-  async (req, { deps, call }) => {
-    if (req.Length === 0) throw missingParameter("Length");
-    return { Random: coreGenerateRandom(deps, req.Length), RequestId: call.requestId };
   },
 );

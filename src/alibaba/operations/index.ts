@@ -7,7 +7,8 @@ import {
 import { advanceDecrypt, decrypt } from "./decrypt.js";
 import { advanceEncrypt, encrypt } from "./encrypt.js";
 import { advanceGenerateDataKey, generateDataKey } from "./generate-data-key.js";
-import { generateRandom, getPublicKey } from "./get-public-key.js";
+import { generateRandom } from "./generate-random.js";
+import { getPublicKey } from "./get-public-key.js";
 import type { DkmsOperation } from "./operation.js";
 import { sign, verify } from "./sign.js";
 
