@@ -423,6 +423,12 @@ describe.skipIf(!PG_URL).each(IMPLEMENTATIONS)("$name client", ({ available, mak
       ],
       ["no Plaintext", c.call("Encrypt", { KeyId: keys.aes }), 400, "MissingParameter"],
       [
+        "no KeyFormat",
+        c.call("AdvanceGenerateDataKeyPair", { KeyId: keys.aes, KeyPairSpec: "EC_P256" }),
+        400,
+        "MissingParameter",
+      ],
+      [
         "date 16 minutes ago",
         c.call("GenerateRandom", { Length: 8 }, { dateOffsetMs: -16 * 60_000 }),
         400,
@@ -489,7 +495,11 @@ describe.skipIf(!PG_URL).each(IMPLEMENTATIONS)("$name client", ({ available, mak
   });
 
   test("the four pair operations over the one permit answer 429 Rejected.Throttling, Concurrency Limit Exceeded.", async () => {
-    const replies = await c.burst("GenerateDataKeyPair", { KeyId: keys.aes, KeyPairSpec: "RSA_4096" }, 4);
+    const replies = await c.burst(
+      "GenerateDataKeyPair",
+      { KeyId: keys.aes, KeyPairSpec: "RSA_4096", KeyFormat: "DER" },
+      4,
+    );
     const refused = replies.filter((r) => r.status !== 200);
     expect(replies.filter((r) => r.status === 200).length).toBeGreaterThanOrEqual(1);
     expect(refused.length).toBeGreaterThanOrEqual(1);

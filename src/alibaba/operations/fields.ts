@@ -64,9 +64,10 @@ export function keyPairSpec(value: string): KeyPairSpec {
   return value as KeyPairSpec;
 }
 
-/** `KeyFormat`: PEM (the default) or DER. */
+/** `KeyFormat`: PEM or DER, required (as the API documents it). */
 export function keyFormat(value: string): KeyFormat {
-  if (value === "" || value === "PEM") return "PEM";
+  required("KeyFormat", value);
+  if (value === "PEM") return "PEM";
   if (value === "DER") return "DER";
   throw invalidField("KeyFormat", "satisfy enum value set: [PEM, DER]", value);
 }
