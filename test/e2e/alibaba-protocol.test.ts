@@ -4,13 +4,11 @@ import {
   createPrivateKey,
   createPublicKey,
   publicEncrypt,
-  randomBytes,
   constants,
   verify,
   X509Certificate,
 } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
-import https from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -19,8 +17,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DkmsClient, dkmsClient, loadClientKey, type Reply } from "../helpers/dkms-client.js";
 import { type PythonDriver, pythonClientAvailable, startPythonDriver } from "../helpers/dkms-python.js";
 import { encode, type Fields } from "../helpers/dkms-wire.js";
-import { dropSchemas } from "../helpers/pg-schema.js";
-import { ROOT, type ServerProcess, startServer, TEST_ADMIN } from "../helpers/server-process.js";
+import { type DkmsFixture, startDkmsFixture } from "../helpers/dkms-fixture.js";
+import { ROOT } from "../helpers/server-process.js";
 
 /**
  * The Alibaba Cloud KMS-instance protocol (dkms-gcs SDKs' wire) against the real server process,
@@ -38,111 +36,18 @@ if (!PYTHON_OK && process.env.CI)
   throw new Error("apt-get install -y python3-protobuf python3-cryptography protobuf-compiler");
 
 const run = promisify(execFile);
-const schema = `kms_dkms_${randomBytes(6).toString("hex")}`;
-const alias = `alias/dkms-${randomBytes(4).toString("hex")}`;
-let env: Record<string, string>;
-let server: ServerProcess;
-let tls: { ca: string; cert: string; key: string };
-let ca: Buffer;
+let f: DkmsFixture;
 let python: PythonDriver | undefined;
-let admin: { file: string; password: string };
-let bob: { file: string; password: string };
-const keys: Record<"aes" | "rotated" | "rsaSign" | "ecSign" | "rsaEnc" | "disabled" | "pending", string> = {} as never;
-let rotated: { initial: string; primary: string };
-
-/** Runs the `kms` command with the server's configuration (its database and root key). */
-async function kms(...args: string[]): Promise<string> {
-  const { stdout } = await run("node", ["bin/kms.mjs", ...args], { cwd: ROOT, env: { ...process.env, ...env } });
-  return stdout;
-}
-
-async function newClientKey(principal: string): Promise<{ keyId: string; file: string; password: string }> {
-  return JSON.parse(await kms("client-key", "create", principal, "--out", mkdtempSync(join(tmpdir(), "dkms-ck-"))));
-}
-
-/** The members of kms.v1 responses these tests read. */
-interface ConnectReply {
-  key: { keyId: string; initialKeyVersionId: string };
-  keyVersionId: string;
-}
-
-/** kms.v1 over Connect JSON (HTTPS, the dev CA), as the admin: the keys the clients then use. */
-function connect(method: string, body: object): Promise<ConnectReply> {
-  return new Promise((resolve, reject) => {
-    const req = https.request(
-      `https://127.0.0.1:${server.port}/kms.v1.${method}`,
-      {
-        method: "POST",
-        ca,
-        headers: { "content-type": "application/json", authorization: `Bearer ${TEST_ADMIN.token}` },
-      },
-      (res) => {
-        let text = "";
-        res.on("data", (d) => {
-          text += d;
-        });
-        res.on("end", () =>
-          res.statusCode === 200 ? resolve(JSON.parse(text)) : reject(new Error(`${method}: ${text}`)),
-        );
-      },
-    );
-    req.on("error", reject);
-    req.end(JSON.stringify(body));
-  });
-}
-
-async function sql<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  try {
-    return (await client.query(text, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
-
-async function createKey(keySpec: string, keyUsage = ""): Promise<string> {
-  const out = await connect("KeyService/CreateKey", { keySpec, ...(keyUsage ? { keyUsage } : {}) });
-  return out.key.keyId;
-}
 
 beforeAll(async () => {
   if (!PG_URL) return;
-  await sql(`create schema "${schema}"`);
-  const dir = mkdtempSync(join(tmpdir(), "dkms-tls-"));
-  tls = JSON.parse((await run("node", ["bin/kms.mjs", "tls", "dev-cert", "--out", dir], { cwd: ROOT })).stdout);
-  ca = readFileSync(tls.ca);
-  env = {
-    KMS_DATABASE_URL: `${PG_URL}${PG_URL.includes("?") ? "&" : "?"}options=-c%20search_path%3D${schema}`,
-    KMS_ROOT_KEY: randomBytes(32).toString("base64"),
-    KMS_TLS_CERT: tls.cert,
-    KMS_TLS_KEY: tls.key,
-    KMS_KEYPAIR_CONCURRENCY: "1",
-    KMS_WORKERS: "1",
-  };
-  server = await startServer({ env });
-  await kms("principal", "create", "bob");
-  [admin, bob] = await Promise.all([newClientKey("admin"), newClientKey("bob")]);
-
-  keys.aes = await createKey("KEY_SPEC_AES_256");
-  await connect("KeyService/CreateAlias", { aliasName: alias, keyId: keys.aes });
-  keys.rotated = await createKey("KEY_SPEC_AES_256");
-  const rotation = await connect("KeyService/RotateKey", { keyId: keys.rotated });
-  rotated = { initial: rotation.key.initialKeyVersionId, primary: rotation.keyVersionId };
-  keys.rsaSign = await createKey("KEY_SPEC_RSA_2048", "KEY_USAGE_SIGN_VERIFY");
-  keys.ecSign = await createKey("KEY_SPEC_EC_P256", "KEY_USAGE_SIGN_VERIFY");
-  keys.rsaEnc = await createKey("KEY_SPEC_RSA_2048", "KEY_USAGE_ENCRYPT_DECRYPT");
-  keys.disabled = await createKey("KEY_SPEC_AES_256");
-  await connect("KeyService/DisableKey", { keyId: keys.disabled });
-  keys.pending = await createKey("KEY_SPEC_AES_256");
-  await connect("KeyService/ScheduleKeyDeletion", { keyId: keys.pending, pendingWindowDays: 7 });
-  if (PYTHON_OK) python = startPythonDriver({ host: "localhost", port: server.port, caFile: tls.ca });
+  f = await startDkmsFixture(PG_URL);
+  if (PYTHON_OK) python = startPythonDriver({ host: "localhost", port: f.server.port, caFile: f.tls.ca });
 }, 120_000);
 
 afterAll(async () => {
   python?.close();
-  await server?.stop();
-  if (PG_URL) await dropSchemas(PG_URL, [schema]);
+  await f?.stop();
 });
 
 type Client = DkmsClient & { burst(api: string, fields: Fields, count: number): Promise<Reply[]> };
@@ -152,7 +57,7 @@ const IMPLEMENTATIONS = [
     name: "TypeScript",
     available: true,
     make(k: { file: string; password: string }): Client {
-      const c = dkmsClient({ url: `https://127.0.0.1:${server.port}`, ca }, loadClientKey(k.file, k.password));
+      const c = dkmsClient({ url: `https://127.0.0.1:${f.server.port}`, ca: f.ca }, loadClientKey(k.file, k.password));
       return { ...c, burst: (api, fields, n) => Promise.all(Array.from({ length: n }, () => c.call(api, fields))) };
     },
   },
@@ -195,23 +100,23 @@ describe.skipIf(!PG_URL).each(IMPLEMENTATIONS)("$name client", ({ available, mak
   let asBob: Client;
   beforeAll(() => {
     if (!available) return;
-    c = make(admin);
-    asBob = make(bob);
+    c = make(f.admin);
+    asBob = make(f.bob);
   });
   const test = available ? it : it.skip;
 
-  test("Encrypt by alias seals under the initial version (raw form, Iv, AES_GCM); Decrypt needs the same Aad", async () => {
-    const enc = ok(await c.call("Encrypt", { KeyId: alias, Plaintext: pt, Aad: aad }));
-    expect(enc.KeyId).toBe(keys.aes);
+  test("Encrypt by f.alias seals under the initial version (raw form, Iv, AES_GCM); Decrypt needs the same Aad", async () => {
+    const enc = ok(await c.call("Encrypt", { KeyId: f.alias, Plaintext: pt, Aad: aad }));
+    expect(enc.KeyId).toBe(f.keys.aes);
     expect(enc.Algorithm).toBe("AES_GCM");
     expect(buf(enc.Iv)).toHaveLength(12);
-    const dec = ok(await openRaw(c, alias, enc, "CiphertextBlob", aad));
+    const dec = ok(await openRaw(c, f.alias, enc, "CiphertextBlob", aad));
     expect({ KeyId: dec.KeyId, Plaintext: buf(dec.Plaintext).toString() }).toEqual({
-      KeyId: keys.aes,
+      KeyId: f.keys.aes,
       Plaintext: pt.toString(),
     });
     const other = await c.call("Decrypt", {
-      KeyId: keys.aes,
+      KeyId: f.keys.aes,
       CiphertextBlob: enc.CiphertextBlob!,
       Iv: enc.Iv!,
       Aad: Buffer.from("x"),
@@ -219,56 +124,65 @@ describe.skipIf(!PG_URL).each(IMPLEMENTATIONS)("$name client", ({ available, mak
     expectError(other, 400, "InvalidParam");
 
     // After a rotation Encrypt still uses the initial version: kms.v1 Decrypt says which one opened it.
-    const raw = ok(await c.call("Encrypt", { KeyId: keys.rotated, Plaintext: pt }));
-    const opened = await connect("CryptoService/Decrypt", {
-      keyId: keys.rotated,
+    const raw = ok(await c.call("Encrypt", { KeyId: f.keys.rotated, Plaintext: pt }));
+    const opened = await f.connect("CryptoService/Decrypt", {
+      keyId: f.keys.rotated,
       ciphertextBlob: buf(raw.CiphertextBlob).toString("base64"),
       iv: buf(raw.Iv).toString("base64"),
       algorithm: "AES_GCM",
     });
-    expect(opened.keyVersionId).toBe(rotated.initial);
+    expect(opened.keyVersionId).toBe(f.rotated.initial);
     expectError(await c.call("AdvanceDecrypt", { CiphertextBlob: raw.CiphertextBlob! }), 400, "InvalidParam");
   });
 
   test("AdvanceEncrypt seals under the primary version; AdvanceDecrypt opens it with no KeyId", async () => {
-    const enc = ok(await c.call("AdvanceEncrypt", { KeyId: keys.rotated, Plaintext: pt, Aad: aad }));
-    expect(enc.KeyVersionId).toBe(rotated.primary);
-    expect(rotated.primary).not.toBe(rotated.initial);
+    const enc = ok(await c.call("AdvanceEncrypt", { KeyId: f.keys.rotated, Plaintext: pt, Aad: aad }));
+    expect(enc.KeyVersionId).toBe(f.rotated.primary);
+    expect(f.rotated.primary).not.toBe(f.rotated.initial);
     const dec = ok(await c.call("AdvanceDecrypt", { CiphertextBlob: enc.CiphertextBlob!, Aad: aad }));
     expect({ KeyId: dec.KeyId, KeyVersionId: dec.KeyVersionId, Plaintext: buf(dec.Plaintext).toString() }).toEqual({
-      KeyId: keys.rotated,
-      KeyVersionId: rotated.primary,
+      KeyId: f.keys.rotated,
+      KeyVersionId: f.rotated.primary,
       Plaintext: pt.toString(),
     });
-    const wrongKey = await c.call("AdvanceDecrypt", { CiphertextBlob: enc.CiphertextBlob!, KeyId: keys.aes, Aad: aad });
+    const wrongKey = await c.call("AdvanceDecrypt", {
+      CiphertextBlob: enc.CiphertextBlob!,
+      KeyId: f.keys.aes,
+      Aad: aad,
+    });
     expectError(wrongKey, 400, "InvalidParam");
   });
 
   test("GenerateDataKey (32 bytes by default, raw, initial) and AdvanceGenerateDataKey (primary)", async () => {
-    const dk = ok(await c.call("GenerateDataKey", { KeyId: keys.rotated, Aad: aad }));
+    const dk = ok(await c.call("GenerateDataKey", { KeyId: f.keys.rotated, Aad: aad }));
     expect(buf(dk.Plaintext)).toHaveLength(32);
     expect(dk.Algorithm).toBe("AES_GCM");
-    const back = ok(await openRaw(c, keys.rotated, dk, "CiphertextBlob", aad));
+    const back = ok(await openRaw(c, f.keys.rotated, dk, "CiphertextBlob", aad));
     expect(buf(back.Plaintext).equals(buf(dk.Plaintext))).toBe(true);
 
-    const adk = ok(await c.call("AdvanceGenerateDataKey", { KeyId: keys.rotated, NumberOfBytes: 16 }));
+    const adk = ok(await c.call("AdvanceGenerateDataKey", { KeyId: f.keys.rotated, NumberOfBytes: 16 }));
     expect(buf(adk.Plaintext)).toHaveLength(16);
-    expect(adk.KeyVersionId).toBe(rotated.primary);
+    expect(adk.KeyVersionId).toBe(f.rotated.primary);
     const opened = ok(await c.call("AdvanceDecrypt", { CiphertextBlob: adk.CiphertextBlob! }));
     expect(buf(opened.Plaintext).equals(buf(adk.Plaintext))).toBe(true);
-    expectError(await c.call("GenerateDataKey", { KeyId: keys.aes, NumberOfBytes: 1025 }), 400, "InvalidParam");
+    expectError(await c.call("GenerateDataKey", { KeyId: f.keys.aes, NumberOfBytes: 1025 }), 400, "InvalidParam");
   });
 
   test("GenerateDataKeyPair(WithoutPlaintext): initial version, raw form, the private key opened by Decrypt matches the public key", async () => {
     const pair = ok(
-      await c.call("GenerateDataKeyPair", { KeyId: keys.rotated, KeyPairSpec: "EC_P256", KeyFormat: "PEM", Aad: aad }),
+      await c.call("GenerateDataKeyPair", {
+        KeyId: f.keys.rotated,
+        KeyPairSpec: "EC_P256",
+        KeyFormat: "PEM",
+        Aad: aad,
+      }),
     );
     expect({ KeyPairSpec: pair.KeyPairSpec, Algorithm: pair.Algorithm, KeyId: pair.KeyId }).toEqual({
       KeyPairSpec: "EC_P256",
       Algorithm: "AES_GCM",
-      KeyId: keys.rotated,
+      KeyId: f.keys.rotated,
     });
-    const opened = ok(await openRaw(c, keys.rotated, pair, "PrivateKeyCiphertextBlob", aad));
+    const opened = ok(await openRaw(c, f.keys.rotated, pair, "PrivateKeyCiphertextBlob", aad));
     expect(buf(opened.Plaintext).equals(buf(pair.PrivateKeyPlaintext))).toBe(true);
     const derived = createPublicKey(createPrivateKey(buf(opened.Plaintext).toString())).export({
       type: "spki",
@@ -278,13 +192,13 @@ describe.skipIf(!PG_URL).each(IMPLEMENTATIONS)("$name client", ({ available, mak
 
     const bare = ok(
       await c.call("GenerateDataKeyPairWithoutPlaintext", {
-        KeyId: keys.aes,
+        KeyId: f.keys.aes,
         KeyPairSpec: "RSA_2048",
         KeyFormat: "DER",
       }),
     );
     expect(bare.PrivateKeyPlaintext).toBeUndefined();
-    const der = ok(await openRaw(c, keys.aes, bare, "PrivateKeyCiphertextBlob"));
+    const der = ok(await openRaw(c, f.keys.aes, bare, "PrivateKeyCiphertextBlob"));
     const key = createPrivateKey({ key: buf(der.Plaintext), format: "der", type: "pkcs8" });
     expect(key.asymmetricKeyDetails?.modulusLength).toBe(2048);
     expect(createPublicKey(key).export({ type: "spki", format: "der" }).equals(buf(bare.PublicKey))).toBe(true);
@@ -292,15 +206,15 @@ describe.skipIf(!PG_URL).each(IMPLEMENTATIONS)("$name client", ({ available, mak
 
   test("AdvanceGenerateDataKeyPair(WithoutPlaintext): primary version, opened by AdvanceDecrypt alone", async () => {
     const pair = ok(
-      await c.call("AdvanceGenerateDataKeyPair", { KeyId: keys.rotated, KeyPairSpec: "EC_P256K", KeyFormat: "PEM" }),
+      await c.call("AdvanceGenerateDataKeyPair", { KeyId: f.keys.rotated, KeyPairSpec: "EC_P256K", KeyFormat: "PEM" }),
     );
-    expect(pair.KeyVersionId).toBe(rotated.primary);
+    expect(pair.KeyVersionId).toBe(f.rotated.primary);
     const opened = ok(await c.call("AdvanceDecrypt", { CiphertextBlob: pair.PrivateKeyCiphertextBlob! }));
     expect(buf(opened.Plaintext).equals(buf(pair.PrivateKeyPlaintext))).toBe(true);
 
     const bare = ok(
       await c.call("AdvanceGenerateDataKeyPairWithoutPlaintext", {
-        KeyId: alias,
+        KeyId: f.alias,
         KeyPairSpec: "EC_P256",
         KeyFormat: "DER",
         Aad: aad,
@@ -315,25 +229,25 @@ describe.skipIf(!PG_URL).each(IMPLEMENTATIONS)("$name client", ({ available, mak
   test("Sign and Verify (RSA_PSS_SHA_256 raw, RSA_PKCS1_SHA_256 digest, ECDSA_SHA_256 by Digest); GetPublicKey's PEM verifies them", async () => {
     const message = Buffer.from("sign me");
     const digest = createHash("sha256").update(message).digest();
-    const rsaPem = ok(await c.call("GetPublicKey", { KeyId: keys.rsaSign })).PublicKey as string;
-    const ecPem = ok(await c.call("GetPublicKey", { KeyId: keys.ecSign })).PublicKey as string;
+    const rsaPem = ok(await c.call("GetPublicKey", { KeyId: f.keys.rsaSign })).PublicKey as string;
+    const ecPem = ok(await c.call("GetPublicKey", { KeyId: f.keys.ecSign })).PublicKey as string;
     expect(rsaPem).toMatch(/^-----BEGIN PUBLIC KEY-----\n/);
     const cases: { KeyId: string; Algorithm: string; fields: Fields; pem: string; padding?: number }[] = [
       {
-        KeyId: keys.rsaSign,
+        KeyId: f.keys.rsaSign,
         Algorithm: "RSA_PSS_SHA_256",
         fields: { Message: message },
         pem: rsaPem,
         padding: constants.RSA_PKCS1_PSS_PADDING,
       },
       {
-        KeyId: keys.rsaSign,
+        KeyId: f.keys.rsaSign,
         Algorithm: "RSA_PKCS1_SHA_256",
         fields: { Message: digest, MessageType: "DIGEST" },
         pem: rsaPem,
         padding: constants.RSA_PKCS1_PADDING,
       },
-      { KeyId: keys.ecSign, Algorithm: "ECDSA_SHA_256", fields: { Digest: digest }, pem: ecPem, padding: undefined },
+      { KeyId: f.keys.ecSign, Algorithm: "ECDSA_SHA_256", fields: { Digest: digest }, pem: ecPem, padding: undefined },
     ];
     for (const k of cases) {
       const signed = ok(await c.call("Sign", { KeyId: k.KeyId, Algorithm: k.Algorithm, ...k.fields }));
@@ -358,29 +272,29 @@ describe.skipIf(!PG_URL).each(IMPLEMENTATIONS)("$name client", ({ available, mak
       );
       expect(bad.Value).toBeUndefined(); // false: proto3 sends no default
     }
-    expectError(await c.call("GetPublicKey", { KeyId: keys.aes }), 400, "InvalidParam");
+    expectError(await c.call("GetPublicKey", { KeyId: f.keys.aes }), 400, "InvalidParam");
     expectError(
-      await c.call("Sign", { KeyId: keys.rsaSign, Algorithm: "SM2DSA", Message: message }),
+      await c.call("Sign", { KeyId: f.keys.rsaSign, Algorithm: "SM2DSA", Message: message }),
       400,
       "InvalidParam",
     );
   });
 
   test("Encrypt/Decrypt with an RSA key and RSAES_OAEP_SHA_256; GenerateRandom", async () => {
-    const enc = ok(await c.call("Encrypt", { KeyId: keys.rsaEnc, Plaintext: pt, Algorithm: "RSAES_OAEP_SHA_256" }));
+    const enc = ok(await c.call("Encrypt", { KeyId: f.keys.rsaEnc, Plaintext: pt, Algorithm: "RSAES_OAEP_SHA_256" }));
     expect(enc.Algorithm).toBe("RSAES_OAEP_SHA_256");
     const dec = ok(
       await c.call("Decrypt", {
-        KeyId: keys.rsaEnc,
+        KeyId: f.keys.rsaEnc,
         CiphertextBlob: enc.CiphertextBlob!,
         Algorithm: "RSAES_OAEP_SHA_256",
       }),
     );
     expect(buf(dec.Plaintext).toString()).toBe(pt.toString());
-    const pem = ok(await c.call("GetPublicKey", { KeyId: keys.rsaEnc })).PublicKey as string;
+    const pem = ok(await c.call("GetPublicKey", { KeyId: f.keys.rsaEnc })).PublicKey as string;
     const outside = publicEncrypt({ key: pem, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: "sha256" }, pt);
     const back = ok(
-      await c.call("Decrypt", { KeyId: keys.rsaEnc, CiphertextBlob: outside, Algorithm: "RSAES_OAEP_SHA_256" }),
+      await c.call("Decrypt", { KeyId: f.keys.rsaEnc, CiphertextBlob: outside, Algorithm: "RSAES_OAEP_SHA_256" }),
     );
     expect(buf(back.Plaintext).toString()).toBe(pt.toString());
 
@@ -411,7 +325,7 @@ describe.skipIf(!PG_URL).each(IMPLEMENTATIONS)("$name client", ({ available, mak
       ],
       [
         "KeyPairSpec outside its set",
-        c.call("GenerateDataKeyPair", { KeyId: keys.aes, KeyPairSpec: "RSA_1024" }),
+        c.call("GenerateDataKeyPair", { KeyId: f.keys.aes, KeyPairSpec: "RSA_1024" }),
         400,
         "InvalidParam",
       ],
@@ -421,10 +335,10 @@ describe.skipIf(!PG_URL).each(IMPLEMENTATIONS)("$name client", ({ available, mak
         400,
         "InvalidParam",
       ],
-      ["no Plaintext", c.call("Encrypt", { KeyId: keys.aes }), 400, "MissingParameter"],
+      ["no Plaintext", c.call("Encrypt", { KeyId: f.keys.aes }), 400, "MissingParameter"],
       [
         "no KeyFormat",
-        c.call("AdvanceGenerateDataKeyPair", { KeyId: keys.aes, KeyPairSpec: "EC_P256" }),
+        c.call("AdvanceGenerateDataKeyPair", { KeyId: f.keys.aes, KeyPairSpec: "EC_P256" }),
         400,
         "MissingParameter",
       ],
@@ -454,12 +368,12 @@ describe.skipIf(!PG_URL).each(IMPLEMENTATIONS)("$name client", ({ available, mak
       ],
       [
         "another principal's key",
-        asBob.call("Encrypt", { KeyId: keys.aes, Plaintext: pt }),
+        asBob.call("Encrypt", { KeyId: f.keys.aes, Plaintext: pt }),
         403,
         "Forbidden.NoPermission",
       ],
       [
-        "an alias that does not exist",
+        "an f.alias that does not exist",
         c.call("Encrypt", { KeyId: "alias/none-such", Plaintext: pt }),
         404,
         "Forbidden.KeyNotFound",
@@ -470,8 +384,8 @@ describe.skipIf(!PG_URL).each(IMPLEMENTATIONS)("$name client", ({ available, mak
         404,
         "Forbidden.KeyNotFound",
       ],
-      ["a disabled key", c.call("Encrypt", { KeyId: keys.disabled, Plaintext: pt }), 409, "Rejected.Disabled"],
-      ["a key pending deletion", c.call("GenerateDataKey", { KeyId: keys.pending }), 409, "Rejected.PendingDeletion"],
+      ["a disabled key", c.call("Encrypt", { KeyId: f.keys.disabled, Plaintext: pt }), 409, "Rejected.Disabled"],
+      ["a key pending deletion", c.call("GenerateDataKey", { KeyId: f.keys.pending }), 409, "Rejected.PendingDeletion"],
       [
         "a body over 3 MB",
         c.call("Encrypt", {}, { rawBody: Buffer.alloc(3 * 1024 * 1024 + 1) }),
@@ -497,7 +411,7 @@ describe.skipIf(!PG_URL).each(IMPLEMENTATIONS)("$name client", ({ available, mak
   test("the four pair operations over the one permit answer 429 Rejected.Throttling, Concurrency Limit Exceeded.", async () => {
     const replies = await c.burst(
       "GenerateDataKeyPair",
-      { KeyId: keys.aes, KeyPairSpec: "RSA_4096", KeyFormat: "DER" },
+      { KeyId: f.keys.aes, KeyPairSpec: "RSA_4096", KeyFormat: "DER" },
       4,
     );
     const refused = replies.filter((r) => r.status !== 200);
@@ -514,25 +428,25 @@ describe.skipIf(!PG_URL).each(IMPLEMENTATIONS)("$name client", ({ available, mak
   }, 60_000);
 
   test("a deleted ClientKey is refused on its very next request; its principal's calls are audited", async () => {
-    const issued = await newClientKey("bob");
+    const issued = await f.newClientKey("bob");
     const doomed = make(issued);
     ok(await doomed.call("GenerateRandom", { Length: 8 }));
-    await kms("client-key", "delete", issued.keyId);
-    const listed = JSON.parse(await kms("client-key", "list")) as { keyId: string; principal: string }[];
+    await f.kms("client-key", "delete", issued.keyId);
+    const listed = JSON.parse(await f.kms("client-key", "list")) as { keyId: string; principal: string }[];
     expect(listed.map((k) => k.keyId)).not.toContain(issued.keyId);
     expect(listed).toContainEqual(
-      expect.objectContaining({ keyId: loadClientKey(bob.file, bob.password).keyId, principal: "bob" }),
+      expect.objectContaining({ keyId: loadClientKey(f.bob.file, f.bob.password).keyId, principal: "bob" }),
     );
     expectError(await doomed.call("GenerateRandom", { Length: 8 }), 401, "SignatureNotMatch");
 
     const refused = await asBob.call("Decrypt", {
-      KeyId: keys.aes,
+      KeyId: f.keys.aes,
       CiphertextBlob: Buffer.alloc(40),
       Iv: Buffer.alloc(12),
     });
     expectError(refused, 403, "Forbidden.NoPermission");
-    const rows = await sql<{ principal: string; operation: string; outcome: string; error_code: string | null }>(
-      `select principal, operation, outcome, error_code from "${schema}".kms_audit where request_id = $1`,
+    const rows = await f.sql<{ principal: string; operation: string; outcome: string; error_code: string | null }>(
+      `select principal, operation, outcome, error_code from "${f.schema}".kms_audit where request_id = $1`,
       [refused.error!.RequestId],
     );
     expect(rows).toEqual([
@@ -543,21 +457,21 @@ describe.skipIf(!PG_URL).each(IMPLEMENTATIONS)("$name client", ({ available, mak
 
 describe.skipIf(!PG_URL)("kms client-key create", () => {
   it("writes the SDKs' file (0600, KeyId and PrivateKeyData only) and stores the certificate alone", async () => {
-    const content = JSON.parse(readFileSync(admin.file, "utf8")) as Record<string, string>;
+    const content = JSON.parse(readFileSync(f.admin.file, "utf8")) as Record<string, string>;
     expect(Object.keys(content).sort()).toEqual(["KeyId", "PrivateKeyData"]);
     expect(content.KeyId).toMatch(/^KAAP\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
-    expect(admin.file).toMatch(new RegExp(`/clientKey_${content.KeyId!.replace(".", "\\.")}\\.json$`));
-    expect(statSync(admin.file).mode & 0o777).toBe(0o600);
-    const [row] = await sql<Record<string, string>>(`select * from "${schema}".kms_client_keys where key_id = $1`, [
+    expect(f.admin.file).toMatch(new RegExp(`/clientKey_${content.KeyId!.replace(".", "\\.")}\\.json$`));
+    expect(statSync(f.admin.file).mode & 0o777).toBe(0o600);
+    const [row] = await f.sql<Record<string, string>>(`select * from "${f.schema}".kms_client_keys where key_id = $1`, [
       content.KeyId,
     ]);
     expect(row!.principal).toBe("admin");
     const stored = JSON.stringify(row);
     expect(stored).not.toContain("PRIVATE KEY");
-    expect(stored).not.toContain(admin.password);
+    expect(stored).not.toContain(f.admin.password);
     const cert = new X509Certificate(row!.certificate!);
     expect(cert.subject).toBe(`CN=${content.KeyId}`);
-    const own = loadClientKey(admin.file, admin.password).privateKey;
+    const own = loadClientKey(f.admin.file, f.admin.password).privateKey;
     expect(createPublicKey(own).equals(cert.publicKey)).toBe(true);
   });
 });
@@ -584,24 +498,24 @@ describe.skipIf(!PG_URL || !GO_OK)("Go client (golang.org/x/crypto/pkcs12, as th
       env: goEnv,
     });
     const { stdout } = await run(join(dir, "dkms-client"), [
-      admin.file,
-      admin.password,
-      `localhost:${server.port}`,
-      tls.ca,
+      f.admin.file,
+      f.admin.password,
+      `localhost:${f.server.port}`,
+      f.tls.ca,
     ]);
     expect(JSON.parse(stdout)).toEqual({ blocks: ["CERTIFICATE", "PRIVATE KEY"], status: 200, randomBytes: 32 });
   }, 120_000);
 });
 
 describe.skipIf(!PG_URL)("database faults, seen by both clients", () => {
-  const clients = () => IMPLEMENTATIONS.filter((i) => i.available).map((i) => i.make(admin));
+  const clients = () => IMPLEMENTATIONS.filter((i) => i.available).map((i) => i.make(f.admin));
 
   it("a ClientKey table the database will not lock in time is 503 ServiceUnavailableTemporary", async () => {
     const locker = new pg.Client({ connectionString: PG_URL });
     await locker.connect();
     try {
       await locker.query("begin");
-      await locker.query(`lock table "${schema}".kms_client_keys in access exclusive mode`);
+      await locker.query(`lock table "${f.schema}".kms_client_keys in access exclusive mode`);
       const replies = await Promise.all(clients().map((c) => c.call("GenerateRandom", { Length: 8 })));
       for (const r of replies) expectError(r, 503, "ServiceUnavailableTemporary");
     } finally {
@@ -612,9 +526,9 @@ describe.skipIf(!PG_URL)("database faults, seen by both clients", () => {
   }, 90_000);
 
   it("a stored certificate that cannot be read is 500 InternalFailure, with the fixed message", async () => {
-    const broken = await newClientKey("admin");
+    const broken = await f.newClientKey("admin");
     const made = IMPLEMENTATIONS.filter((i) => i.available).map((i) => i.make(broken));
-    await sql(`update "${schema}".kms_client_keys set certificate = 'not a certificate' where key_id = $1`, [
+    await f.sql(`update "${f.schema}".kms_client_keys set certificate = 'not a certificate' where key_id = $1`, [
       broken.keyId,
     ]);
     for (const c of made) {

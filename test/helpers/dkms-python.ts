@@ -57,11 +57,15 @@ export function startPythonDriver(endpoint: { host: string; port: number; caFile
       stdio: ["pipe", "pipe", "inherit"],
     },
   );
-  const waiting: ((line: string) => void)[] = [];
-  createInterface({ input: child.stdout! }).on("line", (line) => waiting.shift()?.(line));
+  const waiting: { resolve: (line: string) => void; reject: (err: Error) => void }[] = [];
+  createInterface({ input: child.stdout! }).on("line", (line) => waiting.shift()?.resolve(line));
+  // A client that dies fails every request still waiting, instead of leaving the test to time out.
+  child.once("exit", (code) => {
+    for (const w of waiting.splice(0)) w.reject(new Error(`python client exited with ${code}`));
+  });
   const ask = (req: object) =>
-    new Promise<unknown>((resolve) => {
-      waiting.push((line) => resolve(JSON.parse(line)));
+    new Promise<unknown>((resolve, reject) => {
+      waiting.push({ resolve: (line) => resolve(JSON.parse(line)), reject });
       child.stdin!.write(`${JSON.stringify(req)}\n`);
     });
   const toReply = (r: unknown): Reply => {
