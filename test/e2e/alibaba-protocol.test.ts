@@ -455,6 +455,16 @@ describe.skipIf(!PG_URL).each(IMPLEMENTATIONS)("$name client", ({ available, mak
   }, 60_000);
 });
 
+describe.skipIf(!PG_URL)("over HTTP/2 (ALPN h2, as HTTP/2-capable SDK transports negotiate)", () => {
+  it("serves the same protocol", async () => {
+    const key = loadClientKey(f.admin.file, f.admin.password);
+    const c = dkmsClient({ url: `https://localhost:${f.server.port}`, ca: f.ca, http2: true }, key);
+    const enc = ok(await c.call("Encrypt", { KeyId: f.alias, Plaintext: pt, Aad: aad }));
+    expect(buf(ok(await openRaw(c, f.keys.aes, enc, "CiphertextBlob", aad)).Plaintext).toString()).toBe(pt.toString());
+    expectError(await c.call("GenerateRandom", { Length: 8 }, { corruptSignature: true }), 401, "SignatureNotMatch");
+  });
+});
+
 describe.skipIf(!PG_URL)("kms client-key create", () => {
   it("writes the SDKs' file (0600, KeyId and PrivateKeyData only) and stores the certificate alone", async () => {
     const content = JSON.parse(readFileSync(f.admin.file, "utf8")) as Record<string, string>;

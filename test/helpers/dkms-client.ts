@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { createHash, createPrivateKey, type KeyObject, sign } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
+import http2 from "node:http2";
 import https from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -64,7 +65,14 @@ export interface DkmsClient {
   call(api: string, fields: Fields, tamper?: Tamper): Promise<Reply>;
 }
 
-export function dkmsClient(endpoint: { url: string; ca?: Buffer }, key: ClientKey): DkmsClient {
+/** Where to send: `https://host:port` with the CA to trust; `http2` negotiates h2 by ALPN (as OkHttp does). */
+export interface Endpoint {
+  url: string;
+  ca?: Buffer;
+  http2?: boolean;
+}
+
+export function dkmsClient(endpoint: Endpoint, key: ClientKey): DkmsClient {
   return {
     async call(api, fields, tamper = {}) {
       const body = tamper.rawBody ?? encode(`${api}Request`, fields);
@@ -92,7 +100,7 @@ export function dkmsClient(endpoint: { url: string; ca?: Buffer }, key: ClientKe
       const signature = sign("sha256", Buffer.from(text), key.privateKey);
       if (tamper.corruptSignature) signature[0]! ^= 1;
       headers.authorization = `${tamper.tokenScheme ? "TOKEN" : "Bearer"} ${signature.toString("base64")}`;
-      const { status, data } = await post(endpoint, headers, body);
+      const { status, data } = await (endpoint.http2 ? postHttp2 : post)(endpoint, headers, body);
       if (status >= 400) return { status, error: decode("Error", data) as Reply["error"] };
       return { status, fields: decode(`${api}Response`, data) };
     },
@@ -100,7 +108,7 @@ export function dkmsClient(endpoint: { url: string; ca?: Buffer }, key: ClientKe
 }
 
 function post(
-  endpoint: { url: string; ca?: Buffer },
+  endpoint: Endpoint,
   headers: Record<string, string>,
   body: Buffer,
 ): Promise<{ status: number; data: Buffer }> {
@@ -117,6 +125,26 @@ function post(
         res.on("error", reject);
       },
     );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+function postHttp2(endpoint: Endpoint, headers: Record<string, string>, body: Buffer) {
+  return new Promise<{ status: number; data: Buffer }>((resolve, reject) => {
+    const session = http2.connect(endpoint.url, { ca: endpoint.ca });
+    session.on("error", reject);
+    const req = session.request({ ":method": "POST", ":path": "/", ...headers });
+    const chunks: Buffer[] = [];
+    let status = 0;
+    req.on("response", (h) => {
+      status = Number(h[":status"]);
+    });
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      session.close();
+      resolve({ status, data: Buffer.concat(chunks) });
+    });
     req.on("error", reject);
     req.end(body);
   });
