@@ -1,7 +1,7 @@
 import { X509Certificate } from "node:crypto";
-import type { Authenticate, CallInfo, Principal } from "../api/pipeline.js";
-import { isClientKeyId } from "../core/client-key-id.js";
-import { KmsError } from "../core/errors.js";
+import type { Authenticate, CallInfo, Principal } from "../edge/pipeline.js";
+import { isClientKeyId } from "../core/access/client-key-id.js";
+import { KmsError } from "../domain/errors.js";
 import type { SigV4Request } from "../security/sigv4.js";
 import type { KeyStoreReader } from "../store/key-store.js";
 import { DkmsProtocolError, missingParameter } from "./errors.js";

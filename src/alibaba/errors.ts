@@ -1,5 +1,5 @@
 import { create, toBinary } from "@bufbuild/protobuf";
-import { type KmsCode, KmsError, toKmsError } from "../core/errors.js";
+import { type KmsCode, KmsError, toKmsError } from "../domain/errors.js";
 import { ErrorSchema } from "../../gen/dkms_gcs/api_pb.js";
 
 /** How an error reads on the Alibaba KMS-instance wire: HTTP status and `Error.ErrorCode`. */

@@ -1,16 +1,16 @@
 import type http from "node:http";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import type { Logger } from "pino";
-import type { CallInfo, Pipeline } from "../api/pipeline.js";
+import type { CallInfo, Pipeline } from "../edge/pipeline.js";
 import type { CoreDeps } from "../core/deps.js";
-import { KmsError } from "../core/errors.js";
-import { requestIdOf } from "../request-id.js";
-import type { Handler } from "../server.js";
+import { KmsError } from "../domain/errors.js";
+import { requestIdOf } from "../edge/request-id.js";
+import type { Handler, HttpRequest, HttpResponse } from "../edge/http.js";
 import { DkmsProtocolError, dkmsErrorOf, errorBody } from "./errors.js";
 import { lookupOperation, NOT_OFFERED } from "./operations/index.js";
 
-type Req = Parameters<Handler>[0];
-type Res = Parameters<Handler>[1];
+type Req = HttpRequest;
+type Res = HttpResponse;
 
 export interface DkmsHandlerOptions {
   deps: CoreDeps;

@@ -3,7 +3,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
-import { createClientKey, deleteClientKey } from "../core/client-keys.js";
+import { createClientKey, deleteClientKey } from "../core/access/client-keys.js";
 import { secureRandom } from "../crypto/random.js";
 import { openState } from "../main.js";
 import { flagValue } from "./flags.js";

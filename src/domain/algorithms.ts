@@ -2,8 +2,10 @@
  * The enumerations around the key-spec catalogue (`specs.ts`): usages, algorithms, data-key specs,
  * key formats, message types and key states. Each row states its `kms.v1` enum value (`proto`, the
  * number on the wire; protobuf-es names it as the row without the Buf prefix) and, where the AWS
- * KMS API has the enum, its AWS name (`aws`). The Connect mapping (`src/api/convert.ts`) and the
- * AWS mapping (`src/aws/enums.ts`) are derived from these rows and nothing else;
+ * KMS API has the enum, its AWS name (`aws`), and where the Alibaba Cloud KMS-instance API names
+ * it, that name (`alibaba`). The Connect mapping (`src/api/convert.ts`), the AWS mapping
+ * (`src/aws/enums.ts`) and the KMS-instance mapping (`src/alibaba/operations/fields.ts`) are
+ * derived from these rows and nothing else;
  * `test/unit/domain/catalogue.test.ts` proves that every value maps both ways.
  */
 
@@ -11,6 +13,11 @@
 export interface WireNames {
   proto?: number;
   aws?: string;
+}
+
+/** The Alibaba Cloud KMS-instance API's name of a value, where that API has it. */
+export interface AlibabaName {
+  alibaba?: string;
 }
 
 /** What a key may be used for; fixed at creation. */
@@ -26,10 +33,20 @@ export type KeyUsage = keyof typeof KEY_USAGES;
  * OAEP and its MGF1 (RFC 8017 §7.1) and its length in bytes.
  */
 export const ENCRYPTION_ALGORITHMS = {
-  SYMMETRIC_DEFAULT: { proto: 1, aws: "SYMMETRIC_DEFAULT" },
-  RSAES_OAEP_SHA_1: { proto: 2, aws: "RSAES_OAEP_SHA_1", oaep: { hash: "sha1", bytes: 20 } },
-  RSAES_OAEP_SHA_256: { proto: 3, aws: "RSAES_OAEP_SHA_256", oaep: { hash: "sha256", bytes: 32 } },
-} as const satisfies Record<string, WireNames & { oaep?: { hash: string; bytes: number } }>;
+  SYMMETRIC_DEFAULT: { proto: 1, aws: "SYMMETRIC_DEFAULT", alibaba: "AES_GCM" },
+  RSAES_OAEP_SHA_1: {
+    proto: 2,
+    aws: "RSAES_OAEP_SHA_1",
+    alibaba: "RSAES_OAEP_SHA_1",
+    oaep: { hash: "sha1", bytes: 20 },
+  },
+  RSAES_OAEP_SHA_256: {
+    proto: 3,
+    aws: "RSAES_OAEP_SHA_256",
+    alibaba: "RSAES_OAEP_SHA_256",
+    oaep: { hash: "sha256", bytes: 32 },
+  },
+} as const satisfies Record<string, WireNames & AlibabaName & { oaep?: { hash: string; bytes: number } }>;
 export type EncryptionAlgorithm = keyof typeof ENCRYPTION_ALGORITHMS;
 
 /** A digest a signing algorithm uses (Node's name). */
@@ -40,12 +57,20 @@ export type DigestHash = "sha256" | "sha384" | "sha512";
  * AWS KMS produces) and the padding (RSASSA-PSS and RSASSA-PKCS1-v1_5 of RFC 8017 §8, or ECDSA).
  */
 export const SIGNING_ALGORITHMS = {
-  RSASSA_PSS_SHA_256: { proto: 1, aws: "RSASSA_PSS_SHA_256", hash: "sha256", hashBytes: 32, padding: "PSS" },
+  RSASSA_PSS_SHA_256: {
+    proto: 1,
+    aws: "RSASSA_PSS_SHA_256",
+    alibaba: "RSA_PSS_SHA_256",
+    hash: "sha256",
+    hashBytes: 32,
+    padding: "PSS",
+  },
   RSASSA_PSS_SHA_384: { proto: 2, aws: "RSASSA_PSS_SHA_384", hash: "sha384", hashBytes: 48, padding: "PSS" },
   RSASSA_PSS_SHA_512: { proto: 3, aws: "RSASSA_PSS_SHA_512", hash: "sha512", hashBytes: 64, padding: "PSS" },
   RSASSA_PKCS1_V1_5_SHA_256: {
     proto: 4,
     aws: "RSASSA_PKCS1_V1_5_SHA_256",
+    alibaba: "RSA_PKCS1_SHA_256",
     hash: "sha256",
     hashBytes: 32,
     padding: "PKCS1",
@@ -64,10 +89,17 @@ export const SIGNING_ALGORITHMS = {
     hashBytes: 64,
     padding: "PKCS1",
   },
-  ECDSA_SHA_256: { proto: 7, aws: "ECDSA_SHA_256", hash: "sha256", hashBytes: 32, padding: "ECDSA" },
+  ECDSA_SHA_256: {
+    proto: 7,
+    aws: "ECDSA_SHA_256",
+    alibaba: "ECDSA_SHA_256",
+    hash: "sha256",
+    hashBytes: 32,
+    padding: "ECDSA",
+  },
 } as const satisfies Record<
   string,
-  WireNames & { hash: DigestHash; hashBytes: number; padding: "PSS" | "PKCS1" | "ECDSA" }
+  WireNames & AlibabaName & { hash: DigestHash; hashBytes: number; padding: "PSS" | "PKCS1" | "ECDSA" }
 >;
 export type SigningAlgorithm = keyof typeof SIGNING_ALGORITHMS;
 

@@ -1,4 +1,4 @@
-import { generateDataKeyPair, type PairMode } from "../../core/data-keys.js";
+import { generateDataKeyPair, type PairMode } from "../../core/data-keys/data-keys.js";
 import {
   AdvanceGenerateDataKeyPairRequestSchema,
   AdvanceGenerateDataKeyPairResponseSchema,

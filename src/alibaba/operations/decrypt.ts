@@ -1,11 +1,12 @@
-import { advanceDecrypt as coreAdvanceDecrypt, decrypt as coreDecrypt, RAW_ALGORITHM } from "../../core/encryption.js";
+import { advanceDecrypt as coreAdvanceDecrypt, decrypt as coreDecrypt } from "../../core/crypto-ops/encryption.js";
+import { RAW_ALGORITHM } from "../../core/sealing.js";
 import {
   AdvanceDecryptRequestSchema,
   AdvanceDecryptResponseSchema,
   DecryptRequestSchema,
   DecryptResponseSchema,
 } from "../../../gen/dkms_gcs/api_pb.js";
-import { checkPaddingMode, encryptionAlgorithm, refuseCallerIv, requireAesGcm, required } from "./fields.js";
+import { AES_GCM, checkPaddingMode, encryptionAlgorithm, refuseCallerIv, requireAesGcm, required } from "./fields.js";
 import { operation } from "./operation.js";
 
 /**
@@ -56,7 +57,7 @@ export const advanceDecrypt = operation(
     return {
       KeyId: out.keyId,
       Plaintext: out.plaintext,
-      Algorithm: RAW_ALGORITHM,
+      Algorithm: AES_GCM,
       PaddingMode: req.PaddingMode,
       KeyVersionId: out.versionId,
       RequestId: call.requestId,

@@ -3,7 +3,7 @@ import {
   encrypt as coreEncrypt,
   type EncryptInput,
   type EncryptOutput,
-} from "../../core/encryption.js";
+} from "../../core/crypto-ops/encryption.js";
 import {
   type AdvanceEncryptRequest,
   AdvanceEncryptRequestSchema,

@@ -1,12 +1,25 @@
-import { RAW_ALGORITHM } from "../../core/encryption.js";
-import type { EncryptionAlgorithm, KeyFormat, KeyPairSpec, MessageType, SigningAlgorithm } from "../../core/types.js";
 import { invalidField } from "../../core/validate.js";
+import {
+  type AlibabaName,
+  ENCRYPTION_ALGORITHMS,
+  type EncryptionAlgorithm,
+  isName,
+  KEY_FORMATS,
+  type KeyFormat,
+  MESSAGE_TYPES,
+  type MessageType,
+  namesOf,
+  SIGNING_ALGORITHMS,
+  type SigningAlgorithm,
+} from "../../domain/algorithms.js";
+import { KEY_PAIR_SPEC_NAMES, type KeyPairSpec } from "../../domain/specs.js";
 import { missingParameter } from "../errors.js";
 
 /**
- * Request fields as the KMS-instance API names and spells them, mapped onto core's vocabulary.
- * proto3 cannot tell an absent field from an empty one, so a required field that is empty is
- * `MissingParameter`; a value outside its set is `InvalidParam` (core's `InvalidArgument`).
+ * Request fields as the KMS-instance API names and spells them, mapped onto core's vocabulary
+ * through the catalogue's `alibaba` names (`src/domain/algorithms.ts`). proto3 cannot tell an
+ * absent field from an empty one, so a required field that is empty is `MissingParameter`; a
+ * value outside its set is `InvalidParam` (core's `InvalidArgument`).
  */
 
 export function required<T extends string | Uint8Array>(name: string, value: T): T {
@@ -14,30 +27,36 @@ export function required<T extends string | Uint8Array>(name: string, value: T):
   return value;
 }
 
-const ENCRYPTION_ALGORITHMS: Readonly<Record<string, EncryptionAlgorithm>> = {
-  [RAW_ALGORITHM]: "SYMMETRIC_DEFAULT",
-  RSAES_OAEP_SHA_1: "RSAES_OAEP_SHA_1",
-  RSAES_OAEP_SHA_256: "RSAES_OAEP_SHA_256",
-};
+/** The rows of a catalogue table that the KMS-instance API names, by that name. */
+function byAlibabaName<K extends string>(table: Record<K, object>): ReadonlyMap<string, K> {
+  return new Map(
+    namesOf(table).flatMap((k) => {
+      const name = (table[k] as AlibabaName).alibaba;
+      return name ? [[name, k] as const] : [];
+    }),
+  );
+}
+
+function fromAlibaba<K extends string>(names: ReadonlyMap<string, K>, field: string, value: string): K {
+  const found = names.get(value);
+  if (!found) throw invalidField(field, `satisfy enum value set: [${[...names.keys()].join(", ")}]`, value);
+  return found;
+}
+
+const ENCRYPTION = byAlibabaName(ENCRYPTION_ALGORITHMS);
+const SIGNING = byAlibabaName(SIGNING_ALGORITHMS);
+
+/** The symmetric algorithm's name on this wire: every AES-GCM ciphertext is `AES_GCM`. */
+export const AES_GCM = ENCRYPTION_ALGORITHMS.SYMMETRIC_DEFAULT.alibaba;
 
 /** `Algorithm` of Encrypt/Decrypt: AES_GCM for AES keys, RSAES_OAEP_SHA_1/256 for RSA keys; empty = the key's default. */
 export function encryptionAlgorithm(value: string): EncryptionAlgorithm | undefined {
-  if (value === "") return undefined;
-  if (!Object.hasOwn(ENCRYPTION_ALGORITHMS, value)) {
-    throw invalidField(
-      "Algorithm",
-      `satisfy enum value set: [${Object.keys(ENCRYPTION_ALGORITHMS).join(", ")}]`,
-      value,
-    );
-  }
-  return ENCRYPTION_ALGORITHMS[value];
+  return value === "" ? undefined : fromAlibaba(ENCRYPTION, "Algorithm", value);
 }
 
 /** `Algorithm` where only the symmetric AES_GCM applies (data keys, pairs); empty means AES_GCM. */
 export function requireAesGcm(value: string): void {
-  if (value !== "" && value !== RAW_ALGORITHM) {
-    throw invalidField("Algorithm", `satisfy enum value set: [${RAW_ALGORITHM}]`, value);
-  }
+  if (value !== "" && value !== AES_GCM) throw invalidField("Algorithm", `satisfy enum value set: [${AES_GCM}]`, value);
 }
 
 /**
@@ -54,12 +73,11 @@ export function checkPaddingMode(value: string): void {
   if (value !== "" && value !== "NoPadding") throw invalidField("PaddingMode", "be empty or NoPadding", value);
 }
 
-const PAIR_SPECS: readonly KeyPairSpec[] = ["RSA_2048", "RSA_3072", "RSA_4096", "EC_P256", "EC_P256K"];
-
+/** `KeyPairSpec`: the catalogue's pair specs, which the API spells as the catalogue does. */
 export function keyPairSpec(value: string): KeyPairSpec {
   required("KeyPairSpec", value);
-  if (!(PAIR_SPECS as readonly string[]).includes(value)) {
-    throw invalidField("KeyPairSpec", `satisfy enum value set: [${PAIR_SPECS.join(", ")}]`, value);
+  if (!(KEY_PAIR_SPEC_NAMES as readonly string[]).includes(value)) {
+    throw invalidField("KeyPairSpec", `satisfy enum value set: [${KEY_PAIR_SPEC_NAMES.join(", ")}]`, value);
   }
   return value as KeyPairSpec;
 }
@@ -67,24 +85,15 @@ export function keyPairSpec(value: string): KeyPairSpec {
 /** `KeyFormat`: PEM or DER, required (as the API documents it). */
 export function keyFormat(value: string): KeyFormat {
   required("KeyFormat", value);
-  if (value === "PEM") return "PEM";
-  if (value === "DER") return "DER";
-  throw invalidField("KeyFormat", "satisfy enum value set: [PEM, DER]", value);
+  if (!isName(KEY_FORMATS, value)) {
+    throw invalidField("KeyFormat", `satisfy enum value set: [${namesOf(KEY_FORMATS).join(", ")}]`, value);
+  }
+  return value;
 }
 
-/** The KMS-instance signing algorithm names and core's (AWS) names for the same schemes. */
-const SIGNING_ALGORITHMS: Readonly<Record<string, SigningAlgorithm>> = {
-  RSA_PSS_SHA_256: "RSASSA_PSS_SHA_256",
-  RSA_PKCS1_SHA_256: "RSASSA_PKCS1_V1_5_SHA_256",
-  ECDSA_SHA_256: "ECDSA_SHA_256",
-};
-
+/** `Algorithm` of Sign/Verify (required): RSA_PSS_SHA_256, RSA_PKCS1_SHA_256 or ECDSA_SHA_256. */
 export function signingAlgorithm(value: string): SigningAlgorithm {
-  required("Algorithm", value);
-  if (!Object.hasOwn(SIGNING_ALGORITHMS, value)) {
-    throw invalidField("Algorithm", `satisfy enum value set: [${Object.keys(SIGNING_ALGORITHMS).join(", ")}]`, value);
-  }
-  return SIGNING_ALGORITHMS[value]!;
+  return fromAlibaba(SIGNING, "Algorithm", required("Algorithm", value));
 }
 
 /**
@@ -99,13 +108,18 @@ export function signedInput(req: { Digest: Uint8Array; Message: Uint8Array; Mess
     throw invalidField("Digest", "be empty when Message is given");
   }
   if (req.Digest.length > 0) {
-    if (req.MessageType !== "" && req.MessageType !== "DIGEST")
+    if (req.MessageType !== "" && req.MessageType !== "DIGEST") {
       throw invalidField("MessageType", "be DIGEST with Digest");
+    }
     return { message: req.Digest, messageType: "DIGEST" };
   }
   const messageType = req.MessageType === "" ? "RAW" : req.MessageType;
-  if (messageType !== "RAW" && messageType !== "DIGEST") {
-    throw invalidField("MessageType", "satisfy enum value set: [RAW, DIGEST]", req.MessageType);
+  if (!isName(MESSAGE_TYPES, messageType)) {
+    throw invalidField(
+      "MessageType",
+      `satisfy enum value set: [${namesOf(MESSAGE_TYPES).join(", ")}]`,
+      req.MessageType,
+    );
   }
   return { message: required("Message", req.Message), messageType };
 }

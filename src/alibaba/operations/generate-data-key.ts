@@ -1,12 +1,11 @@
-import { generateDataKey as coreGenerateDataKey } from "../../core/data-keys.js";
-import { RAW_ALGORITHM } from "../../core/encryption.js";
+import { generateDataKey as coreGenerateDataKey } from "../../core/data-keys/data-keys.js";
 import {
   AdvanceGenerateDataKeyRequestSchema,
   AdvanceGenerateDataKeyResponseSchema,
   GenerateDataKeyRequestSchema,
   GenerateDataKeyResponseSchema,
 } from "../../../gen/dkms_gcs/api_pb.js";
-import { requireAesGcm, required } from "./fields.js";
+import { AES_GCM, requireAesGcm, required } from "./fields.js";
 import type { OperationContext } from "./operation.js";
 import { operation } from "./operation.js";
 
@@ -35,7 +34,7 @@ function dataKey(form: "raw" | "blob") {
       Iv: out.iv,
       Plaintext: out.plaintext,
       CiphertextBlob: out.ciphertextBlob,
-      Algorithm: RAW_ALGORITHM,
+      Algorithm: AES_GCM,
       KeyVersionId: out.versionId,
       RequestId: call.requestId,
     };

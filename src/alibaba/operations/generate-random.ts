@@ -1,4 +1,4 @@
-import { generateRandom as coreGenerateRandom } from "../../core/random.js";
+import { generateRandom as coreGenerateRandom } from "../../core/crypto-ops/random.js";
 import { GenerateRandomRequestSchema, GenerateRandomResponseSchema } from "../../../gen/dkms_gcs/api_pb.js";
 import { missingParameter } from "../errors.js";
 import { operation } from "./operation.js";

@@ -1,5 +1,5 @@
 import { createPublicKey } from "node:crypto";
-import { getPublicKey as coreGetPublicKey } from "../../core/signing.js";
+import { getPublicKey as coreGetPublicKey } from "../../core/crypto-ops/signing.js";
 import { GetPublicKeyRequestSchema, GetPublicKeyResponseSchema } from "../../../gen/dkms_gcs/api_pb.js";
 import { required } from "./fields.js";
 import { operation } from "./operation.js";

@@ -1,6 +1,6 @@
 import type { DescMessage, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
 import type { Logger } from "pino";
-import type { Principal } from "../../api/pipeline.js";
+import type { Principal } from "../../edge/pipeline.js";
 import type { CallContext, CoreDeps } from "../../core/deps.js";
 
 /** What a running operation may use: core's dependencies and the pipeline's call. */

@@ -1,4 +1,4 @@
-import { sign as coreSign, verify as coreVerify } from "../../core/signing.js";
+import { sign as coreSign, verify as coreVerify } from "../../core/crypto-ops/signing.js";
 import {
   SignRequestSchema,
   SignResponseSchema,

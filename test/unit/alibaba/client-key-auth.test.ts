@@ -2,10 +2,10 @@ import { createHash, sign } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { withClientKeys } from "../../../src/alibaba/client-key-auth.js";
 import { DkmsProtocolError } from "../../../src/alibaba/errors.js";
-import type { CallInfo } from "../../../src/api/pipeline.js";
-import { KmsError } from "../../../src/core/errors.js";
+import type { CallInfo } from "../../../src/edge/pipeline.js";
+import { KmsError } from "../../../src/domain/errors.js";
 import { newRsaKeyPair, signCertificate } from "../../../src/crypto/certificates.js";
-import type { ClientKeyRecord, PrincipalRecord } from "../../../src/security/types.js";
+import type { ClientKeyRecord, PrincipalRecord } from "../../../src/domain/security-records.js";
 
 const NOW = new Date("2026-12-07T00:00:00Z");
 const KEY_ID = "KAAP.0f8e2f9a-1b2c-4d3e-8f90-a1b2c3d4e5f6";

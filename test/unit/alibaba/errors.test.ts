@@ -3,7 +3,7 @@ import { fromBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { ErrorSchema } from "../../../gen/dkms_gcs/api_pb.js";
 import { DKMS_ERROR_WIRE, DkmsProtocolError, dkmsErrorOf, errorBody } from "../../../src/alibaba/errors.js";
-import { INTERNAL_MESSAGE, KMS_CODES, KmsError } from "../../../src/core/errors.js";
+import { INTERNAL_MESSAGE, KMS_CODES, KmsError } from "../../../src/domain/errors.js";
 
 const DOC = readFileSync(new URL("../../../docs/alibaba-compatibility.md", import.meta.url), "utf8");
 

@@ -1,9 +1,9 @@
-import { newRsaKeyPair, pkcs12, signCertificate } from "../crypto/certificates.js";
-import type { ClientKeyRecord } from "../security/types.js";
+import { newRsaKeyPair, pkcs12, signCertificate } from "../../crypto/certificates.js";
+import type { ClientKeyRecord } from "../../domain/security-records.js";
 import { clientKeyId } from "./client-key-id.js";
-import type { CoreDeps } from "./deps.js";
-import { KmsError } from "./errors.js";
-import { checkRange } from "./validate.js";
+import type { CoreDeps } from "../deps.js";
+import { KmsError } from "../../domain/errors.js";
+import { checkRange } from "../validate.js";
 
 /** What `kms client-key create` hands its caller once; the service keeps none of the secrets. */
 export interface IssuedClientKey {
