@@ -92,6 +92,12 @@ async function allAudit(): Promise<AuditRecord[]> {
   }
 }
 
+/** Polls `done` every 50 ms for up to 30 s; the assertions that follow say what was missing. */
+async function until(done: () => boolean): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+}
+
 describe("kill -9 of one of two PostgreSQL-backed instances mid-burst", () => {
   it("loses nothing either instance acknowledged", async () => {
     const { key } = await b.c.keys.CreateKey({ description: "shared by the burst" });
@@ -113,10 +119,13 @@ describe("kill -9 of one of two PostgreSQL-backed instances mid-burst", () => {
       }
     };
     const burst = Promise.all(Array.from({ length: CALLERS }, (_, n) => caller(n)));
-    await new Promise((r) => setTimeout(r, 1_500));
+    // Wait for acknowledgements rather than for a fixed time: on a loaded machine the first calls
+    // can take seconds, and a kill before any call was acknowledged would prove nothing.
+    await until(() => acked.requestIds.length >= 20);
     const ackedBeforeKill = acked.requestIds.length;
     await a.server.stop("SIGKILL");
-    await new Promise((r) => setTimeout(r, 1_000));
+    await until(() => acked.failedOnA > 0);
+    await new Promise((r) => setTimeout(r, 500));
     running = false;
     await burst;
 
