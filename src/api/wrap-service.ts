@@ -36,6 +36,7 @@ export function wrapService<S extends DescService>(service: S, impl: CallImpl<S>
         clientName: ctx.values.get(clientNameKey),
         headers: ctx.requestHeader,
         signal: ctx.signal,
+        stack: "connect-node",
       };
       try {
         return await pipeline.run(info, async (call) => fn(req, call));
