@@ -121,6 +121,19 @@ function gdkGrpcJsCall(client: ReturnType<typeof grpcJs>, keyId: string): Call {
   };
 }
 
+/** GenerateDataKey against another server the row started (`pid`), which `stop` ends after the row. */
+function gdkAgainst(client: ReturnType<typeof grpcJs>, keyId: string, pid: number, stop: () => Promise<void>): Made {
+  return {
+    call: gdkGrpcJsCall(client, keyId),
+    classify: classifyGrpcJs,
+    serverPid: pid,
+    close: async () => {
+      client.close();
+      await stop();
+    },
+  };
+}
+
 /** DescribeKey with no or a wrong bearer token: every call must end in UNAUTHENTICATED. */
 async function refusedDescribe(url: string, keyId: string, token: string | null) {
   const client = grpcJs(url, token);
@@ -243,15 +256,7 @@ const SCENARIOS: Scenario[] = [
       const second = await startKms({ KMS_GRPC_SERVER: "connect-node" });
       const client = grpcJs(second.server.url);
       const { key } = await client.keys<{ key: { keyId: string } }>("CreateKey", { description: "bench" });
-      return {
-        call: gdkGrpcJsCall(client, key.keyId),
-        classify: classifyGrpcJs,
-        serverPid: second.server.pid,
-        close: async () => {
-          client.close();
-          await second.stop();
-        },
-      };
+      return gdkAgainst(client, key.keyId, second.server.pid, second.stop);
     },
   },
   {
@@ -261,16 +266,7 @@ const SCENARIOS: Scenario[] = [
     concurrency: config.concurrency,
     setup: async () => {
       const ceiling = await startCeilingServer();
-      const client = grpcJs(ceiling.url);
-      return {
-        call: gdkGrpcJsCall(client, "ceiling"),
-        classify: classifyGrpcJs,
-        serverPid: ceiling.pid,
-        close: async () => {
-          client.close();
-          await ceiling.stop();
-        },
-      };
+      return gdkAgainst(grpcJs(ceiling.url), "ceiling", ceiling.pid, ceiling.stop);
     },
   },
   {

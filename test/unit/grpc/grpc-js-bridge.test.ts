@@ -30,28 +30,21 @@ let server: http2.Http2Server;
 let client: grpc.Client;
 const sessions = new Set<http2.ServerHttp2Session>();
 
-/** A client with pass-through (de)serializers, so a test can send bytes that are not a valid message. */
+/** A method with pass-through (de)serializers, so a test can send bytes that are not a valid message. */
+const rawMethod = (path: string, responseStream: boolean) => {
+  const same = (b: Buffer) => b;
+  return {
+    path,
+    requestStream: false,
+    responseStream,
+    requestSerialize: same,
+    requestDeserialize: same,
+    responseSerialize: same,
+    responseDeserialize: same,
+  };
+};
 const RawHealth = grpc.makeGenericClientConstructor(
-  {
-    check: {
-      path: "/grpc.health.v1.Health/Check",
-      requestStream: false,
-      responseStream: false,
-      requestSerialize: (b: Buffer) => b,
-      requestDeserialize: (b: Buffer) => b,
-      responseSerialize: (b: Buffer) => b,
-      responseDeserialize: (b: Buffer) => b,
-    },
-    watch: {
-      path: "/grpc.health.v1.Health/Watch",
-      requestStream: false,
-      responseStream: true,
-      requestSerialize: (b: Buffer) => b,
-      requestDeserialize: (b: Buffer) => b,
-      responseSerialize: (b: Buffer) => b,
-      responseDeserialize: (b: Buffer) => b,
-    },
-  },
+  { check: rawMethod("/grpc.health.v1.Health/Check", false), watch: rawMethod("/grpc.health.v1.Health/Watch", true) },
   "RawHealth",
 );
 
