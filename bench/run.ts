@@ -91,7 +91,7 @@ interface Scenario {
   rpc: string;
   stack: string;
   concurrency: number;
-  /** Runs only when named in `--only` (keeps the default run under 3 minutes). */
+  /** Runs only when named in `--only` (keeps the default run short). */
   optIn?: boolean;
   /** Builds the call once the server and key exist; returns undefined (with a note) to skip. */
   setup: (ctx: Context) => Promise<Made | { skip: string }>;
