@@ -1,6 +1,7 @@
 import http2 from "node:http2";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
+import { DEFAULT_LIMITS, type ListenerLimits } from "../../src/listener-limits.js";
 import { type Listener, type StreamRouter, startListener } from "../../src/server.js";
 
 /**
@@ -16,11 +17,12 @@ afterEach(async () => {
   listener = undefined;
 });
 
-async function listen(router: StreamRouter): Promise<string> {
+async function listen(router: StreamRouter, limits: Partial<ListenerLimits> = {}): Promise<string> {
   listener = await startListener({
     host: "127.0.0.1",
     port: 0,
     logger: pino({ level: "silent" }),
+    limits: { ...DEFAULT_LIMITS, ...limits },
     handler: (_req, res) => {
       res.writeHead(200, { "content-type": "text/plain" });
       res.end("handler");
@@ -75,6 +77,34 @@ describe("the listener's stream router", () => {
     });
     await expect(request(url, "/boom")).rejects.toThrow();
     expect(await request(url, "/other")).toEqual({ status: 200, body: "handler" });
+  });
+
+  it("resets a routed stream whose body does not end within the request timeout, as any HTTP/2 request", async () => {
+    const url = await listen(
+      {
+        accepts: () => true,
+        // Reads the body and answers once it ends: a client that never ends it stalls the stream.
+        serve: (stream) => {
+          stream.resume();
+          stream.on("end", () => {
+            if (!stream.closed) answer(stream, "read");
+          });
+        },
+      },
+      { headersTimeoutMs: 200, requestTimeoutMs: 200 },
+    );
+    const session = http2.connect(url);
+    session.on("error", () => {});
+    try {
+      const stalled = session.request({ ":method": "POST", ":path": "/stalled" }, { endStream: false });
+      stalled.on("error", () => {});
+      stalled.write("part of a body");
+      const code = await new Promise<number>((resolve) => stalled.on("close", () => resolve(stalled.rstCode ?? -1)));
+      expect(code).toBe(http2.constants.NGHTTP2_CANCEL);
+    } finally {
+      session.close();
+    }
+    expect(await request(url, "/complete")).toEqual({ status: 200, body: "read" });
   });
 
   it("lets a drain wait for a routed stream in flight", async () => {
