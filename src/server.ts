@@ -13,7 +13,7 @@ import {
   limitRoutedStream,
   limitStreamRequest,
 } from "./listener-limits.js";
-import type { Handler } from "./edge/http.js";
+import type { Handler, StreamRouter } from "./edge/http.js";
 
 export interface ListenerOptions {
   host: string;
@@ -30,17 +30,6 @@ export interface ListenerOptions {
   logger: Logger;
   /** Timeouts and caps against clients that stall or flood (default {@link DEFAULT_LIMITS}). */
   limits?: ListenerLimits | undefined;
-}
-
-/**
- * Serves some HTTP/2 streams itself, below the request/response layer: the listener offers each
- * new stream's headers to `accepts` before Node's compatibility layer turns the stream into a
- * request for the handler; an accepted stream goes to `serve` instead, counts as in flight until
- * it closes (a drain waits for it as for any request), and has the same request timeout.
- */
-export interface StreamRouter {
-  accepts(headers: http2.IncomingHttpHeaders): boolean;
-  serve(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void;
 }
 
 export interface Listener {

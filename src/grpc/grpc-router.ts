@@ -4,7 +4,7 @@ import type { Pipeline } from "../edge/pipeline.js";
 import type { ServingState } from "../edge/serving-state.js";
 import type { CallImpl } from "../api/wrap-service.js";
 import { verifiedSocketName } from "../edge/client-cert.js";
-import type { StreamRouter } from "../server.js";
+import type { StreamRouter } from "../edge/http.js";
 import { Health } from "../../gen/grpc/health/v1/health_pb.js";
 import * as v1 from "../../gen/grpc/reflection/v1/reflection_pb.js";
 import * as v1alpha from "../../gen/grpc/reflection/v1alpha/reflection_pb.js";

@@ -2,7 +2,8 @@ import http2 from "node:http2";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_LIMITS, type ListenerLimits } from "../../src/listener-limits.js";
-import { type Listener, type StreamRouter, startListener } from "../../src/server.js";
+import type { StreamRouter } from "../../src/edge/http.js";
+import { type Listener, startListener } from "../../src/server.js";
 
 /**
  * The listener's stream-router hook (what puts grpc-js beside connect-node on the one port):
