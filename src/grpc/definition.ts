@@ -10,7 +10,7 @@ import {
   toBinary,
 } from "@bufbuild/protobuf";
 import type * as grpc from "@grpc/grpc-js";
-import { KmsError } from "../domain/errors.js";
+import { checkBinaryMessage } from "../api/request-check.js";
 
 /**
  * A protobuf-es message — or its init object, as the implementations return them and as
@@ -53,14 +53,12 @@ export function servicePaths(service: DescService): string[] {
 }
 
 /**
- * Parses a request message; bytes that are not a valid encoding of `schema` are the caller's
- * mistake and become `InvalidArgument` (never `Internal`). Unknown fields are kept, as protobuf
- * requires and as the Connect stack does.
+ * Parses a request message as strictly as the Connect stack does (`src/api/request-check.ts`):
+ * bytes that are not a valid encoding of `schema` — malformed, an unknown field, a wrong wire
+ * type, a string that is not UTF-8, a `__proto__` map key — are the caller's mistake and become
+ * `InvalidArgument`, never `Internal` and never silently ignored.
  */
 export function parseRequest<Desc extends DescMessage>(schema: Desc, bytes: Uint8Array): MessageShape<Desc> {
-  try {
-    return fromBinary(schema, bytes);
-  } catch {
-    throw new KmsError("InvalidArgument", `The request is not a valid ${schema.typeName} message.`);
-  }
+  checkBinaryMessage(schema, bytes);
+  return fromBinary(schema, bytes, { readUnknownFields: false });
 }

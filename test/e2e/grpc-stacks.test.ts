@@ -253,17 +253,14 @@ describe.each(STACKS)("gRPC served by %s", (stack) => {
     expect(failed.headers["x-request-id"]).toMatch(UUID);
   });
 
-  // connect-es 2.1.2 answers a binary body that does not parse with INTERNAL (its
-  // `createBinarySerialization`) before any of our code runs; the grpc-js stack parses requests
-  // itself and refuses them as the caller's mistake.
-  it.skipIf(stack === "connect-node")(
-    "refuses bytes that are not the request message with INVALID_ARGUMENT",
-    async () => {
-      // Field 1 (key_id, a string) claims 5 bytes and carries 1.
-      const answer = await rawGrpc(server.url, "/kms.v1.KeyService/DescribeKey", Uint8Array.of(0x0a, 0x05, 0x61), {});
-      expect(answer.status["grpc-status"]).toBe(String(grpc.status.INVALID_ARGUMENT));
-    },
-  );
+  it("refuses bytes that are not the request message, and unknown fields, with INVALID_ARGUMENT", async () => {
+    // Field 1 (key_id, a string) claims 5 bytes and carries 1.
+    const truncated = await rawGrpc(server.url, "/kms.v1.KeyService/DescribeKey", Uint8Array.of(0x0a, 0x05, 0x61), {});
+    expect(truncated.status["grpc-status"]).toBe(String(grpc.status.INVALID_ARGUMENT));
+    // Field 99 (varint 1) does not exist in DescribeKeyRequest: refused, not ignored.
+    const unknown = await rawGrpc(server.url, "/kms.v1.KeyService/DescribeKey", Uint8Array.of(0x98, 0x06, 0x01), {});
+    expect(unknown.status["grpc-status"]).toBe(String(grpc.status.INVALID_ARGUMENT));
+  });
 
   it("ends a call at the deadline the client sent (grpc-timeout) and records it as cancelled", async () => {
     const { key } = await clients.keys.CreateKey({});
