@@ -16,8 +16,12 @@ type PrivateStreamHandler = (
   headers: http2.IncomingHttpHeaders,
 ) => void;
 
-/** Serves one HTTP/2 stream with the methods registered on a grpc-js server. */
-export type ServeStream = (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => void;
+/** Serves one HTTP/2 stream with the methods registered on a grpc-js server, through `interceptors`. */
+export type ServeStream = (
+  stream: http2.ServerHttp2Stream,
+  headers: http2.IncomingHttpHeaders,
+  interceptors: grpc.ServerInterceptor[],
+) => void;
 
 /**
  * A grpc-js server that never listens: it only serves streams handed to it one by one, so that
@@ -41,5 +45,8 @@ export function createStreamServer(options: grpc.ServerOptions = {}): { server: 
     );
   }
   const streamHandler = handler as PrivateStreamHandler;
-  return { server, serve: (stream, headers) => streamHandler.call(server, [], stream, headers) };
+  return {
+    server,
+    serve: (stream, headers, interceptors) => streamHandler.call(server, interceptors, stream, headers),
+  };
 }

@@ -10,6 +10,7 @@ import * as v1 from "../../gen/grpc/reflection/v1/reflection_pb.js";
 import * as v1alpha from "../../gen/grpc/reflection/v1alpha/reflection_pb.js";
 import { VERIFIED_CLIENT_HEADER } from "./call-scope.js";
 import { serviceDefinition, servicePaths } from "./definition.js";
+import { framingInterceptor, watchCompressedFlag } from "./framing.js";
 import { createStreamServer } from "./grpc-js-bridge.js";
 import { grpcHealthService } from "./health.js";
 import { grpcReflectionServices } from "./reflection.js";
@@ -17,6 +18,14 @@ import { grpcUnaryService, type UnaryMethods } from "./unary-service.js";
 
 /** `application/grpc` and `application/grpc+proto`, with or without parameters — not gRPC-Web, not `+json`. */
 const GRPC_CONTENT_TYPE = /^application\/grpc(\+proto)?\s*(;|$)/i;
+
+/**
+ * Requests that name a compression go to connect-node, which checks compressed frames strictly:
+ * grpc-js 1.14.0 leaves its gunzip/inflate stream without an `error` listener, so one frame of
+ * bad gzip would be an uncaught exception. Uncompressed requests, the grpc-js clients' default,
+ * stay on grpc-js.
+ */
+const IDENTITY = new Set<string | string[] | undefined>([undefined, "identity"]);
 
 /** One kms.v1 service and its transport-free implementation (see {@link served}). */
 export interface ServedService {
@@ -65,12 +74,13 @@ export function createGrpcRouter(opts: GrpcRouterOptions): StreamRouter {
     accepts: (headers) =>
       headers[":method"] === "POST" &&
       GRPC_CONTENT_TYPE.test(headers["content-type"] ?? "") &&
+      IDENTITY.has(headers["grpc-encoding"]) &&
       paths.has(headers[":path"] ?? ""),
     serve(stream, headers) {
       delete headers[VERIFIED_CLIENT_HEADER];
       const name = verifiedSocketName(stream.session?.socket);
       if (name !== undefined) headers[VERIFIED_CLIENT_HEADER] = encodeURIComponent(name);
-      serve(stream, headers);
+      serve(stream, headers, [framingInterceptor(watchCompressedFlag(stream))]);
     },
   };
 }

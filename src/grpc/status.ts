@@ -25,7 +25,7 @@ function encodeRpcStatus(code: number, message: string, details: Uint8Array[]): 
  * Connect stack sends for the same KmsError (`src/api/connect-errors.ts`), so clients cannot tell
  * the stacks apart by their errors. gRPC status numbers are Connect's code numbers.
  */
-export function toGrpcStatus(thrown: unknown): Partial<grpc.StatusObject> {
+export function toGrpcStatus(thrown: unknown): Pick<grpc.StatusObject, "code" | "details" | "metadata"> {
   const err: KmsError = toKmsError(thrown);
   const code = connectCode(err);
   const info = create(ErrorInfoSchema, { reason: ERROR_WIRE[err.code].reason, domain: ERROR_DOMAIN });

@@ -76,7 +76,7 @@ beforeAll(async () => {
   server.on("stream", (stream, headers) => {
     if (headers["content-type"] === "application/grpc") {
       served.push(String(headers[":path"]));
-      serve(stream, headers);
+      serve(stream, headers, []);
     } else {
       stream.respond({ ":status": 200, "content-type": "text/plain" });
       stream.end("not grpc");
