@@ -28,6 +28,7 @@ import {
   grpcJs,
   rawH2,
 } from "./lib/clients.js";
+import { startCeilingServer } from "./lib/ceiling.js";
 import { type Call, type Classify, type LoadResult, runLoad } from "./lib/load.js";
 
 const USAGE = `usage: npm run bench -- [options]
@@ -90,10 +91,18 @@ interface Scenario {
   rpc: string;
   stack: string;
   concurrency: number;
-  /** Runs only when named in `--only` (keeps the default run under 3 minutes). */
+  /** Runs only when named in `--only` (keeps the default run short). */
   optIn?: boolean;
   /** Builds the call once the server and key exist; returns undefined (with a note) to skip. */
-  setup: (ctx: Context) => Promise<{ call: Call; classify: Classify; close?: () => void } | { skip: string }>;
+  setup: (ctx: Context) => Promise<Made | { skip: string }>;
+}
+
+interface Made {
+  call: Call;
+  classify: Classify;
+  close?: () => void | Promise<void>;
+  /** The process whose CPU is measured, when it is not the main KMS server (a second server, the ceiling). */
+  serverPid?: number;
 }
 
 interface Context {
@@ -103,6 +112,27 @@ interface Context {
 }
 
 const gdkRequestGrpcJs = (keyId: string) => ({ keyId, keySpec: "DATA_KEY_SPEC_AES_256" });
+
+/** GenerateDataKey through the bench's grpc-js client against `url`, for the server-stack and ceiling rows. */
+function gdkGrpcJsCall(client: ReturnType<typeof grpcJs>, keyId: string): Call {
+  return async () => {
+    const res = await client.dataKeys<{ ciphertextBlob: Buffer }>("GenerateDataKey", gdkRequestGrpcJs(keyId));
+    if (!res.ciphertextBlob?.length) throw new Error("no ciphertextBlob");
+  };
+}
+
+/** GenerateDataKey against another server the row started (`pid`), which `stop` ends after the row. */
+function gdkAgainst(client: ReturnType<typeof grpcJs>, keyId: string, pid: number, stop: () => Promise<void>): Made {
+  return {
+    call: gdkGrpcJsCall(client, keyId),
+    classify: classifyGrpcJs,
+    serverPid: pid,
+    close: async () => {
+      client.close();
+      await stop();
+    },
+  };
+}
 
 /** DescribeKey with no or a wrong bearer token: every call must end in UNAUTHENTICATED. */
 async function refusedDescribe(url: string, keyId: string, token: string | null) {
@@ -211,15 +241,33 @@ const SCENARIOS: Scenario[] = [
   {
     id: "gdk-grpc-js",
     rpc: "GenerateDataKey AES_256",
-    stack: "gRPC, h2c (@grpc/grpc-js client)",
+    stack: "gRPC, h2c (@grpc/grpc-js client; server: grpc-js, the default KMS_GRPC_SERVER)",
     concurrency: config.concurrency,
-    setup: async ({ grpc, keyId }) => ({
-      call: async () => {
-        const res = await grpc.dataKeys<{ ciphertextBlob: Buffer }>("GenerateDataKey", gdkRequestGrpcJs(keyId));
-        if (!res.ciphertextBlob?.length) throw new Error("no ciphertextBlob");
-      },
-      classify: classifyGrpcJs,
-    }),
+    setup: async ({ grpc, keyId }) => ({ call: gdkGrpcJsCall(grpc, keyId), classify: classifyGrpcJs }),
+  },
+  // The two rows below and gdk-grpc-js form the ceiling comparison: the same client and concurrency
+  // against a second KMS server whose gRPC is connect-node's, and against a bare grpc-js server.
+  {
+    id: "gdk-grpc-js-connect-node",
+    rpc: "GenerateDataKey AES_256",
+    stack: "gRPC, h2c (@grpc/grpc-js client; a second server with KMS_GRPC_SERVER=connect-node)",
+    concurrency: config.concurrency,
+    setup: async () => {
+      const second = await startKms({ KMS_GRPC_SERVER: "connect-node" });
+      const client = grpcJs(second.server.url);
+      const { key } = await client.keys<{ key: { keyId: string } }>("CreateKey", { description: "bench" });
+      return gdkAgainst(client, key.keyId, second.server.pid, second.stop);
+    },
+  },
+  {
+    id: "gdk-grpc-js-ceiling",
+    rpc: "GenerateDataKey, fixed reply (ceiling)",
+    stack: "gRPC, h2c (@grpc/grpc-js client; a bare grpc-js server, bench/lib/ceiling-server.ts)",
+    concurrency: config.concurrency,
+    setup: async () => {
+      const ceiling = await startCeilingServer();
+      return gdkAgainst(grpcJs(ceiling.url), "ceiling", ceiling.pid, ceiling.stop);
+    },
   },
   {
     id: "gdk-aws-sdk",
@@ -382,20 +430,34 @@ const env: Record<string, string> = {
 };
 if (config.databaseUrl) env.KMS_DATABASE_URL = config.databaseUrl;
 
+/**
+ * Starts a KMS server as the e2e tests do, with a fresh data dir (under `--data-dir` when given,
+ * removed by `stop`). At info level the server logs one line per call: the helper would parse each
+ * into `server.logs` (costing this process CPU and memory), so parsing stops and the pipe is drained.
+ */
+async function startKms(extraEnv: Record<string, string> = {}) {
+  // With --data-dir the SQLite file can sit on tmpfs, where the commit's fsync is free: the
+  // difference to a default run is the time each call waits for the disk.
+  const dataDir = config.dataDirParent ? mkdtempSync(join(config.dataDirParent, "kms-bench-")) : undefined;
+  const server = await startServer({ env: { ...env, ...extraEnv }, ...(dataDir ? { dataDir } : {}) });
+  server.child.stdout?.removeAllListeners("data");
+  server.child.stdout?.resume();
+  return {
+    server,
+    async stop() {
+      await server.stop();
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
 log(
   `commit ${commit}${dirty ? " (+ uncommitted changes in src/gen/bin)" : ""}, ${machine.cpus} cpus, node ${machine.node}`,
 );
-// With --data-dir the fresh data dir is made (and removed afterwards) under that parent, so the
-// SQLite file can sit on tmpfs, where the commit's fsync is free: the difference to a default run
-// is the time each call waits for the disk.
-const dataDir = config.dataDirParent ? mkdtempSync(join(config.dataDirParent, "kms-bench-")) : undefined;
-const storeLabel = config.databaseUrl ? "PostgreSQL" : `SQLite in ${dataDir ?? "a fresh temp dir"}`;
+const storeLabel = config.databaseUrl ? "PostgreSQL" : `SQLite in ${config.dataDirParent ?? "a fresh temp dir"}`;
 log(`starting server (${storeLabel}, workers ${config.workers})`);
-const server = await startServer({ env, ...(dataDir ? { dataDir } : {}) });
-// The helper parses every stdout line into `server.logs`; at info level the server logs one line
-// per call, so stop parsing (it would cost this process CPU and memory) and just drain the pipe.
-server.child.stdout?.removeAllListeners("data");
-server.child.stdout?.resume();
+const main = await startKms({ KMS_GRPC_SERVER: "grpc-js" });
+const server = main.server;
 
 const rows: Row[] = [];
 const grpc = grpcJs(server.url);
@@ -439,16 +501,15 @@ try {
       concurrency: s.concurrency,
       warmupMs: config.warmupMs,
       durationMs: config.durationMs,
-      serverPid: server.pid,
+      serverPid: made.serverPid ?? server.pid,
     });
-    made.close?.();
+    await made.close?.();
     const r = row.result;
     log(`  ${fmt(r.okPerSecond, 0)} ok/s, p50 ${fmt(r.latencyMs.p50, 1)} ms, errors ${JSON.stringify(r.errors)}`);
   }
 } finally {
   grpc.close();
-  await server.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await main.stop();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -503,6 +564,13 @@ const cpu = (r: LoadResult) => r.serverCpuMsPerCall;
 out.push("");
 out.push("ratios (this run): throughput (ok/s) | server CPU per call");
 const pairs: [string, string, string][] = [
+  ["GenerateDataKey gRPC: ours, grpc-js server ÷ bare grpc-js ceiling", "gdk-grpc-js", "gdk-grpc-js-ceiling"],
+  [
+    "GenerateDataKey gRPC: ours, connect-node server ÷ bare grpc-js ceiling",
+    "gdk-grpc-js-connect-node",
+    "gdk-grpc-js-ceiling",
+  ],
+  ["GenerateDataKey gRPC: ours, grpc-js server ÷ connect-node server", "gdk-grpc-js", "gdk-grpc-js-connect-node"],
   ["GenerateDataKey: grpc-js client ÷ connect-node gRPC client", "gdk-grpc-js", "gdk-connect-grpc"],
   ["GenerateDataKey: grpc-js ÷ Connect JSON HTTP/1.1", "gdk-grpc-js", "gdk-connect-json-h1"],
   ["GenerateDataKey: grpc-js ÷ Connect binary h2c", "gdk-grpc-js", "gdk-connect-binary-h2c"],

@@ -31,9 +31,18 @@ export interface Config {
    * `connect-src` after `'self'`; normalized (`new URL(o).origin`), without duplicates.
    */
   consoleApiOrigins: string[];
+  /**
+   * Which stack serves `application/grpc` streams (`KMS_GRPC_SERVER`): `grpc-js` (default) hands
+   * them to `@grpc/grpc-js`, `connect-node` leaves them to connect-node with every other protocol.
+   */
+  grpcServer: GrpcServer;
   /** Preset credentials of the admin principal made on first start (else generated). */
   admin: { token?: string | undefined; accessKeyId?: string | undefined; secretAccessKey?: string | undefined };
 }
+
+/** The gRPC stacks `KMS_GRPC_SERVER` chooses between. */
+export const GRPC_SERVERS = ["grpc-js", "connect-node"] as const;
+export type GrpcServer = (typeof GRPC_SERVERS)[number];
 
 /** A configuration problem; its message is the one line printed before exiting non-zero. */
 export class ConfigError extends Error {
@@ -103,6 +112,7 @@ const VARIABLES = {
   KMS_MAX_CONCURRENT_STREAMS: { schema: positiveInt(10_000), accepts: "an integer from 1 to 10000" },
   KMS_MAX_CONNECTIONS: { schema: positiveInt(1_000_000), accepts: "an integer from 1 to 1000000" },
   KMS_SHUTDOWN_GRACE_MS: { schema: z.coerce.number().int().min(0).max(600_000), accepts: "milliseconds, 0..600000" },
+  KMS_GRPC_SERVER: { schema: z.enum(GRPC_SERVERS), accepts: "grpc-js or connect-node" },
   KMS_ADMIN_TOKEN: { schema: z.string().regex(/^[A-Za-z0-9._~+/=-]{16,512}$/), accepts: "16 to 512 token characters" },
   KMS_ADMIN_ACCESS_KEY_ID: { schema: z.string().regex(/^[A-Z0-9]{16,128}$/), accepts: "16 to 128 of [A-Z0-9]" },
   KMS_ADMIN_SECRET_ACCESS_KEY: { schema: z.string().min(16).max(128), accepts: "16 to 128 characters" },
@@ -195,6 +205,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     shutdownGraceMs: get("KMS_SHUTDOWN_GRACE_MS") ?? 10_000,
     console: get("KMS_CONSOLE") !== "false",
     consoleApiOrigins: get("KMS_CONSOLE_API_ORIGINS") ?? [],
+    grpcServer: get("KMS_GRPC_SERVER") ?? "grpc-js",
     admin: {
       token: get("KMS_ADMIN_TOKEN"),
       accessKeyId: get("KMS_ADMIN_ACCESS_KEY_ID"),

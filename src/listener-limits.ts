@@ -88,15 +88,35 @@ export function limitStreamRequest(
   res: http2.Http2ServerResponse,
   limits: ListenerLimits,
 ): void {
-  const stream = req.stream;
+  armRequestTimeout(req.stream, limits, (clear) => {
+    req.once("end", clear);
+    res.once("finish", clear);
+  });
+}
+
+/**
+ * {@link limitStreamRequest} for a stream served below the request layer (`StreamRouter` in
+ * `server.ts`): the same timeout, cleared when the stream is read to its end or answered.
+ */
+export function limitRoutedStream(stream: http2.ServerHttp2Stream, limits: ListenerLimits): void {
+  armRequestTimeout(stream, limits, (clear) => {
+    stream.once("end", clear);
+    stream.once("finish", clear);
+  });
+}
+
+function armRequestTimeout(
+  stream: http2.ServerHttp2Stream,
+  limits: ListenerLimits,
+  clearOn: (clear: () => void) => void,
+): void {
   if (stream.endAfterHeaders) return;
   const timer = setTimeout(() => {
     if (!stream.destroyed) stream.close(http2.constants.NGHTTP2_CANCEL);
   }, limits.requestTimeoutMs);
   timer.unref();
   const clear = () => clearTimeout(timer);
-  req.once("end", clear);
-  res.once("finish", clear);
+  clearOn(clear);
   stream.once("close", clear);
 }
 

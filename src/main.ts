@@ -30,6 +30,7 @@ import { loadRootKey, RootKeyring } from "./crypto/root-key.js";
 import { ensureAdmin } from "./admin-bootstrap.js";
 import { clientNameKey, verifiedClientName } from "./edge/client-cert.js";
 import { CONSOLE_DIST, createConsoleHandler } from "./console-static.js";
+import { createGrpcRouter, served } from "./grpc/grpc-router.js";
 import { createHttpApp } from "./http-app.js";
 import { requestIdKey, requestIdOf } from "./edge/request-id.js";
 import type { KeyStore } from "./store/key-store.js";
@@ -38,6 +39,9 @@ import { openStore, sqliteFile } from "./store/open-store.js";
 import { CryptoService, file_kms_v1_crypto_service } from "../gen/kms/v1/crypto_service_pb.js";
 import { DataKeyService, file_kms_v1_data_key_service } from "../gen/kms/v1/data_key_service_pb.js";
 import { file_kms_v1_key_service, KeyService } from "../gen/kms/v1/key_service_pb.js";
+
+/** The largest request message either stack accepts. */
+const READ_MAX_BYTES = 1024 * 1024;
 
 /** The meta row holding the root key's check value: a wrong root key is refused at start-up. */
 const ROOT_KEY_CHECK = "root_key_check_value";
@@ -76,16 +80,21 @@ export async function start(config: Config, logger: Logger = pino({ level: confi
   });
   const audit = createAuditSink(store);
   const pipeline = createPipeline({ logger, metrics, authenticate, audit });
+  // One implementation of each service, served by connect-node and (for gRPC) by grpc-js.
+  const keys = createKeyService(deps);
+  const dataKeys = createDataKeyService(deps);
+  const crypto = createCryptoService(deps);
+  const reflectionFiles = [file_kms_v1_key_service, file_kms_v1_data_key_service, file_kms_v1_crypto_service];
   const routes = (router: ConnectRouter) => {
-    router.service(KeyService, wrapService(KeyService, createKeyService(deps), pipeline));
-    router.service(DataKeyService, wrapService(DataKeyService, createDataKeyService(deps), pipeline));
-    router.service(CryptoService, wrapService(CryptoService, createCryptoService(deps), pipeline));
+    router.service(KeyService, wrapService(KeyService, keys, pipeline));
+    router.service(DataKeyService, wrapService(DataKeyService, dataKeys, pipeline));
+    router.service(CryptoService, wrapService(CryptoService, crypto, pipeline));
     registerHealth(router, serving);
-    registerReflection(router, [file_kms_v1_key_service, file_kms_v1_data_key_service, file_kms_v1_crypto_service]);
+    registerReflection(router, reflectionFiles);
   };
   const connect = createConnectAdapter({
     routes,
-    readMaxBytes: 1024 * 1024,
+    readMaxBytes: READ_MAX_BYTES,
     contextValues: (req) =>
       createContextValues().set(requestIdKey, requestIdOf(req)).set(clientNameKey, verifiedClientName(req)),
     logger,
@@ -103,6 +112,16 @@ export async function start(config: Config, logger: Logger = pino({ level: confi
     tls,
     logger,
     limits: config.limits,
+    streamRouter:
+      config.grpcServer === "grpc-js"
+        ? createGrpcRouter({
+            services: [served(KeyService, keys), served(DataKeyService, dataKeys), served(CryptoService, crypto)],
+            pipeline,
+            serving,
+            reflectionFiles,
+            readMaxBytes: READ_MAX_BYTES,
+          })
+        : undefined,
     handler: createHttpApp({
       connect,
       aws: createAwsHandler({ deps, pipeline, logger }),
@@ -125,7 +144,7 @@ export async function start(config: Config, logger: Logger = pino({ level: confi
   void scheduler.tick();
   serving.set("SERVING");
   logger.info(
-    { host: config.listen.host, port: listener.port, tls: Boolean(tls), store: store.dialect },
+    { host: config.listen.host, port: listener.port, tls: Boolean(tls), store: store.dialect, grpc: config.grpcServer },
     "kms listening",
   );
 

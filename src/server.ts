@@ -10,9 +10,10 @@ import {
   http1ServerOptions,
   type ListenerLimits,
   limitIdleSession,
+  limitRoutedStream,
   limitStreamRequest,
 } from "./listener-limits.js";
-import type { Handler } from "./edge/http.js";
+import type { Handler, StreamRouter } from "./edge/http.js";
 
 export interface ListenerOptions {
   host: string;
@@ -24,6 +25,8 @@ export interface ListenerOptions {
    */
   tls?: { cert: Buffer; key: Buffer; clientCa?: Buffer | undefined } | undefined;
   handler: Handler;
+  /** HTTP/2 streams this router accepts bypass `handler` (see {@link StreamRouter}). */
+  streamRouter?: StreamRouter | undefined;
   logger: Logger;
   /** Timeouts and caps against clients that stall or flood (default {@link DEFAULT_LIMITS}). */
   limits?: ListenerLimits | undefined;
@@ -85,6 +88,13 @@ export async function startListener(opts: ListenerOptions): Promise<Listener> {
         handler,
       )
     : http2.createServer({ settings: { maxConcurrentStreams: limits.maxConcurrentStreams } }, handler);
+  if (opts.streamRouter) {
+    routeStreams(h2, opts.streamRouter, opts.logger, (stream) => {
+      active++;
+      stream.once("close", () => active--);
+      limitRoutedStream(stream, limits);
+    });
+  }
   // HTTP/1.1 over TLS is served by the HTTP/2 server itself, which listens and so checks these.
   if (opts.tls) Object.assign(h2, http1ServerOptions(limits));
   const h1 = http.createServer(http1ServerOptions(limits), handler);
@@ -153,6 +163,39 @@ export async function startListener(opts: ListenerOptions): Promise<Listener> {
       await closed;
     },
   };
+}
+
+/**
+ * Node emits each new HTTP/2 stream as the server's `stream` event, and its compatibility layer is
+ * a listener of that event; a listener cannot stop the others, so the hook sits on `emit`: a
+ * stream the router accepts is served by it and never emitted.
+ */
+function routeStreams(
+  server: http2.Http2Server | http2.Http2SecureServer,
+  router: StreamRouter,
+  logger: Logger,
+  track: (stream: http2.ServerHttp2Stream) => void,
+): void {
+  const emit = server.emit.bind(server);
+  server.emit = ((event: string | symbol, ...args: unknown[]) => {
+    if (event === "stream") {
+      const [stream, headers] = args as [http2.ServerHttp2Stream, http2.IncomingHttpHeaders];
+      if (router.accepts(headers)) {
+        track(stream);
+        // A throw here would be an uncaught exception (Node emits streams from its own tick):
+        // it costs the one stream, never the process.
+        try {
+          router.serve(stream, headers);
+        } catch (err) {
+          logger.error({ err }, "stream router failed");
+          stream.on("error", () => {});
+          stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+        }
+        return true;
+      }
+    }
+    return emit(event, ...args);
+  }) as typeof server.emit;
 }
 
 /**

@@ -126,7 +126,8 @@ const definition = protoLoader.loadSync(
   },
 );
 type Ctor = grpc.ServiceClientConstructor;
-const loaded = grpc.loadPackageDefinition(definition) as unknown as {
+/** The three services as proto-loader builds them: the bench's grpc-js clients and its bare grpc-js ceiling server. */
+export const loaded = grpc.loadPackageDefinition(definition) as unknown as {
   kms: { v1: { KeyService: Ctor; DataKeyService: Ctor; CryptoService: Ctor } };
 };
 

@@ -69,6 +69,14 @@ async function* watchUnknown(state: ServingState, signal: AbortSignal): AsyncGen
   while (!signal.aborted && state.status !== "DRAINING") await nextChange(state, signal);
 }
 
+/** The answers of `grpc.health.v1.Health`, free of any RPC stack (Connect here, grpc-js in `src/grpc/health.ts`). */
+export interface HealthAnswers {
+  /** The status of `service`, or undefined for a name this server does not know (NOT_FOUND on the wire). */
+  check(service: string): HealthCheckResponse | undefined;
+  watch(service: string, signal: AbortSignal): AsyncGenerator<HealthCheckResponse>;
+  list(): { statuses: Record<string, HealthCheckResponse> };
+}
+
 /**
  * Serves `grpc.health.v1.Health` from `state`, following
  * https://github.com/grpc/grpc/blob/master/doc/health-checking.md:
@@ -85,22 +93,33 @@ async function* watchUnknown(state: ServingState, signal: AbortSignal): AsyncGen
  * Watch streams end when the server starts draining (after sending `NOT_SERVING`), so that a
  * graceful shutdown never waits on them; clients re-watch and find the next instance.
  */
-export function registerHealth(router: ConnectRouter, state: ServingState): void {
-  router.service(Health, {
-    check(request) {
-      if (!KNOWN_SERVICES.includes(request.service)) {
-        throw new ConnectError(`unknown service ${JSON.stringify(request.service)}`, Code.NotFound);
-      }
-      return response(toGrpcStatus(state.status));
-    },
-    watch(request, context) {
-      return KNOWN_SERVICES.includes(request.service)
-        ? watchKnown(state, context.signal)
-        : watchUnknown(state, context.signal);
-    },
+export function createHealth(state: ServingState): HealthAnswers {
+  return {
+    check: (service) => (KNOWN_SERVICES.includes(service) ? response(toGrpcStatus(state.status)) : undefined),
+    watch: (service, signal) =>
+      KNOWN_SERVICES.includes(service) ? watchKnown(state, signal) : watchUnknown(state, signal),
     list() {
       const status = response(toGrpcStatus(state.status));
       return { statuses: Object.fromEntries(KNOWN_SERVICES.map((name) => [name, status])) };
     },
+  };
+}
+
+/** The message of Check's NOT_FOUND, the same on every stack. */
+export function unknownHealthService(service: string): string {
+  return `unknown service ${JSON.stringify(service)}`;
+}
+
+/** Mounts {@link createHealth} on a Connect router. */
+export function registerHealth(router: ConnectRouter, state: ServingState): void {
+  const health = createHealth(state);
+  router.service(Health, {
+    check(request) {
+      const answer = health.check(request.service);
+      if (!answer) throw new ConnectError(unknownHealthService(request.service), Code.NotFound);
+      return answer;
+    },
+    watch: (request, context) => health.watch(request.service, context.signal),
+    list: () => health.list(),
   });
 }

@@ -161,32 +161,44 @@ async function* answerEach<Req extends ReflectionRequest, Res>(
   }
 }
 
+/** Answers a reflection stream of one protocol version, free of any RPC stack. */
+export type ReflectionStream<Req, Res> = (requests: AsyncIterable<Req>) => AsyncGenerator<Res>;
+
+/** Reflection's two versions over one index (Connect here, grpc-js in `src/grpc/reflection.ts`). */
+export interface ReflectionAnswers {
+  v1: ReflectionStream<v1.ServerReflectionRequest, v1.ServerReflectionResponse>;
+  v1alpha: ReflectionStream<v1alpha.ServerReflectionRequest, v1alpha.ServerReflectionResponse>;
+}
+
 /**
  * Serves gRPC server reflection (https://github.com/grpc/grpc/blob/master/doc/server-reflection.md)
  * so that grpcurl, `buf curl`, Postman and friends can call the server without a copy of its protos.
  *
- * Both `grpc.reflection.v1` and `grpc.reflection.v1alpha` are registered because clients differ in
+ * Both `grpc.reflection.v1` and `grpc.reflection.v1alpha` are served because clients differ in
  * which they try (`buf curl` tries v1 then falls back; older grpcurl only speaks v1alpha); one
  * implementation answers both. `files` are the files whose services this server exposes; the
- * reflection and health protos are added here since `registerHealth` is always mounted beside
+ * reflection and health protos are added here since health is always mounted beside
  * reflection. Lookups that miss answer with an in-stream `error_response` (NOT_FOUND), as the spec
  * requires, so one bad lookup does not end a client's session.
  *
  * The index is built once here: descriptors are fixed for the life of the process.
  */
-export function registerReflection(router: ConnectRouter, files: DescFile[]): void {
+export function createReflection(files: DescFile[]): ReflectionAnswers {
   const index = buildIndex([
     ...files,
     file_grpc_health_v1_health,
     v1.file_grpc_reflection_v1_reflection,
     v1alpha.file_grpc_reflection_v1alpha_reflection,
   ]);
-  router.service(v1.ServerReflection, {
-    serverReflectionInfo: (requests) =>
-      answerEach(index, requests, (init) => create(v1.ServerReflectionResponseSchema, init)),
-  });
-  router.service(v1alpha.ServerReflection, {
-    serverReflectionInfo: (requests) =>
-      answerEach(index, requests, (init) => create(v1alpha.ServerReflectionResponseSchema, init)),
-  });
+  return {
+    v1: (requests) => answerEach(index, requests, (init) => create(v1.ServerReflectionResponseSchema, init)),
+    v1alpha: (requests) => answerEach(index, requests, (init) => create(v1alpha.ServerReflectionResponseSchema, init)),
+  };
+}
+
+/** Mounts {@link createReflection} on a Connect router. */
+export function registerReflection(router: ConnectRouter, files: DescFile[]): void {
+  const answers = createReflection(files);
+  router.service(v1.ServerReflection, { serverReflectionInfo: answers.v1 });
+  router.service(v1alpha.ServerReflection, { serverReflectionInfo: answers.v1alpha });
 }

@@ -1,5 +1,5 @@
 import type { DescService } from "@bufbuild/protobuf";
-import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import { ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import { KmsError } from "../domain/errors.js";
 import { toConnectError } from "./connect-errors.js";
 import { clientNameKey } from "../edge/client-cert.js";
@@ -36,10 +36,14 @@ export function wrapService<S extends DescService>(service: S, impl: CallImpl<S>
         clientName: ctx.values.get(clientNameKey),
         headers: ctx.requestHeader,
         signal: ctx.signal,
+        stack: "connect-node",
       };
       try {
         return await pipeline.run(info, async (call) => fn(req, call));
       } catch (err) {
+        // A call the deadline (`grpc-timeout`, `connect-timeout-ms`) ended answers as connect-node
+        // aborted it — DEADLINE_EXCEEDED — not as the Cancelled the pipeline records.
+        if (ctx.signal.aborted && ctx.signal.reason instanceof ConnectError) throw ctx.signal.reason;
         throw err instanceof KmsError ? toConnectError(err) : err;
       }
     };

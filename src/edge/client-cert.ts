@@ -9,7 +9,12 @@ import type { HttpRequest } from "./http.js";
  * here on every request.
  */
 export function verifiedClientName(req: HttpRequest): string | undefined {
-  const socket = req.socket as TLSSocket | undefined;
+  return verifiedSocketName(req.socket);
+}
+
+/** {@link verifiedClientName} of a connection: what an HTTP/2 stream served below the request layer reads. */
+export function verifiedSocketName(raw: unknown): string | undefined {
+  const socket = raw as TLSSocket | undefined;
   if (!socket || typeof socket.getPeerCertificate !== "function" || !socket.authorized) return undefined;
   const cn = socket.getPeerCertificate()?.subject?.CN;
   return typeof cn === "string" && cn.length > 0 ? cn : undefined;

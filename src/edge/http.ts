@@ -12,3 +12,15 @@ export type HttpResponse = http.ServerResponse | http2.Http2ServerResponse;
 
 /** A request handler both the HTTP/1.1 and HTTP/2 (compat) servers can call. */
 export type Handler = (req: HttpRequest, res: HttpResponse) => void;
+
+/**
+ * Serves some HTTP/2 streams itself, below the request/response layer: the listener
+ * (`src/server.ts`) offers each new stream's headers to `accepts` before Node's compatibility layer
+ * turns the stream into a request for the {@link Handler}; an accepted stream goes to `serve`
+ * instead, counts as in flight until it closes (a drain waits for it as for any request), and has
+ * the same request timeout.
+ */
+export interface StreamRouter {
+  accepts(headers: http2.IncomingHttpHeaders): boolean;
+  serve(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void;
+}

@@ -20,6 +20,8 @@ export interface CallInfo {
   clientKeySigned?: SigV4Request | undefined;
   /** The common name of a client certificate verified against `KMS_TLS_CLIENT_CA` (mTLS). */
   clientName?: string | undefined;
+  /** The RPC stack that served the call (`grpc-js`, `connect-node`), logged with it. */
+  stack?: string | undefined;
 }
 
 export type { Principal } from "../core/access/access.js";
@@ -58,7 +60,11 @@ export function createPipeline(deps: {
 }): Pipeline {
   return {
     async run(info, fn) {
-      const log = deps.logger.child({ reqId: info.requestId, rpc: `${info.service}/${info.method}` });
+      const log = deps.logger.child({
+        reqId: info.requestId,
+        rpc: `${info.service}/${info.method}`,
+        stack: info.stack,
+      });
       const started = performance.now();
       let call: Call | undefined;
       let result: Awaited<ReturnType<typeof fn>> | undefined;

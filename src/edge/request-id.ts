@@ -11,10 +11,14 @@ const KEY = Symbol("kms.requestId");
  * exactly as the client sent (and, on the AWS endpoint, signed) them.
  */
 export function assignRequestId(req: HttpRequest): string {
-  const given = req.headers["x-request-id"];
-  const id = typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
+  const id = requestIdFrom(req.headers["x-request-id"]);
   (req as unknown as Record<symbol, string>)[KEY] = id;
   return id;
+}
+
+/** A call's id from the `x-request-id` value it was sent with: that value when well formed, else a new UUID. */
+export function requestIdFrom(given: unknown): string {
+  return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
 /** The id {@link assignRequestId} gave this request. */

@@ -5,7 +5,10 @@ import https from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import tls from "node:tls";
+import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { VERIFIED_CLIENT_HEADER } from "../../src/grpc/call-scope.js";
+import { expectGrpcError, grpcClients } from "../helpers/grpc-client.js";
 import { ADMIN_AUTH, type ServerProcess, startServer } from "../helpers/server-process.js";
 import { selfSigned } from "../helpers/tls-cert.js";
 
@@ -221,5 +224,34 @@ describe("mutual TLS: a client certificate verified against KMS_TLS_CLIENT_CA na
     expect(await createKeyWith(undefined)).toBe(401);
     expect(await createKeyWith(clientCert("nobody", "ca"))).toBe(401);
     expect(await createKeyWith(clientCert("admin", "self"))).toBe(401);
+  });
+
+  /** CreateKey over gRPC on TLS (the grpc-js stack, the default), with no bearer token. */
+  async function grpcCreateKey(client: { cert: Buffer; key: Buffer } | undefined, metadata = new grpc.Metadata()) {
+    const credentials = grpc.credentials.createSsl(ca, client?.key ?? null, client?.cert ?? null);
+    const clients = grpcClients(`127.0.0.1:${server.port}`, null, credentials);
+    try {
+      return await clients.keys.CreateKey({}, metadata);
+    } finally {
+      clients.close();
+    }
+  }
+
+  it("over gRPC: a verified certificate's CN names the principal; an unverified one or a forged header does not", async () => {
+    expect((await grpcCreateKey(clientCert("admin", "ca"))).key.keyState).toBe("KEY_STATE_ENABLED");
+    await expectGrpcError(
+      grpcCreateKey(clientCert("admin", "self")),
+      grpc.status.UNAUTHENTICATED,
+      "UnrecognizedClientException",
+    );
+    // The header through which the stream router passes a verified name cannot be sent by a client.
+    const forged = new grpc.Metadata();
+    forged.set(VERIFIED_CLIENT_HEADER, "admin");
+    await expectGrpcError(grpcCreateKey(undefined, forged), grpc.status.UNAUTHENTICATED, "UnrecognizedClientException");
+    await expectGrpcError(
+      grpcCreateKey(clientCert("nobody", "ca"), forged),
+      grpc.status.UNAUTHENTICATED,
+      "UnrecognizedClientException",
+    );
   });
 });

@@ -251,12 +251,16 @@ export function bearer(token: string): grpc.Interceptor {
 }
 
 /**
- * `http://127.0.0.1:1234` or `127.0.0.1:1234` → the three kms.v1 clients over cleartext HTTP/2,
- * authenticated as the test admin unless another token (or `null`: none) is given.
+ * `http://127.0.0.1:1234` or `127.0.0.1:1234` → the three kms.v1 clients over cleartext HTTP/2
+ * (or TLS with `credentials`), authenticated as the test admin unless another token (or `null`:
+ * none) is given.
  */
-export function grpcClients(url: string, token: string | null = TEST_ADMIN.token): GrpcClients {
+export function grpcClients(
+  url: string,
+  token: string | null = TEST_ADMIN.token,
+  credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure(),
+): GrpcClients {
   const target = url.replace(/^https?:\/\//, "");
-  const credentials = grpc.credentials.createInsecure();
   const options = token ? { interceptors: [bearer(token)] } : {};
   const { KeyService, DataKeyService, CryptoService } = loaded.kms.v1;
   const keys = new KeyService(target, credentials, options);

@@ -30,6 +30,7 @@ describe("config", () => {
     expect(c.logLevel).toBe("info");
     expect(c.tls).toBeUndefined();
     expect(c.corsOrigins).toEqual([]);
+    expect(c.grpcServer).toBe("grpc-js");
   });
 
   it("reads every variable", () => {
@@ -50,7 +51,9 @@ describe("config", () => {
       KMS_ADMIN_TOKEN: "kms_0123456789abcdef",
       KMS_ADMIN_ACCESS_KEY_ID: "AKIA0123456789ABCDEF",
       KMS_ADMIN_SECRET_ACCESS_KEY: "secret-access-key-0123",
+      KMS_GRPC_SERVER: "connect-node",
     });
+    expect(c.grpcServer).toBe("connect-node");
     expect(c.listen).toEqual({ host: "::1", port: 9000 });
     expect(c.dataDir).toBe("/var/lib/kms");
     expect(c.databaseUrl).toBe("postgres://u@h:5432/db");
@@ -73,6 +76,7 @@ describe("config", () => {
     const c = load({ KMS_WORKERS: "3" }, ["--workers", "5", "--data-dir=/tmp/x"]);
     expect(c.workers).toBe(5);
     expect(c.dataDir).toBe("/tmp/x");
+    expect(load({ KMS_GRPC_SERVER: "connect-node" }, ["--grpc-server", "grpc-js"]).grpcServer).toBe("grpc-js");
     expect(flagFor("KMS_KEYPAIR_CONCURRENCY")).toBe("--keypair-concurrency");
   });
 
@@ -91,6 +95,7 @@ describe("config", () => {
     [{ KMS_TLS_CLIENT_CA: "/ca.pem" }, "KMS_TLS_CLIENT_CA"],
     [{ KMS_ADMIN_TOKEN: "short" }, "KMS_ADMIN_TOKEN"],
     [{ KMS_ADMIN_ACCESS_KEY_ID: "akia-lower" }, "KMS_ADMIN_ACCESS_KEY_ID"],
+    [{ KMS_GRPC_SERVER: "grpc-go" }, "KMS_GRPC_SERVER"],
   ])("rejects %o naming %s", (env, variable) => {
     rejects(env, variable);
   });
