@@ -60,7 +60,8 @@ export async function listAuditRecords(
   requireAdmin(call);
   const filter = filterOf(query);
   const limit = pageSize(query.pageSize, "pageSize");
-  if (query.pageToken && !TOKEN.test(query.pageToken)) throw new KmsError("InvalidArgument", "The page token is invalid.");
+  if (query.pageToken && !TOKEN.test(query.pageToken))
+    throw new KmsError("InvalidArgument", "The page token is invalid.");
   const before = query.pageToken ? Number(query.pageToken) : null;
   const rows = await deps.store.searchAudit(filter, before, limit + 1);
   const records = rows.slice(0, limit);
