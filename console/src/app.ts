@@ -1,10 +1,15 @@
 import type { KmsClient } from "../../src/client/browser.js";
-import { h, replace } from "./dom.js";
+import { type Child, h, replace } from "./dom.js";
 import { describeError, isSignedOut } from "./messages.js";
 
 /** What every view gets from the shell. */
 export interface App {
   client: KmsClient;
+  /** Who is signed in (`AdminService.GetCallerIdentity`): admins see Principals and the audit trail. */
+  identity: { name: string; admin: boolean };
+  /** The API's origin and the token, for the one plain HTTP call (`/metrics`). */
+  endpoint: string;
+  token: string;
   /** Shows a route (`#/keys/<id>`). */
   go(route: string): void;
   /** Ends the session (the token was refused) and shows `message` on the sign-in page. */
@@ -15,7 +20,11 @@ export interface App {
 export interface Feedback {
   el: HTMLElement;
   ok(text: string): void;
+  /** A success message with markup (a link to what was made). */
+  okWith(...children: Child[]): void;
   fail(err: unknown): void;
+  /** A failure the console found itself, before any call. */
+  failText(text: string): void;
   clear(): void;
 }
 
@@ -24,9 +33,12 @@ export function feedback(app: App): Feedback {
   return {
     el,
     ok(text) {
+      this.okWith(text);
+    },
+    okWith(...children) {
       el.className = "feedback ok";
       el.setAttribute("role", "status");
-      replace(el, text);
+      replace(el, ...children);
     },
     fail(err) {
       const text = describeError(err);
@@ -34,6 +46,9 @@ export function feedback(app: App): Feedback {
         app.signOut(text);
         return;
       }
+      this.failText(text);
+    },
+    failText(text) {
       el.className = "feedback error";
       el.setAttribute("role", "alert");
       replace(el, text);
