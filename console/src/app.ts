@@ -30,29 +30,25 @@ export interface Feedback {
 
 export function feedback(app: App): Feedback {
   const el = h("p", { class: "feedback", "aria-live": "polite" });
+  const show = (kind: "ok" | "error", role: string, ...children: Child[]) => {
+    el.className = `feedback ${kind}`;
+    el.setAttribute("role", role);
+    replace(el, ...children);
+  };
+  // Plain closures, not methods: views pass `status.fail` around as a callback.
   return {
     el,
-    ok(text) {
-      this.okWith(text);
-    },
-    okWith(...children) {
-      el.className = "feedback ok";
-      el.setAttribute("role", "status");
-      replace(el, ...children);
-    },
+    ok: (text) => show("ok", "status", text),
+    okWith: (...children) => show("ok", "status", ...children),
     fail(err) {
       const text = describeError(err);
       if (isSignedOut(err)) {
         app.signOut(text);
         return;
       }
-      this.failText(text);
+      show("error", "alert", text);
     },
-    failText(text) {
-      el.className = "feedback error";
-      el.setAttribute("role", "alert");
-      replace(el, text);
-    },
+    failText: (text) => show("error", "alert", text),
     clear() {
       el.className = "feedback";
       el.removeAttribute("role");

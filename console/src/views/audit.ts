@@ -37,8 +37,11 @@ export function auditView(app: App, params: URLSearchParams): HTMLElement {
   const older = h("button", { type: "button", class: "secondary", hidden: true }, "Older records");
   const newest = h("button", { type: "button", class: "secondary", hidden: true }, "Newest records");
   let nextToken = "";
+  /** Only the newest request may draw: an older answer arriving late must not replace a filtered one. */
+  let latest = 0;
 
   async function load(pageToken: string): Promise<void> {
+    const mine = ++latest;
     const page = await app.client.admin.listAuditRecords({
       principal: principal.value.trim(),
       keyId: keyId.value.trim(),
@@ -49,6 +52,7 @@ export function auditView(app: App, params: URLSearchParams): HTMLElement {
       pageSize: PAGE_SIZE,
       pageToken,
     });
+    if (mine !== latest) return;
     nextToken = page.nextPageToken;
     replace(results, auditTable(page.records, { showKey: true }));
     older.hidden = nextToken === "";
