@@ -24,7 +24,14 @@ const OUT = join(ROOT, "dist", "console");
 const INDEX = join(OUT, "index.html");
 const LOCK = join(ROOT, "dist", ".console-build.lock");
 /** Everything the console bundle is built from (folders and single files; the policy editor uses the service's parser). */
-const SOURCES = ["console", "src/client", "src/domain", "src/security/policy.ts", "src/security/wildcard.ts", "gen"].map((p) => join(ROOT, p));
+const SOURCES = [
+  "console",
+  "src/client",
+  "src/domain",
+  "src/security/policy.ts",
+  "src/security/wildcard.ts",
+  "gen",
+].map((p) => join(ROOT, p));
 const LOCK_STALE_MS = 5 * 60_000;
 
 async function newestSource() {
