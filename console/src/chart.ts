@@ -42,6 +42,7 @@ export function liveChart(title: string, unit: string): LiveChart {
       } else {
         plot.setData(data);
       }
+      box.dataset.points = String(x.length);
       box.setAttribute(
         "aria-label",
         `${title}: ${names.map((n) => `${n} ${format(series.get(n)?.at(-1))}`).join(", ") || "no data yet"}`,

@@ -84,6 +84,15 @@ describe.skipIf(!haveChromium && !process.env.CI)("web console screens in Chromi
       });
     return (await locator.filter({ hasText: expected }).first().textContent())?.trim() ?? "";
   }
+  /** Waits until the first chart has `n` points (the dashboard polls every 2 s). */
+  const chartPoints = (n: number) =>
+    page.waitForFunction(
+      (min) => Number((document.querySelector(".chart") as HTMLElement | null)?.dataset.points) >= min,
+      n,
+      {
+        timeout: 20_000,
+      },
+    );
   const rows = () => page.locator("#key-table tbody tr[data-key-id]");
   async function openKey(id: string): Promise<void> {
     await page.goto(`${server.url}/console/#/keys/${id}`);
@@ -392,8 +401,9 @@ describe.skipIf(!haveChromium && !process.env.CI)("web console screens in Chromi
     const metrics = await (await fetch(`${server.url}/metrics`, { headers: ADMIN_AUTH })).text();
     const hasPool = /^kms_keypair_pool_/m.test(metrics);
     expect(await page.getByRole("region", { name: "Key-pair pool" }).isVisible()).toBe(hasPool);
-    await page.waitForTimeout(2500);
-    await page.screenshot({ path: join(SCREENSHOTS, "dashboard-1280.png"), fullPage: true });
+    await chartPoints(2);
+    const drawn = await page.locator(".chart").first().getAttribute("aria-label");
+    expect(drawn).toMatch(/^Requests per second by operation: .*DescribeKey \d/);
   });
 
   it("fits every screen on a 390 px phone and photographs each at both sizes", async () => {
@@ -403,7 +413,7 @@ describe.skipIf(!haveChromium && !process.env.CI)("web console screens in Chromi
       ["aliases", "#/aliases", () => page.locator("li[data-alias]").first().waitFor(WAIT)],
       ["principals", "#/principals", () => page.locator("li[data-principal]").first().waitFor(WAIT)],
       ["audit", "#/audit", () => page.locator("#audit-results tbody tr").first().waitFor(WAIT)],
-      ["dashboard", "#/dashboard", () => page.locator(".chart canvas").first().waitFor(WAIT)],
+      ["dashboard", "#/dashboard", () => chartPoints(2)],
       ["playground", "#/playground", () => page.getByRole("region", { name: "Data key pair" }).waitFor(WAIT)],
     ];
     for (const [size, viewport] of [
