@@ -26,6 +26,10 @@ const ARGS = CHROMIUM_ARGS;
 const OUTPUT = SCREENSHOTS;
 const WAIT = { timeout: 15_000 };
 
+/** A failure as the console words it: the sentence, then the request id the service sent with it. */
+const withRequestId = (sentence: string) =>
+  new RegExp(`^${sentence.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} \\(Request id: [0-9a-f-]{36}\\)$`);
+
 /** Named in the KMS server's `KMS_CONSOLE_API_ORIGINS`, to see it in the console's CSP. */
 const EXTRA_API_ORIGIN = "https://kms.example.com";
 
@@ -165,7 +169,7 @@ describe.skipIf(!haveChromium && !process.env.CI)("web console in Chromium", () 
     await signIn(server.url, "kms_not-a-real-token-000000000000");
     await page.getByRole("button", { name: "Sign in" }).click();
     const alert = page.getByRole("alert");
-    expect(await textOf(alert, "not accepted")).toBe("Your token was not accepted. Sign in again.");
+    expect(await textOf(alert, "not accepted")).toMatch(withRequestId("Your token was not accepted. Sign in again."));
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
     // The first call across origins was preflighted, and the refusal's CORS headers let the page read it.
     expect(preflights).toEqual([{ url: `${server.url}/kms.v1.KeyService/ListKeys`, origin: site.origin }]);
@@ -219,8 +223,8 @@ describe.skipIf(!haveChromium && !process.env.CI)("web console in Chromium", () 
     await crypto.getByLabel("Key ID or alias").fill(keyId);
     await crypto.getByLabel("Text", { exact: true }).fill("hello");
     await crypto.getByRole("button", { name: "Encrypt" }).click();
-    expect(await textOf(crypto.getByRole("alert"), "disabled")).toBe(
-      "This key is disabled. Enable it before using it.",
+    expect(await textOf(crypto.getByRole("alert"), "disabled")).toMatch(
+      withRequestId("This key is disabled. Enable it before using it."),
     );
     expect(await crypto.getByLabel("Ciphertext (base64)").inputValue()).toBe("");
 
@@ -256,8 +260,8 @@ describe.skipIf(!haveChromium && !process.env.CI)("web console in Chromium", () 
     await form.getByLabel("Alias name").fill("alias/browser-test");
     await form.getByLabel("Key ID").fill(keyId);
     await form.getByRole("button", { name: "Create alias" }).click();
-    expect(await textOf(page.getByRole("alert"), "taken")).toBe(
-      "That alias name is already taken. Choose another name or update the alias.",
+    expect(await textOf(page.getByRole("alert"), "taken")).toMatch(
+      withRequestId("That alias name is already taken. Choose another name or update the alias."),
     );
 
     await form.getByLabel("Alias name").fill("alias/browser-temp");
