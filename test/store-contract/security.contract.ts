@@ -309,6 +309,40 @@ export function defineSecurityStoreContract(dialect: KeyStore["dialect"], open: 
       expect(await verifyAuditChain(all)).toEqual({ ok: true, count: 7, head: { seq: 7, hash: appended[6]!.hash } });
     });
 
+    it("searches the audit trail newest first by principal, key, operation, method, outcome and time", async () => {
+      const key = randomUUID();
+      const ops = ["kms.v1.CryptoService/Encrypt", "TrentService/Encrypt", "kms.v1.KeyService/CreateKey"];
+      const appended = [];
+      for (let n = 0; n < 12; n++) {
+        const entry = makeAuditEntry(n, { operation: ops[n % 3]!, keyId: n % 2 ? key : null });
+        appended.push(await store.appendAudit(entry, auditHash));
+      }
+      const seqs = (records: { seq: number }[]) => records.map((r) => r.seq);
+      const newestFirst = (pick: (r: (typeof appended)[number]) => boolean) => seqs(appended.filter(pick).reverse());
+
+      expect(seqs(await store.searchAudit({}, null, 100))).toEqual(newestFirst(() => true));
+      expect(seqs(await store.searchAudit({}, 10, 3))).toEqual([9, 8, 7]);
+      expect(seqs(await store.searchAudit({ keyId: key }, null, 100))).toEqual(newestFirst((r) => r.keyId === key));
+      expect(seqs(await store.searchAudit({ principal: "p1" }, null, 100))).toEqual(
+        newestFirst((r) => r.principal === "p1"),
+      );
+      expect(seqs(await store.searchAudit({ operation: ops[1] }, null, 100))).toEqual(
+        newestFirst((r) => r.operation === ops[1]),
+      );
+      expect(seqs(await store.searchAudit({ method: "Encrypt" }, null, 100))).toEqual(
+        newestFirst((r) => r.operation.endsWith("/Encrypt")),
+      );
+      expect(seqs(await store.searchAudit({ outcome: "error" }, null, 100))).toEqual(
+        newestFirst((r) => r.outcome === "error"),
+      );
+      const from = appended[3]!.at;
+      const to = appended[8]!.at;
+      expect(seqs(await store.searchAudit({ from, to }, null, 100))).toEqual([8, 7, 6, 5, 4]);
+      expect(seqs(await store.searchAudit({ keyId: key, method: "Encrypt", outcome: "ok", from }, null, 100))).toEqual(
+        newestFirst((r) => r.keyId === key && r.operation.endsWith("/Encrypt") && r.outcome === "ok" && r.at >= from),
+      );
+    });
+
     it("keeps no audit record of a transaction that rolled back (an append is part of its transaction)", async () => {
       await store.appendAudit(makeAuditEntry(1), auditHash);
       const err = await rejection(
