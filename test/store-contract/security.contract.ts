@@ -1,7 +1,13 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { auditHash, GENESIS_HASH, verifyAuditChain } from "../../src/security/audit-chain.js";
-import type { AuditEntry, ClientKeyRecord, GrantRecord, PrincipalRecord } from "../../src/domain/security-records.js";
+import type {
+  AuditEntry,
+  AuditRecord,
+  ClientKeyRecord,
+  GrantRecord,
+  PrincipalRecord,
+} from "../../src/domain/security-records.js";
 import type { KeyStore } from "../../src/store/key-store.js";
 import { at, collectPages, makeKey, rejection } from "./fixtures.js";
 import { codeOf } from "../helpers/code-of.js";
@@ -312,13 +318,13 @@ export function defineSecurityStoreContract(dialect: KeyStore["dialect"], open: 
     it("searches the audit trail newest first by principal, key, operation, method, outcome and time", async () => {
       const key = randomUUID();
       const ops = ["kms.v1.CryptoService/Encrypt", "TrentService/Encrypt", "kms.v1.KeyService/CreateKey"];
-      const appended = [];
+      const appended: AuditRecord[] = [];
       for (let n = 0; n < 12; n++) {
         const entry = makeAuditEntry(n, { operation: ops[n % 3]!, keyId: n % 2 ? key : null });
         appended.push(await store.appendAudit(entry, auditHash));
       }
       const seqs = (records: { seq: number }[]) => records.map((r) => r.seq);
-      const newestFirst = (pick: (r: (typeof appended)[number]) => boolean) => seqs(appended.filter(pick).reverse());
+      const newestFirst = (pick: (r: AuditRecord) => boolean) => seqs(appended.filter(pick).reverse());
 
       expect(seqs(await store.searchAudit({}, null, 100))).toEqual(newestFirst(() => true));
       expect(seqs(await store.searchAudit({}, 10, 3))).toEqual([9, 8, 7]);
