@@ -1,4 +1,5 @@
-import { h } from "./dom.js";
+import type { Feedback } from "./app.js";
+import { busy, h } from "./dom.js";
 
 /**
  * Asks before a destructive action, in a modal `<dialog>`: the browser traps focus in it, Escape
@@ -30,5 +31,31 @@ export function confirmAction(question: string, detail: string, action: string):
     });
     dialog.showModal();
     cancel.focus();
+  });
+}
+
+/** What a destructive button asks before it acts. */
+export interface Question {
+  question: string;
+  detail: string;
+  /** The confirming button's label, the same verb as the action ("Delete"). */
+  action: string;
+}
+
+/**
+ * Wires a destructive button: on click it clears `status`, asks `ask()`, and only after a yes
+ * runs `act` with the button busy, its failure shown in `status`.
+ */
+export function onConfirmedClick(
+  button: HTMLButtonElement,
+  status: Pick<Feedback, "clear" | "fail">,
+  ask: () => Question,
+  act: () => Promise<void>,
+): void {
+  button.addEventListener("click", async () => {
+    status.clear();
+    const q = ask();
+    if (!(await confirmAction(q.question, q.detail, q.action))) return;
+    void busy(button, act, status.fail);
   });
 }

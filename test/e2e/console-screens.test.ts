@@ -245,11 +245,17 @@ describe.skipIf(!haveChromium && !process.env.CI)("web console screens in Chromi
     expect((await api.keys.listGrants({ keyId: newKeyId })).grants).toEqual([]);
   });
 
-  it("adds a tag and turns on automatic rotation with a period", async () => {
+  it("adds and removes tags and turns on automatic rotation with a period", async () => {
     await page.getByLabel("Tag key").fill("env");
     await page.getByLabel("Tag value").fill("prod");
     await page.getByRole("button", { name: "Add tag" }).click();
     await page.locator('li[data-tag="env"]').waitFor(WAIT);
+    await page.getByLabel("Tag key").fill("tmp");
+    await page.getByLabel("Tag value").fill("x");
+    await page.getByRole("button", { name: "Add tag" }).click();
+    await page.getByRole("button", { name: "Remove tag tmp" }).click();
+    await dialog().getByRole("button", { name: "Remove" }).click();
+    await page.locator('li[data-tag="tmp"]').waitFor({ state: "detached", ...WAIT });
     await page.getByLabel("Rotate automatically").check();
     await page.getByLabel("Every (days, 90–2560)").fill("180");
     await page.getByRole("button", { name: "Save rotation" }).click();

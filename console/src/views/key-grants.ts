@@ -1,7 +1,7 @@
 import type { Grant } from "../../../gen/kms/v1/types_pb.js";
 import { GRANT_OPERATIONS } from "../../../src/domain/grant-operations.js";
 import { type App, type Feedback, feedback } from "../app.js";
-import { confirmAction } from "../confirm.js";
+import { onConfirmedClick } from "../confirm.js";
 import { copyable } from "../copy.js";
 import { busy, field, h, replace } from "../dom.js";
 import { dateLabel, parseContext } from "../format.js";
@@ -39,25 +39,21 @@ function grantCard(app: App, g: Grant, status: Feedback, reload: () => Promise<v
   const retire = h("button", { type: "button", class: "secondary" }, "Retire");
   const revoke = h("button", { type: "button", class: "danger" }, "Revoke");
   const end = (button: HTMLButtonElement, verb: "retire" | "revoke") =>
-    button.addEventListener("click", async () => {
-      status.clear();
-      const ok = await confirmAction(
-        `${verb === "retire" ? "Retire" : "Revoke"} this grant?`,
-        `${g.granteePrincipal} loses ${g.operations.join(", ")} on this key at once.`,
-        verb === "retire" ? "Retire" : "Revoke",
-      );
-      if (!ok) return;
-      void busy(
-        button,
-        async () => {
-          if (verb === "retire") await app.client.keys.retireGrant({ keyId: g.keyId, grantId: g.grantId });
-          else await app.client.keys.revokeGrant({ keyId: g.keyId, grantId: g.grantId });
-          await reload();
-          status.ok(`The grant for ${g.granteePrincipal} is ${verb}d.`);
-        },
-        status.fail,
-      );
-    });
+    onConfirmedClick(
+      button,
+      status,
+      () => ({
+        question: `${verb === "retire" ? "Retire" : "Revoke"} this grant?`,
+        detail: `${g.granteePrincipal} loses ${g.operations.join(", ")} on this key at once.`,
+        action: verb === "retire" ? "Retire" : "Revoke",
+      }),
+      async () => {
+        if (verb === "retire") await app.client.keys.retireGrant({ keyId: g.keyId, grantId: g.grantId });
+        else await app.client.keys.revokeGrant({ keyId: g.keyId, grantId: g.grantId });
+        await reload();
+        status.ok(`The grant for ${g.granteePrincipal} is ${verb}d.`);
+      },
+    );
   end(retire, "retire");
   end(revoke, "revoke");
   const constraints = g.constraints;

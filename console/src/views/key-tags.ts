@@ -1,6 +1,6 @@
 import type { KeyMetadata } from "../../../gen/kms/v1/types_pb.js";
 import { type App, feedback } from "../app.js";
-import { confirmAction } from "../confirm.js";
+import { onConfirmedClick } from "../confirm.js";
 import { busy, field, h } from "../dom.js";
 
 /** A key's tags: add or replace one, remove one after a confirmation. */
@@ -13,15 +13,12 @@ export function keyTags(app: App, key: KeyMetadata, changed: (key?: KeyMetadata)
     { class: "plain tags", id: "tag-list" },
     ...rows.map(([k, v]) => {
       const remove = h("button", { type: "button", class: "danger small", "aria-label": `Remove tag ${k}` }, "Remove");
-      remove.addEventListener("click", async () => {
-        status.clear();
-        if (!(await confirmAction(`Remove the tag ${k}?`, `Its value "${v}" is deleted.`, "Remove"))) return;
-        void busy(
-          remove,
-          async () => changed((await app.client.keys.untagKey({ keyId, tagKeys: [k] })).key),
-          status.fail,
-        );
-      });
+      onConfirmedClick(
+        remove,
+        status,
+        () => ({ question: `Remove the tag ${k}?`, detail: `Its value "${v}" is deleted.`, action: "Remove" }),
+        async () => changed((await app.client.keys.untagKey({ keyId, tagKeys: [k] })).key),
+      );
       return h("li", { "data-tag": k }, h("span", { class: "mono" }, `${k} = ${v}`), " ", remove);
     }),
   );

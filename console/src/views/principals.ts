@@ -1,6 +1,6 @@
 import type { CreatePrincipalResponse, Principal } from "../../../gen/kms/v1/admin_service_pb.js";
 import { type App, type Feedback, feedback } from "../app.js";
-import { confirmAction } from "../confirm.js";
+import { onConfirmedClick } from "../confirm.js";
 import { copyable } from "../copy.js";
 import { busy, field, h, replace } from "../dom.js";
 import { dateLabel } from "../format.js";
@@ -95,24 +95,20 @@ function principalCard(app: App, p: Principal, status: Feedback, reload: () => P
     { type: "button", class: "danger", disabled: self, title: self ? "You cannot delete yourself." : undefined },
     "Delete",
   );
-  remove.addEventListener("click", async () => {
-    status.clear();
-    const ok = await confirmAction(
-      `Delete the principal ${p.name}?`,
-      `Its token and access keys stop working at once, and the name ${p.name} can never be used again. Its grants and policy entries stay.`,
-      "Delete",
-    );
-    if (!ok) return;
-    void busy(
-      remove,
-      async () => {
-        await app.client.admin.deletePrincipal({ name: p.name });
-        await reload();
-        status.ok(`Deleted principal ${p.name}.`);
-      },
-      status.fail,
-    );
-  });
+  onConfirmedClick(
+    remove,
+    status,
+    () => ({
+      question: `Delete the principal ${p.name}?`,
+      detail: `Its token and access keys stop working at once, and the name ${p.name} can never be used again. Its grants and policy entries stay.`,
+      action: "Delete",
+    }),
+    async () => {
+      await app.client.admin.deletePrincipal({ name: p.name });
+      await reload();
+      status.ok(`Deleted principal ${p.name}.`);
+    },
+  );
   return h(
     "li",
     { "data-principal": p.name },
