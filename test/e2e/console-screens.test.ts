@@ -307,8 +307,13 @@ describe.skipIf(!haveChromium && !process.env.CI)("web console screens in Chromi
     expect((await api.keys.listAliases({ keyId: newKeyId })).aliases.map((a) => a.aliasName)).toEqual([
       "alias/console-temp",
     ]);
-    await row.getByRole("button", { name: "Delete" }).click();
-    await dialog().getByRole("button", { name: "Delete" }).click();
+    // By keyboard alone: Enter on Delete opens the dialog with Cancel focused; Tab, Enter confirms.
+    await row.getByRole("button", { name: "Delete" }).focus();
+    await page.keyboard.press("Enter");
+    await dialog().waitFor(WAIT);
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Delete");
+    await page.keyboard.press("Enter");
     await row.waitFor({ state: "detached", ...WAIT });
     expect((await api.keys.listAliases({ keyId: newKeyId })).aliases).toEqual([]);
   });
