@@ -23,8 +23,15 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const OUT = join(ROOT, "dist", "console");
 const INDEX = join(OUT, "index.html");
 const LOCK = join(ROOT, "dist", ".console-build.lock");
-/** Everything the console bundle is built from. */
-const SOURCES = ["console", "src/client", "src/domain", "gen"].map((p) => join(ROOT, p));
+/** Everything the console bundle is built from (folders and single files; the policy editor uses the service's parser). */
+const SOURCES = [
+  "console",
+  "src/client",
+  "src/domain",
+  "src/security/policy.ts",
+  "src/security/wildcard.ts",
+  "gen",
+].map((p) => join(ROOT, p));
 const LOCK_STALE_MS = 5 * 60_000;
 
 async function newestSource() {
@@ -42,7 +49,11 @@ async function newestSource() {
       else if (entry.isFile()) newest = Math.max(newest, (await stat(path)).mtimeMs);
     }
   };
-  for (const dir of SOURCES) await walk(dir);
+  for (const source of SOURCES) {
+    const info = await stat(source).catch(() => undefined);
+    if (info?.isFile()) newest = Math.max(newest, info.mtimeMs);
+    else await walk(source);
+  }
   return newest;
 }
 

@@ -8,6 +8,7 @@ import { createCryptoService } from "./api/crypto-service.js";
 import { createDataKeyService } from "./api/data-key-service.js";
 import { registerHealth } from "./api/health.js";
 import { createKeyService } from "./api/key-service.js";
+import { createAdminService } from "./api/admin-service.js";
 import { createMetrics } from "./edge/metrics.js";
 import { createAuditSink } from "./edge/audit-sink.js";
 import { createAuthenticator } from "./edge/authentication.js";
@@ -36,6 +37,7 @@ import { requestIdKey, requestIdOf } from "./edge/request-id.js";
 import type { KeyStore } from "./store/key-store.js";
 import { startListener } from "./server.js";
 import { openStore, sqliteFile } from "./store/open-store.js";
+import { AdminService, file_kms_v1_admin_service } from "../gen/kms/v1/admin_service_pb.js";
 import { CryptoService, file_kms_v1_crypto_service } from "../gen/kms/v1/crypto_service_pb.js";
 import { DataKeyService, file_kms_v1_data_key_service } from "../gen/kms/v1/data_key_service_pb.js";
 import { file_kms_v1_key_service, KeyService } from "../gen/kms/v1/key_service_pb.js";
@@ -84,11 +86,18 @@ export async function start(config: Config, logger: Logger = pino({ level: confi
   const keys = createKeyService(deps);
   const dataKeys = createDataKeyService(deps);
   const crypto = createCryptoService(deps);
-  const reflectionFiles = [file_kms_v1_key_service, file_kms_v1_data_key_service, file_kms_v1_crypto_service];
+  const admin = createAdminService(deps);
+  const reflectionFiles = [
+    file_kms_v1_key_service,
+    file_kms_v1_data_key_service,
+    file_kms_v1_crypto_service,
+    file_kms_v1_admin_service,
+  ];
   const routes = (router: ConnectRouter) => {
     router.service(KeyService, wrapService(KeyService, keys, pipeline));
     router.service(DataKeyService, wrapService(DataKeyService, dataKeys, pipeline));
     router.service(CryptoService, wrapService(CryptoService, crypto, pipeline));
+    router.service(AdminService, wrapService(AdminService, admin, pipeline));
     registerHealth(router, serving);
     registerReflection(router, reflectionFiles);
   };
@@ -115,7 +124,12 @@ export async function start(config: Config, logger: Logger = pino({ level: confi
     streamRouter:
       config.grpcServer === "grpc-js"
         ? createGrpcRouter({
-            services: [served(KeyService, keys), served(DataKeyService, dataKeys), served(CryptoService, crypto)],
+            services: [
+              served(KeyService, keys),
+              served(DataKeyService, dataKeys),
+              served(CryptoService, crypto),
+              served(AdminService, admin),
+            ],
             pipeline,
             serving,
             reflectionFiles,

@@ -1,10 +1,15 @@
 import type { KmsClient } from "../../src/client/browser.js";
-import { h, replace } from "./dom.js";
+import { type Child, h, replace } from "./dom.js";
 import { describeError, isSignedOut } from "./messages.js";
 
 /** What every view gets from the shell. */
 export interface App {
   client: KmsClient;
+  /** Who is signed in (`AdminService.GetCallerIdentity`): admins see Principals and the audit trail. */
+  identity: { name: string; admin: boolean };
+  /** The API's origin and the token, for the one plain HTTP call (`/metrics`). */
+  endpoint: string;
+  token: string;
   /** Shows a route (`#/keys/<id>`). */
   go(route: string): void;
   /** Ends the session (the token was refused) and shows `message` on the sign-in page. */
@@ -15,29 +20,35 @@ export interface App {
 export interface Feedback {
   el: HTMLElement;
   ok(text: string): void;
+  /** A success message with markup (a link to what was made). */
+  okWith(...children: Child[]): void;
   fail(err: unknown): void;
+  /** A failure the console found itself, before any call. */
+  failText(text: string): void;
   clear(): void;
 }
 
 export function feedback(app: App): Feedback {
   const el = h("p", { class: "feedback", "aria-live": "polite" });
+  const show = (kind: "ok" | "error", role: string, ...children: Child[]) => {
+    el.className = `feedback ${kind}`;
+    el.setAttribute("role", role);
+    replace(el, ...children);
+  };
+  // Plain closures, not methods: views pass `status.fail` around as a callback.
   return {
     el,
-    ok(text) {
-      el.className = "feedback ok";
-      el.setAttribute("role", "status");
-      replace(el, text);
-    },
+    ok: (text) => show("ok", "status", text),
+    okWith: (...children) => show("ok", "status", ...children),
     fail(err) {
       const text = describeError(err);
       if (isSignedOut(err)) {
         app.signOut(text);
         return;
       }
-      el.className = "feedback error";
-      el.setAttribute("role", "alert");
-      replace(el, text);
+      show("error", "alert", text);
     },
+    failText: (text) => show("error", "alert", text),
     clear() {
       el.className = "feedback";
       el.removeAttribute("role");

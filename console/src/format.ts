@@ -53,15 +53,24 @@ export function defaultUsage(spec: KeySpec): KeyUsage {
   return USAGE_ROWS[usage].proto as KeyUsage;
 }
 
+/** The usages a spec allows, as the create form offers them: no combination the service would refuse. */
+export function usagesFor(spec: KeySpec): readonly (readonly [KeyUsage, string])[] {
+  const allowed = rowOf(spec)?.usages ?? [];
+  return allowed.map((u) => [USAGE_ROWS[u].proto as KeyUsage, USAGE_ROWS[u].label] as const);
+}
+
 /** Whether keys of this spec can be rotated (the detail view offers "Rotate now"). */
 export function isRotatable(spec: KeySpec): boolean {
   return rowOf(spec)?.rotatable ?? false;
 }
 
+export function dateOf(ts: Timestamp | undefined): Date | undefined {
+  return ts ? new Date(Number(ts.seconds) * 1000 + Math.floor(ts.nanos / 1e6)) : undefined;
+}
+
 export function dateLabel(ts: Timestamp | undefined): string {
-  if (!ts) return "—";
-  const date = new Date(Number(ts.seconds) * 1000 + Math.floor(ts.nanos / 1e6));
-  return date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+  const date = dateOf(ts);
+  return date ? date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" }) : "—";
 }
 
 export function toBase64(bytes: Uint8Array): string {

@@ -1,6 +1,7 @@
 import { Code } from "@connectrpc/connect";
 import { type KmsClientError, toKmsClientError } from "../../src/client/browser.js";
 import { FormatError } from "./format.js";
+import { validationHint } from "./validation-hints.js";
 
 /**
  * What a person reads when a call fails, keyed by the ErrorInfo `reason` the service sends
@@ -27,11 +28,20 @@ export const REASON_MESSAGES: Record<string, string> = {
   KMSInternalException: "Something went wrong inside the service. Try again; if it keeps happening, tell its operator.",
 };
 
-/** The sentence for a failure; validation errors add the service's own (AWS-worded, secret-free) explanation. */
+/**
+ * The sentence for a failure, ending with the call's request id when the service sent one, so an
+ * operator can find the call in the logs and the audit trail. Validation errors say what to type
+ * instead (`validation-hints.ts`).
+ */
 export function describeError(err: unknown): string {
   if (err instanceof FormatError) return err.message;
   const e = toKmsClientError(err);
-  if (e.reason === "ValidationException") return `Check what you entered: ${e.message}`;
+  const text = sentenceFor(e);
+  return e.requestId ? `${text} (Request id: ${e.requestId})` : text;
+}
+
+function sentenceFor(e: KmsClientError): string {
+  if (e.reason === "ValidationException") return `Check what you entered: ${validationHint(e.message)}`;
   const known = e.reason === undefined ? undefined : REASON_MESSAGES[e.reason];
   if (known) return known;
   return byCode(e);

@@ -6,6 +6,7 @@ import {
   HealthCheckResponse_ServingStatus,
   HealthCheckResponseSchema,
 } from "../../gen/grpc/health/v1/health_pb.js";
+import { AdminService } from "../../gen/kms/v1/admin_service_pb.js";
 import { CryptoService } from "../../gen/kms/v1/crypto_service_pb.js";
 import { DataKeyService } from "../../gen/kms/v1/data_key_service_pb.js";
 import { KeyService } from "../../gen/kms/v1/key_service_pb.js";
@@ -15,7 +16,13 @@ import type { ServingState, ServingStatus } from "../edge/serving-state.js";
  * Names a health client may ask about: "" means the server as a whole (gRPC health spec), and
  * every KMS service shares the process's status because they are served by one core.
  */
-const KNOWN_SERVICES: readonly string[] = ["", KeyService.typeName, DataKeyService.typeName, CryptoService.typeName];
+const KNOWN_SERVICES: readonly string[] = [
+  "",
+  KeyService.typeName,
+  DataKeyService.typeName,
+  CryptoService.typeName,
+  AdminService.typeName,
+];
 
 function toGrpcStatus(status: ServingStatus): HealthCheckResponse_ServingStatus {
   return status === "SERVING"

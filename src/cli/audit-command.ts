@@ -2,20 +2,7 @@ import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import { openState } from "../main.js";
 import { verifyAuditChain } from "../security/audit-chain.js";
-import type { AuditRecord } from "../domain/security-records.js";
-import type { KeyStore } from "../store/key-store.js";
-
-const PAGE = 1000;
-
-async function* allRecords(store: KeyStore): AsyncGenerator<AuditRecord> {
-  let after = 0;
-  for (;;) {
-    const page = await store.listAudit(after, PAGE);
-    yield* page;
-    if (page.length < PAGE) return;
-    after = page[page.length - 1]!.seq;
-  }
-}
+import { wholeChain } from "../core/admin/audit-trail.js";
 
 /**
  * `kms audit verify [--expect-head HASH]`: walks the whole audit chain and exits 0 when it is
@@ -32,7 +19,7 @@ export async function auditCommand(args: string[], config: Config, logger: Logge
   const expectHead = at >= 0 ? args[at + 1] : undefined;
   const { store } = await openState(config, logger, { create: false });
   try {
-    const result = await verifyAuditChain(allRecords(store), expectHead ? { expectHead } : {});
+    const result = await verifyAuditChain(wholeChain(store), expectHead ? { expectHead } : {});
     if (result.ok) {
       const head = result.head ? `head seq ${result.head.seq} hash ${result.head.hash}` : "empty";
       process.stdout.write(`audit chain intact: ${result.count} records, ${head}\n`);

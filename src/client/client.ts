@@ -1,4 +1,5 @@
 import { type Client, createClient, type Interceptor, type Transport } from "@connectrpc/connect";
+import { AdminService } from "../../gen/kms/v1/admin_service_pb.js";
 import { CryptoService } from "../../gen/kms/v1/crypto_service_pb.js";
 import { DataKeyService } from "../../gen/kms/v1/data_key_service_pb.js";
 import { KeyService } from "../../gen/kms/v1/key_service_pb.js";
@@ -6,11 +7,13 @@ import { bearerInterceptor } from "./auth.js";
 import { toKmsClientError } from "./errors.js";
 import { type RetryOptions, retryInterceptor } from "./retry.js";
 
-/** The three kms.v1 services as typed clients over one transport. */
+/** The kms.v1 services as typed clients over one transport. */
 export interface KmsClient {
   keys: Client<typeof KeyService>;
   dataKeys: Client<typeof DataKeyService>;
   crypto: Client<typeof CryptoService>;
+  /** Principals and the audit trail; admins only, except `getCallerIdentity`. */
+  admin: Client<typeof AdminService>;
 }
 
 /** What every client factory accepts. */
@@ -36,12 +39,13 @@ export function clientInterceptors(opts: CommonClientOptions): Interceptor[] {
   ];
 }
 
-/** Builds the three clients on one transport; every failed call rejects with a `KmsClientError`. */
+/** Builds the clients on one transport; every failed call rejects with a `KmsClientError`. */
 export function kmsClientOver(transport: Transport): KmsClient {
   return {
     keys: withKmsErrors(createClient(KeyService, transport)),
     dataKeys: withKmsErrors(createClient(DataKeyService, transport)),
     crypto: withKmsErrors(createClient(CryptoService, transport)),
+    admin: withKmsErrors(createClient(AdminService, transport)),
   };
 }
 

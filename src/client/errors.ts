@@ -13,6 +13,8 @@ export class KmsClientError extends Error {
     readonly reason: string | undefined,
     message: string,
     override readonly cause?: unknown,
+    /** The service's `x-request-id` for the call, when the answer carried one: quote it to the operator. */
+    readonly requestId?: string,
   ) {
     super(message);
   }
@@ -32,5 +34,6 @@ export function reasonOf(err: ConnectError): string | undefined {
 export function toKmsClientError(err: unknown): KmsClientError {
   if (err instanceof KmsClientError) return err;
   const ce = ConnectError.from(err);
-  return new KmsClientError(ce.code, reasonOf(ce), ce.rawMessage, err);
+  const requestId = ce.metadata.get("x-request-id") ?? undefined;
+  return new KmsClientError(ce.code, reasonOf(ce), ce.rawMessage, err, requestId);
 }

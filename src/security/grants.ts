@@ -11,28 +11,9 @@ export type { Grant, GrantConstraints } from "../domain/security-records.js";
  * under an encryption-context constraint, and takes effect at once when its token is presented.
  */
 
-/** Every operation a grant may name (AWS `GrantOperation`), spelled as AWS spells it. */
-export const GRANT_OPERATIONS = [
-  "Decrypt",
-  "Encrypt",
-  "GenerateDataKey",
-  "GenerateDataKeyWithoutPlaintext",
-  "ReEncryptFrom",
-  "ReEncryptTo",
-  "Sign",
-  "Verify",
-  "GetPublicKey",
-  "CreateGrant",
-  "RetireGrant",
-  "DescribeKey",
-  "GenerateDataKeyPair",
-  "GenerateDataKeyPairWithoutPlaintext",
-  "GenerateMac",
-  "VerifyMac",
-  "DeriveSharedSecret",
-] as const;
+import { GRANT_OPERATIONS, type GrantOperation } from "../domain/grant-operations.js";
 
-export type GrantOperation = (typeof GRANT_OPERATIONS)[number];
+export { GRANT_OPERATIONS, type GrantOperation } from "../domain/grant-operations.js";
 
 /**
  * Operations without an encryption context: AWS refuses a grant constraint on them (they use

@@ -170,7 +170,7 @@ function parseStatement(value: unknown, index: number): PolicyStatement {
  * offending element.
  */
 export function parsePolicy(json: string): Policy {
-  if (Buffer.byteLength(json, "utf8") > MAX_POLICY_BYTES) throw invalid("it is larger than 32 KiB.");
+  if (new TextEncoder().encode(json).length > MAX_POLICY_BYTES) throw invalid("it is larger than 32 KiB.");
   let doc: unknown;
   try {
     doc = JSON.parse(json);

@@ -8,6 +8,7 @@ import type {
   PrincipalRecord,
 } from "../domain/security-records.js";
 import type { KeyStoreReader } from "./key-store.js";
+import type { AuditFilter } from "./security-store.js";
 import {
   checkLimit,
   decodePageToken,
@@ -219,6 +220,26 @@ export class KyselyReader implements KeyStoreReader {
       .selectAll()
       .where("seq", ">", afterSeq)
       .orderBy("seq")
+      .limit(limit)
+      .execute();
+    return rows.map(auditFromRow);
+  }
+
+  async searchAudit(filter: AuditFilter, beforeSeq: number | null, limit: number): Promise<AuditRecord[]> {
+    checkLimit(limit);
+    const { principal, keyId, operation, method, outcome, from, to } = filter;
+    const rows = await this.db
+      .selectFrom("kms_audit")
+      .selectAll()
+      .$if(beforeSeq !== null, (qb) => qb.where("seq", "<", beforeSeq!))
+      .$if(principal !== undefined, (qb) => qb.where("principal", "=", principal!))
+      .$if(keyId !== undefined, (qb) => qb.where("key_id", "=", keyId!))
+      .$if(operation !== undefined, (qb) => qb.where("operation", "=", operation!))
+      .$if(method !== undefined, (qb) => qb.where("operation", "like", `%/${method}`))
+      .$if(outcome !== undefined, (qb) => qb.where("outcome", "=", outcome!))
+      .$if(from !== undefined, (qb) => qb.where("at", ">=", from!.getTime()))
+      .$if(to !== undefined, (qb) => qb.where("at", "<", to!.getTime()))
+      .orderBy("seq", "desc")
       .limit(limit)
       .execute();
     return rows.map(auditFromRow);

@@ -45,6 +45,26 @@ export interface SecurityStoreReader {
 
   /** Up to `limit` audit records with seq > `afterSeq`, in seq order (feed to `verifyAuditChain`). */
   listAudit(afterSeq: number, limit: number): Promise<AuditRecord[]>;
+  /**
+   * Up to `limit` audit records matching `filter` with seq < `beforeSeq` (all when null), newest
+   * first: the audit view's pages, which start from the present and go back.
+   */
+  searchAudit(filter: AuditFilter, beforeSeq: number | null, limit: number): Promise<AuditRecord[]>;
+}
+
+/** Which audit records a search returns; every field is optional and set fields combine with AND. */
+export interface AuditFilter {
+  principal?: string | undefined;
+  keyId?: string | undefined;
+  /** `<service>/<method>` exactly. */
+  operation?: string | undefined;
+  /** A method name (`Encrypt`): the records of that method on every surface. */
+  method?: string | undefined;
+  outcome?: "ok" | "error" | undefined;
+  /** Inclusive. */
+  from?: Date | undefined;
+  /** Exclusive. */
+  to?: Date | undefined;
 }
 
 /** Computes a record's hash from its predecessor's; in production `auditHash`. */

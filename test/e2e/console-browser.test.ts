@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { type BrowserContext, chromium, type Locator, type Page, type Request } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CONSOLE_DIST, createConsoleHandler } from "../../src/console-static.js";
-import { ROOT, type ServerProcess, startServer, TEST_ADMIN } from "../helpers/server-process.js";
+import { CHROMIUM, CHROMIUM_ARGS, haveChromium, SCREENSHOTS } from "../helpers/chromium.js";
+import { type ServerProcess, startServer, TEST_ADMIN } from "../helpers/server-process.js";
 
 /**
  * The web console in Debian's Chromium, driven by playwright-core, against the real server
@@ -21,20 +22,13 @@ import { ROOT, type ServerProcess, startServer, TEST_ADMIN } from "../helpers/se
  * and its Content-Security-Policy keeps a token from going to an origin it does not name.
  */
 
-const CHROMIUM = "/usr/bin/chromium";
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-/** Screenshots land here (dist/ is ignored by git). */
-const OUTPUT = join(ROOT, "dist", "test-output");
+const ARGS = CHROMIUM_ARGS;
+const OUTPUT = SCREENSHOTS;
 const WAIT = { timeout: 15_000 };
+
+/** A failure as the console words it: the sentence, then the request id the service sent with it. */
+const withRequestId = (sentence: string) =>
+  new RegExp(`^${sentence.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} \\(Request id: [0-9a-f-]{36}\\)$`);
 
 /** Named in the KMS server's `KMS_CONSOLE_API_ORIGINS`, to see it in the console's CSP. */
 const EXTRA_API_ORIGIN = "https://kms.example.com";
@@ -71,7 +65,6 @@ async function startStaticConsole(): Promise<StaticConsole> {
   };
 }
 
-const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium && !process.env.CI) {
   console.warn(`console-browser: ${CHROMIUM} is missing (apt-get install -y chromium); skipping outside CI`);
 }
@@ -176,7 +169,7 @@ describe.skipIf(!haveChromium && !process.env.CI)("web console in Chromium", () 
     await signIn(server.url, "kms_not-a-real-token-000000000000");
     await page.getByRole("button", { name: "Sign in" }).click();
     const alert = page.getByRole("alert");
-    expect(await textOf(alert, "not accepted")).toBe("Your token was not accepted. Sign in again.");
+    expect(await textOf(alert, "not accepted")).toMatch(withRequestId("Your token was not accepted. Sign in again."));
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
     // The first call across origins was preflighted, and the refusal's CORS headers let the page read it.
     expect(preflights).toEqual([{ url: `${server.url}/kms.v1.KeyService/ListKeys`, origin: site.origin }]);
@@ -196,7 +189,7 @@ describe.skipIf(!haveChromium && !process.env.CI)("web console in Chromium", () 
     keyId = /Created key ([0-9a-f-]{36})\./.exec(created)?.[1] ?? "";
     expect(keyId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
 
-    const card = page.locator(`li[data-key-id="${keyId}"]`);
+    const card = page.locator(`tr[data-key-id="${keyId}"]`);
     await card.waitFor(WAIT);
     expect(await card.locator(".description").textContent()).toBe("browser test key");
     expect(await card.locator('[data-field="state"]').textContent()).toBe("Enabled");
@@ -216,12 +209,13 @@ describe.skipIf(!haveChromium && !process.env.CI)("web console in Chromium", () 
   });
 
   it("disables the key, refuses to encrypt with it in words, and enables it again", async () => {
-    await page.locator(`li[data-key-id="${keyId}"] a`).click();
+    await page.locator(`tr[data-key-id="${keyId}"] a`).click();
     await page.getByRole("heading", { name: `Key ${keyId}` }).waitFor(WAIT);
     expect(await textOf(stateOf(), "Enabled")).toBe("Enabled");
     expect(await page.locator('dd[data-field="description"]').textContent()).toBe("browser test key");
 
     await page.getByRole("button", { name: "Disable" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Disable" }).click();
     expect(await textOf(stateOf(), "Disabled")).toBe("Disabled");
 
     await section("Playground");
@@ -229,8 +223,8 @@ describe.skipIf(!haveChromium && !process.env.CI)("web console in Chromium", () 
     await crypto.getByLabel("Key ID or alias").fill(keyId);
     await crypto.getByLabel("Text", { exact: true }).fill("hello");
     await crypto.getByRole("button", { name: "Encrypt" }).click();
-    expect(await textOf(crypto.getByRole("alert"), "disabled")).toBe(
-      "This key is disabled. Enable it before using it.",
+    expect(await textOf(crypto.getByRole("alert"), "disabled")).toMatch(
+      withRequestId("This key is disabled. Enable it before using it."),
     );
     expect(await crypto.getByLabel("Ciphertext (base64)").inputValue()).toBe("");
 
@@ -266,8 +260,8 @@ describe.skipIf(!haveChromium && !process.env.CI)("web console in Chromium", () 
     await form.getByLabel("Alias name").fill("alias/browser-test");
     await form.getByLabel("Key ID").fill(keyId);
     await form.getByRole("button", { name: "Create alias" }).click();
-    expect(await textOf(page.getByRole("alert"), "taken")).toBe(
-      "That alias name is already taken. Choose another name or update the alias.",
+    expect(await textOf(page.getByRole("alert"), "taken")).toMatch(
+      withRequestId("That alias name is already taken. Choose another name or update the alias."),
     );
 
     await form.getByLabel("Alias name").fill("alias/browser-temp");
@@ -276,6 +270,7 @@ describe.skipIf(!haveChromium && !process.env.CI)("web console in Chromium", () 
     const temp = page.locator('li[data-alias="alias/browser-temp"]');
     await temp.waitFor(WAIT);
     await temp.getByRole("button", { name: "Delete" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Delete" }).click();
     await temp.waitFor({ state: "detached", ...WAIT });
     expect(await page.locator("li[data-alias]").count()).toBe(1);
 
@@ -328,7 +323,7 @@ describe.skipIf(!haveChromium && !process.env.CI)("web console in Chromium", () 
     await openKey(keyId);
     expect(await overflow()).toBeLessThanOrEqual(0);
     await section("Keys");
-    await page.locator(`li[data-key-id="${keyId}"]`).waitFor(WAIT);
+    await page.locator(`tr[data-key-id="${keyId}"]`).waitFor(WAIT);
     expect(await overflow()).toBeLessThanOrEqual(0);
     await section("Aliases");
     await page.locator("li[data-alias]").first().waitFor(WAIT);
@@ -341,6 +336,7 @@ describe.skipIf(!haveChromium && !process.env.CI)("web console in Chromium", () 
     await openKey(keyId);
     await page.getByLabel("Days before deletion (7–30)").fill("7");
     await page.getByRole("button", { name: "Schedule deletion" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Schedule deletion" }).click();
     expect(await textOf(stateOf(), "Pending deletion")).toBe("Pending deletion");
     const deletion = (await page.locator('dd[data-field="deletion"]').textContent()) ?? "";
     expect(deletion).not.toBe("—");
@@ -379,7 +375,7 @@ describe.skipIf(!haveChromium && !process.env.CI)("web console in Chromium", () 
     expect(res?.headers()["content-security-policy"]).toContain(`connect-src 'self' ${EXTRA_API_ORIGIN};`);
     expect(await page.getByLabel("API endpoint").inputValue()).toBe(server.url);
     await signIn(undefined, TEST_ADMIN.token);
-    await page.locator(`li[data-key-id="${keyId}"]`).waitFor(WAIT);
+    await page.locator(`tr[data-key-id="${keyId}"]`).waitFor(WAIT);
     expect(await page.evaluate(() => sessionStorage.getItem("kms-console-endpoint"))).toBe(server.url);
     expect(toApi().length).toBeGreaterThan(0);
     expect(preflights).toEqual([]);

@@ -4,6 +4,7 @@ import { CreateKeyCommand, ListKeysCommand } from "@aws-sdk/client-kms";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AdminService } from "../../gen/kms/v1/admin_service_pb.js";
 import { CryptoService } from "../../gen/kms/v1/crypto_service_pb.js";
 import { DataKeyService } from "../../gen/kms/v1/data_key_service_pb.js";
 import { KeyService } from "../../gen/kms/v1/key_service_pb.js";
@@ -18,7 +19,7 @@ import { ADMIN_AUTH, ROOT, type ServerProcess, startServer, TEST_ADMIN } from ".
  * the AWS operation table, so an RPC or operation added later is covered without editing this file.
  */
 
-const SERVICES = [KeyService, DataKeyService, CryptoService];
+const SERVICES = [KeyService, DataKeyService, CryptoService, AdminService];
 const CONNECT_METHODS = SERVICES.flatMap((s) => s.methods.map((m) => `${s.typeName}/${m.name}`));
 const AWS_OPERATIONS = Object.keys(OPERATIONS);
 

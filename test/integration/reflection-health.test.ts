@@ -388,7 +388,7 @@ describe.each(STACKS)("served by %s", (stack) => {
         ),
       );
       expect(Object.keys(response.statuses).sort()).toEqual(
-        ["", "kms.v1.CryptoService", "kms.v1.DataKeyService", "kms.v1.KeyService"].sort(),
+        ["", "kms.v1.AdminService", "kms.v1.CryptoService", "kms.v1.DataKeyService", "kms.v1.KeyService"].sort(),
       );
       expect(response.statuses[""]).toEqual({ status: "SERVING" });
     });

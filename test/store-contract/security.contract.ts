@@ -1,7 +1,13 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { auditHash, GENESIS_HASH, verifyAuditChain } from "../../src/security/audit-chain.js";
-import type { AuditEntry, ClientKeyRecord, GrantRecord, PrincipalRecord } from "../../src/domain/security-records.js";
+import type {
+  AuditEntry,
+  AuditRecord,
+  ClientKeyRecord,
+  GrantRecord,
+  PrincipalRecord,
+} from "../../src/domain/security-records.js";
 import type { KeyStore } from "../../src/store/key-store.js";
 import { at, collectPages, makeKey, rejection } from "./fixtures.js";
 import { codeOf } from "../helpers/code-of.js";
@@ -307,6 +313,40 @@ export function defineSecurityStoreContract(dialect: KeyStore["dialect"], open: 
       expect(await store.listAudit(3, 2)).toEqual(appended.slice(3, 5));
       expect(await store.listAudit(7, 10)).toEqual([]);
       expect(await verifyAuditChain(all)).toEqual({ ok: true, count: 7, head: { seq: 7, hash: appended[6]!.hash } });
+    });
+
+    it("searches the audit trail newest first by principal, key, operation, method, outcome and time", async () => {
+      const key = randomUUID();
+      const ops = ["kms.v1.CryptoService/Encrypt", "TrentService/Encrypt", "kms.v1.KeyService/CreateKey"];
+      const appended: AuditRecord[] = [];
+      for (let n = 0; n < 12; n++) {
+        const entry = makeAuditEntry(n, { operation: ops[n % 3]!, keyId: n % 2 ? key : null });
+        appended.push(await store.appendAudit(entry, auditHash));
+      }
+      const seqs = (records: { seq: number }[]) => records.map((r) => r.seq);
+      const newestFirst = (pick: (r: AuditRecord) => boolean) => seqs(appended.filter(pick).reverse());
+
+      expect(seqs(await store.searchAudit({}, null, 100))).toEqual(newestFirst(() => true));
+      expect(seqs(await store.searchAudit({}, 10, 3))).toEqual([9, 8, 7]);
+      expect(seqs(await store.searchAudit({ keyId: key }, null, 100))).toEqual(newestFirst((r) => r.keyId === key));
+      expect(seqs(await store.searchAudit({ principal: "p1" }, null, 100))).toEqual(
+        newestFirst((r) => r.principal === "p1"),
+      );
+      expect(seqs(await store.searchAudit({ operation: ops[1] }, null, 100))).toEqual(
+        newestFirst((r) => r.operation === ops[1]),
+      );
+      expect(seqs(await store.searchAudit({ method: "Encrypt" }, null, 100))).toEqual(
+        newestFirst((r) => r.operation.endsWith("/Encrypt")),
+      );
+      expect(seqs(await store.searchAudit({ outcome: "error" }, null, 100))).toEqual(
+        newestFirst((r) => r.outcome === "error"),
+      );
+      const from = appended[3]!.at;
+      const to = appended[8]!.at;
+      expect(seqs(await store.searchAudit({ from, to }, null, 100))).toEqual([8, 7, 6, 5, 4]);
+      expect(seqs(await store.searchAudit({ keyId: key, method: "Encrypt", outcome: "ok", from }, null, 100))).toEqual(
+        newestFirst((r) => r.keyId === key && r.operation.endsWith("/Encrypt") && r.outcome === "ok" && r.at >= from),
+      );
     });
 
     it("keeps no audit record of a transaction that rolled back (an append is part of its transaction)", async () => {

@@ -1,5 +1,6 @@
 import type { Alias } from "../../../gen/kms/v1/types_pb.js";
 import { type App, type Feedback, feedback } from "../app.js";
+import { onConfirmedClick } from "../confirm.js";
 import { busy, field, h, replace } from "../dom.js";
 
 const PAGE_SIZE = 50;
@@ -76,18 +77,20 @@ function aliasCard(app: App, alias: Alias, status: Feedback, reload: () => Promi
       status.fail,
     );
   });
-  remove.addEventListener("click", () => {
-    status.clear();
-    void busy(
-      remove,
-      async () => {
-        await app.client.keys.deleteAlias({ aliasName: alias.aliasName });
-        await reload();
-        status.ok(`Deleted ${alias.aliasName}.`);
-      },
-      status.fail,
-    );
-  });
+  onConfirmedClick(
+    remove,
+    status,
+    () => ({
+      question: `Delete ${alias.aliasName}?`,
+      detail: `Applications that use ${alias.aliasName} can no longer reach key ${alias.targetKeyId} by it. The key itself is not changed.`,
+      action: "Delete",
+    }),
+    async () => {
+      await app.client.keys.deleteAlias({ aliasName: alias.aliasName });
+      await reload();
+      status.ok(`Deleted ${alias.aliasName}.`);
+    },
+  );
   return h(
     "li",
     { class: "alias", "data-alias": alias.aliasName },

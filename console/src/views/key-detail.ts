@@ -1,23 +1,58 @@
 import type { Alias, KeyMetadata, KeyVersion } from "../../../gen/kms/v1/types_pb.js";
 import { KeyState } from "../../../gen/kms/v1/types_pb.js";
 import { type App, type Feedback, feedback } from "../app.js";
+import { confirmAction } from "../confirm.js";
+import { copyable } from "../copy.js";
 import { busy, type Child, field, h, replace } from "../dom.js";
 import { dateLabel, isRotatable, specLabel, stateLabel, usageLabel } from "../format.js";
+import { listAll } from "../list-all.js";
+import { keyActivity } from "./key-activity.js";
+import { keyGrants } from "./key-grants.js";
+import { keyPolicy } from "./key-policy.js";
+import { keyRotation } from "./key-rotation.js";
+import { keyTags } from "./key-tags.js";
 
-/** One key: its metadata, versions and aliases, and the lifecycle actions its state allows. */
+/**
+ * One key: its metadata, lifecycle actions, policy, grants, tags, rotation, versions, aliases and
+ * recent activity. When the key cannot be read the page says why (with the request id) and shows
+ * nothing else, rather than a "Loading…" that never ends.
+ */
 export function keyDetailView(app: App, keyId: string): HTMLElement {
   const status = feedback(app);
-  const body = h("div", { class: "detail" }, "Loading…");
+  const body = h("div", { class: "detail", "aria-busy": "true" }, "Loading…");
 
   async function refresh(key?: KeyMetadata): Promise<void> {
     const [meta, versions, aliases] = await Promise.all([
       key ?? app.client.keys.describeKey({ keyId }).then((r) => r.key!),
-      listVersions(app, keyId),
+      listAll(
+        (pageToken) =>
+          app.client.keys
+            .listKeyVersions({ keyId, pageSize: 1000, pageToken })
+            .then((p) => [p.keyVersions, p.nextPageToken] as const),
+        1000,
+      ),
       app.client.keys.listAliases({ keyId, pageSize: 100 }).then((r) => r.aliases),
     ]);
-    replace(body, details(meta), actions(app, meta, status, refresh), versionList(meta, versions), aliasList(aliases));
+    const onChange = async (updated?: KeyMetadata) => refresh(updated);
+    replace(
+      body,
+      details(meta),
+      actions(app, meta, status, refresh),
+      keyRotation(app, meta, onChange),
+      keyTags(app, meta, onChange),
+      keyPolicy(app, meta.keyId),
+      keyGrants(app, meta.keyId),
+      versionList(meta, versions),
+      aliasList(aliases),
+      keyActivity(app, meta.keyId),
+    );
+    body.removeAttribute("aria-busy");
   }
-  void refresh().catch(status.fail);
+  void refresh().catch((err: unknown) => {
+    replace(body, h("p", { class: "meta" }, "This key could not be shown."));
+    body.removeAttribute("aria-busy");
+    status.fail(err);
+  });
 
   return h(
     "section",
@@ -29,26 +64,15 @@ export function keyDetailView(app: App, keyId: string): HTMLElement {
   );
 }
 
-async function listVersions(app: App, keyId: string): Promise<KeyVersion[]> {
-  const out: KeyVersion[] = [];
-  let pageToken = "";
-  do {
-    const page = await app.client.keys.listKeyVersions({ keyId, pageSize: 100, pageToken });
-    out.push(...page.keyVersions);
-    pageToken = page.nextPageToken;
-  } while (pageToken && out.length < 1000);
-  return out;
-}
-
 function details(key: KeyMetadata): HTMLElement {
   const rows: [string, Child, string][] = [
+    ["Key ID", copyable(key.keyId, "key ID"), "key-id"],
     ["State", stateLabel(key.keyState), "state"],
     ["Description", key.description || "(none)", "description"],
     ["Key type", specLabel(key.keySpec), "spec"],
     ["Usage", usageLabel(key.keyUsage), "usage"],
-    ["ARN", h("span", { class: "mono" }, key.arn), "arn"],
+    ["ARN", copyable(key.arn, "ARN"), "arn"],
     ["Created", dateLabel(key.createTime), "created"],
-    ["Automatic rotation", key.automaticRotation ? `every ${key.rotationPeriodDays} days` : "off", "rotation"],
   ];
   if (key.keyState === KeyState.PENDING_DELETION) rows.push(["Deletion date", dateLabel(key.deletionTime), "deletion"]);
   return h(
@@ -58,11 +82,19 @@ function details(key: KeyMetadata): HTMLElement {
   );
 }
 
-function actions(app: App, key: KeyMetadata, status: Feedback, refresh: (key?: KeyMetadata) => Promise<void>) {
+type Refresh = (key?: KeyMetadata) => Promise<void>;
+
+function actions(app: App, key: KeyMetadata, status: Feedback, refresh: Refresh) {
   const keyId = key.keyId;
-  const run = (button: HTMLButtonElement, done: string, call: () => Promise<{ key?: KeyMetadata | undefined }>) =>
-    button.addEventListener("click", () => {
+  const run = (
+    button: HTMLButtonElement,
+    done: string,
+    call: () => Promise<{ key?: KeyMetadata | undefined }>,
+    ask?: () => Promise<boolean>,
+  ) =>
+    button.addEventListener("click", async () => {
       status.clear();
+      if (ask && !(await ask())) return;
       void busy(
         button,
         async () => {
@@ -77,7 +109,17 @@ function actions(app: App, key: KeyMetadata, status: Feedback, refresh: (key?: K
   const pending = key.keyState === KeyState.PENDING_DELETION;
   if (key.keyState === KeyState.ENABLED) {
     const disable = h("button", { type: "button", class: "secondary" }, "Disable");
-    run(disable, "The key is disabled.", () => app.client.keys.disableKey({ keyId }));
+    run(
+      disable,
+      "The key is disabled.",
+      () => app.client.keys.disableKey({ keyId }),
+      () =>
+        confirmAction(
+          "Disable this key?",
+          "Every encryption, decryption and signature with it is refused until you enable it again.",
+          "Disable",
+        ),
+    );
     box.append(disable);
   } else if (key.keyState === KeyState.DISABLED) {
     const enable = h("button", { type: "button" }, "Enable");
@@ -98,8 +140,16 @@ function actions(app: App, key: KeyMetadata, status: Feedback, refresh: (key?: K
   } else {
     const days = h("input", { type: "number", name: "pendingWindowDays", min: "7", max: "30", value: "30" });
     const schedule = h("button", { type: "button", class: "danger" }, "Schedule deletion");
-    run(schedule, "Deletion is scheduled. You can cancel it until the deletion date.", () =>
-      app.client.keys.scheduleKeyDeletion({ keyId, pendingWindowDays: Number(days.value) }),
+    run(
+      schedule,
+      "Deletion is scheduled. You can cancel it until the deletion date.",
+      () => app.client.keys.scheduleKeyDeletion({ keyId, pendingWindowDays: Number(days.value) }),
+      () =>
+        confirmAction(
+          "Schedule this key's deletion?",
+          `In ${days.value} days the key and all its versions are destroyed, and nothing encrypted under it can be decrypted again. Until then you can cancel.`,
+          "Schedule deletion",
+        ),
     );
     box.append(h("div", { class: "inline" }, field("Days before deletion (7–30)", days), schedule));
   }
@@ -109,8 +159,13 @@ function actions(app: App, key: KeyMetadata, status: Feedback, refresh: (key?: K
 function versionList(key: KeyMetadata, versions: KeyVersion[]): HTMLElement {
   return h(
     "div",
-    {},
+    { class: "block" },
     h("h3", {}, `Versions (${versions.length})`),
+    h(
+      "p",
+      { class: "meta" },
+      "Each version is its own key material; its id names it in ciphertexts and the audit trail.",
+    ),
     h(
       "ol",
       { class: "versions", id: "versions" },
@@ -118,10 +173,11 @@ function versionList(key: KeyMetadata, versions: KeyVersion[]): HTMLElement {
         h(
           "li",
           {},
-          h("span", { class: "mono" }, v.keyVersionId),
+          copyable(v.keyVersionId, "version ID"),
           " ",
           h("small", {}, dateLabel(v.createTime)),
           v.keyVersionId === key.primaryKeyVersionId && h("strong", { class: "tag" }, "primary"),
+          v.keyVersionId === key.initialKeyVersionId && h("strong", { class: "badge" }, "initial"),
         ),
       ),
     ),
@@ -131,7 +187,7 @@ function versionList(key: KeyMetadata, versions: KeyVersion[]): HTMLElement {
 function aliasList(aliases: Alias[]): HTMLElement {
   return h(
     "div",
-    {},
+    { class: "block" },
     h("h3", {}, "Aliases"),
     aliases.length
       ? h("ul", { class: "plain", id: "key-aliases" }, ...aliases.map((a) => h("li", { class: "mono" }, a.aliasName)))

@@ -1,5 +1,6 @@
 import { KeyFormat, type KeyPairSpec } from "../../../gen/kms/v1/types_pb.js";
 import { type App, type Feedback, feedback } from "../app.js";
+import { copyable, copyButton } from "../copy.js";
 import { busy, field, h, replace, select } from "../dom.js";
 import { DEFAULT_PAIR_SPEC, fromBase64, KEY_PAIR_SPECS, parseContext, toBase64 } from "../format.js";
 
@@ -71,7 +72,12 @@ function cryptoCard(app: App, status: Feedback): HTMLElement {
     field("Encryption context", context, "One name=value per line; decrypting needs the same pairs."),
     h("div", { class: "actions" }, encrypt),
     field("Ciphertext (base64)", ciphertext),
-    h("div", { class: "actions" }, decrypt),
+    h(
+      "div",
+      { class: "actions" },
+      decrypt,
+      copyButton(() => ciphertext.value, "ciphertext"),
+    ),
     h("div", { class: "field" }, h("span", { class: "label" }, "Decrypted text"), decrypted),
     status.el,
   );
@@ -103,12 +109,33 @@ function pairCard(app: App, status: Feedback): HTMLElement {
           ? await app.client.dataKeys.generateDataKeyPair(req)
           : await app.client.dataKeys.generateDataKeyPairWithoutPlaintext(req);
         const text = new TextDecoder();
+        const publicPem = text.decode(res.publicKey);
+        const wrapped = toBase64(res.privateKeyCiphertextBlob);
+        const iv = toBase64(res.iv);
         replace(
           out,
-          h("h3", {}, "Public key"),
-          h("pre", { id: "public-key", class: "mono" }, text.decode(res.publicKey)),
-          h("h3", {}, "Private key, encrypted under the KMS key (base64)"),
-          h("pre", { class: "mono wrap" }, toBase64(res.privateKeyCiphertextBlob)),
+          h("h3", {}, "Public key ", copyButton(publicPem, "public key")),
+          h("pre", { id: "public-key", class: "mono" }, publicPem),
+          h(
+            "h3",
+            {},
+            "Private key, encrypted under the KMS key (base64) ",
+            copyButton(wrapped, "encrypted private key"),
+          ),
+          h("pre", { class: "mono wrap", id: "private-key-ciphertext" }, wrapped),
+          h("p", { class: "meta" }, "To decrypt it, call Decrypt with this ciphertext and these values:"),
+          h(
+            "dl",
+            { class: "meta-list", id: "pair-decrypt-params" },
+            h("dt", {}, "Key ID"),
+            h("dd", { "data-field": "key-id" }, copyable(res.keyId, "key ID")),
+            h("dt", {}, "Key version"),
+            h("dd", { "data-field": "key-version" }, copyable(res.keyVersionId, "key version ID")),
+            h("dt", {}, "IV (base64)"),
+            h("dd", { "data-field": "iv" }, copyable(iv, "IV")),
+            h("dt", {}, "Algorithm"),
+            h("dd", { "data-field": "algorithm" }, copyable(res.algorithm, "algorithm")),
+          ),
           "privateKeyPlaintext" in res &&
             h(
               "details",
