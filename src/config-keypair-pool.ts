@@ -24,24 +24,22 @@ const MAX_PER_SPEC = 10_000;
  * `RSA_4096=8,EC_P256=64`. Each spec at most once; N is 0..10000. The result is `null` for off
  * (also when every N is 0).
  */
-export const keyPairPoolSchema = z
-  .string()
-  .transform((text, ctx): PoolTargets | null => {
-    const value = text.trim();
-    if (value === "off" || value === "0") return null;
-    const targets: PoolTargets = {};
-    for (const item of value.split(",")) {
-      const match = /^\s*([A-Z0-9_]+)\s*=\s*(\d{1,5})\s*$/.exec(item);
-      const spec = POOL_SPECS.find((s) => s === match?.[1]);
-      const count = Number(match?.[2]);
-      if (!match || spec === undefined || count > MAX_PER_SPEC || targets[spec] !== undefined) {
-        ctx.addIssue({ code: "custom", message: "bad item" });
-        return z.NEVER;
-      }
-      targets[spec] = count;
+export const keyPairPoolSchema = z.string().transform((text, ctx): PoolTargets | null => {
+  const value = text.trim();
+  if (value === "off" || value === "0") return null;
+  const targets: PoolTargets = {};
+  for (const item of value.split(",")) {
+    const match = /^\s*([A-Z0-9_]+)\s*=\s*(\d{1,5})\s*$/.exec(item);
+    const spec = POOL_SPECS.find((s) => s === match?.[1]);
+    const count = Number(match?.[2]);
+    if (!match || spec === undefined || count > MAX_PER_SPEC || targets[spec] !== undefined) {
+      ctx.addIssue({ code: "custom", message: "bad item" });
+      return z.NEVER;
     }
-    return Object.values(targets).some((n) => n > 0) ? targets : null;
-  });
+    targets[spec] = count;
+  }
+  return Object.values(targets).some((n) => n > 0) ? targets : null;
+});
 
 /** What `KMS_KEYPAIR_POOL` accepts, for its one-line error. */
 export const KEYPAIR_POOL_ACCEPTS = `off, 0, or SPEC=N pairs separated by commas (SPEC one of ${POOL_SPECS.join(", ")}; N 0..${MAX_PER_SPEC}), e.g. RSA_4096=8,EC_P256=64`;
@@ -59,7 +57,13 @@ export const keyPairPoolMaxAgeSchema = z
     const unit = (/[a-z]+$/.exec(v)?.[0] ?? "s") as keyof typeof UNIT_MS;
     return Number.parseInt(v, 10) * UNIT_MS[unit];
   })
-  .pipe(z.number().int().min(1000).max(24 * UNIT_MS.h));
+  .pipe(
+    z
+      .number()
+      .int()
+      .min(1000)
+      .max(24 * UNIT_MS.h),
+  );
 
 /** The default maximum age of a pooled pair: one hour. */
 export const DEFAULT_POOL_MAX_AGE_MS = UNIT_MS.h;

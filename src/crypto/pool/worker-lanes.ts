@@ -29,8 +29,12 @@ export function createWorkerLanes(generator: KeyPairGenerator, threads: number):
   const refills = new Set<AbortController>();
   const listeners: (() => void)[] = [];
   let demands = 0;
+  // After the job's own promise handlers (a macrotask later), so that the pool has counted the
+  // job's outcome before it is asked to start the next refill.
   const ended = () => {
-    for (const listener of listeners) listener();
+    setImmediate(() => {
+      for (const listener of listeners) listener();
+    });
   };
   return {
     async demand(spec, signal) {
