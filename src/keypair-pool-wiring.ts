@@ -23,14 +23,19 @@ export function createKeyPairs(config: Config, logger: Logger): KeyPairWiring {
     return { keyPairs: workers, pool: undefined };
   }
   const { targets, maxAgeMs } = config.keyPairPool;
+  const refillThreads = Math.max(1, config.workers - 1);
   const pool = new KeyPairPool({
-    lanes: createWorkerLanes(workers, config.workers),
+    lanes: createWorkerLanes({
+      demand: workers,
+      refill: createWorkerKeyPairGenerator({ threads: refillThreads, niceIncrement: 19 }),
+      threads: config.workers,
+    }),
     targets,
     maxAgeMs,
     onFilled: (ms) => logger.info({ targets, durationMs: Math.round(ms) }, "key-pair pool filled"),
     onError: (err) => logger.error({ err }, "key-pair pool refill failed"),
   });
-  logger.info({ targets, maxAgeMs, refillThreads: Math.max(1, config.workers - 1) }, "key-pair pool filling");
+  logger.info({ targets, maxAgeMs, refillThreads }, "key-pair pool filling");
   pool.start();
   return { keyPairs: pool, pool };
 }

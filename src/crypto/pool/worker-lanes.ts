@@ -2,14 +2,15 @@ import type { KeyPairSpec } from "../../core/types.js";
 import type { GeneratedKeyPair, KeyPairGenerator } from "../key-pairs.js";
 
 /**
- * Two lanes over one worker-thread generator: on-demand jobs (a caller waits for them) and
- * refill jobs (the ready-pair pool, src/crypto/pool/keypair-pool.ts). On-demand jobs go first:
+ * Two lanes of key-generation threads: on-demand jobs (a caller waits for them) and refill jobs
+ * (the ready-pair pool, src/crypto/pool/keypair-pool.ts). On-demand jobs go first:
  *
- * - a refill starts only on an idle thread, so it never queues in front of a waiting caller,
- *   and at most `threads − 1` refills run at once when there is more than one thread, so one
- *   thread is always left for callers;
- * - with a single thread, an on-demand job that finds a refill running aborts it (piscina then
- *   replaces the thread, see src/crypto/pool/worker-pool.ts), so a caller never waits for a refill.
+ * - they have threads of their own (`KMS_WORKERS`), so a caller's job never queues behind a
+ *   refill;
+ * - refills run on at most `threads − 1` threads (one when there is a single worker), started only
+ *   when fewer than `threads` jobs of both lanes are running, and their threads run at the lowest
+ *   CPU priority (`niceIncrement` 19, src/crypto/pool/worker-pool.ts), so when CPU is short the
+ *   operating system gives it to callers' jobs and the event loop, not to refills.
  */
 export interface WorkerLanes {
   /** A job a caller waits for; `signal` drops it (the caller's cancellation). */
@@ -18,14 +19,20 @@ export interface WorkerLanes {
   tryRefill(spec: KeyPairSpec): Promise<GeneratedKeyPair> | undefined;
   /** Called whenever a job of either lane ends: the pool starts its next refill from here. */
   onJobEnd(listener: () => void): void;
-  /** Refill jobs running now. */
-  readonly refilling: number;
-  /** Aborts the running refills and closes the generator. */
+  /** Aborts the running refills and closes both lanes' threads. */
   close(): Promise<void>;
 }
 
-export function createWorkerLanes(generator: KeyPairGenerator, threads: number): WorkerLanes {
-  const refillLimit = threads > 1 ? threads - 1 : 1;
+export interface LaneGenerators {
+  /** `threads` threads at normal priority. */
+  demand: KeyPairGenerator;
+  /** `max(1, threads − 1)` threads at the lowest priority. */
+  refill: KeyPairGenerator;
+  threads: number;
+}
+
+export function createWorkerLanes({ demand, refill, threads }: LaneGenerators): WorkerLanes {
+  const refillLimit = Math.max(1, threads - 1);
   const refills = new Set<AbortController>();
   const listeners: (() => void)[] = [];
   let demands = 0;
@@ -39,12 +46,8 @@ export function createWorkerLanes(generator: KeyPairGenerator, threads: number):
   return {
     async demand(spec, signal) {
       demands++;
-      if (refills.size >= threads) {
-        // Only possible with one thread: preempt the most recently started refill.
-        [...refills].at(-1)?.abort();
-      }
       try {
-        return await generator.generate(spec, signal);
+        return await demand.generate(spec, signal);
       } finally {
         demands--;
         ended();
@@ -54,7 +57,7 @@ export function createWorkerLanes(generator: KeyPairGenerator, threads: number):
       if (refills.size >= refillLimit || refills.size + demands >= threads) return undefined;
       const controller = new AbortController();
       refills.add(controller);
-      return generator.generate(spec, controller.signal).finally(() => {
+      return refill.generate(spec, controller.signal).finally(() => {
         refills.delete(controller);
         ended();
       });
@@ -62,12 +65,9 @@ export function createWorkerLanes(generator: KeyPairGenerator, threads: number):
     onJobEnd(listener) {
       listeners.push(listener);
     },
-    get refilling() {
-      return refills.size;
-    },
     async close() {
       for (const controller of refills) controller.abort();
-      await generator.close();
+      await Promise.all([demand.close(), refill.close()]);
     },
   };
 }

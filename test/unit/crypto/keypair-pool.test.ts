@@ -13,10 +13,12 @@ interface Job {
   fail(err: Error): void;
 }
 
+/** Numbers the fake pairs, across every fake generator of a test file. */
+let serial = 0;
+
 /** A generator whose jobs end only when the test says so; each pair carries a serial number. */
 function fakeGenerator() {
   const jobs: Job[] = [];
-  let serial = 0;
   let closed = false;
   const generator: KeyPairGenerator = {
     generate(spec, signal) {
@@ -52,10 +54,18 @@ function fakeGenerator() {
   return { generator, jobs, pending, isClosed: () => closed };
 }
 
+/** Both lanes' generators seen as one, for tests that only care that jobs end. */
+function both(a: ReturnType<typeof fakeGenerator>, b: ReturnType<typeof fakeGenerator>) {
+  return {
+    pending: () => [...a.pending(), ...b.pending()],
+    isClosed: () => a.isClosed() && b.isClosed(),
+  };
+}
+
 const flush = () => new Promise<void>((r) => setImmediate(r));
 
 /** Ends every pending job (and the refills they trigger) until none is left or `rounds` pass. */
-async function drain(fake: ReturnType<typeof fakeGenerator>, rounds = 100): Promise<GeneratedKeyPair[]> {
+async function drain(fake: { pending(): Job[] }, rounds = 100): Promise<GeneratedKeyPair[]> {
   const made: GeneratedKeyPair[] = [];
   for (let i = 0; i < rounds && fake.pending().length > 0; i++) {
     for (const job of fake.pending()) made.push(job.finish());
@@ -65,12 +75,13 @@ async function drain(fake: ReturnType<typeof fakeGenerator>, rounds = 100): Prom
 }
 
 function setup(opts: Partial<KeyPairPoolOptions> & { threads?: number } = {}) {
-  const fake = fakeGenerator();
+  const { lanes, demand, refill } = fakeLanes(opts.threads ?? 2);
+  const fake = both(demand, refill);
   let clock = 1_000_000;
   const filled: number[] = [];
   const errors: unknown[] = [];
   const pool = new KeyPairPool({
-    lanes: createWorkerLanes(fake.generator, opts.threads ?? 2),
+    lanes,
     targets: { EC_P256: 3 },
     maxAgeMs: 60_000,
     now: () => clock,
@@ -85,51 +96,64 @@ function setup(opts: Partial<KeyPairPoolOptions> & { threads?: number } = {}) {
   return { fake, pool, tick, filled, errors, stat };
 }
 
+/** Lanes over two fake generators: callers' threads and refill threads. */
+function fakeLanes(threads: number) {
+  const demand = fakeGenerator();
+  const refill = fakeGenerator();
+  const lanes = createWorkerLanes({ demand: demand.generator, refill: refill.generator, threads });
+  return { lanes, demand, refill };
+}
+
 describe("worker lanes", () => {
-  it("refills use at most threads − 1 threads and only idle ones; callers always get a thread", async () => {
-    const fake = fakeGenerator();
-    const lanes = createWorkerLanes(fake.generator, 3);
+  it("refills use at most threads − 1 threads and start only while a thread is idle", async () => {
+    const { lanes, demand, refill } = fakeLanes(3);
     expect(lanes.tryRefill("EC_P256")).toBeDefined();
     expect(lanes.tryRefill("EC_P256")).toBeDefined();
     expect(lanes.tryRefill("EC_P256")).toBeUndefined();
-    expect(lanes.refilling).toBe(2);
-    const demand = lanes.demand("RSA_2048");
-    expect(fake.pending().map((j) => j.spec)).toEqual(["EC_P256", "EC_P256", "RSA_2048"]);
-    // Every thread is busy: no refill may queue in front of the next caller.
-    fake.jobs[0]!.finish();
+    const first = lanes.demand("RSA_2048");
+    // Callers' jobs run on their own threads, never behind a refill.
+    expect(demand.pending().map((j) => j.spec)).toEqual(["RSA_2048"]);
+    refill.jobs[0]!.finish();
     await flush();
-    expect(lanes.tryRefill("EC_P256")).toBeDefined();
-    expect(lanes.tryRefill("EC_P256")).toBeUndefined();
+    // One refill and one caller: 2 of 3 busy, a refill may start again; not after a second caller.
     const second = lanes.demand("RSA_2048");
     expect(lanes.tryRefill("EC_P256")).toBeUndefined();
-    await drain(fake);
-    await expect(demand).resolves.toBeDefined();
+    await drain(demand);
+    await expect(first).resolves.toBeDefined();
     await expect(second).resolves.toBeDefined();
+    expect(lanes.tryRefill("EC_P256")).toBeDefined();
   });
 
-  it("with one thread, a caller preempts a running refill instead of waiting for it", async () => {
-    const fake = fakeGenerator();
-    const lanes = createWorkerLanes(fake.generator, 1);
-    const refill = lanes.tryRefill("RSA_4096");
-    expect(refill).toBeDefined();
-    const refillOutcome = refill!.then(
-      () => "done",
-      (e: Error) => e.name,
-    );
-    const demand = lanes.demand("RSA_4096");
-    expect(fake.jobs[0]!.signal?.aborted).toBe(true);
-    expect(await refillOutcome).toBe("AbortError");
-    expect(lanes.tryRefill("RSA_4096")).toBeUndefined();
-    fake.pending()[0]!.finish();
-    await expect(demand).resolves.toBeDefined();
+  it("with one thread, a refill runs only while no caller's job does, and a caller never waits for it", async () => {
+    const { lanes, demand, refill } = fakeLanes(1);
     expect(lanes.tryRefill("RSA_4096")).toBeDefined();
+    expect(lanes.tryRefill("RSA_4096")).toBeUndefined();
+    const job = lanes.demand("RSA_4096");
+    expect(demand.pending()).toHaveLength(1);
+    expect(refill.pending()).toHaveLength(1);
+    demand.pending()[0]!.finish();
+    await expect(job).resolves.toBeDefined();
+    const again = lanes.demand("RSA_4096");
+    await drain(refill);
+    expect(lanes.tryRefill("RSA_4096")).toBeUndefined();
+    await drain(demand);
+    await again;
+    expect(lanes.tryRefill("RSA_4096")).toBeDefined();
+  });
+
+  it("close aborts running refills and closes both lanes", async () => {
+    const { lanes, demand, refill } = fakeLanes(2);
+    const job = lanes.tryRefill("RSA_2048")!.catch((e: Error) => e.name);
+    await lanes.close();
+    expect(await job).toBe("AbortError");
+    expect(demand.isClosed() && refill.isClosed()).toBe(true);
   });
 });
 
 describe("key-pair pool", () => {
   it("fills to its target in the background and reports the fill time once", async () => {
     const { fake, pool, tick, filled, stat } = setup({ targets: { EC_P256: 3, RSA_2048: 1 } });
-    expect(fake.jobs).toHaveLength(0);
+    expect(fake.pending()).toHaveLength(0);
     pool.start();
     // Two threads: one refill at a time.
     expect(fake.pending()).toHaveLength(1);
