@@ -1,13 +1,8 @@
 import { z } from "zod";
+import { KEY_PAIR_SPEC_NAMES, type KeyPairSpec } from "./domain/specs.js";
 
-/** The key-pair specs a pool can hold (`KeyPairSpec` of src/core/types.ts, spelled as in the contract). */
-export const POOL_SPECS = ["RSA_2048", "RSA_3072", "RSA_4096", "EC_P256", "EC_P256K"] as const;
-
-/** One spec's name as `KMS_KEYPAIR_POOL` spells it. */
-export type PoolSpec = (typeof POOL_SPECS)[number];
-
-/** Ready pairs to keep per spec; a spec left out keeps none. */
-export type PoolTargets = Partial<Record<PoolSpec, number>>;
+/** Ready pairs to keep per data-key-pair spec (the catalogue's names); a spec left out keeps none. */
+export type PoolTargets = Partial<Record<KeyPairSpec, number>>;
 
 /**
  * The default depths when `KMS_KEYPAIR_POOL` is unset (and more than one worker exists). Kept
@@ -30,7 +25,7 @@ export const keyPairPoolSchema = z.string().transform((text, ctx): PoolTargets |
   const targets: PoolTargets = {};
   for (const item of value.split(",")) {
     const match = /^\s*([A-Z0-9_]+)\s*=\s*(\d{1,5})\s*$/.exec(item);
-    const spec = POOL_SPECS.find((s) => s === match?.[1]);
+    const spec = KEY_PAIR_SPEC_NAMES.find((s) => s === match?.[1]);
     const count = Number(match?.[2]);
     if (!match || spec === undefined || count > MAX_PER_SPEC || targets[spec] !== undefined) {
       ctx.addIssue({ code: "custom", message: "bad item" });
@@ -42,7 +37,7 @@ export const keyPairPoolSchema = z.string().transform((text, ctx): PoolTargets |
 });
 
 /** What `KMS_KEYPAIR_POOL` accepts, for its one-line error. */
-export const KEYPAIR_POOL_ACCEPTS = `off, 0, or SPEC=N pairs separated by commas (SPEC one of ${POOL_SPECS.join(", ")}; N 0..${MAX_PER_SPEC}), e.g. RSA_4096=8,EC_P256=64`;
+export const KEYPAIR_POOL_ACCEPTS = `off, 0, or SPEC=N pairs separated by commas (SPEC one of ${KEY_PAIR_SPEC_NAMES.join(", ")}; N 0..${MAX_PER_SPEC}), e.g. RSA_4096=8,EC_P256=64`;
 
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
 

@@ -1,4 +1,4 @@
-import type { KeyPairSpec } from "../../core/types.js";
+import { KEY_PAIR_SPEC_NAMES, type KeyPairSpec, specRow } from "../../domain/specs.js";
 import type { GeneratedKeyPair, KeyPairGenerator } from "../key-pairs.js";
 import { DemandTracker } from "./demand.js";
 import type { WorkerLanes } from "./worker-lanes.js";
@@ -41,14 +41,15 @@ export interface KeyPairPoolOptions {
   onError?: (err: unknown) => void;
 }
 
-/** About what one pair of each spec occupies (PKCS#8 + SPKI DER), for the memory cap. */
-const PAIR_BYTES: Record<KeyPairSpec, number> = {
-  RSA_2048: 1_600,
-  RSA_3072: 2_200,
-  RSA_4096: 2_900,
-  EC_P256: 230,
-  EC_P256K: 230,
-};
+/**
+ * About what one pair occupies (PKCS#8 + SPKI DER), for the memory cap: an RSA private key holds
+ * n, d, p, q, dp, dq and qinv (≈ 4.5 × the modulus bytes, RFC 8017 §A.1.2) and its public key n
+ * again; an EC pair is a few hundred bytes whatever the curve.
+ */
+export function pairBytes(spec: KeyPairSpec): number {
+  const generation = specRow(spec).generate;
+  return generation.kind === "rsa" ? Math.ceil((generation.modulusBits / 8) * 5.5) + 120 : 230;
+}
 
 interface Entry {
   pair: GeneratedKeyPair;
@@ -108,7 +109,7 @@ export class KeyPairPool implements KeyPairGenerator, KeyPairSource {
     this.#onFilled = opts.onFilled;
     this.#onError = opts.onError ?? (() => {});
     const now = this.#now();
-    for (const spec of Object.keys(PAIR_BYTES) as KeyPairSpec[]) {
+    for (const spec of KEY_PAIR_SPEC_NAMES) {
       const configured = opts.targets[spec] ?? 0;
       this.#specs.set(spec, {
         spec,
@@ -225,8 +226,8 @@ export class KeyPairPool implements KeyPairGenerator, KeyPairSource {
       const base = quiet ? Math.min(state.configured, 1) : state.configured;
       const want = state.configured === 0 || quiet ? base : Math.max(base, state.demand.burst(now));
       wants.set(state, { base, want });
-      baseBytes += base * PAIR_BYTES[state.spec];
-      extraBytes += (want - base) * PAIR_BYTES[state.spec];
+      baseBytes += base * pairBytes(state.spec);
+      extraBytes += (want - base) * pairBytes(state.spec);
     }
     const ratio = extraBytes === 0 ? 1 : Math.min(1, Math.max(0, this.#capBytes - baseBytes) / extraBytes);
     for (const [state, { base, want }] of wants) state.target = base + Math.floor((want - base) * ratio);

@@ -1,4 +1,4 @@
-import type { KeyPairSpec } from "../../core/types.js";
+import type { KeyPairSpec } from "../../domain/specs.js";
 import type { GeneratedKeyPair, KeyPairGenerator } from "../key-pairs.js";
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { KeyPairSpec } from "../../../src/core/types.js";
-import type { GeneratedKeyPair, KeyPairGenerator } from "../../../src/crypto/key-pairs.js";
-import { KeyPairPool, type KeyPairPoolOptions } from "../../../src/crypto/pool/keypair-pool.js";
+import type { KeyPairSpec } from "../../../src/domain/specs.js";
+import { type GeneratedKeyPair, generateKeyPairSync, type KeyPairGenerator } from "../../../src/crypto/key-pairs.js";
+import { KeyPairPool, type KeyPairPoolOptions, pairBytes } from "../../../src/crypto/pool/keypair-pool.js";
 import { createWorkerLanes } from "../../../src/crypto/pool/worker-lanes.js";
 
 /** One generation the fake generator was asked for; the test decides when (and whether) it ends. */
@@ -246,7 +246,7 @@ describe("key-pair pool", () => {
   });
 
   it("stops adaptive growth at the memory cap", async () => {
-    const { fake, pool, stat } = setup({ targets: { RSA_4096: 1 }, memoryCapBytes: 5 * 2_900 });
+    const { fake, pool, stat } = setup({ targets: { RSA_4096: 1 }, memoryCapBytes: 5 * pairBytes("RSA_4096") });
     pool.start();
     await drain(fake);
     const takes = Array.from({ length: 20 }, () => pool.take("RSA_4096"));
@@ -254,6 +254,14 @@ describe("key-pair pool", () => {
     await drain(fake);
     await Promise.all(takes);
     expect(stat("RSA_4096").depth).toBe(5);
+  });
+
+  it("the memory cap's size estimate is within 10 % of real pairs", () => {
+    for (const spec of ["RSA_2048", "EC_P256", "EC_P256K"] as const) {
+      const pair = generateKeyPairSync(spec);
+      const real = pair.publicKeyDer.length + pair.privateKeyDer.length;
+      expect(Math.abs(pairBytes(spec) - real) / real).toBeLessThan(0.1);
+    }
   });
 
   it("a spec configured at 0 is never pooled, whatever its demand", async () => {
