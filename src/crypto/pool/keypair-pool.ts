@@ -129,6 +129,7 @@ export class KeyPairPool implements KeyPairGenerator, KeyPairSource {
 
   /** Starts the initial fill and the sweep that discards old pairs (a timer that keeps no process alive). */
   start(): void {
+    if (this.#closed || this.#fillStart !== undefined) return;
     this.#fillStart = this.#now();
     const every = Math.min(60_000, Math.max(250, Math.floor(this.#maxAgeMs / 4)));
     this.#timer = setInterval(() => this.sweep(), every);

@@ -165,6 +165,17 @@ describe("key-pair pool", () => {
     expect(filled).toEqual([250]);
   });
 
+  it("starts filling once, and not at all after close", async () => {
+    const first = setup();
+    first.pool.start();
+    first.pool.start();
+    expect(first.fake.pending()).toHaveLength(1);
+    const closed = setup();
+    await closed.pool.close();
+    closed.pool.start();
+    expect(closed.fake.pending()).toHaveLength(0);
+  });
+
   it("hands every pooled pair out once, oldest first, and refills as soon as one is taken", async () => {
     const { fake, pool, stat } = setup();
     pool.start();
