@@ -1,6 +1,14 @@
 import { availableParallelism } from "node:os";
 import { z } from "zod";
 import { DEFAULT_LIMITS, type ListenerLimits } from "./listener-limits.js";
+import {
+  DEFAULT_POOL_MAX_AGE_MS,
+  DEFAULT_POOL_TARGETS,
+  KEYPAIR_POOL_ACCEPTS,
+  keyPairPoolMaxAgeSchema,
+  keyPairPoolSchema,
+  type PoolTargets,
+} from "./config-keypair-pool.js";
 
 /**
  * Configuration from `KMS_*` environment variables and matching CLI flags (README.md, "Configuration").
@@ -15,6 +23,12 @@ export interface Config {
   rootKeyFile: string | undefined;
   workers: number;
   keyPairConcurrency: number;
+  /**
+   * Pre-generated key pairs (`KMS_KEYPAIR_POOL`, `KMS_KEYPAIR_POOL_MAX_AGE`); undefined when off.
+   * Unset, the pool is on with {@link DEFAULT_POOL_TARGETS} when there is more than one worker
+   * (a single worker has no thread to spare for refilling).
+   */
+  keyPairPool: { targets: PoolTargets; maxAgeMs: number } | undefined;
   tls: { cert: string; key: string; clientCa?: string | undefined } | undefined;
   region: string;
   accountId: string;
@@ -85,6 +99,11 @@ const VARIABLES = {
   KMS_ROOT_KEY_FILE: { schema: z.string().min(1), accepts: "a path to a file holding base64 of 32 bytes" },
   KMS_WORKERS: { schema: positiveInt(256), accepts: "an integer from 1 to 256" },
   KMS_KEYPAIR_CONCURRENCY: { schema: positiveInt(1024), accepts: "an integer from 1 to 1024" },
+  KMS_KEYPAIR_POOL: { schema: keyPairPoolSchema, accepts: KEYPAIR_POOL_ACCEPTS },
+  KMS_KEYPAIR_POOL_MAX_AGE: {
+    schema: keyPairPoolMaxAgeSchema,
+    accepts: "a duration from 1s to 24h such as 90s, 30m or 1h (a bare number is seconds)",
+  },
   KMS_TLS_CERT: { schema: z.string().min(1), accepts: "a path to a PEM certificate chain" },
   KMS_TLS_KEY: { schema: z.string().min(1), accepts: "a path to a PEM private key" },
   KMS_TLS_CLIENT_CA: { schema: z.string().min(1), accepts: "a path to PEM CA certificates for client certificates" },
@@ -187,6 +206,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
       "KMS_HEADERS_TIMEOUT_MS must not exceed KMS_REQUEST_TIMEOUT_MS: headers are part of the request",
     );
   }
+  const pool = get("KMS_KEYPAIR_POOL");
+  const poolTargets = pool === undefined ? (workers > 1 ? DEFAULT_POOL_TARGETS : null) : pool;
   const origins = get("KMS_CORS_ORIGINS");
   return {
     listen: { host, port },
@@ -196,6 +217,9 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     rootKeyFile,
     workers,
     keyPairConcurrency: get("KMS_KEYPAIR_CONCURRENCY") ?? workers,
+    keyPairPool: poolTargets
+      ? { targets: poolTargets, maxAgeMs: get("KMS_KEYPAIR_POOL_MAX_AGE") ?? DEFAULT_POOL_MAX_AGE_MS }
+      : undefined,
     tls: cert !== undefined && key !== undefined ? { cert, key, clientCa } : undefined,
     region: get("KMS_REGION") ?? "us-east-1",
     accountId: get("KMS_ACCOUNT_ID") ?? "000000000000",

@@ -24,7 +24,7 @@ import type { CoreDeps } from "./core/deps.js";
 import { createKeyAccess } from "./core/access/key-access.js";
 import { MaterialCache } from "./core/keys/material-cache.js";
 import { startScheduler } from "./core/rotation/scheduler.js";
-import { createWorkerKeyPairGenerator } from "./crypto/pool/worker-pool.js";
+import { registerPoolMetrics } from "./crypto/pool/pool-metrics.js";
 import { Semaphore } from "./crypto/pool/semaphore.js";
 import { secureRandom } from "./crypto/random.js";
 import { loadRootKey, RootKeyring } from "./crypto/root-key.js";
@@ -33,6 +33,7 @@ import { clientNameKey, verifiedClientName } from "./edge/client-cert.js";
 import { CONSOLE_DIST, createConsoleHandler } from "./console-static.js";
 import { createGrpcRouter, served } from "./grpc/grpc-router.js";
 import { createHttpApp } from "./http-app.js";
+import { createKeyPairs } from "./keypair-pool-wiring.js";
 import { requestIdKey, requestIdOf } from "./edge/request-id.js";
 import type { KeyStore } from "./store/key-store.js";
 import { startListener } from "./server.js";
@@ -61,11 +62,12 @@ export interface Running {
 export async function start(config: Config, logger: Logger = pino({ level: config.logLevel })): Promise<Running> {
   const serving = new ServingState();
   const { store, keyring } = await openState(config, logger);
-  const keyPairs = createWorkerKeyPairGenerator({ threads: config.workers });
+  const { keyPairs, pool } = createKeyPairs(config, logger);
   const deps: CoreDeps = {
     store,
     keyring,
     keyPairs,
+    pairSource: pool,
     pairGate: new Semaphore(config.keyPairConcurrency),
     materialCache: new MaterialCache(60_000, 10_000),
     clock: () => new Date(),
@@ -76,6 +78,7 @@ export async function start(config: Config, logger: Logger = pino({ level: confi
   };
   await ensureAdmin(deps, config, logger);
   const metrics = createMetrics();
+  if (pool) registerPoolMetrics(metrics.registry, pool);
   const authenticate = withClientKeys(createAuthenticator({ store, keyring, clock: deps.clock }), {
     store,
     clock: deps.clock,

@@ -1,5 +1,6 @@
 import type { RootKeyring } from "../crypto/root-key.js";
 import type { KeyPairGenerator } from "../crypto/key-pairs.js";
+import type { KeyPairSource } from "../crypto/pool/keypair-pool.js";
 import type { Semaphore } from "../crypto/pool/semaphore.js";
 import type { RandomSource } from "../crypto/random.js";
 import type { KeyStore } from "../store/key-store.js";
@@ -16,6 +17,8 @@ export interface CoreDeps {
   keyring: RootKeyring;
   /** Generates key pairs off the event loop (a worker pool in production). */
   keyPairs: KeyPairGenerator;
+  /** The ready-pair pool the four data-key-pair operations take from first; absent: `keyPairs`. */
+  pairSource?: KeyPairSource | undefined;
   /** The per-instance gate of the four data-key-pair operations (the seed's concurrency limit). */
   pairGate: Semaphore;
   materialCache: MaterialCache;

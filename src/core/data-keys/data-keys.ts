@@ -113,8 +113,9 @@ export interface PairMode {
 /**
  * The Alibaba seed's four pair operations. The per-instance gate is taken without waiting: when
  * no permit is free the call is refused at once with `Throttled` (the seed's HTTP 429
- * `Rejected.Throttling`), never queued. The pair is generated in the worker pool; the call's
- * abort signal drops the job if it has not started, and the permit is always released.
+ * `Rejected.Throttling`), never queued. The pair comes from the ready-pair pool when one is
+ * configured (a hit holds the permit for milliseconds), else it is generated in the worker pool;
+ * the call's abort signal drops the job if it has not started, and the permit is always released.
  *
  * The private key is sealed in the requested format, so decrypting gives back exactly the bytes
  * of `privateKeyPlaintext`. Non-advance: the key's initial version, raw form with `iv` beside it.
@@ -145,7 +146,9 @@ export async function generateDataKeyPair(
       input,
       mode.withPlaintext ? "GenerateDataKeyPair" : "GenerateDataKeyPairWithoutPlaintext",
     );
-    pair = await deps.keyPairs.generate(pairSpec, call.signal);
+    pair = deps.pairSource
+      ? await deps.pairSource.take(pairSpec, call.signal)
+      : await deps.keyPairs.generate(pairSpec, call.signal);
   } finally {
     release();
   }

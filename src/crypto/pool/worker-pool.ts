@@ -38,8 +38,12 @@ function threadExecArgv(typescript: boolean): string[] {
  * dropped without running, and the promise rejects with piscina's `AbortError`. A job already
  * running when its signal aborts has its thread terminated and replaced (piscina's behaviour),
  * which also frees the CPU at once.
+ *
+ * `niceIncrement` lowers the threads' CPU priority (piscina applies it in each thread through
+ * `@napi-rs/nice`; on Linux a thread's nice value is its own): the key-pair pool's refill threads
+ * use 19, so they only get CPU that callers and the event loop leave over.
  */
-export function createWorkerKeyPairGenerator(opts: { threads: number }): KeyPairGenerator {
+export function createWorkerKeyPairGenerator(opts: { threads: number; niceIncrement?: number }): KeyPairGenerator {
   if (!Number.isInteger(opts.threads) || opts.threads < 1) {
     throw new Error("key-pair worker threads must be a positive integer");
   }
@@ -50,6 +54,7 @@ export function createWorkerKeyPairGenerator(opts: { threads: number }): KeyPair
     maxThreads: opts.threads,
     idleTimeout: Number.POSITIVE_INFINITY,
     execArgv: threadExecArgv(typescript),
+    niceIncrement: opts.niceIncrement ?? 0,
   });
   return {
     async generate(spec: KeyPairSpec, signal?: AbortSignal): Promise<GeneratedKeyPair> {
