@@ -6,7 +6,7 @@
 
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { KeySpec, KeyUsage, MacAlgorithm, MessageType, SigningAlgorithm } from "./types_pb.js";
+import type { BatchItemError, KeySpec, KeyUsage, MacAlgorithm, MessageType, SigningAlgorithm } from "./types_pb.js";
 import { file_kms_v1_types } from "./types_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file kms/v1/crypto_service.proto.
  */
 export const file_kms_v1_crypto_service: GenFile = /*@__PURE__*/
-  fileDesc("ChtrbXMvdjEvY3J5cHRvX3NlcnZpY2UucHJvdG8SBmttcy52MSKWAgoORW5jcnlwdFJlcXVlc3QSDgoGa2V5X2lkGAEgASgJEhEKCXBsYWludGV4dBgCIAEoDBILCgNhYWQYAyABKAwSSQoSZW5jcnlwdGlvbl9jb250ZXh0GAQgAygLMi0ua21zLnYxLkVuY3J5cHRSZXF1ZXN0LkVuY3J5cHRpb25Db250ZXh0RW50cnkSFAoMZ3JhbnRfdG9rZW5zGAUgAygJEjkKFGVuY3J5cHRpb25fYWxnb3JpdGhtGAYgASgOMhsua21zLnYxLkVuY3J5cHRpb25BbGdvcml0aG0aOAoWRW5jcnlwdGlvbkNvbnRleHRFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBInEKD0VuY3J5cHRSZXNwb25zZRIOCgZrZXlfaWQYASABKAkSFgoOa2V5X3ZlcnNpb25faWQYAiABKAkSFwoPY2lwaGVydGV4dF9ibG9iGAMgASgMEgoKAml2GAQgASgMEhEKCWFsZ29yaXRobRgFIAEoCSK7AgoORGVjcnlwdFJlcXVlc3QSFwoPY2lwaGVydGV4dF9ibG9iGAEgASgMEg4KBmtleV9pZBgCIAEoCRIKCgJpdhgDIAEoDBIRCglhbGdvcml0aG0YBCABKAkSCwoDYWFkGAUgASgMEkkKEmVuY3J5cHRpb25fY29udGV4dBgGIAMoCzItLmttcy52MS5EZWNyeXB0UmVxdWVzdC5FbmNyeXB0aW9uQ29udGV4dEVudHJ5EhQKDGdyYW50X3Rva2VucxgHIAMoCRI5ChRlbmNyeXB0aW9uX2FsZ29yaXRobRgIIAEoDjIbLmttcy52MS5FbmNyeXB0aW9uQWxnb3JpdGhtGjgKFkVuY3J5cHRpb25Db250ZXh0RW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJMCg9EZWNyeXB0UmVzcG9uc2USDgoGa2V5X2lkGAEgASgJEhYKDmtleV92ZXJzaW9uX2lkGAIgASgJEhEKCXBsYWludGV4dBgDIAEoDCLpAQoVQWR2YW5jZUVuY3J5cHRSZXF1ZXN0Eg4KBmtleV9pZBgBIAEoCRIRCglwbGFpbnRleHQYAiABKAwSCwoDYWFkGAMgASgMElAKEmVuY3J5cHRpb25fY29udGV4dBgEIAMoCzI0Lmttcy52MS5BZHZhbmNlRW5jcnlwdFJlcXVlc3QuRW5jcnlwdGlvbkNvbnRleHRFbnRyeRIUCgxncmFudF90b2tlbnMYBSADKAkaOAoWRW5jcnlwdGlvbkNvbnRleHRFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIngKFkFkdmFuY2VFbmNyeXB0UmVzcG9uc2USDgoGa2V5X2lkGAEgASgJEhYKDmtleV92ZXJzaW9uX2lkGAIgASgJEhcKD2NpcGhlcnRleHRfYmxvYhgDIAEoDBIKCgJpdhgEIAEoDBIRCglhbGdvcml0aG0YBSABKAki3wEKFUFkdmFuY2VEZWNyeXB0UmVxdWVzdBIXCg9jaXBoZXJ0ZXh0X2Jsb2IYASABKAwSCwoDYWFkGAIgASgMElAKEmVuY3J5cHRpb25fY29udGV4dBgDIAMoCzI0Lmttcy52MS5BZHZhbmNlRGVjcnlwdFJlcXVlc3QuRW5jcnlwdGlvbkNvbnRleHRFbnRyeRIUCgxncmFudF90b2tlbnMYBCADKAkaOAoWRW5jcnlwdGlvbkNvbnRleHRFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIlMKFkFkdmFuY2VEZWNyeXB0UmVzcG9uc2USDgoGa2V5X2lkGAEgASgJEhYKDmtleV92ZXJzaW9uX2lkGAIgASgJEhEKCXBsYWludGV4dBgDIAEoDCLNAwoQUmVFbmNyeXB0UmVxdWVzdBIXCg9jaXBoZXJ0ZXh0X2Jsb2IYASABKAwSEgoKc291cmNlX2FhZBgCIAEoDBJYChlzb3VyY2VfZW5jcnlwdGlvbl9jb250ZXh0GAMgAygLMjUua21zLnYxLlJlRW5jcnlwdFJlcXVlc3QuU291cmNlRW5jcnlwdGlvbkNvbnRleHRFbnRyeRIaChJkZXN0aW5hdGlvbl9rZXlfaWQYBCABKAkSFwoPZGVzdGluYXRpb25fYWFkGAUgASgMEmIKHmRlc3RpbmF0aW9uX2VuY3J5cHRpb25fY29udGV4dBgGIAMoCzI6Lmttcy52MS5SZUVuY3J5cHRSZXF1ZXN0LkRlc3RpbmF0aW9uRW5jcnlwdGlvbkNvbnRleHRFbnRyeRIUCgxncmFudF90b2tlbnMYByADKAkaPgocU291cmNlRW5jcnlwdGlvbkNvbnRleHRFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBGkMKIURlc3RpbmF0aW9uRW5jcnlwdGlvbkNvbnRleHRFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIooBChFSZUVuY3J5cHRSZXNwb25zZRIVCg1zb3VyY2Vfa2V5X2lkGAEgASgJEh0KFXNvdXJjZV9rZXlfdmVyc2lvbl9pZBgCIAEoCRIOCgZrZXlfaWQYAyABKAkSFgoOa2V5X3ZlcnNpb25faWQYBCABKAkSFwoPY2lwaGVydGV4dF9ibG9iGAUgASgMIjAKFUdlbmVyYXRlUmFuZG9tUmVxdWVzdBIXCg9udW1iZXJfb2ZfYnl0ZXMYASABKA0iKwoWR2VuZXJhdGVSYW5kb21SZXNwb25zZRIRCglwbGFpbnRleHQYASABKAwipAEKC1NpZ25SZXF1ZXN0Eg4KBmtleV9pZBgBIAEoCRIPCgdtZXNzYWdlGAIgASgMEikKDG1lc3NhZ2VfdHlwZRgDIAEoDjITLmttcy52MS5NZXNzYWdlVHlwZRIzChFzaWduaW5nX2FsZ29yaXRobRgEIAEoDjIYLmttcy52MS5TaWduaW5nQWxnb3JpdGhtEhQKDGdyYW50X3Rva2VucxgFIAMoCSJ+CgxTaWduUmVzcG9uc2USDgoGa2V5X2lkGAEgASgJEhYKDmtleV92ZXJzaW9uX2lkGAIgASgJEhEKCXNpZ25hdHVyZRgDIAEoDBIzChFzaWduaW5nX2FsZ29yaXRobRgEIAEoDjIYLmttcy52MS5TaWduaW5nQWxnb3JpdGhtIrkBCg1WZXJpZnlSZXF1ZXN0Eg4KBmtleV9pZBgBIAEoCRIPCgdtZXNzYWdlGAIgASgMEikKDG1lc3NhZ2VfdHlwZRgDIAEoDjITLmttcy52MS5NZXNzYWdlVHlwZRIRCglzaWduYXR1cmUYBCABKAwSMwoRc2lnbmluZ19hbGdvcml0aG0YBSABKA4yGC5rbXMudjEuU2lnbmluZ0FsZ29yaXRobRIUCgxncmFudF90b2tlbnMYBiADKAkibgoOVmVyaWZ5UmVzcG9uc2USDgoGa2V5X2lkGAEgASgJEhcKD3NpZ25hdHVyZV92YWxpZBgCIAEoCBIzChFzaWduaW5nX2FsZ29yaXRobRgDIAEoDjIYLmttcy52MS5TaWduaW5nQWxnb3JpdGhtIjsKE0dldFB1YmxpY0tleVJlcXVlc3QSDgoGa2V5X2lkGAEgASgJEhQKDGdyYW50X3Rva2VucxgCIAMoCSKMAgoUR2V0UHVibGljS2V5UmVzcG9uc2USDgoGa2V5X2lkGAEgASgJEhYKDmtleV92ZXJzaW9uX2lkGAIgASgJEhIKCnB1YmxpY19rZXkYAyABKAwSIQoIa2V5X3NwZWMYBCABKA4yDy5rbXMudjEuS2V5U3BlYxIjCglrZXlfdXNhZ2UYBSABKA4yEC5rbXMudjEuS2V5VXNhZ2USNAoSc2lnbmluZ19hbGdvcml0aG1zGAYgAygOMhgua21zLnYxLlNpZ25pbmdBbGdvcml0aG0SOgoVZW5jcnlwdGlvbl9hbGdvcml0aG1zGAcgAygOMhsua21zLnYxLkVuY3J5cHRpb25BbGdvcml0aG0ieAoSR2VuZXJhdGVNYWNSZXF1ZXN0Eg4KBmtleV9pZBgBIAEoCRIPCgdtZXNzYWdlGAIgASgMEisKDW1hY19hbGdvcml0aG0YAyABKA4yFC5rbXMudjEuTWFjQWxnb3JpdGhtEhQKDGdyYW50X3Rva2VucxgEIAMoCSJ3ChNHZW5lcmF0ZU1hY1Jlc3BvbnNlEg4KBmtleV9pZBgBIAEoCRIWCg5rZXlfdmVyc2lvbl9pZBgCIAEoCRILCgNtYWMYAyABKAwSKwoNbWFjX2FsZ29yaXRobRgEIAEoDjIULmttcy52MS5NYWNBbGdvcml0aG0igwEKEFZlcmlmeU1hY1JlcXVlc3QSDgoGa2V5X2lkGAEgASgJEg8KB21lc3NhZ2UYAiABKAwSCwoDbWFjGAMgASgMEisKDW1hY19hbGdvcml0aG0YBCABKA4yFC5rbXMudjEuTWFjQWxnb3JpdGhtEhQKDGdyYW50X3Rva2VucxgFIAMoCSJjChFWZXJpZnlNYWNSZXNwb25zZRIOCgZrZXlfaWQYASABKAkSEQoJbWFjX3ZhbGlkGAIgASgIEisKDW1hY19hbGdvcml0aG0YAyABKA4yFC5rbXMudjEuTWFjQWxnb3JpdGhtKr8BChNFbmNyeXB0aW9uQWxnb3JpdGhtEiQKIEVOQ1JZUFRJT05fQUxHT1JJVEhNX1VOU1BFQ0lGSUVEEAASKgomRU5DUllQVElPTl9BTEdPUklUSE1fU1lNTUVUUklDX0RFRkFVTFQQARIpCiVFTkNSWVBUSU9OX0FMR09SSVRITV9SU0FFU19PQUVQX1NIQV8xEAISKwonRU5DUllQVElPTl9BTEdPUklUSE1fUlNBRVNfT0FFUF9TSEFfMjU2EAMyggYKDUNyeXB0b1NlcnZpY2USOgoHRW5jcnlwdBIWLmttcy52MS5FbmNyeXB0UmVxdWVzdBoXLmttcy52MS5FbmNyeXB0UmVzcG9uc2USOgoHRGVjcnlwdBIWLmttcy52MS5EZWNyeXB0UmVxdWVzdBoXLmttcy52MS5EZWNyeXB0UmVzcG9uc2USTwoOQWR2YW5jZUVuY3J5cHQSHS5rbXMudjEuQWR2YW5jZUVuY3J5cHRSZXF1ZXN0Gh4ua21zLnYxLkFkdmFuY2VFbmNyeXB0UmVzcG9uc2USTwoOQWR2YW5jZURlY3J5cHQSHS5rbXMudjEuQWR2YW5jZURlY3J5cHRSZXF1ZXN0Gh4ua21zLnYxLkFkdmFuY2VEZWNyeXB0UmVzcG9uc2USQAoJUmVFbmNyeXB0Ehgua21zLnYxLlJlRW5jcnlwdFJlcXVlc3QaGS5rbXMudjEuUmVFbmNyeXB0UmVzcG9uc2USTwoOR2VuZXJhdGVSYW5kb20SHS5rbXMudjEuR2VuZXJhdGVSYW5kb21SZXF1ZXN0Gh4ua21zLnYxLkdlbmVyYXRlUmFuZG9tUmVzcG9uc2USMQoEU2lnbhITLmttcy52MS5TaWduUmVxdWVzdBoULmttcy52MS5TaWduUmVzcG9uc2USNwoGVmVyaWZ5EhUua21zLnYxLlZlcmlmeVJlcXVlc3QaFi5rbXMudjEuVmVyaWZ5UmVzcG9uc2USTgoMR2V0UHVibGljS2V5Ehsua21zLnYxLkdldFB1YmxpY0tleVJlcXVlc3QaHC5rbXMudjEuR2V0UHVibGljS2V5UmVzcG9uc2UiA5ACARJGCgtHZW5lcmF0ZU1hYxIaLmttcy52MS5HZW5lcmF0ZU1hY1JlcXVlc3QaGy5rbXMudjEuR2VuZXJhdGVNYWNSZXNwb25zZRJACglWZXJpZnlNYWMSGC5rbXMudjEuVmVyaWZ5TWFjUmVxdWVzdBoZLmttcy52MS5WZXJpZnlNYWNSZXNwb25zZWIGcHJvdG8z", [file_kms_v1_types]);
+  fileDesc("ChtrbXMvdjEvY3J5cHRvX3NlcnZpY2UucHJvdG8SBmttcy52MSKWAgoORW5jcnlwdFJlcXVlc3QSDgoGa2V5X2lkGAEgASgJEhEKCXBsYWludGV4dBgCIAEoDBILCgNhYWQYAyABKAwSSQoSZW5jcnlwdGlvbl9jb250ZXh0GAQgAygLMi0ua21zLnYxLkVuY3J5cHRSZXF1ZXN0LkVuY3J5cHRpb25Db250ZXh0RW50cnkSFAoMZ3JhbnRfdG9rZW5zGAUgAygJEjkKFGVuY3J5cHRpb25fYWxnb3JpdGhtGAYgASgOMhsua21zLnYxLkVuY3J5cHRpb25BbGdvcml0aG0aOAoWRW5jcnlwdGlvbkNvbnRleHRFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBInEKD0VuY3J5cHRSZXNwb25zZRIOCgZrZXlfaWQYASABKAkSFgoOa2V5X3ZlcnNpb25faWQYAiABKAkSFwoPY2lwaGVydGV4dF9ibG9iGAMgASgMEgoKAml2GAQgASgMEhEKCWFsZ29yaXRobRgFIAEoCSK7AgoORGVjcnlwdFJlcXVlc3QSFwoPY2lwaGVydGV4dF9ibG9iGAEgASgMEg4KBmtleV9pZBgCIAEoCRIKCgJpdhgDIAEoDBIRCglhbGdvcml0aG0YBCABKAkSCwoDYWFkGAUgASgMEkkKEmVuY3J5cHRpb25fY29udGV4dBgGIAMoCzItLmttcy52MS5EZWNyeXB0UmVxdWVzdC5FbmNyeXB0aW9uQ29udGV4dEVudHJ5EhQKDGdyYW50X3Rva2VucxgHIAMoCRI5ChRlbmNyeXB0aW9uX2FsZ29yaXRobRgIIAEoDjIbLmttcy52MS5FbmNyeXB0aW9uQWxnb3JpdGhtGjgKFkVuY3J5cHRpb25Db250ZXh0RW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJMCg9EZWNyeXB0UmVzcG9uc2USDgoGa2V5X2lkGAEgASgJEhYKDmtleV92ZXJzaW9uX2lkGAIgASgJEhEKCXBsYWludGV4dBgDIAEoDCLpAQoVQWR2YW5jZUVuY3J5cHRSZXF1ZXN0Eg4KBmtleV9pZBgBIAEoCRIRCglwbGFpbnRleHQYAiABKAwSCwoDYWFkGAMgASgMElAKEmVuY3J5cHRpb25fY29udGV4dBgEIAMoCzI0Lmttcy52MS5BZHZhbmNlRW5jcnlwdFJlcXVlc3QuRW5jcnlwdGlvbkNvbnRleHRFbnRyeRIUCgxncmFudF90b2tlbnMYBSADKAkaOAoWRW5jcnlwdGlvbkNvbnRleHRFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIngKFkFkdmFuY2VFbmNyeXB0UmVzcG9uc2USDgoGa2V5X2lkGAEgASgJEhYKDmtleV92ZXJzaW9uX2lkGAIgASgJEhcKD2NpcGhlcnRleHRfYmxvYhgDIAEoDBIKCgJpdhgEIAEoDBIRCglhbGdvcml0aG0YBSABKAki3wEKFUFkdmFuY2VEZWNyeXB0UmVxdWVzdBIXCg9jaXBoZXJ0ZXh0X2Jsb2IYASABKAwSCwoDYWFkGAIgASgMElAKEmVuY3J5cHRpb25fY29udGV4dBgDIAMoCzI0Lmttcy52MS5BZHZhbmNlRGVjcnlwdFJlcXVlc3QuRW5jcnlwdGlvbkNvbnRleHRFbnRyeRIUCgxncmFudF90b2tlbnMYBCADKAkaOAoWRW5jcnlwdGlvbkNvbnRleHRFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIlMKFkFkdmFuY2VEZWNyeXB0UmVzcG9uc2USDgoGa2V5X2lkGAEgASgJEhYKDmtleV92ZXJzaW9uX2lkGAIgASgJEhEKCXBsYWludGV4dBgDIAEoDCLNAwoQUmVFbmNyeXB0UmVxdWVzdBIXCg9jaXBoZXJ0ZXh0X2Jsb2IYASABKAwSEgoKc291cmNlX2FhZBgCIAEoDBJYChlzb3VyY2VfZW5jcnlwdGlvbl9jb250ZXh0GAMgAygLMjUua21zLnYxLlJlRW5jcnlwdFJlcXVlc3QuU291cmNlRW5jcnlwdGlvbkNvbnRleHRFbnRyeRIaChJkZXN0aW5hdGlvbl9rZXlfaWQYBCABKAkSFwoPZGVzdGluYXRpb25fYWFkGAUgASgMEmIKHmRlc3RpbmF0aW9uX2VuY3J5cHRpb25fY29udGV4dBgGIAMoCzI6Lmttcy52MS5SZUVuY3J5cHRSZXF1ZXN0LkRlc3RpbmF0aW9uRW5jcnlwdGlvbkNvbnRleHRFbnRyeRIUCgxncmFudF90b2tlbnMYByADKAkaPgocU291cmNlRW5jcnlwdGlvbkNvbnRleHRFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBGkMKIURlc3RpbmF0aW9uRW5jcnlwdGlvbkNvbnRleHRFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIooBChFSZUVuY3J5cHRSZXNwb25zZRIVCg1zb3VyY2Vfa2V5X2lkGAEgASgJEh0KFXNvdXJjZV9rZXlfdmVyc2lvbl9pZBgCIAEoCRIOCgZrZXlfaWQYAyABKAkSFgoOa2V5X3ZlcnNpb25faWQYBCABKAkSFwoPY2lwaGVydGV4dF9ibG9iGAUgASgMIjAKFUdlbmVyYXRlUmFuZG9tUmVxdWVzdBIXCg9udW1iZXJfb2ZfYnl0ZXMYASABKA0iKwoWR2VuZXJhdGVSYW5kb21SZXNwb25zZRIRCglwbGFpbnRleHQYASABKAwipAEKC1NpZ25SZXF1ZXN0Eg4KBmtleV9pZBgBIAEoCRIPCgdtZXNzYWdlGAIgASgMEikKDG1lc3NhZ2VfdHlwZRgDIAEoDjITLmttcy52MS5NZXNzYWdlVHlwZRIzChFzaWduaW5nX2FsZ29yaXRobRgEIAEoDjIYLmttcy52MS5TaWduaW5nQWxnb3JpdGhtEhQKDGdyYW50X3Rva2VucxgFIAMoCSJ+CgxTaWduUmVzcG9uc2USDgoGa2V5X2lkGAEgASgJEhYKDmtleV92ZXJzaW9uX2lkGAIgASgJEhEKCXNpZ25hdHVyZRgDIAEoDBIzChFzaWduaW5nX2FsZ29yaXRobRgEIAEoDjIYLmttcy52MS5TaWduaW5nQWxnb3JpdGhtIrkBCg1WZXJpZnlSZXF1ZXN0Eg4KBmtleV9pZBgBIAEoCRIPCgdtZXNzYWdlGAIgASgMEikKDG1lc3NhZ2VfdHlwZRgDIAEoDjITLmttcy52MS5NZXNzYWdlVHlwZRIRCglzaWduYXR1cmUYBCABKAwSMwoRc2lnbmluZ19hbGdvcml0aG0YBSABKA4yGC5rbXMudjEuU2lnbmluZ0FsZ29yaXRobRIUCgxncmFudF90b2tlbnMYBiADKAkibgoOVmVyaWZ5UmVzcG9uc2USDgoGa2V5X2lkGAEgASgJEhcKD3NpZ25hdHVyZV92YWxpZBgCIAEoCBIzChFzaWduaW5nX2FsZ29yaXRobRgDIAEoDjIYLmttcy52MS5TaWduaW5nQWxnb3JpdGhtIjsKE0dldFB1YmxpY0tleVJlcXVlc3QSDgoGa2V5X2lkGAEgASgJEhQKDGdyYW50X3Rva2VucxgCIAMoCSKMAgoUR2V0UHVibGljS2V5UmVzcG9uc2USDgoGa2V5X2lkGAEgASgJEhYKDmtleV92ZXJzaW9uX2lkGAIgASgJEhIKCnB1YmxpY19rZXkYAyABKAwSIQoIa2V5X3NwZWMYBCABKA4yDy5rbXMudjEuS2V5U3BlYxIjCglrZXlfdXNhZ2UYBSABKA4yEC5rbXMudjEuS2V5VXNhZ2USNAoSc2lnbmluZ19hbGdvcml0aG1zGAYgAygOMhgua21zLnYxLlNpZ25pbmdBbGdvcml0aG0SOgoVZW5jcnlwdGlvbl9hbGdvcml0aG1zGAcgAygOMhsua21zLnYxLkVuY3J5cHRpb25BbGdvcml0aG0ieAoSR2VuZXJhdGVNYWNSZXF1ZXN0Eg4KBmtleV9pZBgBIAEoCRIPCgdtZXNzYWdlGAIgASgMEisKDW1hY19hbGdvcml0aG0YAyABKA4yFC5rbXMudjEuTWFjQWxnb3JpdGhtEhQKDGdyYW50X3Rva2VucxgEIAMoCSJ3ChNHZW5lcmF0ZU1hY1Jlc3BvbnNlEg4KBmtleV9pZBgBIAEoCRIWCg5rZXlfdmVyc2lvbl9pZBgCIAEoCRILCgNtYWMYAyABKAwSKwoNbWFjX2FsZ29yaXRobRgEIAEoDjIULmttcy52MS5NYWNBbGdvcml0aG0igwEKEFZlcmlmeU1hY1JlcXVlc3QSDgoGa2V5X2lkGAEgASgJEg8KB21lc3NhZ2UYAiABKAwSCwoDbWFjGAMgASgMEisKDW1hY19hbGdvcml0aG0YBCABKA4yFC5rbXMudjEuTWFjQWxnb3JpdGhtEhQKDGdyYW50X3Rva2VucxgFIAMoCSJjChFWZXJpZnlNYWNSZXNwb25zZRIOCgZrZXlfaWQYASABKAkSEQoJbWFjX3ZhbGlkGAIgASgIEisKDW1hY19hbGdvcml0aG0YAyABKA4yFC5rbXMudjEuTWFjQWxnb3JpdGhtIk8KE0JhdGNoRW5jcnlwdFJlcXVlc3QSJwoFaXRlbXMYASADKAsyGC5rbXMudjEuQmF0Y2hFbmNyeXB0SXRlbRIPCgdhZHZhbmNlGAIgASgIIk4KEEJhdGNoRW5jcnlwdEl0ZW0SEQoJcmVmZXJlbmNlGAEgASgJEicKB3JlcXVlc3QYAiABKAsyFi5rbXMudjEuRW5jcnlwdFJlcXVlc3QiQwoUQmF0Y2hFbmNyeXB0UmVzcG9uc2USKwoHcmVzdWx0cxgBIAMoCzIaLmttcy52MS5CYXRjaEVuY3J5cHRSZXN1bHQiiAEKEkJhdGNoRW5jcnlwdFJlc3VsdBIRCglyZWZlcmVuY2UYASABKAkSKwoIcmVzcG9uc2UYAiABKAsyFy5rbXMudjEuRW5jcnlwdFJlc3BvbnNlSAASJwoFZXJyb3IYAyABKAsyFi5rbXMudjEuQmF0Y2hJdGVtRXJyb3JIAEIJCgdvdXRjb21lIj4KE0JhdGNoRGVjcnlwdFJlcXVlc3QSJwoFaXRlbXMYASADKAsyGC5rbXMudjEuQmF0Y2hEZWNyeXB0SXRlbSJOChBCYXRjaERlY3J5cHRJdGVtEhEKCXJlZmVyZW5jZRgBIAEoCRInCgdyZXF1ZXN0GAIgASgLMhYua21zLnYxLkRlY3J5cHRSZXF1ZXN0IkMKFEJhdGNoRGVjcnlwdFJlc3BvbnNlEisKB3Jlc3VsdHMYASADKAsyGi5rbXMudjEuQmF0Y2hEZWNyeXB0UmVzdWx0IogBChJCYXRjaERlY3J5cHRSZXN1bHQSEQoJcmVmZXJlbmNlGAEgASgJEisKCHJlc3BvbnNlGAIgASgLMhcua21zLnYxLkRlY3J5cHRSZXNwb25zZUgAEicKBWVycm9yGAMgASgLMhYua21zLnYxLkJhdGNoSXRlbUVycm9ySABCCQoHb3V0Y29tZSJCChVCYXRjaFJlRW5jcnlwdFJlcXVlc3QSKQoFaXRlbXMYASADKAsyGi5rbXMudjEuQmF0Y2hSZUVuY3J5cHRJdGVtIlIKEkJhdGNoUmVFbmNyeXB0SXRlbRIRCglyZWZlcmVuY2UYASABKAkSKQoHcmVxdWVzdBgCIAEoCzIYLmttcy52MS5SZUVuY3J5cHRSZXF1ZXN0IkcKFkJhdGNoUmVFbmNyeXB0UmVzcG9uc2USLQoHcmVzdWx0cxgBIAMoCzIcLmttcy52MS5CYXRjaFJlRW5jcnlwdFJlc3VsdCKMAQoUQmF0Y2hSZUVuY3J5cHRSZXN1bHQSEQoJcmVmZXJlbmNlGAEgASgJEi0KCHJlc3BvbnNlGAIgASgLMhkua21zLnYxLlJlRW5jcnlwdFJlc3BvbnNlSAASJwoFZXJyb3IYAyABKAsyFi5rbXMudjEuQmF0Y2hJdGVtRXJyb3JIAEIJCgdvdXRjb21lKr8BChNFbmNyeXB0aW9uQWxnb3JpdGhtEiQKIEVOQ1JZUFRJT05fQUxHT1JJVEhNX1VOU1BFQ0lGSUVEEAASKgomRU5DUllQVElPTl9BTEdPUklUSE1fU1lNTUVUUklDX0RFRkFVTFQQARIpCiVFTkNSWVBUSU9OX0FMR09SSVRITV9SU0FFU19PQUVQX1NIQV8xEAISKwonRU5DUllQVElPTl9BTEdPUklUSE1fUlNBRVNfT0FFUF9TSEFfMjU2EAMy6QcKDUNyeXB0b1NlcnZpY2USOgoHRW5jcnlwdBIWLmttcy52MS5FbmNyeXB0UmVxdWVzdBoXLmttcy52MS5FbmNyeXB0UmVzcG9uc2USOgoHRGVjcnlwdBIWLmttcy52MS5EZWNyeXB0UmVxdWVzdBoXLmttcy52MS5EZWNyeXB0UmVzcG9uc2USTwoOQWR2YW5jZUVuY3J5cHQSHS5rbXMudjEuQWR2YW5jZUVuY3J5cHRSZXF1ZXN0Gh4ua21zLnYxLkFkdmFuY2VFbmNyeXB0UmVzcG9uc2USTwoOQWR2YW5jZURlY3J5cHQSHS5rbXMudjEuQWR2YW5jZURlY3J5cHRSZXF1ZXN0Gh4ua21zLnYxLkFkdmFuY2VEZWNyeXB0UmVzcG9uc2USQAoJUmVFbmNyeXB0Ehgua21zLnYxLlJlRW5jcnlwdFJlcXVlc3QaGS5rbXMudjEuUmVFbmNyeXB0UmVzcG9uc2USTwoOR2VuZXJhdGVSYW5kb20SHS5rbXMudjEuR2VuZXJhdGVSYW5kb21SZXF1ZXN0Gh4ua21zLnYxLkdlbmVyYXRlUmFuZG9tUmVzcG9uc2USMQoEU2lnbhITLmttcy52MS5TaWduUmVxdWVzdBoULmttcy52MS5TaWduUmVzcG9uc2USNwoGVmVyaWZ5EhUua21zLnYxLlZlcmlmeVJlcXVlc3QaFi5rbXMudjEuVmVyaWZ5UmVzcG9uc2USTgoMR2V0UHVibGljS2V5Ehsua21zLnYxLkdldFB1YmxpY0tleVJlcXVlc3QaHC5rbXMudjEuR2V0UHVibGljS2V5UmVzcG9uc2UiA5ACARJGCgtHZW5lcmF0ZU1hYxIaLmttcy52MS5HZW5lcmF0ZU1hY1JlcXVlc3QaGy5rbXMudjEuR2VuZXJhdGVNYWNSZXNwb25zZRJACglWZXJpZnlNYWMSGC5rbXMudjEuVmVyaWZ5TWFjUmVxdWVzdBoZLmttcy52MS5WZXJpZnlNYWNSZXNwb25zZRJJCgxCYXRjaEVuY3J5cHQSGy5rbXMudjEuQmF0Y2hFbmNyeXB0UmVxdWVzdBocLmttcy52MS5CYXRjaEVuY3J5cHRSZXNwb25zZRJJCgxCYXRjaERlY3J5cHQSGy5rbXMudjEuQmF0Y2hEZWNyeXB0UmVxdWVzdBocLmttcy52MS5CYXRjaERlY3J5cHRSZXNwb25zZRJPCg5CYXRjaFJlRW5jcnlwdBIdLmttcy52MS5CYXRjaFJlRW5jcnlwdFJlcXVlc3QaHi5rbXMudjEuQmF0Y2hSZUVuY3J5cHRSZXNwb25zZWIGcHJvdG8z", [file_kms_v1_types]);
 
 /**
  * Encrypt input.
@@ -997,6 +997,356 @@ export const VerifyMacResponseSchema: GenMessage<VerifyMacResponse> = /*@__PURE_
   messageDesc(file_kms_v1_crypto_service, 21);
 
 /**
+ * BatchEncrypt input.
+ *
+ * @generated from message kms.v1.BatchEncryptRequest
+ */
+export type BatchEncryptRequest = Message<"kms.v1.BatchEncryptRequest"> & {
+  /**
+   * 1..1000 items.
+   *
+   * @generated from field: repeated kms.v1.BatchEncryptItem items = 1;
+   */
+  items: BatchEncryptItem[];
+
+  /**
+   * True: every item is sealed as AdvanceEncrypt does (primary version, self-describing blob,
+   * ready for BatchReEncrypt); false: as Encrypt does (initial version, raw form).
+   *
+   * @generated from field: bool advance = 2;
+   */
+  advance: boolean;
+};
+
+/**
+ * Describes the message kms.v1.BatchEncryptRequest.
+ * Use `create(BatchEncryptRequestSchema)` to create a new message.
+ */
+export const BatchEncryptRequestSchema: GenMessage<BatchEncryptRequest> = /*@__PURE__*/
+  messageDesc(file_kms_v1_crypto_service, 22);
+
+/**
+ * One item of BatchEncrypt.
+ *
+ * @generated from message kms.v1.BatchEncryptItem
+ */
+export type BatchEncryptItem = Message<"kms.v1.BatchEncryptItem"> & {
+  /**
+   * Echoed back in the item's result; chosen by the caller, at most 256 characters.
+   *
+   * @generated from field: string reference = 1;
+   */
+  reference: string;
+
+  /**
+   * The fields of one Encrypt call.
+   *
+   * @generated from field: kms.v1.EncryptRequest request = 2;
+   */
+  request?: EncryptRequest | undefined;
+};
+
+/**
+ * Describes the message kms.v1.BatchEncryptItem.
+ * Use `create(BatchEncryptItemSchema)` to create a new message.
+ */
+export const BatchEncryptItemSchema: GenMessage<BatchEncryptItem> = /*@__PURE__*/
+  messageDesc(file_kms_v1_crypto_service, 23);
+
+/**
+ * BatchEncrypt output: one result per item, in the order of the request.
+ *
+ * @generated from message kms.v1.BatchEncryptResponse
+ */
+export type BatchEncryptResponse = Message<"kms.v1.BatchEncryptResponse"> & {
+  /**
+   * The results.
+   *
+   * @generated from field: repeated kms.v1.BatchEncryptResult results = 1;
+   */
+  results: BatchEncryptResult[];
+};
+
+/**
+ * Describes the message kms.v1.BatchEncryptResponse.
+ * Use `create(BatchEncryptResponseSchema)` to create a new message.
+ */
+export const BatchEncryptResponseSchema: GenMessage<BatchEncryptResponse> = /*@__PURE__*/
+  messageDesc(file_kms_v1_crypto_service, 24);
+
+/**
+ * The outcome of one BatchEncrypt item.
+ *
+ * @generated from message kms.v1.BatchEncryptResult
+ */
+export type BatchEncryptResult = Message<"kms.v1.BatchEncryptResult"> & {
+  /**
+   * The item's `reference`.
+   *
+   * @generated from field: string reference = 1;
+   */
+  reference: string;
+
+  /**
+   * Exactly one of the two.
+   *
+   * @generated from oneof kms.v1.BatchEncryptResult.outcome
+   */
+  outcome: {
+    /**
+     * What Encrypt would have answered.
+     *
+     * @generated from field: kms.v1.EncryptResponse response = 2;
+     */
+    value: EncryptResponse;
+    case: "response";
+  } | {
+    /**
+     * What Encrypt would have failed with.
+     *
+     * @generated from field: kms.v1.BatchItemError error = 3;
+     */
+    value: BatchItemError;
+    case: "error";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message kms.v1.BatchEncryptResult.
+ * Use `create(BatchEncryptResultSchema)` to create a new message.
+ */
+export const BatchEncryptResultSchema: GenMessage<BatchEncryptResult> = /*@__PURE__*/
+  messageDesc(file_kms_v1_crypto_service, 25);
+
+/**
+ * BatchDecrypt input.
+ *
+ * @generated from message kms.v1.BatchDecryptRequest
+ */
+export type BatchDecryptRequest = Message<"kms.v1.BatchDecryptRequest"> & {
+  /**
+   * 1..1000 items.
+   *
+   * @generated from field: repeated kms.v1.BatchDecryptItem items = 1;
+   */
+  items: BatchDecryptItem[];
+};
+
+/**
+ * Describes the message kms.v1.BatchDecryptRequest.
+ * Use `create(BatchDecryptRequestSchema)` to create a new message.
+ */
+export const BatchDecryptRequestSchema: GenMessage<BatchDecryptRequest> = /*@__PURE__*/
+  messageDesc(file_kms_v1_crypto_service, 26);
+
+/**
+ * One item of BatchDecrypt.
+ *
+ * @generated from message kms.v1.BatchDecryptItem
+ */
+export type BatchDecryptItem = Message<"kms.v1.BatchDecryptItem"> & {
+  /**
+   * Echoed back in the item's result, at most 256 characters.
+   *
+   * @generated from field: string reference = 1;
+   */
+  reference: string;
+
+  /**
+   * The fields of one Decrypt call.
+   *
+   * @generated from field: kms.v1.DecryptRequest request = 2;
+   */
+  request?: DecryptRequest | undefined;
+};
+
+/**
+ * Describes the message kms.v1.BatchDecryptItem.
+ * Use `create(BatchDecryptItemSchema)` to create a new message.
+ */
+export const BatchDecryptItemSchema: GenMessage<BatchDecryptItem> = /*@__PURE__*/
+  messageDesc(file_kms_v1_crypto_service, 27);
+
+/**
+ * BatchDecrypt output: one result per item, in the order of the request.
+ *
+ * @generated from message kms.v1.BatchDecryptResponse
+ */
+export type BatchDecryptResponse = Message<"kms.v1.BatchDecryptResponse"> & {
+  /**
+   * The results.
+   *
+   * @generated from field: repeated kms.v1.BatchDecryptResult results = 1;
+   */
+  results: BatchDecryptResult[];
+};
+
+/**
+ * Describes the message kms.v1.BatchDecryptResponse.
+ * Use `create(BatchDecryptResponseSchema)` to create a new message.
+ */
+export const BatchDecryptResponseSchema: GenMessage<BatchDecryptResponse> = /*@__PURE__*/
+  messageDesc(file_kms_v1_crypto_service, 28);
+
+/**
+ * The outcome of one BatchDecrypt item.
+ *
+ * @generated from message kms.v1.BatchDecryptResult
+ */
+export type BatchDecryptResult = Message<"kms.v1.BatchDecryptResult"> & {
+  /**
+   * The item's `reference`.
+   *
+   * @generated from field: string reference = 1;
+   */
+  reference: string;
+
+  /**
+   * Exactly one of the two.
+   *
+   * @generated from oneof kms.v1.BatchDecryptResult.outcome
+   */
+  outcome: {
+    /**
+     * What Decrypt would have answered.
+     *
+     * @generated from field: kms.v1.DecryptResponse response = 2;
+     */
+    value: DecryptResponse;
+    case: "response";
+  } | {
+    /**
+     * What Decrypt would have failed with.
+     *
+     * @generated from field: kms.v1.BatchItemError error = 3;
+     */
+    value: BatchItemError;
+    case: "error";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message kms.v1.BatchDecryptResult.
+ * Use `create(BatchDecryptResultSchema)` to create a new message.
+ */
+export const BatchDecryptResultSchema: GenMessage<BatchDecryptResult> = /*@__PURE__*/
+  messageDesc(file_kms_v1_crypto_service, 29);
+
+/**
+ * BatchReEncrypt input.
+ *
+ * @generated from message kms.v1.BatchReEncryptRequest
+ */
+export type BatchReEncryptRequest = Message<"kms.v1.BatchReEncryptRequest"> & {
+  /**
+   * 1..1000 items.
+   *
+   * @generated from field: repeated kms.v1.BatchReEncryptItem items = 1;
+   */
+  items: BatchReEncryptItem[];
+};
+
+/**
+ * Describes the message kms.v1.BatchReEncryptRequest.
+ * Use `create(BatchReEncryptRequestSchema)` to create a new message.
+ */
+export const BatchReEncryptRequestSchema: GenMessage<BatchReEncryptRequest> = /*@__PURE__*/
+  messageDesc(file_kms_v1_crypto_service, 30);
+
+/**
+ * One item of BatchReEncrypt.
+ *
+ * @generated from message kms.v1.BatchReEncryptItem
+ */
+export type BatchReEncryptItem = Message<"kms.v1.BatchReEncryptItem"> & {
+  /**
+   * Echoed back in the item's result, at most 256 characters.
+   *
+   * @generated from field: string reference = 1;
+   */
+  reference: string;
+
+  /**
+   * The fields of one ReEncrypt call.
+   *
+   * @generated from field: kms.v1.ReEncryptRequest request = 2;
+   */
+  request?: ReEncryptRequest | undefined;
+};
+
+/**
+ * Describes the message kms.v1.BatchReEncryptItem.
+ * Use `create(BatchReEncryptItemSchema)` to create a new message.
+ */
+export const BatchReEncryptItemSchema: GenMessage<BatchReEncryptItem> = /*@__PURE__*/
+  messageDesc(file_kms_v1_crypto_service, 31);
+
+/**
+ * BatchReEncrypt output: one result per item, in the order of the request.
+ *
+ * @generated from message kms.v1.BatchReEncryptResponse
+ */
+export type BatchReEncryptResponse = Message<"kms.v1.BatchReEncryptResponse"> & {
+  /**
+   * The results.
+   *
+   * @generated from field: repeated kms.v1.BatchReEncryptResult results = 1;
+   */
+  results: BatchReEncryptResult[];
+};
+
+/**
+ * Describes the message kms.v1.BatchReEncryptResponse.
+ * Use `create(BatchReEncryptResponseSchema)` to create a new message.
+ */
+export const BatchReEncryptResponseSchema: GenMessage<BatchReEncryptResponse> = /*@__PURE__*/
+  messageDesc(file_kms_v1_crypto_service, 32);
+
+/**
+ * The outcome of one BatchReEncrypt item.
+ *
+ * @generated from message kms.v1.BatchReEncryptResult
+ */
+export type BatchReEncryptResult = Message<"kms.v1.BatchReEncryptResult"> & {
+  /**
+   * The item's `reference`.
+   *
+   * @generated from field: string reference = 1;
+   */
+  reference: string;
+
+  /**
+   * Exactly one of the two.
+   *
+   * @generated from oneof kms.v1.BatchReEncryptResult.outcome
+   */
+  outcome: {
+    /**
+     * What ReEncrypt would have answered.
+     *
+     * @generated from field: kms.v1.ReEncryptResponse response = 2;
+     */
+    value: ReEncryptResponse;
+    case: "response";
+  } | {
+    /**
+     * What ReEncrypt would have failed with.
+     *
+     * @generated from field: kms.v1.BatchItemError error = 3;
+     */
+    value: BatchItemError;
+    case: "error";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message kms.v1.BatchReEncryptResult.
+ * Use `create(BatchReEncryptResultSchema)` to create a new message.
+ */
+export const BatchReEncryptResultSchema: GenMessage<BatchReEncryptResult> = /*@__PURE__*/
+  messageDesc(file_kms_v1_crypto_service, 33);
+
+/**
  * How Encrypt/Decrypt protect data.
  *
  * @generated from enum kms.v1.EncryptionAlgorithm
@@ -1166,6 +1516,38 @@ export const CryptoService: GenService<{
     methodKind: "unary";
     input: typeof VerifyMacRequestSchema;
     output: typeof VerifyMacResponseSchema;
+  },
+  /**
+   * Encrypts up to 1000 items in one call, each as Encrypt does (or as AdvanceEncrypt with
+   * `advance`). Every item is authorized on its own and answered in order with its result or its
+   * own error; one bad item never fails the others. One audit record names every key used.
+   *
+   * @generated from rpc kms.v1.CryptoService.BatchEncrypt
+   */
+  batchEncrypt: {
+    methodKind: "unary";
+    input: typeof BatchEncryptRequestSchema;
+    output: typeof BatchEncryptResponseSchema;
+  },
+  /**
+   * Decrypts up to 1000 items, each as Decrypt does; answered as BatchEncrypt.
+   *
+   * @generated from rpc kms.v1.CryptoService.BatchDecrypt
+   */
+  batchDecrypt: {
+    methodKind: "unary";
+    input: typeof BatchDecryptRequestSchema;
+    output: typeof BatchDecryptResponseSchema;
+  },
+  /**
+   * Re-encrypts up to 1000 self-describing blobs, each as ReEncrypt does; answered as BatchEncrypt.
+   *
+   * @generated from rpc kms.v1.CryptoService.BatchReEncrypt
+   */
+  batchReEncrypt: {
+    methodKind: "unary";
+    input: typeof BatchReEncryptRequestSchema;
+    output: typeof BatchReEncryptResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_kms_v1_crypto_service, 0);

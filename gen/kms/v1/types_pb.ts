@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file kms/v1/types.proto.
  */
 export const file_kms_v1_types: GenFile = /*@__PURE__*/
-  fileDesc("ChJrbXMvdjEvdHlwZXMucHJvdG8SBmttcy52MSKcBAoLS2V5TWV0YWRhdGESDgoGa2V5X2lkGAEgASgJEgsKA2FybhgCIAEoCRITCgtkZXNjcmlwdGlvbhgDIAEoCRIhCghrZXlfc3BlYxgEIAEoDjIPLmttcy52MS5LZXlTcGVjEiMKCWtleV91c2FnZRgFIAEoDjIQLmttcy52MS5LZXlVc2FnZRIjCglrZXlfc3RhdGUYBiABKA4yEC5rbXMudjEuS2V5U3RhdGUSLwoLY3JlYXRlX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjEKDWRlbGV0aW9uX3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEh4KFmluaXRpYWxfa2V5X3ZlcnNpb25faWQYCSABKAkSHgoWcHJpbWFyeV9rZXlfdmVyc2lvbl9pZBgKIAEoCRIaChJhdXRvbWF0aWNfcm90YXRpb24YCyABKAgSHAoUcm90YXRpb25fcGVyaW9kX2RheXMYDCABKA0SNgoSbmV4dF9yb3RhdGlvbl90aW1lGA0gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIrCgR0YWdzGA4gAygLMh0ua21zLnYxLktleU1ldGFkYXRhLlRhZ3NFbnRyeRorCglUYWdzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJlCgpLZXlWZXJzaW9uEg4KBmtleV9pZBgBIAEoCRIWCg5rZXlfdmVyc2lvbl9pZBgCIAEoCRIvCgtjcmVhdGVfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAipwEKBUFsaWFzEhIKCmFsaWFzX25hbWUYASABKAkSEQoJYWxpYXNfYXJuGAIgASgJEhUKDXRhcmdldF9rZXlfaWQYAyABKAkSLwoLY3JlYXRlX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLGAgoQR3JhbnRDb25zdHJhaW50cxJYChllbmNyeXB0aW9uX2NvbnRleHRfZXF1YWxzGAEgAygLMjUua21zLnYxLkdyYW50Q29uc3RyYWludHMuRW5jcnlwdGlvbkNvbnRleHRFcXVhbHNFbnRyeRJYChllbmNyeXB0aW9uX2NvbnRleHRfc3Vic2V0GAIgAygLMjUua21zLnYxLkdyYW50Q29uc3RyYWludHMuRW5jcnlwdGlvbkNvbnRleHRTdWJzZXRFbnRyeRo+ChxFbmNyeXB0aW9uQ29udGV4dEVxdWFsc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEaPgocRW5jcnlwdGlvbkNvbnRleHRTdWJzZXRFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIv0BCgVHcmFudBIQCghncmFudF9pZBgBIAEoCRIOCgZrZXlfaWQYAiABKAkSGQoRZ3JhbnRlZV9wcmluY2lwYWwYAyABKAkSGgoScmV0aXJpbmdfcHJpbmNpcGFsGAQgASgJEhIKCm9wZXJhdGlvbnMYBSADKAkSLQoLY29uc3RyYWludHMYBiABKAsyGC5rbXMudjEuR3JhbnRDb25zdHJhaW50cxIMCgRuYW1lGAcgASgJEhkKEWlzc3VpbmdfcHJpbmNpcGFsGAggASgJEi8KC2NyZWF0ZV90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCrCAQoHS2V5U3BlYxIYChRLRVlfU1BFQ19VTlNQRUNJRklFRBAAEhQKEEtFWV9TUEVDX0FFU18yNTYQARIVChFLRVlfU1BFQ19SU0FfMjA0OBACEhUKEUtFWV9TUEVDX1JTQV8zMDcyEAMSFQoRS0VZX1NQRUNfUlNBXzQwOTYQBBIUChBLRVlfU1BFQ19FQ19QMjU2EAUSFQoRS0VZX1NQRUNfRUNfUDI1NksQBhIVChFLRVlfU1BFQ19ITUFDXzI1NhAHKoIBCghLZXlVc2FnZRIZChVLRVlfVVNBR0VfVU5TUEVDSUZJRUQQABIdChlLRVlfVVNBR0VfRU5DUllQVF9ERUNSWVBUEAESGQoVS0VZX1VTQUdFX1NJR05fVkVSSUZZEAISIQodS0VZX1VTQUdFX0dFTkVSQVRFX1ZFUklGWV9NQUMQAyp0CghLZXlTdGF0ZRIZChVLRVlfU1RBVEVfVU5TUEVDSUZJRUQQABIVChFLRVlfU1RBVEVfRU5BQkxFRBABEhYKEktFWV9TVEFURV9ESVNBQkxFRBACEh4KGktFWV9TVEFURV9QRU5ESU5HX0RFTEVUSU9OEAMqYgoLRGF0YUtleVNwZWMSHQoZREFUQV9LRVlfU1BFQ19VTlNQRUNJRklFRBAAEhkKFURBVEFfS0VZX1NQRUNfQUVTXzI1NhABEhkKFURBVEFfS0VZX1NQRUNfQUVTXzEyOBACKrcBCgtLZXlQYWlyU3BlYxIdChlLRVlfUEFJUl9TUEVDX1VOU1BFQ0lGSUVEEAASGgoWS0VZX1BBSVJfU1BFQ19SU0FfMjA0OBABEhoKFktFWV9QQUlSX1NQRUNfUlNBXzMwNzIQAhIaChZLRVlfUEFJUl9TUEVDX1JTQV80MDk2EAMSGQoVS0VZX1BBSVJfU1BFQ19FQ19QMjU2EAQSGgoWS0VZX1BBSVJfU1BFQ19FQ19QMjU2SxAFKk8KCUtleUZvcm1hdBIaChZLRVlfRk9STUFUX1VOU1BFQ0lGSUVEEAASEgoOS0VZX0ZPUk1BVF9QRU0QARISCg5LRVlfRk9STUFUX0RFUhACKusCChBTaWduaW5nQWxnb3JpdGhtEiEKHVNJR05JTkdfQUxHT1JJVEhNX1VOU1BFQ0lGSUVEEAASKAokU0lHTklOR19BTEdPUklUSE1fUlNBU1NBX1BTU19TSEFfMjU2EAESKAokU0lHTklOR19BTEdPUklUSE1fUlNBU1NBX1BTU19TSEFfMzg0EAISKAokU0lHTklOR19BTEdPUklUSE1fUlNBU1NBX1BTU19TSEFfNTEyEAMSLworU0lHTklOR19BTEdPUklUSE1fUlNBU1NBX1BLQ1MxX1YxXzVfU0hBXzI1NhAEEi8KK1NJR05JTkdfQUxHT1JJVEhNX1JTQVNTQV9QS0NTMV9WMV81X1NIQV8zODQQBRIvCitTSUdOSU5HX0FMR09SSVRITV9SU0FTU0FfUEtDUzFfVjFfNV9TSEFfNTEyEAYSIwofU0lHTklOR19BTEdPUklUSE1fRUNEU0FfU0hBXzI1NhAHKloKC01lc3NhZ2VUeXBlEhwKGE1FU1NBR0VfVFlQRV9VTlNQRUNJRklFRBAAEhQKEE1FU1NBR0VfVFlQRV9SQVcQARIXChNNRVNTQUdFX1RZUEVfRElHRVNUEAIqTQoMTWFjQWxnb3JpdGhtEh0KGU1BQ19BTEdPUklUSE1fVU5TUEVDSUZJRUQQABIeChpNQUNfQUxHT1JJVEhNX0hNQUNfU0hBXzI1NhABYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("ChJrbXMvdjEvdHlwZXMucHJvdG8SBmttcy52MSLDBAoLS2V5TWV0YWRhdGESDgoGa2V5X2lkGAEgASgJEgsKA2FybhgCIAEoCRITCgtkZXNjcmlwdGlvbhgDIAEoCRIhCghrZXlfc3BlYxgEIAEoDjIPLmttcy52MS5LZXlTcGVjEiMKCWtleV91c2FnZRgFIAEoDjIQLmttcy52MS5LZXlVc2FnZRIjCglrZXlfc3RhdGUYBiABKA4yEC5rbXMudjEuS2V5U3RhdGUSLwoLY3JlYXRlX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjEKDWRlbGV0aW9uX3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEh4KFmluaXRpYWxfa2V5X3ZlcnNpb25faWQYCSABKAkSHgoWcHJpbWFyeV9rZXlfdmVyc2lvbl9pZBgKIAEoCRIaChJhdXRvbWF0aWNfcm90YXRpb24YCyABKAgSHAoUcm90YXRpb25fcGVyaW9kX2RheXMYDCABKA0SNgoSbmV4dF9yb3RhdGlvbl90aW1lGA0gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIrCgR0YWdzGA4gAygLMh0ua21zLnYxLktleU1ldGFkYXRhLlRhZ3NFbnRyeRIlCh1taW5fZGVjcnlwdGlvbl9rZXlfdmVyc2lvbl9pZBgPIAEoCRorCglUYWdzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKNAQoKS2V5VmVyc2lvbhIOCgZrZXlfaWQYASABKAkSFgoOa2V5X3ZlcnNpb25faWQYAiABKAkSLwoLY3JlYXRlX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiYKBXN0YXRlGAQgASgOMhcua21zLnYxLktleVZlcnNpb25TdGF0ZSI/Cg5CYXRjaEl0ZW1FcnJvchIMCgRjb2RlGAEgASgJEg4KBnJlYXNvbhgCIAEoCRIPCgdtZXNzYWdlGAMgASgJIqcBCgVBbGlhcxISCgphbGlhc19uYW1lGAEgASgJEhEKCWFsaWFzX2FybhgCIAEoCRIVCg10YXJnZXRfa2V5X2lkGAMgASgJEi8KC2NyZWF0ZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAixgIKEEdyYW50Q29uc3RyYWludHMSWAoZZW5jcnlwdGlvbl9jb250ZXh0X2VxdWFscxgBIAMoCzI1Lmttcy52MS5HcmFudENvbnN0cmFpbnRzLkVuY3J5cHRpb25Db250ZXh0RXF1YWxzRW50cnkSWAoZZW5jcnlwdGlvbl9jb250ZXh0X3N1YnNldBgCIAMoCzI1Lmttcy52MS5HcmFudENvbnN0cmFpbnRzLkVuY3J5cHRpb25Db250ZXh0U3Vic2V0RW50cnkaPgocRW5jcnlwdGlvbkNvbnRleHRFcXVhbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBGj4KHEVuY3J5cHRpb25Db250ZXh0U3Vic2V0RW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASL9AQoFR3JhbnQSEAoIZ3JhbnRfaWQYASABKAkSDgoGa2V5X2lkGAIgASgJEhkKEWdyYW50ZWVfcHJpbmNpcGFsGAMgASgJEhoKEnJldGlyaW5nX3ByaW5jaXBhbBgEIAEoCRISCgpvcGVyYXRpb25zGAUgAygJEi0KC2NvbnN0cmFpbnRzGAYgASgLMhgua21zLnYxLkdyYW50Q29uc3RyYWludHMSDAoEbmFtZRgHIAEoCRIZChFpc3N1aW5nX3ByaW5jaXBhbBgIIAEoCRIvCgtjcmVhdGVfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAqwgEKB0tleVNwZWMSGAoUS0VZX1NQRUNfVU5TUEVDSUZJRUQQABIUChBLRVlfU1BFQ19BRVNfMjU2EAESFQoRS0VZX1NQRUNfUlNBXzIwNDgQAhIVChFLRVlfU1BFQ19SU0FfMzA3MhADEhUKEUtFWV9TUEVDX1JTQV80MDk2EAQSFAoQS0VZX1NQRUNfRUNfUDI1NhAFEhUKEUtFWV9TUEVDX0VDX1AyNTZLEAYSFQoRS0VZX1NQRUNfSE1BQ18yNTYQByqCAQoIS2V5VXNhZ2USGQoVS0VZX1VTQUdFX1VOU1BFQ0lGSUVEEAASHQoZS0VZX1VTQUdFX0VOQ1JZUFRfREVDUllQVBABEhkKFUtFWV9VU0FHRV9TSUdOX1ZFUklGWRACEiEKHUtFWV9VU0FHRV9HRU5FUkFURV9WRVJJRllfTUFDEAMqdAoIS2V5U3RhdGUSGQoVS0VZX1NUQVRFX1VOU1BFQ0lGSUVEEAASFQoRS0VZX1NUQVRFX0VOQUJMRUQQARIWChJLRVlfU1RBVEVfRElTQUJMRUQQAhIeChpLRVlfU1RBVEVfUEVORElOR19ERUxFVElPThADKmIKC0RhdGFLZXlTcGVjEh0KGURBVEFfS0VZX1NQRUNfVU5TUEVDSUZJRUQQABIZChVEQVRBX0tFWV9TUEVDX0FFU18yNTYQARIZChVEQVRBX0tFWV9TUEVDX0FFU18xMjgQAiq3AQoLS2V5UGFpclNwZWMSHQoZS0VZX1BBSVJfU1BFQ19VTlNQRUNJRklFRBAAEhoKFktFWV9QQUlSX1NQRUNfUlNBXzIwNDgQARIaChZLRVlfUEFJUl9TUEVDX1JTQV8zMDcyEAISGgoWS0VZX1BBSVJfU1BFQ19SU0FfNDA5NhADEhkKFUtFWV9QQUlSX1NQRUNfRUNfUDI1NhAEEhoKFktFWV9QQUlSX1NQRUNfRUNfUDI1NksQBSpPCglLZXlGb3JtYXQSGgoWS0VZX0ZPUk1BVF9VTlNQRUNJRklFRBAAEhIKDktFWV9GT1JNQVRfUEVNEAESEgoOS0VZX0ZPUk1BVF9ERVIQAirrAgoQU2lnbmluZ0FsZ29yaXRobRIhCh1TSUdOSU5HX0FMR09SSVRITV9VTlNQRUNJRklFRBAAEigKJFNJR05JTkdfQUxHT1JJVEhNX1JTQVNTQV9QU1NfU0hBXzI1NhABEigKJFNJR05JTkdfQUxHT1JJVEhNX1JTQVNTQV9QU1NfU0hBXzM4NBACEigKJFNJR05JTkdfQUxHT1JJVEhNX1JTQVNTQV9QU1NfU0hBXzUxMhADEi8KK1NJR05JTkdfQUxHT1JJVEhNX1JTQVNTQV9QS0NTMV9WMV81X1NIQV8yNTYQBBIvCitTSUdOSU5HX0FMR09SSVRITV9SU0FTU0FfUEtDUzFfVjFfNV9TSEFfMzg0EAUSLworU0lHTklOR19BTEdPUklUSE1fUlNBU1NBX1BLQ1MxX1YxXzVfU0hBXzUxMhAGEiMKH1NJR05JTkdfQUxHT1JJVEhNX0VDRFNBX1NIQV8yNTYQBypaCgtNZXNzYWdlVHlwZRIcChhNRVNTQUdFX1RZUEVfVU5TUEVDSUZJRUQQABIUChBNRVNTQUdFX1RZUEVfUkFXEAESFwoTTUVTU0FHRV9UWVBFX0RJR0VTVBACKk0KDE1hY0FsZ29yaXRobRIdChlNQUNfQUxHT1JJVEhNX1VOU1BFQ0lGSUVEEAASHgoaTUFDX0FMR09SSVRITV9ITUFDX1NIQV8yNTYQASqQAQoPS2V5VmVyc2lvblN0YXRlEiEKHUtFWV9WRVJTSU9OX1NUQVRFX1VOU1BFQ0lGSUVEEAASHAoYS0VZX1ZFUlNJT05fU1RBVEVfVVNBQkxFEAESHQoZS0VZX1ZFUlNJT05fU1RBVEVfUkVUSVJFRBACEh0KGUtFWV9WRVJTSU9OX1NUQVRFX1RSSU1NRUQQA2IGcHJvdG8z", [file_google_protobuf_timestamp]);
 
 /**
  * The metadata of a KMS key. Never holds key material.
@@ -120,6 +120,14 @@ export type KeyMetadata = Message<"kms.v1.KeyMetadata"> & {
    * @generated from field: map<string, string> tags = 14;
    */
   tags: { [key: string]: string };
+
+  /**
+   * Versions created before this one are retired (Decrypt refuses them; ReEncrypt still reads
+   * them); empty when every version decrypts. See SetMinDecryptionVersion.
+   *
+   * @generated from field: string min_decryption_key_version_id = 15;
+   */
+  minDecryptionKeyVersionId: string;
 };
 
 /**
@@ -156,6 +164,14 @@ export type KeyVersion = Message<"kms.v1.KeyVersion"> & {
    * @generated from field: google.protobuf.Timestamp create_time = 3;
    */
   createTime?: Timestamp | undefined;
+
+  /**
+   * Whether the version still decrypts: usable, retired (below the key's minimum decryption
+   * version: only ReEncrypt reads it) or trimmed (its material is destroyed).
+   *
+   * @generated from field: kms.v1.KeyVersionState state = 4;
+   */
+  state: KeyVersionState;
 };
 
 /**
@@ -164,6 +180,41 @@ export type KeyVersion = Message<"kms.v1.KeyVersion"> & {
  */
 export const KeyVersionSchema: GenMessage<KeyVersion> = /*@__PURE__*/
   messageDesc(file_kms_v1_types, 1);
+
+/**
+ * Why one item of a batch failed: the same code, reason and message as the single RPC's error.
+ *
+ * @generated from message kms.v1.BatchItemError
+ */
+export type BatchItemError = Message<"kms.v1.BatchItemError"> & {
+  /**
+   * The gRPC/Connect code name in lower snake case, e.g. `failed_precondition`.
+   *
+   * @generated from field: string code = 1;
+   */
+  code: string;
+
+  /**
+   * The google.rpc.ErrorInfo reason, e.g. `DisabledException`.
+   *
+   * @generated from field: string reason = 2;
+   */
+  reason: string;
+
+  /**
+   * A message for people; never contains plaintext, key material or why a decryption failed.
+   *
+   * @generated from field: string message = 3;
+   */
+  message: string;
+};
+
+/**
+ * Describes the message kms.v1.BatchItemError.
+ * Use `create(BatchItemErrorSchema)` to create a new message.
+ */
+export const BatchItemErrorSchema: GenMessage<BatchItemError> = /*@__PURE__*/
+  messageDesc(file_kms_v1_types, 2);
 
 /**
  * A friendly name bound to one key.
@@ -212,7 +263,7 @@ export type Alias = Message<"kms.v1.Alias"> & {
  * Use `create(AliasSchema)` to create a new message.
  */
 export const AliasSchema: GenMessage<Alias> = /*@__PURE__*/
-  messageDesc(file_kms_v1_types, 2);
+  messageDesc(file_kms_v1_types, 3);
 
 /**
  * Encryption-context constraints on a grant: the grant allows an operation only when the
@@ -241,7 +292,7 @@ export type GrantConstraints = Message<"kms.v1.GrantConstraints"> & {
  * Use `create(GrantConstraintsSchema)` to create a new message.
  */
 export const GrantConstraintsSchema: GenMessage<GrantConstraints> = /*@__PURE__*/
-  messageDesc(file_kms_v1_types, 3);
+  messageDesc(file_kms_v1_types, 4);
 
 /**
  * A grant: `grantee_principal` may perform `operations` on `key_id` without a key-policy change.
@@ -318,7 +369,7 @@ export type Grant = Message<"kms.v1.Grant"> & {
  * Use `create(GrantSchema)` to create a new message.
  */
 export const GrantSchema: GenMessage<Grant> = /*@__PURE__*/
-  messageDesc(file_kms_v1_types, 4);
+  messageDesc(file_kms_v1_types, 5);
 
 /**
  * The cryptographic kind of a KMS key. Each spec allows only some usages:
@@ -726,4 +777,45 @@ export enum MacAlgorithm {
  */
 export const MacAlgorithmSchema: GenEnum<MacAlgorithm> = /*@__PURE__*/
   enumDesc(file_kms_v1_types, 8);
+
+/**
+ * Whether a key version still decrypts (see SetMinDecryptionVersion and TrimKeyVersions).
+ *
+ * @generated from enum kms.v1.KeyVersionState
+ */
+export enum KeyVersionState {
+  /**
+   * Not set.
+   *
+   * @generated from enum value: KEY_VERSION_STATE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Encrypts (when primary or initial) and decrypts.
+   *
+   * @generated from enum value: KEY_VERSION_STATE_USABLE = 1;
+   */
+  USABLE = 1,
+
+  /**
+   * Older than the key's minimum decryption version: Decrypt refuses it, ReEncrypt still reads it.
+   *
+   * @generated from enum value: KEY_VERSION_STATE_RETIRED = 2;
+   */
+  RETIRED = 2,
+
+  /**
+   * Its material is destroyed: nothing made under it can be decrypted again.
+   *
+   * @generated from enum value: KEY_VERSION_STATE_TRIMMED = 3;
+   */
+  TRIMMED = 3,
+}
+
+/**
+ * Describes the enum kms.v1.KeyVersionState.
+ */
+export const KeyVersionStateSchema: GenEnum<KeyVersionState> = /*@__PURE__*/
+  enumDesc(file_kms_v1_types, 9);
 

@@ -75,6 +75,98 @@ class AdvanceEncryptResponse(_message.Message):
     key_version_id: str
     def __init__(self, key_id: _Optional[str] = ..., key_version_id: _Optional[str] = ..., ciphertext_blob: _Optional[bytes] = ..., iv: _Optional[bytes] = ..., algorithm: _Optional[str] = ...) -> None: ...
 
+class BatchDecryptItem(_message.Message):
+    __slots__ = ["reference", "request"]
+    REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_FIELD_NUMBER: _ClassVar[int]
+    reference: str
+    request: DecryptRequest
+    def __init__(self, reference: _Optional[str] = ..., request: _Optional[_Union[DecryptRequest, _Mapping]] = ...) -> None: ...
+
+class BatchDecryptRequest(_message.Message):
+    __slots__ = ["items"]
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    items: _containers.RepeatedCompositeFieldContainer[BatchDecryptItem]
+    def __init__(self, items: _Optional[_Iterable[_Union[BatchDecryptItem, _Mapping]]] = ...) -> None: ...
+
+class BatchDecryptResponse(_message.Message):
+    __slots__ = ["results"]
+    RESULTS_FIELD_NUMBER: _ClassVar[int]
+    results: _containers.RepeatedCompositeFieldContainer[BatchDecryptResult]
+    def __init__(self, results: _Optional[_Iterable[_Union[BatchDecryptResult, _Mapping]]] = ...) -> None: ...
+
+class BatchDecryptResult(_message.Message):
+    __slots__ = ["error", "reference", "response"]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    RESPONSE_FIELD_NUMBER: _ClassVar[int]
+    error: _types_pb2.BatchItemError
+    reference: str
+    response: DecryptResponse
+    def __init__(self, reference: _Optional[str] = ..., response: _Optional[_Union[DecryptResponse, _Mapping]] = ..., error: _Optional[_Union[_types_pb2.BatchItemError, _Mapping]] = ...) -> None: ...
+
+class BatchEncryptItem(_message.Message):
+    __slots__ = ["reference", "request"]
+    REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_FIELD_NUMBER: _ClassVar[int]
+    reference: str
+    request: EncryptRequest
+    def __init__(self, reference: _Optional[str] = ..., request: _Optional[_Union[EncryptRequest, _Mapping]] = ...) -> None: ...
+
+class BatchEncryptRequest(_message.Message):
+    __slots__ = ["advance", "items"]
+    ADVANCE_FIELD_NUMBER: _ClassVar[int]
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    advance: bool
+    items: _containers.RepeatedCompositeFieldContainer[BatchEncryptItem]
+    def __init__(self, items: _Optional[_Iterable[_Union[BatchEncryptItem, _Mapping]]] = ..., advance: bool = ...) -> None: ...
+
+class BatchEncryptResponse(_message.Message):
+    __slots__ = ["results"]
+    RESULTS_FIELD_NUMBER: _ClassVar[int]
+    results: _containers.RepeatedCompositeFieldContainer[BatchEncryptResult]
+    def __init__(self, results: _Optional[_Iterable[_Union[BatchEncryptResult, _Mapping]]] = ...) -> None: ...
+
+class BatchEncryptResult(_message.Message):
+    __slots__ = ["error", "reference", "response"]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    RESPONSE_FIELD_NUMBER: _ClassVar[int]
+    error: _types_pb2.BatchItemError
+    reference: str
+    response: EncryptResponse
+    def __init__(self, reference: _Optional[str] = ..., response: _Optional[_Union[EncryptResponse, _Mapping]] = ..., error: _Optional[_Union[_types_pb2.BatchItemError, _Mapping]] = ...) -> None: ...
+
+class BatchReEncryptItem(_message.Message):
+    __slots__ = ["reference", "request"]
+    REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_FIELD_NUMBER: _ClassVar[int]
+    reference: str
+    request: ReEncryptRequest
+    def __init__(self, reference: _Optional[str] = ..., request: _Optional[_Union[ReEncryptRequest, _Mapping]] = ...) -> None: ...
+
+class BatchReEncryptRequest(_message.Message):
+    __slots__ = ["items"]
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    items: _containers.RepeatedCompositeFieldContainer[BatchReEncryptItem]
+    def __init__(self, items: _Optional[_Iterable[_Union[BatchReEncryptItem, _Mapping]]] = ...) -> None: ...
+
+class BatchReEncryptResponse(_message.Message):
+    __slots__ = ["results"]
+    RESULTS_FIELD_NUMBER: _ClassVar[int]
+    results: _containers.RepeatedCompositeFieldContainer[BatchReEncryptResult]
+    def __init__(self, results: _Optional[_Iterable[_Union[BatchReEncryptResult, _Mapping]]] = ...) -> None: ...
+
+class BatchReEncryptResult(_message.Message):
+    __slots__ = ["error", "reference", "response"]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    RESPONSE_FIELD_NUMBER: _ClassVar[int]
+    error: _types_pb2.BatchItemError
+    reference: str
+    response: ReEncryptResponse
+    def __init__(self, reference: _Optional[str] = ..., response: _Optional[_Union[ReEncryptResponse, _Mapping]] = ..., error: _Optional[_Union[_types_pb2.BatchItemError, _Mapping]] = ...) -> None: ...
+
 class DecryptRequest(_message.Message):
     __slots__ = ["aad", "algorithm", "ciphertext_blob", "encryption_algorithm", "encryption_context", "grant_tokens", "iv", "key_id"]
     class EncryptionContextEntry(_message.Message):

@@ -80,6 +80,21 @@ class CryptoServiceStub(object):
                 request_serializer=kms_dot_v1_dot_crypto__service__pb2.VerifyMacRequest.SerializeToString,
                 response_deserializer=kms_dot_v1_dot_crypto__service__pb2.VerifyMacResponse.FromString,
                 )
+        self.BatchEncrypt = channel.unary_unary(
+                '/kms.v1.CryptoService/BatchEncrypt',
+                request_serializer=kms_dot_v1_dot_crypto__service__pb2.BatchEncryptRequest.SerializeToString,
+                response_deserializer=kms_dot_v1_dot_crypto__service__pb2.BatchEncryptResponse.FromString,
+                )
+        self.BatchDecrypt = channel.unary_unary(
+                '/kms.v1.CryptoService/BatchDecrypt',
+                request_serializer=kms_dot_v1_dot_crypto__service__pb2.BatchDecryptRequest.SerializeToString,
+                response_deserializer=kms_dot_v1_dot_crypto__service__pb2.BatchDecryptResponse.FromString,
+                )
+        self.BatchReEncrypt = channel.unary_unary(
+                '/kms.v1.CryptoService/BatchReEncrypt',
+                request_serializer=kms_dot_v1_dot_crypto__service__pb2.BatchReEncryptRequest.SerializeToString,
+                response_deserializer=kms_dot_v1_dot_crypto__service__pb2.BatchReEncryptResponse.FromString,
+                )
 
 
 class CryptoServiceServicer(object):
@@ -177,6 +192,29 @@ class CryptoServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def BatchEncrypt(self, request, context):
+        """Encrypts up to 1000 items in one call, each as Encrypt does (or as AdvanceEncrypt with
+        `advance`). Every item is authorized on its own and answered in order with its result or its
+        own error; one bad item never fails the others. One audit record names every key used.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def BatchDecrypt(self, request, context):
+        """Decrypts up to 1000 items, each as Decrypt does; answered as BatchEncrypt.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def BatchReEncrypt(self, request, context):
+        """Re-encrypts up to 1000 self-describing blobs, each as ReEncrypt does; answered as BatchEncrypt.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CryptoServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -234,6 +272,21 @@ def add_CryptoServiceServicer_to_server(servicer, server):
                     servicer.VerifyMac,
                     request_deserializer=kms_dot_v1_dot_crypto__service__pb2.VerifyMacRequest.FromString,
                     response_serializer=kms_dot_v1_dot_crypto__service__pb2.VerifyMacResponse.SerializeToString,
+            ),
+            'BatchEncrypt': grpc.unary_unary_rpc_method_handler(
+                    servicer.BatchEncrypt,
+                    request_deserializer=kms_dot_v1_dot_crypto__service__pb2.BatchEncryptRequest.FromString,
+                    response_serializer=kms_dot_v1_dot_crypto__service__pb2.BatchEncryptResponse.SerializeToString,
+            ),
+            'BatchDecrypt': grpc.unary_unary_rpc_method_handler(
+                    servicer.BatchDecrypt,
+                    request_deserializer=kms_dot_v1_dot_crypto__service__pb2.BatchDecryptRequest.FromString,
+                    response_serializer=kms_dot_v1_dot_crypto__service__pb2.BatchDecryptResponse.SerializeToString,
+            ),
+            'BatchReEncrypt': grpc.unary_unary_rpc_method_handler(
+                    servicer.BatchReEncrypt,
+                    request_deserializer=kms_dot_v1_dot_crypto__service__pb2.BatchReEncryptRequest.FromString,
+                    response_serializer=kms_dot_v1_dot_crypto__service__pb2.BatchReEncryptResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -440,5 +493,56 @@ class CryptoService(object):
         return grpc.experimental.unary_unary(request, target, '/kms.v1.CryptoService/VerifyMac',
             kms_dot_v1_dot_crypto__service__pb2.VerifyMacRequest.SerializeToString,
             kms_dot_v1_dot_crypto__service__pb2.VerifyMacResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def BatchEncrypt(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/kms.v1.CryptoService/BatchEncrypt',
+            kms_dot_v1_dot_crypto__service__pb2.BatchEncryptRequest.SerializeToString,
+            kms_dot_v1_dot_crypto__service__pb2.BatchEncryptResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def BatchDecrypt(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/kms.v1.CryptoService/BatchDecrypt',
+            kms_dot_v1_dot_crypto__service__pb2.BatchDecryptRequest.SerializeToString,
+            kms_dot_v1_dot_crypto__service__pb2.BatchDecryptResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def BatchReEncrypt(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/kms.v1.CryptoService/BatchReEncrypt',
+            kms_dot_v1_dot_crypto__service__pb2.BatchReEncryptRequest.SerializeToString,
+            kms_dot_v1_dot_crypto__service__pb2.BatchReEncryptResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)

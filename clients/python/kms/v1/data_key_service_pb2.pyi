@@ -94,6 +94,36 @@ class AdvanceGenerateDataKeyPairWithoutPlaintextResponse(_message.Message):
     request_id: str
     def __init__(self, key_id: _Optional[str] = ..., key_version_id: _Optional[str] = ..., key_pair_spec: _Optional[_Union[_types_pb2.KeyPairSpec, str]] = ..., public_key: _Optional[bytes] = ..., private_key_ciphertext_blob: _Optional[bytes] = ..., iv: _Optional[bytes] = ..., algorithm: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
 
+class BatchGenerateDataKeyItem(_message.Message):
+    __slots__ = ["reference", "request"]
+    REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_FIELD_NUMBER: _ClassVar[int]
+    reference: str
+    request: GenerateDataKeyRequest
+    def __init__(self, reference: _Optional[str] = ..., request: _Optional[_Union[GenerateDataKeyRequest, _Mapping]] = ...) -> None: ...
+
+class BatchGenerateDataKeyRequest(_message.Message):
+    __slots__ = ["items"]
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    items: _containers.RepeatedCompositeFieldContainer[BatchGenerateDataKeyItem]
+    def __init__(self, items: _Optional[_Iterable[_Union[BatchGenerateDataKeyItem, _Mapping]]] = ...) -> None: ...
+
+class BatchGenerateDataKeyResponse(_message.Message):
+    __slots__ = ["results"]
+    RESULTS_FIELD_NUMBER: _ClassVar[int]
+    results: _containers.RepeatedCompositeFieldContainer[BatchGenerateDataKeyResult]
+    def __init__(self, results: _Optional[_Iterable[_Union[BatchGenerateDataKeyResult, _Mapping]]] = ...) -> None: ...
+
+class BatchGenerateDataKeyResult(_message.Message):
+    __slots__ = ["error", "reference", "response"]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    RESPONSE_FIELD_NUMBER: _ClassVar[int]
+    error: _types_pb2.BatchItemError
+    reference: str
+    response: GenerateDataKeyResponse
+    def __init__(self, reference: _Optional[str] = ..., response: _Optional[_Union[GenerateDataKeyResponse, _Mapping]] = ..., error: _Optional[_Union[_types_pb2.BatchItemError, _Mapping]] = ...) -> None: ...
+
 class GenerateDataKeyPairRequest(_message.Message):
     __slots__ = ["aad", "encryption_context", "grant_tokens", "key_format", "key_id", "key_pair_spec"]
     class EncryptionContextEntry(_message.Message):

@@ -62,6 +62,11 @@ class DataKeyServiceStub(object):
                 request_serializer=kms_dot_v1_dot_data__key__service__pb2.AdvanceGenerateDataKeyPairWithoutPlaintextRequest.SerializeToString,
                 response_deserializer=kms_dot_v1_dot_data__key__service__pb2.AdvanceGenerateDataKeyPairWithoutPlaintextResponse.FromString,
                 )
+        self.BatchGenerateDataKey = channel.unary_unary(
+                '/kms.v1.DataKeyService/BatchGenerateDataKey',
+                request_serializer=kms_dot_v1_dot_data__key__service__pb2.BatchGenerateDataKeyRequest.SerializeToString,
+                response_deserializer=kms_dot_v1_dot_data__key__service__pb2.BatchGenerateDataKeyResponse.FromString,
+                )
 
 
 class DataKeyServiceServicer(object):
@@ -129,6 +134,14 @@ class DataKeyServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def BatchGenerateDataKey(self, request, context):
+        """Up to 1000 GenerateDataKey calls in one: each item is authorized on its own and answered in
+        order with its data key or its own error; one audit record names every key used.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_DataKeyServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -161,6 +174,11 @@ def add_DataKeyServiceServicer_to_server(servicer, server):
                     servicer.AdvanceGenerateDataKeyPairWithoutPlaintext,
                     request_deserializer=kms_dot_v1_dot_data__key__service__pb2.AdvanceGenerateDataKeyPairWithoutPlaintextRequest.FromString,
                     response_serializer=kms_dot_v1_dot_data__key__service__pb2.AdvanceGenerateDataKeyPairWithoutPlaintextResponse.SerializeToString,
+            ),
+            'BatchGenerateDataKey': grpc.unary_unary_rpc_method_handler(
+                    servicer.BatchGenerateDataKey,
+                    request_deserializer=kms_dot_v1_dot_data__key__service__pb2.BatchGenerateDataKeyRequest.FromString,
+                    response_serializer=kms_dot_v1_dot_data__key__service__pb2.BatchGenerateDataKeyResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -289,5 +307,22 @@ class DataKeyService(object):
         return grpc.experimental.unary_unary(request, target, '/kms.v1.DataKeyService/AdvanceGenerateDataKeyPairWithoutPlaintext',
             kms_dot_v1_dot_data__key__service__pb2.AdvanceGenerateDataKeyPairWithoutPlaintextRequest.SerializeToString,
             kms_dot_v1_dot_data__key__service__pb2.AdvanceGenerateDataKeyPairWithoutPlaintextResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def BatchGenerateDataKey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/kms.v1.DataKeyService/BatchGenerateDataKey',
+            kms_dot_v1_dot_data__key__service__pb2.BatchGenerateDataKeyRequest.SerializeToString,
+            kms_dot_v1_dot_data__key__service__pb2.BatchGenerateDataKeyResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)

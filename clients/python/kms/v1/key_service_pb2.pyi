@@ -287,6 +287,20 @@ class ScheduleKeyDeletionResponse(_message.Message):
     key: _types_pb2.KeyMetadata
     def __init__(self, key: _Optional[_Union[_types_pb2.KeyMetadata, _Mapping]] = ...) -> None: ...
 
+class SetMinDecryptionVersionRequest(_message.Message):
+    __slots__ = ["key_id", "key_version_id"]
+    KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    KEY_VERSION_ID_FIELD_NUMBER: _ClassVar[int]
+    key_id: str
+    key_version_id: str
+    def __init__(self, key_id: _Optional[str] = ..., key_version_id: _Optional[str] = ...) -> None: ...
+
+class SetMinDecryptionVersionResponse(_message.Message):
+    __slots__ = ["key"]
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    key: _types_pb2.KeyMetadata
+    def __init__(self, key: _Optional[_Union[_types_pb2.KeyMetadata, _Mapping]] = ...) -> None: ...
+
 class TagKeyRequest(_message.Message):
     __slots__ = ["key_id", "tags"]
     class TagsEntry(_message.Message):
@@ -307,6 +321,20 @@ class TagKeyResponse(_message.Message):
     KEY_FIELD_NUMBER: _ClassVar[int]
     key: _types_pb2.KeyMetadata
     def __init__(self, key: _Optional[_Union[_types_pb2.KeyMetadata, _Mapping]] = ...) -> None: ...
+
+class TrimKeyVersionsRequest(_message.Message):
+    __slots__ = ["key_id"]
+    KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    key_id: str
+    def __init__(self, key_id: _Optional[str] = ...) -> None: ...
+
+class TrimKeyVersionsResponse(_message.Message):
+    __slots__ = ["key", "trimmed_key_version_ids"]
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    TRIMMED_KEY_VERSION_IDS_FIELD_NUMBER: _ClassVar[int]
+    key: _types_pb2.KeyMetadata
+    trimmed_key_version_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, key: _Optional[_Union[_types_pb2.KeyMetadata, _Mapping]] = ..., trimmed_key_version_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class UntagKeyRequest(_message.Message):
     __slots__ = ["key_id", "tag_keys"]

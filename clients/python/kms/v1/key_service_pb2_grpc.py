@@ -74,6 +74,16 @@ class KeyServiceStub(object):
                 request_serializer=kms_dot_v1_dot_key__service__pb2.UpdateRotationPolicyRequest.SerializeToString,
                 response_deserializer=kms_dot_v1_dot_key__service__pb2.UpdateRotationPolicyResponse.FromString,
                 )
+        self.SetMinDecryptionVersion = channel.unary_unary(
+                '/kms.v1.KeyService/SetMinDecryptionVersion',
+                request_serializer=kms_dot_v1_dot_key__service__pb2.SetMinDecryptionVersionRequest.SerializeToString,
+                response_deserializer=kms_dot_v1_dot_key__service__pb2.SetMinDecryptionVersionResponse.FromString,
+                )
+        self.TrimKeyVersions = channel.unary_unary(
+                '/kms.v1.KeyService/TrimKeyVersions',
+                request_serializer=kms_dot_v1_dot_key__service__pb2.TrimKeyVersionsRequest.SerializeToString,
+                response_deserializer=kms_dot_v1_dot_key__service__pb2.TrimKeyVersionsResponse.FromString,
+                )
         self.CreateAlias = channel.unary_unary(
                 '/kms.v1.KeyService/CreateAlias',
                 request_serializer=kms_dot_v1_dot_key__service__pb2.CreateAliasRequest.SerializeToString,
@@ -230,6 +240,26 @@ class KeyServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SetMinDecryptionVersion(self, request, context):
+        """Retires every version created before `key_version_id`: Decrypt, AdvanceDecrypt and the
+        non-Advance RPCs (when the initial version is retired) refuse them with FAILED_PRECONDITION,
+        reason KeyVersionRetiredException; ReEncrypt still reads them until they are trimmed. The
+        minimum may move back down while nothing is trimmed. Errors: NOT_FOUND, INVALID_ARGUMENT,
+        FAILED_PRECONDITION.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def TrimKeyVersions(self, request, context):
+        """Destroys, irreversibly, the material of every retired version except the initial one (the
+        raw form of Encrypt and GenerateDataKeyPair names no version, so the initial version is kept
+        for as long as the key exists). Errors: NOT_FOUND, FAILED_PRECONDITION.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def CreateAlias(self, request, context):
         """Binds a new alias to a key. Errors: ALREADY_EXISTS, NOT_FOUND, INVALID_ARGUMENT.
         """
@@ -380,6 +410,16 @@ def add_KeyServiceServicer_to_server(servicer, server):
                     servicer.UpdateRotationPolicy,
                     request_deserializer=kms_dot_v1_dot_key__service__pb2.UpdateRotationPolicyRequest.FromString,
                     response_serializer=kms_dot_v1_dot_key__service__pb2.UpdateRotationPolicyResponse.SerializeToString,
+            ),
+            'SetMinDecryptionVersion': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetMinDecryptionVersion,
+                    request_deserializer=kms_dot_v1_dot_key__service__pb2.SetMinDecryptionVersionRequest.FromString,
+                    response_serializer=kms_dot_v1_dot_key__service__pb2.SetMinDecryptionVersionResponse.SerializeToString,
+            ),
+            'TrimKeyVersions': grpc.unary_unary_rpc_method_handler(
+                    servicer.TrimKeyVersions,
+                    request_deserializer=kms_dot_v1_dot_key__service__pb2.TrimKeyVersionsRequest.FromString,
+                    response_serializer=kms_dot_v1_dot_key__service__pb2.TrimKeyVersionsResponse.SerializeToString,
             ),
             'CreateAlias': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateAlias,
@@ -640,6 +680,40 @@ class KeyService(object):
         return grpc.experimental.unary_unary(request, target, '/kms.v1.KeyService/UpdateRotationPolicy',
             kms_dot_v1_dot_key__service__pb2.UpdateRotationPolicyRequest.SerializeToString,
             kms_dot_v1_dot_key__service__pb2.UpdateRotationPolicyResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def SetMinDecryptionVersion(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/kms.v1.KeyService/SetMinDecryptionVersion',
+            kms_dot_v1_dot_key__service__pb2.SetMinDecryptionVersionRequest.SerializeToString,
+            kms_dot_v1_dot_key__service__pb2.SetMinDecryptionVersionResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def TrimKeyVersions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/kms.v1.KeyService/TrimKeyVersions',
+            kms_dot_v1_dot_key__service__pb2.TrimKeyVersionsRequest.SerializeToString,
+            kms_dot_v1_dot_key__service__pb2.TrimKeyVersionsResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
 

@@ -14,7 +14,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x12kms/v1/types.proto\x12\x06kms.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe1\x05\n\x0bKeyMetadata\x12\x15\n\x06key_id\x18\x01 \x01(\tR\x05keyId\x12\x10\n\x03\x61rn\x18\x02 \x01(\tR\x03\x61rn\x12 \n\x0b\x64\x65scription\x18\x03 \x01(\tR\x0b\x64\x65scription\x12*\n\x08key_spec\x18\x04 \x01(\x0e\x32\x0f.kms.v1.KeySpecR\x07keySpec\x12-\n\tkey_usage\x18\x05 \x01(\x0e\x32\x10.kms.v1.KeyUsageR\x08keyUsage\x12-\n\tkey_state\x18\x06 \x01(\x0e\x32\x10.kms.v1.KeyStateR\x08keyState\x12;\n\x0b\x63reate_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12?\n\rdeletion_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x0c\x64\x65letionTime\x12\x33\n\x16initial_key_version_id\x18\t \x01(\tR\x13initialKeyVersionId\x12\x33\n\x16primary_key_version_id\x18\n \x01(\tR\x13primaryKeyVersionId\x12-\n\x12\x61utomatic_rotation\x18\x0b \x01(\x08R\x11\x61utomaticRotation\x12\x30\n\x14rotation_period_days\x18\x0c \x01(\rR\x12rotationPeriodDays\x12H\n\x12next_rotation_time\x18\r \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x10nextRotationTime\x12\x31\n\x04tags\x18\x0e \x03(\x0b\x32\x1d.kms.v1.KeyMetadata.TagsEntryR\x04tags\x1a\x37\n\tTagsEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01\"\x86\x01\n\nKeyVersion\x12\x15\n\x06key_id\x18\x01 \x01(\tR\x05keyId\x12$\n\x0ekey_version_id\x18\x02 \x01(\tR\x0ckeyVersionId\x12;\n\x0b\x63reate_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\"\xe1\x01\n\x05\x41lias\x12\x1d\n\nalias_name\x18\x01 \x01(\tR\taliasName\x12\x1b\n\talias_arn\x18\x02 \x01(\tR\x08\x61liasArn\x12\"\n\rtarget_key_id\x18\x03 \x01(\tR\x0btargetKeyId\x12;\n\x0b\x63reate_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12;\n\x0bupdate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nupdateTime\"\x90\x03\n\x10GrantConstraints\x12q\n\x19\x65ncryption_context_equals\x18\x01 \x03(\x0b\x32\x35.kms.v1.GrantConstraints.EncryptionContextEqualsEntryR\x17\x65ncryptionContextEquals\x12q\n\x19\x65ncryption_context_subset\x18\x02 \x03(\x0b\x32\x35.kms.v1.GrantConstraints.EncryptionContextSubsetEntryR\x17\x65ncryptionContextSubset\x1aJ\n\x1c\x45ncryptionContextEqualsEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01\x1aJ\n\x1c\x45ncryptionContextSubsetEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01\"\xef\x02\n\x05Grant\x12\x19\n\x08grant_id\x18\x01 \x01(\tR\x07grantId\x12\x15\n\x06key_id\x18\x02 \x01(\tR\x05keyId\x12+\n\x11grantee_principal\x18\x03 \x01(\tR\x10granteePrincipal\x12-\n\x12retiring_principal\x18\x04 \x01(\tR\x11retiringPrincipal\x12\x1e\n\noperations\x18\x05 \x03(\tR\noperations\x12:\n\x0b\x63onstraints\x18\x06 \x01(\x0b\x32\x18.kms.v1.GrantConstraintsR\x0b\x63onstraints\x12\x12\n\x04name\x18\x07 \x01(\tR\x04name\x12+\n\x11issuing_principal\x18\x08 \x01(\tR\x10issuingPrincipal\x12;\n\x0b\x63reate_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime*\xc2\x01\n\x07KeySpec\x12\x18\n\x14KEY_SPEC_UNSPECIFIED\x10\x00\x12\x14\n\x10KEY_SPEC_AES_256\x10\x01\x12\x15\n\x11KEY_SPEC_RSA_2048\x10\x02\x12\x15\n\x11KEY_SPEC_RSA_3072\x10\x03\x12\x15\n\x11KEY_SPEC_RSA_4096\x10\x04\x12\x14\n\x10KEY_SPEC_EC_P256\x10\x05\x12\x15\n\x11KEY_SPEC_EC_P256K\x10\x06\x12\x15\n\x11KEY_SPEC_HMAC_256\x10\x07*\x82\x01\n\x08KeyUsage\x12\x19\n\x15KEY_USAGE_UNSPECIFIED\x10\x00\x12\x1d\n\x19KEY_USAGE_ENCRYPT_DECRYPT\x10\x01\x12\x19\n\x15KEY_USAGE_SIGN_VERIFY\x10\x02\x12!\n\x1dKEY_USAGE_GENERATE_VERIFY_MAC\x10\x03*t\n\x08KeyState\x12\x19\n\x15KEY_STATE_UNSPECIFIED\x10\x00\x12\x15\n\x11KEY_STATE_ENABLED\x10\x01\x12\x16\n\x12KEY_STATE_DISABLED\x10\x02\x12\x1e\n\x1aKEY_STATE_PENDING_DELETION\x10\x03*b\n\x0b\x44\x61taKeySpec\x12\x1d\n\x19\x44\x41TA_KEY_SPEC_UNSPECIFIED\x10\x00\x12\x19\n\x15\x44\x41TA_KEY_SPEC_AES_256\x10\x01\x12\x19\n\x15\x44\x41TA_KEY_SPEC_AES_128\x10\x02*\xb7\x01\n\x0bKeyPairSpec\x12\x1d\n\x19KEY_PAIR_SPEC_UNSPECIFIED\x10\x00\x12\x1a\n\x16KEY_PAIR_SPEC_RSA_2048\x10\x01\x12\x1a\n\x16KEY_PAIR_SPEC_RSA_3072\x10\x02\x12\x1a\n\x16KEY_PAIR_SPEC_RSA_4096\x10\x03\x12\x19\n\x15KEY_PAIR_SPEC_EC_P256\x10\x04\x12\x1a\n\x16KEY_PAIR_SPEC_EC_P256K\x10\x05*O\n\tKeyFormat\x12\x1a\n\x16KEY_FORMAT_UNSPECIFIED\x10\x00\x12\x12\n\x0eKEY_FORMAT_PEM\x10\x01\x12\x12\n\x0eKEY_FORMAT_DER\x10\x02*\xeb\x02\n\x10SigningAlgorithm\x12!\n\x1dSIGNING_ALGORITHM_UNSPECIFIED\x10\x00\x12(\n$SIGNING_ALGORITHM_RSASSA_PSS_SHA_256\x10\x01\x12(\n$SIGNING_ALGORITHM_RSASSA_PSS_SHA_384\x10\x02\x12(\n$SIGNING_ALGORITHM_RSASSA_PSS_SHA_512\x10\x03\x12/\n+SIGNING_ALGORITHM_RSASSA_PKCS1_V1_5_SHA_256\x10\x04\x12/\n+SIGNING_ALGORITHM_RSASSA_PKCS1_V1_5_SHA_384\x10\x05\x12/\n+SIGNING_ALGORITHM_RSASSA_PKCS1_V1_5_SHA_512\x10\x06\x12#\n\x1fSIGNING_ALGORITHM_ECDSA_SHA_256\x10\x07*Z\n\x0bMessageType\x12\x1c\n\x18MESSAGE_TYPE_UNSPECIFIED\x10\x00\x12\x14\n\x10MESSAGE_TYPE_RAW\x10\x01\x12\x17\n\x13MESSAGE_TYPE_DIGEST\x10\x02*M\n\x0cMacAlgorithm\x12\x1d\n\x19MAC_ALGORITHM_UNSPECIFIED\x10\x00\x12\x1e\n\x1aMAC_ALGORITHM_HMAC_SHA_256\x10\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x12kms/v1/types.proto\x12\x06kms.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa3\x06\n\x0bKeyMetadata\x12\x15\n\x06key_id\x18\x01 \x01(\tR\x05keyId\x12\x10\n\x03\x61rn\x18\x02 \x01(\tR\x03\x61rn\x12 \n\x0b\x64\x65scription\x18\x03 \x01(\tR\x0b\x64\x65scription\x12*\n\x08key_spec\x18\x04 \x01(\x0e\x32\x0f.kms.v1.KeySpecR\x07keySpec\x12-\n\tkey_usage\x18\x05 \x01(\x0e\x32\x10.kms.v1.KeyUsageR\x08keyUsage\x12-\n\tkey_state\x18\x06 \x01(\x0e\x32\x10.kms.v1.KeyStateR\x08keyState\x12;\n\x0b\x63reate_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12?\n\rdeletion_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x0c\x64\x65letionTime\x12\x33\n\x16initial_key_version_id\x18\t \x01(\tR\x13initialKeyVersionId\x12\x33\n\x16primary_key_version_id\x18\n \x01(\tR\x13primaryKeyVersionId\x12-\n\x12\x61utomatic_rotation\x18\x0b \x01(\x08R\x11\x61utomaticRotation\x12\x30\n\x14rotation_period_days\x18\x0c \x01(\rR\x12rotationPeriodDays\x12H\n\x12next_rotation_time\x18\r \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x10nextRotationTime\x12\x31\n\x04tags\x18\x0e \x03(\x0b\x32\x1d.kms.v1.KeyMetadata.TagsEntryR\x04tags\x12@\n\x1dmin_decryption_key_version_id\x18\x0f \x01(\tR\x19minDecryptionKeyVersionId\x1a\x37\n\tTagsEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01\"\xb5\x01\n\nKeyVersion\x12\x15\n\x06key_id\x18\x01 \x01(\tR\x05keyId\x12$\n\x0ekey_version_id\x18\x02 \x01(\tR\x0ckeyVersionId\x12;\n\x0b\x63reate_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12-\n\x05state\x18\x04 \x01(\x0e\x32\x17.kms.v1.KeyVersionStateR\x05state\"V\n\x0e\x42\x61tchItemError\x12\x12\n\x04\x63ode\x18\x01 \x01(\tR\x04\x63ode\x12\x16\n\x06reason\x18\x02 \x01(\tR\x06reason\x12\x18\n\x07message\x18\x03 \x01(\tR\x07message\"\xe1\x01\n\x05\x41lias\x12\x1d\n\nalias_name\x18\x01 \x01(\tR\taliasName\x12\x1b\n\talias_arn\x18\x02 \x01(\tR\x08\x61liasArn\x12\"\n\rtarget_key_id\x18\x03 \x01(\tR\x0btargetKeyId\x12;\n\x0b\x63reate_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12;\n\x0bupdate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nupdateTime\"\x90\x03\n\x10GrantConstraints\x12q\n\x19\x65ncryption_context_equals\x18\x01 \x03(\x0b\x32\x35.kms.v1.GrantConstraints.EncryptionContextEqualsEntryR\x17\x65ncryptionContextEquals\x12q\n\x19\x65ncryption_context_subset\x18\x02 \x03(\x0b\x32\x35.kms.v1.GrantConstraints.EncryptionContextSubsetEntryR\x17\x65ncryptionContextSubset\x1aJ\n\x1c\x45ncryptionContextEqualsEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01\x1aJ\n\x1c\x45ncryptionContextSubsetEntry\x12\x10\n\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n\x05value\x18\x02 \x01(\tR\x05value:\x02\x38\x01\"\xef\x02\n\x05Grant\x12\x19\n\x08grant_id\x18\x01 \x01(\tR\x07grantId\x12\x15\n\x06key_id\x18\x02 \x01(\tR\x05keyId\x12+\n\x11grantee_principal\x18\x03 \x01(\tR\x10granteePrincipal\x12-\n\x12retiring_principal\x18\x04 \x01(\tR\x11retiringPrincipal\x12\x1e\n\noperations\x18\x05 \x03(\tR\noperations\x12:\n\x0b\x63onstraints\x18\x06 \x01(\x0b\x32\x18.kms.v1.GrantConstraintsR\x0b\x63onstraints\x12\x12\n\x04name\x18\x07 \x01(\tR\x04name\x12+\n\x11issuing_principal\x18\x08 \x01(\tR\x10issuingPrincipal\x12;\n\x0b\x63reate_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime*\xc2\x01\n\x07KeySpec\x12\x18\n\x14KEY_SPEC_UNSPECIFIED\x10\x00\x12\x14\n\x10KEY_SPEC_AES_256\x10\x01\x12\x15\n\x11KEY_SPEC_RSA_2048\x10\x02\x12\x15\n\x11KEY_SPEC_RSA_3072\x10\x03\x12\x15\n\x11KEY_SPEC_RSA_4096\x10\x04\x12\x14\n\x10KEY_SPEC_EC_P256\x10\x05\x12\x15\n\x11KEY_SPEC_EC_P256K\x10\x06\x12\x15\n\x11KEY_SPEC_HMAC_256\x10\x07*\x82\x01\n\x08KeyUsage\x12\x19\n\x15KEY_USAGE_UNSPECIFIED\x10\x00\x12\x1d\n\x19KEY_USAGE_ENCRYPT_DECRYPT\x10\x01\x12\x19\n\x15KEY_USAGE_SIGN_VERIFY\x10\x02\x12!\n\x1dKEY_USAGE_GENERATE_VERIFY_MAC\x10\x03*t\n\x08KeyState\x12\x19\n\x15KEY_STATE_UNSPECIFIED\x10\x00\x12\x15\n\x11KEY_STATE_ENABLED\x10\x01\x12\x16\n\x12KEY_STATE_DISABLED\x10\x02\x12\x1e\n\x1aKEY_STATE_PENDING_DELETION\x10\x03*b\n\x0b\x44\x61taKeySpec\x12\x1d\n\x19\x44\x41TA_KEY_SPEC_UNSPECIFIED\x10\x00\x12\x19\n\x15\x44\x41TA_KEY_SPEC_AES_256\x10\x01\x12\x19\n\x15\x44\x41TA_KEY_SPEC_AES_128\x10\x02*\xb7\x01\n\x0bKeyPairSpec\x12\x1d\n\x19KEY_PAIR_SPEC_UNSPECIFIED\x10\x00\x12\x1a\n\x16KEY_PAIR_SPEC_RSA_2048\x10\x01\x12\x1a\n\x16KEY_PAIR_SPEC_RSA_3072\x10\x02\x12\x1a\n\x16KEY_PAIR_SPEC_RSA_4096\x10\x03\x12\x19\n\x15KEY_PAIR_SPEC_EC_P256\x10\x04\x12\x1a\n\x16KEY_PAIR_SPEC_EC_P256K\x10\x05*O\n\tKeyFormat\x12\x1a\n\x16KEY_FORMAT_UNSPECIFIED\x10\x00\x12\x12\n\x0eKEY_FORMAT_PEM\x10\x01\x12\x12\n\x0eKEY_FORMAT_DER\x10\x02*\xeb\x02\n\x10SigningAlgorithm\x12!\n\x1dSIGNING_ALGORITHM_UNSPECIFIED\x10\x00\x12(\n$SIGNING_ALGORITHM_RSASSA_PSS_SHA_256\x10\x01\x12(\n$SIGNING_ALGORITHM_RSASSA_PSS_SHA_384\x10\x02\x12(\n$SIGNING_ALGORITHM_RSASSA_PSS_SHA_512\x10\x03\x12/\n+SIGNING_ALGORITHM_RSASSA_PKCS1_V1_5_SHA_256\x10\x04\x12/\n+SIGNING_ALGORITHM_RSASSA_PKCS1_V1_5_SHA_384\x10\x05\x12/\n+SIGNING_ALGORITHM_RSASSA_PKCS1_V1_5_SHA_512\x10\x06\x12#\n\x1fSIGNING_ALGORITHM_ECDSA_SHA_256\x10\x07*Z\n\x0bMessageType\x12\x1c\n\x18MESSAGE_TYPE_UNSPECIFIED\x10\x00\x12\x14\n\x10MESSAGE_TYPE_RAW\x10\x01\x12\x17\n\x13MESSAGE_TYPE_DIGEST\x10\x02*M\n\x0cMacAlgorithm\x12\x1d\n\x19MAC_ALGORITHM_UNSPECIFIED\x10\x00\x12\x1e\n\x1aMAC_ALGORITHM_HMAC_SHA_256\x10\x01*\x90\x01\n\x0fKeyVersionState\x12!\n\x1dKEY_VERSION_STATE_UNSPECIFIED\x10\x00\x12\x1c\n\x18KEY_VERSION_STATE_USABLE\x10\x01\x12\x1d\n\x19KEY_VERSION_STATE_RETIRED\x10\x02\x12\x1d\n\x19KEY_VERSION_STATE_TRIMMED\x10\x03\x62\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'kms.v1.types_pb2', globals())
@@ -27,38 +27,42 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _GRANTCONSTRAINTS_ENCRYPTIONCONTEXTEQUALSENTRY._serialized_options = b'8\001'
   _GRANTCONSTRAINTS_ENCRYPTIONCONTEXTSUBSETENTRY._options = None
   _GRANTCONSTRAINTS_ENCRYPTIONCONTEXTSUBSETENTRY._serialized_options = b'8\001'
-  _KEYSPEC._serialized_start=1942
-  _KEYSPEC._serialized_end=2136
-  _KEYUSAGE._serialized_start=2139
-  _KEYUSAGE._serialized_end=2269
-  _KEYSTATE._serialized_start=2271
-  _KEYSTATE._serialized_end=2387
-  _DATAKEYSPEC._serialized_start=2389
-  _DATAKEYSPEC._serialized_end=2487
-  _KEYPAIRSPEC._serialized_start=2490
-  _KEYPAIRSPEC._serialized_end=2673
-  _KEYFORMAT._serialized_start=2675
-  _KEYFORMAT._serialized_end=2754
-  _SIGNINGALGORITHM._serialized_start=2757
-  _SIGNINGALGORITHM._serialized_end=3120
-  _MESSAGETYPE._serialized_start=3122
-  _MESSAGETYPE._serialized_end=3212
-  _MACALGORITHM._serialized_start=3214
-  _MACALGORITHM._serialized_end=3291
+  _KEYSPEC._serialized_start=2143
+  _KEYSPEC._serialized_end=2337
+  _KEYUSAGE._serialized_start=2340
+  _KEYUSAGE._serialized_end=2470
+  _KEYSTATE._serialized_start=2472
+  _KEYSTATE._serialized_end=2588
+  _DATAKEYSPEC._serialized_start=2590
+  _DATAKEYSPEC._serialized_end=2688
+  _KEYPAIRSPEC._serialized_start=2691
+  _KEYPAIRSPEC._serialized_end=2874
+  _KEYFORMAT._serialized_start=2876
+  _KEYFORMAT._serialized_end=2955
+  _SIGNINGALGORITHM._serialized_start=2958
+  _SIGNINGALGORITHM._serialized_end=3321
+  _MESSAGETYPE._serialized_start=3323
+  _MESSAGETYPE._serialized_end=3413
+  _MACALGORITHM._serialized_start=3415
+  _MACALGORITHM._serialized_end=3492
+  _KEYVERSIONSTATE._serialized_start=3495
+  _KEYVERSIONSTATE._serialized_end=3639
   _KEYMETADATA._serialized_start=64
-  _KEYMETADATA._serialized_end=801
-  _KEYMETADATA_TAGSENTRY._serialized_start=746
-  _KEYMETADATA_TAGSENTRY._serialized_end=801
-  _KEYVERSION._serialized_start=804
-  _KEYVERSION._serialized_end=938
-  _ALIAS._serialized_start=941
-  _ALIAS._serialized_end=1166
-  _GRANTCONSTRAINTS._serialized_start=1169
-  _GRANTCONSTRAINTS._serialized_end=1569
-  _GRANTCONSTRAINTS_ENCRYPTIONCONTEXTEQUALSENTRY._serialized_start=1419
-  _GRANTCONSTRAINTS_ENCRYPTIONCONTEXTEQUALSENTRY._serialized_end=1493
-  _GRANTCONSTRAINTS_ENCRYPTIONCONTEXTSUBSETENTRY._serialized_start=1495
-  _GRANTCONSTRAINTS_ENCRYPTIONCONTEXTSUBSETENTRY._serialized_end=1569
-  _GRANT._serialized_start=1572
-  _GRANT._serialized_end=1939
+  _KEYMETADATA._serialized_end=867
+  _KEYMETADATA_TAGSENTRY._serialized_start=812
+  _KEYMETADATA_TAGSENTRY._serialized_end=867
+  _KEYVERSION._serialized_start=870
+  _KEYVERSION._serialized_end=1051
+  _BATCHITEMERROR._serialized_start=1053
+  _BATCHITEMERROR._serialized_end=1139
+  _ALIAS._serialized_start=1142
+  _ALIAS._serialized_end=1367
+  _GRANTCONSTRAINTS._serialized_start=1370
+  _GRANTCONSTRAINTS._serialized_end=1770
+  _GRANTCONSTRAINTS_ENCRYPTIONCONTEXTEQUALSENTRY._serialized_start=1620
+  _GRANTCONSTRAINTS_ENCRYPTIONCONTEXTEQUALSENTRY._serialized_end=1694
+  _GRANTCONSTRAINTS_ENCRYPTIONCONTEXTSUBSETENTRY._serialized_start=1696
+  _GRANTCONSTRAINTS_ENCRYPTIONCONTEXTSUBSETENTRY._serialized_end=1770
+  _GRANT._serialized_start=1773
+  _GRANT._serialized_end=2140
 # @@protoc_insertion_point(module_scope)

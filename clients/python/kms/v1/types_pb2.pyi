@@ -34,6 +34,10 @@ KEY_USAGE_ENCRYPT_DECRYPT: KeyUsage
 KEY_USAGE_GENERATE_VERIFY_MAC: KeyUsage
 KEY_USAGE_SIGN_VERIFY: KeyUsage
 KEY_USAGE_UNSPECIFIED: KeyUsage
+KEY_VERSION_STATE_RETIRED: KeyVersionState
+KEY_VERSION_STATE_TRIMMED: KeyVersionState
+KEY_VERSION_STATE_UNSPECIFIED: KeyVersionState
+KEY_VERSION_STATE_USABLE: KeyVersionState
 MAC_ALGORITHM_HMAC_SHA_256: MacAlgorithm
 MAC_ALGORITHM_UNSPECIFIED: MacAlgorithm
 MESSAGE_TYPE_DIGEST: MessageType
@@ -61,6 +65,16 @@ class Alias(_message.Message):
     target_key_id: str
     update_time: _timestamp_pb2.Timestamp
     def __init__(self, alias_name: _Optional[str] = ..., alias_arn: _Optional[str] = ..., target_key_id: _Optional[str] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class BatchItemError(_message.Message):
+    __slots__ = ["code", "message", "reason"]
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    code: str
+    message: str
+    reason: str
+    def __init__(self, code: _Optional[str] = ..., reason: _Optional[str] = ..., message: _Optional[str] = ...) -> None: ...
 
 class Grant(_message.Message):
     __slots__ = ["constraints", "create_time", "grant_id", "grantee_principal", "issuing_principal", "key_id", "name", "operations", "retiring_principal"]
@@ -107,7 +121,7 @@ class GrantConstraints(_message.Message):
     def __init__(self, encryption_context_equals: _Optional[_Mapping[str, str]] = ..., encryption_context_subset: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class KeyMetadata(_message.Message):
-    __slots__ = ["arn", "automatic_rotation", "create_time", "deletion_time", "description", "initial_key_version_id", "key_id", "key_spec", "key_state", "key_usage", "next_rotation_time", "primary_key_version_id", "rotation_period_days", "tags"]
+    __slots__ = ["arn", "automatic_rotation", "create_time", "deletion_time", "description", "initial_key_version_id", "key_id", "key_spec", "key_state", "key_usage", "min_decryption_key_version_id", "next_rotation_time", "primary_key_version_id", "rotation_period_days", "tags"]
     class TagsEntry(_message.Message):
         __slots__ = ["key", "value"]
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -125,6 +139,7 @@ class KeyMetadata(_message.Message):
     KEY_SPEC_FIELD_NUMBER: _ClassVar[int]
     KEY_STATE_FIELD_NUMBER: _ClassVar[int]
     KEY_USAGE_FIELD_NUMBER: _ClassVar[int]
+    MIN_DECRYPTION_KEY_VERSION_ID_FIELD_NUMBER: _ClassVar[int]
     NEXT_ROTATION_TIME_FIELD_NUMBER: _ClassVar[int]
     PRIMARY_KEY_VERSION_ID_FIELD_NUMBER: _ClassVar[int]
     ROTATION_PERIOD_DAYS_FIELD_NUMBER: _ClassVar[int]
@@ -139,21 +154,24 @@ class KeyMetadata(_message.Message):
     key_spec: KeySpec
     key_state: KeyState
     key_usage: KeyUsage
+    min_decryption_key_version_id: str
     next_rotation_time: _timestamp_pb2.Timestamp
     primary_key_version_id: str
     rotation_period_days: int
     tags: _containers.ScalarMap[str, str]
-    def __init__(self, key_id: _Optional[str] = ..., arn: _Optional[str] = ..., description: _Optional[str] = ..., key_spec: _Optional[_Union[KeySpec, str]] = ..., key_usage: _Optional[_Union[KeyUsage, str]] = ..., key_state: _Optional[_Union[KeyState, str]] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., deletion_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., initial_key_version_id: _Optional[str] = ..., primary_key_version_id: _Optional[str] = ..., automatic_rotation: bool = ..., rotation_period_days: _Optional[int] = ..., next_rotation_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., tags: _Optional[_Mapping[str, str]] = ...) -> None: ...
+    def __init__(self, key_id: _Optional[str] = ..., arn: _Optional[str] = ..., description: _Optional[str] = ..., key_spec: _Optional[_Union[KeySpec, str]] = ..., key_usage: _Optional[_Union[KeyUsage, str]] = ..., key_state: _Optional[_Union[KeyState, str]] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., deletion_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., initial_key_version_id: _Optional[str] = ..., primary_key_version_id: _Optional[str] = ..., automatic_rotation: bool = ..., rotation_period_days: _Optional[int] = ..., next_rotation_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., tags: _Optional[_Mapping[str, str]] = ..., min_decryption_key_version_id: _Optional[str] = ...) -> None: ...
 
 class KeyVersion(_message.Message):
-    __slots__ = ["create_time", "key_id", "key_version_id"]
+    __slots__ = ["create_time", "key_id", "key_version_id", "state"]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     KEY_ID_FIELD_NUMBER: _ClassVar[int]
     KEY_VERSION_ID_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
     create_time: _timestamp_pb2.Timestamp
     key_id: str
     key_version_id: str
-    def __init__(self, key_id: _Optional[str] = ..., key_version_id: _Optional[str] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    state: KeyVersionState
+    def __init__(self, key_id: _Optional[str] = ..., key_version_id: _Optional[str] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., state: _Optional[_Union[KeyVersionState, str]] = ...) -> None: ...
 
 class KeySpec(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = []
@@ -180,4 +198,7 @@ class MessageType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = []
 
 class MacAlgorithm(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = []
+
+class KeyVersionState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = []
