@@ -3,6 +3,7 @@ import {
   advanceDecrypt,
   advanceEncrypt,
   decrypt,
+  type EncryptInput,
   type EncryptOutput,
   encrypt,
   reEncrypt,
@@ -11,6 +12,7 @@ import { generateMacFor, verifyMacFor } from "../core/crypto-ops/macs.js";
 import { generateRandom } from "../core/crypto-ops/random.js";
 import { getPublicKey, sign, verify } from "../core/crypto-ops/signing.js";
 import type * as pb from "../../gen/kms/v1/crypto_service_pb.js";
+import { batchOf } from "./batch.js";
 import type { CallImpl } from "./wrap-service.js";
 import {
   fromEncryptionAlgorithm,
@@ -23,6 +25,7 @@ import {
 } from "./convert.js";
 import { MacAlgorithm } from "../../gen/kms/v1/types_pb.js";
 import type { Call } from "../edge/pipeline.js";
+import type { EncryptionAlgorithm } from "../domain/types.js";
 
 /** The reply of Encrypt and AdvanceEncrypt. */
 function sealedReply(out: EncryptOutput) {
@@ -35,18 +38,43 @@ function sealedReply(out: EncryptOutput) {
   };
 }
 
-/** `kms.v1.CryptoService`: a thin mapper onto `core/encryption`, `core/signing` and `core/macs`. */
+/** The core input of Encrypt and AdvanceEncrypt. */
+function encryptInput(
+  req: Omit<pb.AdvanceEncryptRequest, "$typeName" | "$unknown">,
+  algorithm: EncryptionAlgorithm | undefined): EncryptInput {
+  return {
+    keyRef: req.keyId,
+    plaintext: req.plaintext,
+    aad: req.aad,
+    context: req.encryptionContext,
+    grantTokens: req.grantTokens,
+    algorithm,
+  };
+}
+
+/**
+ * `kms.v1.CryptoService`: a thin mapper onto `core/encryption`, `core/signing` and `core/macs`.
+ * The batch RPCs run the single RPCs' mappers once per item (`batch.ts`).
+ */
 export function createCryptoService(deps: CoreDeps): CallImpl<typeof pb.CryptoService> {
+  const single = singleCalls(deps);
+  const advanceEncryptItem = async (req: pb.EncryptRequest, call: Call) =>
+    sealedReply(await advanceEncrypt(deps, call, encryptInput(req, toEncryptionAlgorithm(req.encryptionAlgorithm))));
+  const encryptItems = batchOf(single.encrypt);
+  const advanceEncryptItems = batchOf(advanceEncryptItem);
+  return {
+    ...single,
+    batchEncrypt: (req: pb.BatchEncryptRequest, call: Call) =>
+      req.advance ? advanceEncryptItems(req, call) : encryptItems(req, call),
+    batchDecrypt: batchOf(single.decrypt),
+    batchReEncrypt: batchOf(single.reEncrypt),
+  };
+}
+
+function singleCalls(deps: CoreDeps) {
   return {
     async encrypt(req: pb.EncryptRequest, call: Call) {
-      const out = await encrypt(deps, call, {
-        keyRef: req.keyId,
-        plaintext: req.plaintext,
-        aad: req.aad,
-        context: req.encryptionContext,
-        grantTokens: req.grantTokens,
-        algorithm: toEncryptionAlgorithm(req.encryptionAlgorithm),
-      });
+      const out = await encrypt(deps, call, encryptInput(req, toEncryptionAlgorithm(req.encryptionAlgorithm)));
       return sealedReply(out);
     },
     async decrypt(req: pb.DecryptRequest, call: Call) {
@@ -63,15 +91,7 @@ export function createCryptoService(deps: CoreDeps): CallImpl<typeof pb.CryptoSe
       return { keyId: out.keyId, keyVersionId: out.versionId, plaintext: out.plaintext };
     },
     async advanceEncrypt(req: pb.AdvanceEncryptRequest, call: Call) {
-      const out = await advanceEncrypt(deps, call, {
-        keyRef: req.keyId,
-        plaintext: req.plaintext,
-        aad: req.aad,
-        context: req.encryptionContext,
-        grantTokens: req.grantTokens,
-        algorithm: "SYMMETRIC_DEFAULT",
-      });
-      return sealedReply(out);
+      return sealedReply(await advanceEncrypt(deps, call, encryptInput(req, "SYMMETRIC_DEFAULT")));
     },
     async advanceDecrypt(req: pb.AdvanceDecryptRequest, call: Call) {
       const out = await advanceDecrypt(deps, call, {

@@ -1,6 +1,7 @@
 import { generateDataKey, generateDataKeyPair, type PairMode } from "../core/data-keys/data-keys.js";
 import type { CoreDeps } from "../core/deps.js";
 import type * as pb from "../../gen/kms/v1/data_key_service_pb.js";
+import { batchOf } from "./batch.js";
 import type { CallImpl } from "./wrap-service.js";
 import { fromPairSpec, toDataKeySpec, toKeyFormat, toPairSpec } from "./convert.js";
 import type { Call } from "../edge/pipeline.js";
@@ -72,5 +73,6 @@ export function createDataKeyService(deps: CoreDeps): CallImpl<typeof pb.DataKey
       pair(req, { advance: true, withPlaintext: true }, call),
     advanceGenerateDataKeyPairWithoutPlaintext: (req: PairRequest, call: Call) =>
       pair(req, { advance: true, withPlaintext: false }, call),
+    batchGenerateDataKey: batchOf((req: pb.GenerateDataKeyRequest, call: Call) => dataKey(req, call, true)),
   };
 }

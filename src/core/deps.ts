@@ -41,4 +41,8 @@ export interface CallContext {
   principal: Principal;
   /** The key the call resolved to, once known: the audit record names it. */
   keyId?: string | undefined;
+  /** A batch call's every distinct key, sorted (`core/batch.ts`): the audit record names them all. */
+  keyIds?: string[] | undefined;
+  /** A batch call's number of items, for its one audit record. */
+  itemCount?: number | undefined;
 }

@@ -88,11 +88,17 @@ export interface AuditEntry {
   principal: string;
   /** The operation's name, e.g. `"Encrypt"`. */
   operation: string;
+  /** The key the call used; for a batch call every distinct key its items used, sorted, comma-separated. */
   keyId: string | null;
   requestId: string;
   outcome: "ok" | "error";
   /** The `KmsCode` of a failed request; null when `outcome` is `"ok"`. */
   errorCode: string | null;
+  /**
+   * How many items a batch call carried; null (or absent, in records written before migration
+   * 005) for every other call.
+   */
+  itemCount?: number | null;
 }
 
 /** An entry as the store numbered it, before it is hashed. */

@@ -84,10 +84,11 @@ export function createPipeline(deps: {
             at: new Date(),
             principal: call.principal.name,
             operation: `${info.service}/${info.method}`,
-            keyId: call.keyId ?? null,
+            keyId: call.keyIds?.join(",") || (call.keyId ?? null),
             requestId: info.requestId,
             outcome: failure ? "error" : "ok",
             errorCode: failure?.code ?? null,
+            itemCount: call.itemCount ?? null,
           });
         } catch (err) {
           log.error({ err }, "audit record could not be written; failing the call");

@@ -46,6 +46,18 @@ function nullableStr(s: string | null): Buffer[] {
 }
 
 /**
+ * A batch call's item count, hashed only when present so that every record written before it
+ * existed keeps its hash: a tag byte no length prefix starts with (0xff) and a 64-bit count.
+ * The prefix that follows (`prevHash`, 64 hex characters) starts with 0x00, so the two encodings
+ * cannot be confused.
+ */
+function itemCountPart(count: number | null | undefined): Buffer[] {
+  if (count === null || count === undefined) return [];
+  if (!Number.isSafeInteger(count)) throw new RangeError("unhashable audit record");
+  return [Buffer.from([0xff]), int64(count)];
+}
+
+/**
  * The hash of a record: hex SHA-256 over a domain tag, then every field in a fixed order, each
  * length-prefixed (strings: 32-bit byte length + UTF-8; nullable strings: a presence byte first;
  * numbers: 64-bit big-endian), then `prevHash`. Length prefixes make the encoding injective:
@@ -65,6 +77,7 @@ export function auditHash(prevHash: string, entry: AuditEntryWithSeq): string {
     ...str(entry.requestId),
     ...str(entry.outcome),
     ...nullableStr(entry.errorCode),
+    ...itemCountPart(entry.itemCount),
     ...str(prevHash),
   ];
   const hash = createHash("sha256");

@@ -118,6 +118,8 @@ export interface AuditTable {
   request_id: string;
   outcome: "ok" | "error";
   error_code: string | null;
+  /** Migration 005: a batch call's item count; null for other calls. */
+  item_count: ColumnType<number | string | null, number | null, never>;
   prev_hash: string;
   hash: string;
 }

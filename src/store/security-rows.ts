@@ -84,6 +84,7 @@ export function auditFromRow(row: Selectable<AuditTable>): AuditRecord {
     requestId: row.request_id,
     outcome: row.outcome,
     errorCode: row.error_code,
+    itemCount: row.item_count === null ? null : Number(row.item_count),
     prevHash: row.prev_hash,
     hash: row.hash,
   };
@@ -99,6 +100,7 @@ export function auditToRow(r: AuditRecord): Insertable<AuditTable> {
     request_id: r.requestId,
     outcome: r.outcome,
     error_code: r.errorCode,
+    item_count: r.itemCount ?? null,
     prev_hash: r.prevHash,
     hash: r.hash,
   };

@@ -65,6 +65,28 @@ export interface WireKeyVersion {
   keyId: string;
   keyVersionId: string;
   createTime: WireTimestamp | null;
+  /** `KEY_VERSION_STATE_USABLE`, `…_RETIRED` or `…_TRIMMED`. */
+  state: string;
+}
+
+/** `kms.v1.BatchItemError`. */
+export interface WireItemError {
+  code: string;
+  reason: string;
+  message: string;
+}
+
+/** One result of a batch RPC: `outcome` names which of `response` and `error` is set. */
+export interface WireBatchResult<Res> {
+  reference: string;
+  outcome: "response" | "error";
+  response?: Res;
+  error?: WireItemError;
+}
+
+/** A batch RPC's response. */
+export interface WireBatchResponse<Res> {
+  results: WireBatchResult<Res>[];
 }
 
 export interface WireAlias {
@@ -91,6 +113,14 @@ interface DecryptResponse {
   keyId: string;
   keyVersionId: string;
   plaintext: Buffer;
+}
+
+interface ReEncryptResponse {
+  sourceKeyId: string;
+  sourceKeyVersionId: string;
+  keyId: string;
+  keyVersionId: string;
+  ciphertextBlob: Buffer;
 }
 
 interface DataKeyResponse {
@@ -136,6 +166,8 @@ export interface KeyServiceClient {
   ListAliases: Unary<{ aliases: WireAlias[]; nextPageToken: string }>;
   TagKey: Unary<KeyResponse>;
   UntagKey: Unary<KeyResponse>;
+  SetMinDecryptionVersion: Unary<KeyResponse>;
+  TrimKeyVersions: Unary<KeyResponse & { trimmedKeyVersionIds: string[] }>;
 }
 
 export interface DataKeyServiceClient {
@@ -145,6 +177,7 @@ export interface DataKeyServiceClient {
   GenerateDataKeyPairWithoutPlaintext: Unary<DataKeyPairResponse>;
   AdvanceGenerateDataKeyPair: Unary<DataKeyPairResponse>;
   AdvanceGenerateDataKeyPairWithoutPlaintext: Unary<DataKeyPairResponse>;
+  BatchGenerateDataKey: Unary<WireBatchResponse<DataKeyResponse>>;
 }
 
 export interface CryptoServiceClient {
@@ -152,19 +185,16 @@ export interface CryptoServiceClient {
   Decrypt: Unary<DecryptResponse>;
   AdvanceEncrypt: Unary<EncryptResponse>;
   AdvanceDecrypt: Unary<DecryptResponse>;
-  ReEncrypt: Unary<{
-    sourceKeyId: string;
-    sourceKeyVersionId: string;
-    keyId: string;
-    keyVersionId: string;
-    ciphertextBlob: Buffer;
-  }>;
+  ReEncrypt: Unary<ReEncryptResponse>;
   GenerateRandom: Unary<{ plaintext: Buffer }>;
   Sign: Unary<{ keyId: string; keyVersionId: string; signature: Buffer; signingAlgorithm: string }>;
   Verify: Unary<{ keyId: string; signatureValid: boolean; signingAlgorithm: string }>;
   GetPublicKey: Unary<Record<string, unknown>>;
   GenerateMac: Unary<Record<string, unknown>>;
   VerifyMac: Unary<Record<string, unknown>>;
+  BatchEncrypt: Unary<WireBatchResponse<EncryptResponse>>;
+  BatchDecrypt: Unary<WireBatchResponse<DecryptResponse>>;
+  BatchReEncrypt: Unary<WireBatchResponse<ReEncryptResponse>>;
 }
 
 /** A unary call's outcome together with the response headers the server sent. */

@@ -4,6 +4,7 @@ import { initialMigration } from "./001-initial.js";
 import { securityMigration } from "./002-security.js";
 import { rotationTypeMigration } from "./003-rotation-type.js";
 import { clientKeysMigration } from "./004-client-keys.js";
+import { retiredVersionsMigration } from "./005-retired-versions-and-batches.js";
 
 /**
  * Every migration, by name, in order. A static map rather than Kysely's `FileMigrationProvider`:
@@ -18,6 +19,7 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
         "002-security": securityMigration(dialect),
         "003-rotation-type": rotationTypeMigration(),
         "004-client-keys": clientKeysMigration(dialect),
+        "005-retired-versions-and-batches": retiredVersionsMigration(),
       };
     },
   };
