@@ -2,7 +2,8 @@ import { type Timestamp, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { aliasArn, keyArn } from "../core/keys/key-id.js";
 import { KmsError } from "../domain/errors.js";
 import type { GrantConstraints, GrantRecord } from "../domain/security-records.js";
-import type { AliasRecord, KeyRecord, KeyVersionRecord } from "../domain/types.js";
+import type { AliasRecord, KeyRecord } from "../domain/types.js";
+import type { VersionState, VersionView } from "../core/keys/retired-versions.js";
 import {
   DATA_KEY_SPECS,
   ENCRYPTION_ALGORITHMS,
@@ -27,6 +28,7 @@ import type {
   KeyState,
   KeyUsage,
   KeyVersion,
+  KeyVersionState,
   MessageType,
   SigningAlgorithm,
 } from "../../gen/kms/v1/types_pb.js";
@@ -79,6 +81,12 @@ export const fromEncryptionAlgorithm = (a: keyof typeof ENCRYPTION_ALGORITHMS) =
 export const fromKeyState = (s: keyof typeof KEY_STATES) => toProto(KEY_STATES, s) as KeyState;
 
 type Init<T> = Omit<T, "$typeName" | "$unknown">;
+
+/** A version's state on the wire (`KeyVersionState`: 1 usable, 2 retired, 3 trimmed). */
+const KEY_VERSION_STATES = { USABLE: 1, RETIRED: 2, TRIMMED: 3 } as const satisfies Record<
+  VersionState,
+  KeyVersionState
+>;
 const ts = (d: Date | null): Timestamp | undefined => (d ? timestampFromDate(d) : undefined);
 type Arn = Parameters<typeof keyArn>[0];
 
@@ -98,11 +106,17 @@ export function keyMetadata(arn: Arn, key: KeyRecord): Init<KeyMetadata> {
     rotationPeriodDays: key.rotationPeriodDays ?? 0,
     nextRotationTime: ts(key.nextRotationAt),
     tags: { ...key.tags },
+    minDecryptionKeyVersionId: key.minDecryptionVersionId ?? "",
   } as Init<KeyMetadata>;
 }
 
-export function keyVersion(v: KeyVersionRecord): Init<KeyVersion> {
-  return { keyId: v.keyId, keyVersionId: v.versionId, createTime: ts(v.createdAt) } as Init<KeyVersion>;
+export function keyVersion(v: VersionView): Init<KeyVersion> {
+  return {
+    keyId: v.keyId,
+    keyVersionId: v.versionId,
+    createTime: ts(v.createdAt),
+    state: KEY_VERSION_STATES[v.state],
+  } as Init<KeyVersion>;
 }
 
 export function alias(arn: Arn, a: AliasRecord): Init<Alias> {

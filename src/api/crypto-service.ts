@@ -41,7 +41,8 @@ function sealedReply(out: EncryptOutput) {
 /** The core input of Encrypt and AdvanceEncrypt. */
 function encryptInput(
   req: Omit<pb.AdvanceEncryptRequest, "$typeName" | "$unknown">,
-  algorithm: EncryptionAlgorithm | undefined): EncryptInput {
+  algorithm: EncryptionAlgorithm | undefined,
+): EncryptInput {
   return {
     keyRef: req.keyId,
     plaintext: req.plaintext,

@@ -6,6 +6,7 @@ import { getKeyPolicy, putKeyPolicy } from "../core/access/key-policies.js";
 import { createKey, describeKey, listKeys, updateKeyDescription } from "../core/keys/keys.js";
 import { listKeyVersions, rotateKey, updateRotationPolicy } from "../core/rotation/rotation.js";
 import { tagKey, untagKey } from "../core/keys/tags.js";
+import { setMinDecryptionVersion, trimKeyVersions } from "../core/keys/retired-versions.js";
 import type * as pb from "../../gen/kms/v1/key_service_pb.js";
 import type { CallImpl } from "./wrap-service.js";
 import { alias, grant, grantConstraints, keyMetadata, keyVersion, toKeySpec, toKeyUsage } from "./convert.js";
@@ -53,6 +54,13 @@ export function createKeyService(deps: CoreDeps): CallImpl<typeof pb.KeyService>
     async rotateKey(req: pb.RotateKeyRequest, call: Call) {
       const { key, versionId } = await rotateKey(deps, call, req.keyId);
       return { ...meta(key), keyVersionId: versionId };
+    },
+    async setMinDecryptionVersion(req: pb.SetMinDecryptionVersionRequest, call: Call) {
+      return meta(await setMinDecryptionVersion(deps, call, req.keyId, req.keyVersionId));
+    },
+    async trimKeyVersions(req: pb.TrimKeyVersionsRequest, call: Call) {
+      const { key, trimmed } = await trimKeyVersions(deps, call, req.keyId);
+      return { ...meta(key), trimmedKeyVersionIds: trimmed };
     },
     async listKeyVersions(req: pb.ListKeyVersionsRequest, call: Call) {
       const page = await listKeyVersions(deps, call, req.keyId, req.pageSize, req.pageToken);

@@ -2,6 +2,7 @@ import { parseBlob, sealBlob, sealRaw } from "../crypto/ciphertext.js";
 import type { EncryptionContext, KeyRecord } from "../domain/types.js";
 import type { CoreDeps } from "./deps.js";
 import { versionMaterial } from "./keys/versions.js";
+import { requireDecryptable } from "./keys/retired-versions.js";
 import { checkAad, checkEncryptionContext } from "./validate.js";
 
 /**
@@ -36,8 +37,12 @@ export function checkBinding(b: Binding): void {
   checkEncryptionContext(b.context);
 }
 
-/** Seals bytes under a symmetric key's initial version in the raw form (salt‖ct‖tag, iv beside). */
+/**
+ * Seals bytes under a symmetric key's initial version in the raw form (salt‖ct‖tag, iv beside);
+ * refused once the initial version is retired, since nothing could decrypt the result.
+ */
 export async function sealUnderInitial(deps: CoreDeps, key: KeyRecord, plaintext: Buffer, binding: Binding) {
+  await requireDecryptable(deps, key, key.initialVersionId, false);
   const sealed = sealRaw(await sealParams(deps, key, key.initialVersionId, plaintext, binding));
   return { versionId: key.initialVersionId, ...sealed };
 }

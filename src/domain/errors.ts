@@ -12,6 +12,7 @@ export const KMS_CODES = [
   "Disabled",
   "InvalidState",
   "InvalidKeyUsage",
+  "VersionRetired",
   "UnsupportedOperation",
   "InvalidCiphertext",
   "IncorrectKey",
@@ -80,6 +81,12 @@ export const ERROR_WIRE = {
     connect: "failed_precondition",
     reason: "InvalidKeyUsageException",
     aws: "InvalidKeyUsageException",
+    awsStatus: 400,
+  },
+  VersionRetired: {
+    connect: "failed_precondition",
+    reason: "KeyVersionRetiredException",
+    aws: "KMSInvalidStateException",
     awsStatus: 400,
   },
   UnsupportedOperation: {

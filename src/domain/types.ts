@@ -40,6 +40,11 @@ export interface KeyRecord {
   /** When the scheduler rotates the key next; null when automatic rotation is off. */
   nextRotationAt: Date | null;
   tags: Record<string, string>;
+  /**
+   * Versions created before this one are retired: decryption refuses them, ReEncrypt still reads
+   * them until `TrimKeyVersions` destroys them. Null (or absent) when every version decrypts.
+   */
+  minDecryptionVersionId?: string | null;
 }
 
 /** Why a version after the initial one was made, as AWS `ListKeyRotations` reports it. */
@@ -60,6 +65,8 @@ export interface KeyVersionRecord {
    * (or absent) for a key's initial version and for versions stored before migration 003.
    */
   rotationType?: RotationType | null;
+  /** When `TrimKeyVersions` destroyed this version's material (then empty); null while it exists. */
+  trimmedAt?: Date | null;
 }
 
 /** An alias (`alias/<name>`) bound to exactly one key. */

@@ -33,6 +33,8 @@ export interface KeyStoreTx extends KeyStoreReader, SecurityStoreTx {
   /** Overwrites the mutable fields of an existing key. */
   updateKey(key: KeyRecord): Promise<void>;
   insertVersion(version: KeyVersionRecord): Promise<void>;
+  /** Destroys a version's wrapped material (leaving zero bytes) and notes when; irreversible. */
+  trimVersion(keyId: string, versionId: string, at: Date): Promise<void>;
   /** Throws `KmsError("AlreadyExists")` when the name is taken. */
   insertAlias(alias: AliasRecord): Promise<void>;
   updateAlias(alias: AliasRecord): Promise<void>;

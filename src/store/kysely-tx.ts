@@ -68,6 +68,15 @@ export class KyselyTx extends KyselyReader implements KeyStoreTx {
     await this.db.insertInto("kms_key_versions").values(versionToRow(version)).execute();
   }
 
+  async trimVersion(keyId: string, versionId: string, at: Date): Promise<void> {
+    await this.db
+      .updateTable("kms_key_versions")
+      .set({ wrapped_material: Buffer.alloc(0), trimmed_at: at.getTime() })
+      .where("key_id", "=", keyId)
+      .where("version_id", "=", versionId)
+      .execute();
+  }
+
   /**
    * A taken name is `AlreadyExists` and a missing key `NotFound`, both recognised by the driver's
    * error code. On PostgreSQL the failed statement aborts the transaction: callers let it roll back.

@@ -31,6 +31,7 @@ export function keyFromRow(row: Selectable<KeysTable>): KeyRecord {
     rotationPeriodDays: row.rotation_period_days,
     nextRotationAt: toNullableDate(row.next_rotation_at),
     tags: JSON.parse(row.tags) as Record<string, string>,
+    minDecryptionVersionId: row.min_decryption_version_id,
   };
 }
 
@@ -45,6 +46,7 @@ export function keyMutableColumns(key: KeyRecord) {
     rotation_period_days: key.rotationPeriodDays,
     next_rotation_at: toNullableMs(key.nextRotationAt),
     tags: JSON.stringify(key.tags),
+    min_decryption_version_id: key.minDecryptionVersionId ?? null,
   } satisfies Partial<Insertable<KeysTable>>;
 }
 
@@ -69,6 +71,7 @@ export function versionFromRow(row: Selectable<KeyVersionsTable>): KeyVersionRec
     wrappedMaterial: Buffer.from(row.wrapped_material),
     publicKey: row.public_key === null ? null : Buffer.from(row.public_key),
     rotationType: row.rotation_type,
+    trimmedAt: toNullableDate(row.trimmed_at),
   };
 }
 
@@ -81,6 +84,7 @@ export function versionToRow(version: KeyVersionRecord): Insertable<KeyVersionsT
     wrapped_material: version.wrappedMaterial,
     public_key: version.publicKey,
     rotation_type: version.rotationType ?? null,
+    trimmed_at: toNullableMs(version.trimmedAt ?? null),
   };
 }
 

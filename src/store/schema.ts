@@ -31,6 +31,8 @@ export interface KeysTable {
   next_rotation_at: NullableEpochMs;
   /** The tag map as JSON text. */
   tags: string;
+  /** Migration 004: versions created before this one are retired; null when none is. */
+  min_decryption_version_id: string | null;
 }
 
 /** `kms_key_versions`: one version's material, wrapped under the root key. */
@@ -42,6 +44,8 @@ export interface KeyVersionsTable {
   public_key: Bytes | null;
   /** Migration 003: `AUTOMATIC` or `ON_DEMAND`; null for initial versions and older rows. */
   rotation_type: RotationType | null;
+  /** Migration 004: when the version's material was destroyed; null while it exists. */
+  trimmed_at: NullableEpochMs;
 }
 
 /** `kms_aliases`: alias name → key id. */

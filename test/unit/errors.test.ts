@@ -12,6 +12,7 @@ const EXPECTED: Record<string, [Code, string, string, number]> = {
   Disabled: [Code.FailedPrecondition, "DisabledException", "DisabledException", 400],
   InvalidState: [Code.FailedPrecondition, "KMSInvalidStateException", "KMSInvalidStateException", 400],
   InvalidKeyUsage: [Code.FailedPrecondition, "InvalidKeyUsageException", "InvalidKeyUsageException", 400],
+  VersionRetired: [Code.FailedPrecondition, "KeyVersionRetiredException", "KMSInvalidStateException", 400],
   UnsupportedOperation: [
     Code.FailedPrecondition,
     "UnsupportedOperationException",

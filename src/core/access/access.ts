@@ -23,6 +23,8 @@ export type KeyAction =
   | "UntagResource"
   | "ListResourceTags"
   | "RotateKeyOnDemand"
+  | "SetMinDecryptionVersion"
+  | "TrimKeyVersions"
   | "ListKeyRotations"
   | "EnableKeyRotation"
   | "DisableKeyRotation"

@@ -9,6 +9,7 @@ import type { EncryptionAlgorithm, KeyRecord } from "../../domain/types.js";
 import { RSA_ENCRYPTION_SPECS, SYMMETRIC_SPECS, specRow } from "../../domain/specs.js";
 import { checkGrantTokens, checkLength, invalidField } from "../validate.js";
 import { versionMaterial } from "../keys/versions.js";
+import { requireDecryptable } from "../keys/retired-versions.js";
 import {
   type Binding,
   checkBinding,
@@ -166,6 +167,7 @@ async function openSelfDescribing(
   if (!key) throw invalidCiphertext();
   if (!named) await authorize(deps, call, key, action, accessOf(binding));
   requireUsable(key, "ENCRYPT_DECRYPT", SYMMETRIC_SPECS);
+  await requireDecryptable(deps, key, parsed.versionId, action === "ReEncryptFrom");
   const material = await versionMaterial(deps, key, parsed.versionId).catch((err: unknown) => {
     throw err instanceof KmsError && err.code === "NotFound" ? invalidCiphertext() : err;
   });
@@ -190,6 +192,7 @@ async function decryptRaw(
   }
   const key = await keyFor(deps, call, input.keyRef, "Decrypt", accessOf(input));
   requireUsable(key, "ENCRYPT_DECRYPT", SYMMETRIC_SPECS);
+  await requireDecryptable(deps, key, key.initialVersionId, false);
   const material = await versionMaterial(deps, key, key.initialVersionId);
   const plaintext = openRaw({
     material: material.secret,

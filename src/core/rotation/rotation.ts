@@ -7,6 +7,7 @@ import type { KeyStoreTx } from "../../store/key-store.js";
 import type { KeyRecord, KeyVersionRecord, Page } from "../../domain/types.js";
 import { checkRange, pageSize } from "../validate.js";
 import { newVersion } from "../keys/versions.js";
+import { minVersionOf, type VersionView, versionState } from "../keys/retired-versions.js";
 import { ROTATABLE_SPECS } from "../../domain/specs.js";
 
 const DAY_MS = 86_400_000;
@@ -100,9 +101,13 @@ export async function listKeyVersions(
   keyRef: string,
   limit: number | undefined,
   token: string | undefined,
-): Promise<Page<KeyVersionRecord>> {
+): Promise<Page<VersionView>> {
   const key = await keyFor(deps, call, keyRef, "ListKeyRotations");
-  return deps.store.listVersions(key.id, pageSize(limit), token || null);
+  const [page, min] = await Promise.all([
+    deps.store.listVersions(key.id, pageSize(limit), token || null),
+    minVersionOf(deps.store, key),
+  ]);
+  return { ...page, items: page.items.map((v) => ({ ...v, state: versionState(v, min) })) };
 }
 
 /** Turns automatic rotation on (period 90..2560 days, default 365) or off. */
