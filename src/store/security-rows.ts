@@ -84,7 +84,7 @@ export function auditFromRow(row: Selectable<AuditTable>): AuditRecord {
     requestId: row.request_id,
     outcome: row.outcome,
     errorCode: row.error_code,
-    itemCount: row.item_count === null ? null : Number(row.item_count),
+    ...(row.item_count === null ? {} : { itemCount: Number(row.item_count) }),
     prevHash: row.prev_hash,
     hash: row.hash,
   };

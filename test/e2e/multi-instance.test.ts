@@ -66,7 +66,13 @@ describe.skipIf(!PG_URL)("two instances on one PostgreSQL database", () => {
       expect(i.server.logs.find((l) => l.msg === "kms listening")?.store).toBe("postgres");
     }
     const applied = [a, b].map((i) => i.server.logs.find((l) => l.msg === "store opened")?.applied);
-    expect(applied.flat().sort()).toEqual(["001-initial", "002-security", "003-rotation-type", "004-client-keys"]);
+    expect(applied.flat().sort()).toEqual([
+      "001-initial",
+      "002-security",
+      "003-rotation-type",
+      "004-client-keys",
+      "005-retired-versions-and-batches",
+    ]);
   });
 
   it("20 interleaved rotations from both instances give exactly 21 versions and one agreed primary", async () => {

@@ -25,6 +25,7 @@ export function makeKey(overrides: Partial<KeyRecord> = {}): KeyRecord {
     rotationPeriodDays: null,
     nextRotationAt: null,
     tags: {},
+    minDecryptionVersionId: null,
     ...overrides,
   };
 }
@@ -37,6 +38,7 @@ export function makeVersion(keyId: string, overrides: Partial<KeyVersionRecord> 
     wrappedMaterial: randomBytes(60),
     publicKey: null,
     rotationType: null,
+    trimmedAt: null,
     ...overrides,
   };
 }

@@ -127,6 +127,25 @@ export function defineKeyStoreContract(dialect: KeyStore["dialect"], open: Store
       expect(listed.map((v) => v.rotationType)).toEqual([null, "AUTOMATIC", "ON_DEMAND", null]);
     });
 
+    it("keeps a key's minimum decryption version and destroys a trimmed version's material", async () => {
+      const key = makeKey();
+      await insertKeys([key]);
+      const [v1, v2] = [makeVersion(key.id, { createdAt: at(0) }), makeVersion(key.id, { createdAt: at(1) })];
+      await store.transaction(async (tx) => {
+        await tx.insertVersion(v1);
+        await tx.insertVersion(v2);
+        await tx.updateKey({ ...key, minDecryptionVersionId: v2.versionId });
+        await tx.trimVersion(key.id, v1.versionId, at(5));
+      });
+      expect((await store.getKey(key.id))?.minDecryptionVersionId).toBe(v2.versionId);
+      const trimmed = await store.getVersion(key.id, v1.versionId);
+      expect(trimmed?.trimmedAt?.getTime()).toBe(at(5).getTime());
+      expect(trimmed?.wrappedMaterial.length).toBe(0);
+      expect(await store.getVersion(key.id, v2.versionId)).toEqual(v2);
+      await store.transaction((tx) => tx.updateKey({ ...key, minDecryptionVersionId: null }));
+      expect((await store.getKey(key.id))?.minDecryptionVersionId).toBeNull();
+    });
+
     it("lists keys by (createdAt, id) with no duplicates or gaps across pages", async () => {
       expect(await store.listKeys(5, null)).toEqual({ items: [], nextToken: null });
       const keys = [3, 1, 1, 1, 2, 0, 2, 5, 4, 1].map((ms) => makeKey({ createdAt: at(ms) }));

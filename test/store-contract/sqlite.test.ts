@@ -30,7 +30,13 @@ describe("SQLite store file", () => {
     expect(logged).toEqual([
       {
         dialect: "sqlite",
-        applied: ["001-initial", "002-security", "003-rotation-type", "004-client-keys"],
+        applied: [
+          "001-initial",
+          "002-security",
+          "003-rotation-type",
+          "004-client-keys",
+          "005-retired-versions-and-batches",
+        ],
         file: sqliteFile(dir),
       },
     ]);
