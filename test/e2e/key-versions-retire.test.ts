@@ -115,7 +115,7 @@ describe("retiring key versions", () => {
     const old = await c.crypto.Encrypt({ keyId: other.keyId, plaintext: pt("initial") });
     await c.keys.SetMinDecryptionVersion({ keyId: other.keyId, keyVersionId: second });
     await c.keys.SetMinDecryptionVersion({ keyId: other.keyId, keyVersionId: "" });
-    expect((await c.crypto.Decrypt({ keyId: other.keyId, ...old })).plaintext.toString()).toBe("initial");
+    expect((await c.crypto.Decrypt({ ...old, keyId: other.keyId })).plaintext.toString()).toBe("initial");
     expect((await c.crypto.Decrypt({ ciphertextBlob: blob })).plaintext.toString()).toBe("back");
 
     const hmac = (await c.keys.CreateKey({ keySpec: "KEY_SPEC_HMAC_256", keyUsage: "KEY_USAGE_GENERATE_VERIFY_MAC" }))
