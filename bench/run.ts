@@ -111,6 +111,9 @@ interface Context {
   grpc: ReturnType<typeof grpcJs>;
 }
 
+/** Items per call of the batch scenario: its data keys per second are its calls per second × this. */
+const BATCH_ITEMS = 100;
+
 const gdkRequestGrpcJs = (keyId: string) => ({ keyId, keySpec: "DATA_KEY_SPEC_AES_256" });
 
 /** GenerateDataKey through the bench's grpc-js client against `url`, for the server-stack and ceiling rows. */
@@ -366,6 +369,29 @@ const SCENARIOS: Scenario[] = [
       };
     },
   },
+  {
+    id: "gdk-batch100-grpc-js",
+    rpc: `BatchGenerateDataKey, ${BATCH_ITEMS} × AES_256 per call`,
+    stack: "gRPC, h2c (@grpc/grpc-js client)",
+    concurrency: config.concurrency,
+    setup: async ({ grpc, keyId }) => {
+      const items = Array.from({ length: BATCH_ITEMS }, (_, i) => ({
+        reference: String(i),
+        request: gdkRequestGrpcJs(keyId),
+      }));
+      return {
+        call: async () => {
+          const res = await grpc.dataKeys<{ results: { response?: { ciphertextBlob: Buffer } }[] }>(
+            "BatchGenerateDataKey",
+            { items },
+          );
+          const keys = res.results?.filter((r) => r.response?.ciphertextBlob?.length).length;
+          if (keys !== BATCH_ITEMS) throw new Error(`${keys} of ${BATCH_ITEMS} data keys`);
+        },
+        classify: classifyGrpcJs,
+      };
+    },
+  },
   pairScenario("EC_P256"),
   pairScenario("RSA_2048"),
   pairScenario("RSA_2048", config.pairBackoffMs),
@@ -607,6 +633,18 @@ const pairs: [string, string, string][] = [
 const done = (r: LoadResult) => (r.ok > 0 ? r.okPerSecond : r.callsPerSecond);
 for (const [label, a, b] of pairs) {
   if (byId.has(a) && byId.has(b)) out.push(`- ${label}: ${ratio(a, b, done)} | ${ratio(a, b, cpu)}`);
+}
+const batch = byId.get("gdk-batch100-grpc-js");
+const single = byId.get("gdk-grpc-js");
+if (batch && single) {
+  const perKey = (r: LoadResult, n: number) =>
+    r.serverCpuMsPerCall === undefined ? undefined : r.serverCpuMsPerCall / n;
+  out.push(
+    `- data keys per second: BatchGenerateDataKey of ${BATCH_ITEMS} ÷ GenerateDataKey, grpc-js: ` +
+      `${fmt(batch.okPerSecond * BATCH_ITEMS, 0)} ÷ ${fmt(single.okPerSecond, 0)} = ` +
+      `${fmt((batch.okPerSecond * BATCH_ITEMS) / single.okPerSecond, 1)}× | server CPU per data key ` +
+      `${fmt(perKey(batch, BATCH_ITEMS), 3)} ÷ ${fmt(perKey(single, 1), 3)} ms`,
+  );
 }
 for (const id of ["pair-ec-p256-grpc-js", "pair-rsa-2048-grpc-js", "pair-rsa-2048-grpc-js-backoff"]) {
   const r = byId.get(id);
