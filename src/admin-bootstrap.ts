@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import type { Config } from "./config.js";
 import type { CoreDeps } from "./core/deps.js";
 import { KmsError } from "./domain/errors.js";
-import { createPrincipal } from "./core/access/principals.js";
+import { createPrincipal, type PrincipalCredentials } from "./core/access/principals.js";
 
 /** Where the first start writes the admin's credentials. */
 export function adminCredentialsFile(dataDir: string): string {
@@ -16,20 +16,23 @@ export function adminCredentialsFile(dataDir: string): string {
  * `KMS_ADMIN_*` credentials when preset, else fresh ones — and writes them to
  * `<data dir>/admin-credentials.json` (mode 0600). The log names the file, never the secrets.
  * With several instances starting at once, one creates the admin and the others find it taken.
+ * Returns the credentials it created (in dev mode without writing the file), else undefined.
  */
 export async function ensureAdmin(
   deps: Pick<CoreDeps, "store" | "keyring" | "clock" | "random">,
-  config: Pick<Config, "dataDir" | "admin">,
+  config: Pick<Config, "dataDir" | "admin" | "dev">,
   logger: Logger,
-): Promise<void> {
-  if ((await deps.store.listPrincipals()).length > 0) return;
+): Promise<PrincipalCredentials | undefined> {
+  if ((await deps.store.listPrincipals()).length > 0) return undefined;
   let credentials: Awaited<ReturnType<typeof createPrincipal>>;
   try {
     credentials = await createPrincipal(deps, { name: "admin", admin: true, ...config.admin });
   } catch (err) {
-    if (err instanceof KmsError && err.code === "AlreadyExists") return;
+    if (err instanceof KmsError && err.code === "AlreadyExists") return undefined;
     throw err;
   }
+  // Dev mode keeps nothing on disk: the caller prints the credentials in its banner instead.
+  if (config.dev) return credentials;
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const file = adminCredentialsFile(config.dataDir);
   const { name, token, accessKeyId, secretAccessKey } = credentials;
@@ -38,4 +41,5 @@ export async function ensureAdmin(
   });
   await chmod(file, 0o600);
   logger.warn({ file }, "created the admin principal; its credentials are in this file (mode 0600): keep them safe");
+  return credentials;
 }

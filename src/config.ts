@@ -52,6 +52,14 @@ export interface Config {
   grpcServer: GrpcServer;
   /** Preset credentials of the admin principal made on first start (else generated). */
   admin: { token?: string | undefined; accessKeyId?: string | undefined; secretAccessKey?: string | undefined };
+  /** A seed file applied at every start (`KMS_SEED_FILE`, docs/seeding.md). */
+  seedFile: string | undefined;
+  /**
+   * Dev mode (`KMS_DEV=1`, `kms serve --dev`): in-memory SQLite and root key, the admin's
+   * credentials printed at start-up, any well-formed SigV4 access key accepted as the admin;
+   * only on a loopback address.
+   */
+  dev: boolean;
 }
 
 /** The gRPC stacks `KMS_GRPC_SERVER` chooses between. */
@@ -135,7 +143,15 @@ const VARIABLES = {
   KMS_ADMIN_TOKEN: { schema: z.string().regex(/^[A-Za-z0-9._~+/=-]{16,512}$/), accepts: "16 to 512 token characters" },
   KMS_ADMIN_ACCESS_KEY_ID: { schema: z.string().regex(/^[A-Z0-9]{16,128}$/), accepts: "16 to 128 of [A-Z0-9]" },
   KMS_ADMIN_SECRET_ACCESS_KEY: { schema: z.string().min(16).max(128), accepts: "16 to 128 characters" },
+  KMS_SEED_FILE: { schema: z.string().min(1), accepts: "a path to a seed file (YAML, docs/seeding.md)" },
+  KMS_DEV: { schema: z.enum(["1", "true", "0", "false"]), accepts: "1 or true (dev mode), 0 or false" },
 } as const;
+
+/** `kms serve --dev` is the one flag without a value. */
+const VALUELESS: Partial<Record<string, string>> = { "--dev": "1" };
+
+/** Loopback hosts: dev mode listens only on these. */
+const LOOPBACK = /^(127(\.\d{1,3}){3}|::1|localhost)$/;
 
 type VariableName = keyof typeof VARIABLES;
 
@@ -153,7 +169,7 @@ function readFlags(argv: readonly string[]): Partial<Record<VariableName, string
     const flag = eq >= 0 ? arg.slice(0, eq) : arg;
     const name = byFlag.get(flag);
     if (!name) throw new ConfigError(`unknown option ${flag}; options are ${[...byFlag.keys()].join(", ")}`);
-    const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
+    const value = eq >= 0 ? arg.slice(eq + 1) : (VALUELESS[flag] ?? argv[++i]);
     if (value === undefined) throw new ConfigError(`${flag} (${name}) needs a value: ${VARIABLES[name].accepts}`);
     out[name] = value;
   }
@@ -209,6 +225,13 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
   const pool = get("KMS_KEYPAIR_POOL");
   const poolTargets = pool === undefined ? (workers > 1 ? DEFAULT_POOL_TARGETS : null) : pool;
   const origins = get("KMS_CORS_ORIGINS");
+  const devValue = get("KMS_DEV");
+  const dev = devValue === "1" || devValue === "true";
+  if (dev && !LOOPBACK.test(host)) {
+    throw new ConfigError(
+      `KMS_DEV (--dev) refuses to listen on ${host}: dev mode accepts any AWS access key as the admin, so KMS_LISTEN must be a loopback address (127.0.0.1, ::1 or localhost)`,
+    );
+  }
   return {
     listen: { host, port },
     dataDir: get("KMS_DATA_DIR") ?? "./data",
@@ -235,6 +258,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
       accessKeyId: get("KMS_ADMIN_ACCESS_KEY_ID"),
       secretAccessKey: get("KMS_ADMIN_SECRET_ACCESS_KEY"),
     },
+    seedFile: get("KMS_SEED_FILE"),
+    dev,
   };
 }
 

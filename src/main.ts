@@ -29,6 +29,9 @@ import { Semaphore } from "./crypto/pool/semaphore.js";
 import { secureRandom } from "./crypto/random.js";
 import { loadRootKey, RootKeyring } from "./crypto/root-key.js";
 import { ensureAdmin } from "./admin-bootstrap.js";
+import { devBanner } from "./dev-mode.js";
+import { seedAtStart } from "./seed/seed-at-start.js";
+import { SeedError } from "./seed/seed-file.js";
 import { clientNameKey, verifiedClientName } from "./edge/client-cert.js";
 import { CONSOLE_DIST, createConsoleHandler } from "./console-static.js";
 import { createGrpcRouter, served } from "./grpc/grpc-router.js";
@@ -76,13 +79,21 @@ export async function start(config: Config, logger: Logger = pino({ level: confi
     arn: { region: config.region, accountId: config.accountId },
     access: createKeyAccess(store),
   };
-  await ensureAdmin(deps, config, logger);
+  const adminCredentials = await ensureAdmin(deps, config, logger);
+  if (config.seedFile) {
+    await seedAtStart(deps, config.seedFile, logger).catch((err: unknown) => {
+      throw err instanceof SeedError ? new StartupError(err.message) : err;
+    });
+  }
   const metrics = createMetrics();
   if (pool) registerPoolMetrics(metrics.registry, pool);
-  const authenticate = withClientKeys(createAuthenticator({ store, keyring, clock: deps.clock }), {
-    store,
-    clock: deps.clock,
-  });
+  const authenticate = withClientKeys(
+    createAuthenticator({ store, keyring, clock: deps.clock, anyAccessKeyAs: config.dev ? "admin" : undefined }),
+    {
+      store,
+      clock: deps.clock,
+    },
+  );
   const audit = createAuditSink(store);
   const pipeline = createPipeline({ logger, metrics, authenticate, audit });
   // One implementation of each service, served by connect-node and (for gRPC) by grpc-js.
@@ -160,6 +171,10 @@ export async function start(config: Config, logger: Logger = pino({ level: confi
   );
   void scheduler.tick();
   serving.set("SERVING");
+  if (config.dev) {
+    logger.warn({ dev: true }, "DEV MODE: in-memory database and root key; any SigV4 access key is the admin");
+    process.stdout.write(`${devBanner(`http://${config.listen.host}:${listener.port}`, adminCredentials)}\n`);
+  }
   logger.info(
     { host: config.listen.host, port: listener.port, tls: Boolean(tls), store: store.dialect, grpc: config.grpcServer },
     "kms listening",
@@ -195,7 +210,11 @@ export async function openState(
   if (opts.create === false && !config.databaseUrl && !existsSync(sqliteFile(config.dataDir))) {
     throw new StartupError(`there is no database at ${sqliteFile(config.dataDir)}: check KMS_DATA_DIR (--data-dir)`);
   }
-  const root = await loadRootKey(config);
+  // Dev mode: a root key that lives only in memory, like the database it protects.
+  const root =
+    config.dev && !config.rootKey && !config.rootKeyFile
+      ? { key: secureRandom(32), source: "dev-memory" as const, path: undefined }
+      : await loadRootKey(config);
   if (root.source === "generated-dev-file" || root.source === "existing-dev-file") {
     logger.warn(
       { path: root.path },
@@ -204,7 +223,12 @@ export async function openState(
   }
   const keyring = new RootKeyring(root.key, secureRandom);
   root.key.fill(0);
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
+  const store = await openStore({
+    databaseUrl: config.dev ? undefined : config.databaseUrl,
+    dataDir: config.dataDir,
+    logger,
+    inMemory: config.dev,
+  });
   const check = keyring.checkValue();
   const stored = await store.transaction((tx) => tx.putMetaIfAbsent(ROOT_KEY_CHECK, check));
   if (stored !== check) {

@@ -14,8 +14,8 @@ import { awsKeySpec, toAws } from "./enums.js";
 import { epochSeconds, type JsonObject } from "./json.js";
 
 /**
- * AWS's `KeyMetadata` for a core key. Every key here is a customer-managed, single-region key
- * whose material KMS generated (`Origin: AWS_KMS`), so those members are constant. `KeyId` is the
+ * AWS's `KeyMetadata` for a core key. Every key here is a customer-managed, single-region key;
+ * its material was generated here (`Origin: AWS_KMS`) or seeded (`EXTERNAL`). `KeyId` is the
  * bare id and `Arn` the ARN, as AWS returns them; the algorithm lists appear only for the usage
  * they belong to, as in AWS's responses.
  */
@@ -32,7 +32,7 @@ export function keyMetadata(deps: Pick<CoreDeps, "arn">, key: KeyRecord): JsonOb
     KeyUsage: toAws(KEY_USAGES, key.usage),
     KeyState: toAws(KEY_STATES, key.state),
     ...(key.deletionAt ? { DeletionDate: epochSeconds(key.deletionAt) } : {}),
-    Origin: "AWS_KMS",
+    Origin: key.origin ?? "AWS_KMS",
     KeyManager: "CUSTOMER",
     CustomerMasterKeySpec: spec,
     KeySpec: spec,

@@ -45,7 +45,8 @@ function split(args: string[]): { own: string[]; config: string[] } {
     else if (OWN_FLAGS.has(a) || !a.startsWith("--")) own.push(a);
     else {
       config.push(a);
-      if (!a.includes("=") && i + 1 < args.length && !args[i + 1]!.startsWith("--")) config.push(args[++i]!);
+      if (a !== "--dev" && !a.includes("=") && i + 1 < args.length && !args[i + 1]!.startsWith("--"))
+        config.push(args[++i]!);
     }
   }
   return { own, config };

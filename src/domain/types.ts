@@ -45,6 +45,11 @@ export interface KeyRecord {
    * them until `TrimKeyVersions` destroys them. Null (or absent) when every version decrypts.
    */
   minDecryptionVersionId?: string | null;
+  /**
+   * `EXTERNAL` when the material was imported (a seed file) rather than generated here, as AWS
+   * reports `Origin`; absent for generated material (`AWS_KMS`).
+   */
+  origin?: "AWS_KMS" | "EXTERNAL";
 }
 
 /** Why a version after the initial one was made, as AWS `ListKeyRotations` reports it. */

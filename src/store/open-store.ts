@@ -32,6 +32,8 @@ export interface OpenStoreOptions {
    * `lock_timeout` and the pool's connection timeout, 15 s).
    */
   timeoutMs?: number;
+  /** SQLite only: a database in memory, gone when the process ends (dev mode); `dataDir` is unused. */
+  inMemory?: boolean;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -72,10 +74,10 @@ function postgresDialect(
  * commit survive power loss (key material must not vanish after the caller got its key id),
  * and `foreign_keys` is off by default in SQLite.
  */
-function sqliteDialect(dataDir: string, busyMs: number): Dialect {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const database = new SqliteDatabase(sqliteFile(dataDir));
-  database.pragma("journal_mode = WAL");
+function sqliteDialect(dataDir: string, busyMs: number, inMemory = false): Dialect {
+  if (!inMemory) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const database = new SqliteDatabase(inMemory ? ":memory:" : sqliteFile(dataDir));
+  if (!inMemory) database.pragma("journal_mode = WAL");
   database.pragma("synchronous = FULL");
   database.pragma("foreign_keys = ON");
   database.pragma(`busy_timeout = ${busyMs}`);
@@ -102,7 +104,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<KeyStore> {
             lockMs: timeoutMs,
             connectMs: timeoutMs,
           })
-        : sqliteDialect(opts.dataDir, timeoutMs),
+        : sqliteDialect(opts.dataDir, timeoutMs, opts.inMemory),
     ),
   });
   // On PostgreSQL, migrations run on a pool of their own with no statement or lock timeout: the
@@ -121,7 +123,13 @@ export async function openStore(opts: OpenStoreOptions): Promise<KeyStore> {
   try {
     const applied = await migrateToLatest(migrationDb, dialect, opts.schema);
     opts.logger?.info(
-      { dialect, applied, ...(dialect === "sqlite" ? { file: sqliteFile(opts.dataDir) } : { schema: opts.schema }) },
+      {
+        dialect,
+        applied,
+        ...(dialect === "sqlite"
+          ? { file: opts.inMemory ? ":memory:" : sqliteFile(opts.dataDir) }
+          : { schema: opts.schema }),
+      },
       "store opened",
     );
   } catch (err) {

@@ -32,6 +32,7 @@ export function keyFromRow(row: Selectable<KeysTable>): KeyRecord {
     nextRotationAt: toNullableDate(row.next_rotation_at),
     tags: JSON.parse(row.tags) as Record<string, string>,
     minDecryptionVersionId: row.min_decryption_version_id,
+    ...(row.origin ? { origin: row.origin } : {}),
   };
 }
 
@@ -58,6 +59,7 @@ export function keyToRow(key: KeyRecord): Insertable<KeysTable> {
     usage: key.usage,
     created_at: key.createdAt.getTime(),
     initial_version_id: key.initialVersionId,
+    origin: key.origin === "EXTERNAL" ? "EXTERNAL" : null,
     ...keyMutableColumns(key),
   };
 }

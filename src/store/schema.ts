@@ -33,6 +33,8 @@ export interface KeysTable {
   tags: string;
   /** Migration 004: versions created before this one are retired; null when none is. */
   min_decryption_version_id: string | null;
+  /** Migration 004: `EXTERNAL` for imported (seeded) material; null when the service generated it. */
+  origin: "EXTERNAL" | null;
 }
 
 /** `kms_key_versions`: one version's material, wrapped under the root key. */
