@@ -3,6 +3,7 @@ import { keyFor } from "../access/authorized-key.js";
 import type { CallContext, CoreDeps } from "../deps.js";
 import { KmsError } from "../../domain/errors.js";
 import type { KeyRecord } from "../../domain/types.js";
+import type { KeyStoreTx } from "../../store/key-store.js";
 
 /**
  * Reads a key under a row lock, applies `change` and writes it back, all in one transaction, so
@@ -18,10 +19,16 @@ export async function mutateKey(
 ): Promise<KeyRecord> {
   const resolved = await keyFor(deps, call, keyRef, action);
   return deps.store.transaction(async (tx) => {
-    const key = await tx.lockKey(resolved.id);
-    if (!key) throw new KmsError("NotFound", `Key '${resolved.id}' does not exist.`);
+    const key = await lockExisting(tx, resolved.id);
     const next = await change(key);
     if (next !== key) await tx.updateKey(next);
     return next;
   });
+}
+
+/** Locks a key's row for the rest of the transaction; a key deleted meanwhile is `NotFound`. */
+export async function lockExisting(tx: Pick<KeyStoreTx, "lockKey">, id: string): Promise<KeyRecord> {
+  const key = await tx.lockKey(id);
+  if (!key) throw new KmsError("NotFound", `Key '${id}' does not exist.`);
+  return key;
 }

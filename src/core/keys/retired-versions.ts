@@ -5,6 +5,7 @@ import type { KeyStoreReader } from "../../store/key-store.js";
 import { keyFor } from "../access/authorized-key.js";
 import type { CallContext, CoreDeps } from "../deps.js";
 import { requireNotPendingDeletion } from "./key-rules.js";
+import { lockExisting } from "./mutate-key.js";
 
 /**
  * Retiring old key versions, as OpenBao's transit engine does with `min_decryption_version` and
@@ -93,8 +94,7 @@ export async function setMinDecryptionVersion(
 ): Promise<KeyRecord> {
   const found = await keyFor(deps, call, keyRef, "SetMinDecryptionVersion");
   return deps.store.transaction(async (tx) => {
-    const key = await tx.lockKey(found.id);
-    if (!key) throw new KmsError("NotFound", `Key '${found.id}' does not exist.`);
+    const key = await lockExisting(tx, found.id);
     requireRetirable(key);
     const versions = await allVersions(tx, key.id);
     const target = versionId ? versions.find((v) => v.versionId === versionId) : undefined;
@@ -121,8 +121,7 @@ export async function trimKeyVersions(
 ): Promise<{ key: KeyRecord; trimmed: string[] }> {
   const found = await keyFor(deps, call, keyRef, "TrimKeyVersions");
   const result = await deps.store.transaction(async (tx) => {
-    const key = await tx.lockKey(found.id);
-    if (!key) throw new KmsError("NotFound", `Key '${found.id}' does not exist.`);
+    const key = await lockExisting(tx, found.id);
     requireRetirable(key);
     const versions = await allVersions(tx, key.id);
     const min = versions.find((v) => v.versionId === key.minDecryptionVersionId) ?? null;
