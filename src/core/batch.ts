@@ -1,5 +1,6 @@
 import { KmsError, toKmsError } from "../domain/errors.js";
 import type { CallContext } from "./deps.js";
+import type { KeyRecord } from "../domain/types.js";
 import { checkLength, checkRange } from "./validate.js";
 
 /** The most items one batch call may carry (Vault's transit batches have no cap; AWS has no batches). */
@@ -22,6 +23,9 @@ export type ItemOutcome<T> = { ok: true; value: T } | { ok: false; error: KmsErr
  * key it resolves, and the authorization of that key, are its own), and a failing item becomes
  * that item's error without touching the others. Outcomes come back in the items' order.
  *
+ * Each key reference is resolved once per call and shared by the items that name it, so a batch
+ * sees one snapshot of each key; access is still checked for every item.
+ *
  * The whole call is audited once: afterwards `call.keyIds` lists every distinct key an item used
  * (sorted) and `call.itemCount` the number of items, for the pipeline's one audit record.
  *
@@ -38,11 +42,12 @@ export async function runBatch<C extends CallContext, I extends { reference: str
   checkRange("items", items.length, 1, MAX_BATCH_ITEMS);
   const outcomes = new Array<ItemOutcome<T>>(items.length);
   const keyIds = new Set<string>();
+  const resolved = new Map<string, Promise<KeyRecord>>();
   let next = 0;
 
   const runOne = async (index: number): Promise<void> => {
     const item = items[index]!;
-    const itemCall: C = { ...call, keyId: undefined };
+    const itemCall: C = { ...call, keyId: undefined, resolved };
     try {
       checkLength("reference", item.reference, 0, MAX_REFERENCE_LENGTH);
       outcomes[index] = { ok: true, value: await fn(item, itemCall) };

@@ -6,6 +6,7 @@ import type { RandomSource } from "../crypto/random.js";
 import type { KeyStore } from "../store/key-store.js";
 import type { KeyAccess, Principal } from "./access/access.js";
 import type { MaterialCache } from "./keys/material-cache.js";
+import type { KeyRecord } from "../domain/types.js";
 
 /**
  * Everything core needs, injected once by `src/main.ts` (and by tests with fakes). Everything
@@ -45,4 +46,10 @@ export interface CallContext {
   keyIds?: string[] | undefined;
   /** A batch call's number of items, for its one audit record. */
   itemCount?: number | undefined;
+  /**
+   * Within one batch call, each key reference is resolved once and shared by the items
+   * (`core/batch.ts`): the call sees one snapshot of each key, as a single call does. Access is
+   * still checked per item.
+   */
+  resolved?: Map<string, Promise<KeyRecord>> | undefined;
 }

@@ -16,9 +16,20 @@ export async function keyFor(
   action: KeyAction,
   extra: { context?: EncryptionContext | undefined; grantTokens?: readonly string[] | undefined } = {},
 ): Promise<KeyRecord> {
-  const key = await resolveKey(deps, keyRef);
+  const key = await resolvedOnce(deps, call, keyRef);
   await authorize(deps, call, key, action, extra);
   return key;
+}
+
+/** Resolves a reference, once per batch call when the call carries a `resolved` map. */
+function resolvedOnce(deps: Pick<CoreDeps, "arn" | "store">, call: CallContext, keyRef: string): Promise<KeyRecord> {
+  if (!call.resolved) return resolveKey(deps, keyRef);
+  let pending = call.resolved.get(keyRef);
+  if (!pending) {
+    pending = resolveKey(deps, keyRef);
+    call.resolved.set(keyRef, pending);
+  }
+  return pending;
 }
 
 /** Checks access to an already resolved key (e.g. the key a ciphertext names). */
