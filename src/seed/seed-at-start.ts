@@ -22,7 +22,13 @@ export async function seedAtStart(
   }
   let outcome: Awaited<ReturnType<typeof applySeed>>;
   try {
-    outcome = await applySeed(deps, parseSeedFile(source));
+    outcome = await applySeed(deps, parseSeedFile(source)).catch((err: unknown) => {
+      // Several instances over one PostgreSQL may seed at once: the one that loses a race on a
+      // key, alias or principal fails its transaction, and a second pass finds them all present.
+      if (err instanceof SeedError) throw err;
+      logger.warn({ err: (err as Error).message }, "seeding raced another instance; applying the seed file again");
+      return applySeed(deps, parseSeedFile(source));
+    });
   } catch (err) {
     if (err instanceof SeedError) throw new SeedError(`KMS_SEED_FILE ${path}: ${err.message}`);
     throw err;
