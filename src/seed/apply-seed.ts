@@ -2,9 +2,23 @@ import { createHash } from "node:crypto";
 import { createPrincipal } from "../core/access/principals.js";
 import type { CoreDeps } from "../core/deps.js";
 import { isAliasName } from "../core/keys/key-id.js";
+import { KmsError } from "../domain/errors.js";
 import type { KeyRecord, KeyVersionRecord } from "../domain/types.js";
 import { parsePolicy } from "../security/policy.js";
 import { type SeedKey, type SeedPlan, SeedError } from "./seed-file.js";
+
+/** Runs `fn`, turning an invalid-input refusal into a {@link SeedError} that says where. */
+function asSeedError<T>(at: string, fn: () => T): T {
+  const rethrow = (err: unknown): never => {
+    throw err instanceof KmsError && err.code === "InvalidArgument" ? new SeedError(`${at}: ${err.message}`) : err;
+  };
+  try {
+    const out = fn();
+    return (out instanceof Promise ? out.catch(rethrow) : out) as T;
+  } catch (err) {
+    return rethrow(err);
+  }
+}
 
 /** What a seeding pass did; names only, never material or credentials. */
 export interface SeedOutcome {
@@ -76,7 +90,8 @@ export async function applySeed(
   deps: Pick<CoreDeps, "store" | "keyring" | "clock" | "random">,
   plan: SeedPlan,
 ): Promise<SeedOutcome> {
-  for (const k of plan.keys) if (k.policy !== null) parsePolicy(k.policy);
+  for (const k of plan.keys)
+    if (k.policy !== null) asSeedError(`Keys: the Policy of ${k.id}`, () => parsePolicy(k.policy!));
   for (const a of plan.aliases) {
     if (!isAliasName(a.name) || a.name.startsWith("alias/aws/")) {
       throw new SeedError(`Aliases: '${a.name.slice(0, 300)}' is not a valid alias name`);
@@ -110,7 +125,7 @@ export async function applySeed(
   }
   for (const p of plan.principals) {
     if (await deps.store.getPrincipal(p.name)) continue;
-    await createPrincipal(deps, p);
+    await asSeedError(`Principals: ${p.name.slice(0, 128)}`, () => createPrincipal(deps, p));
     outcome.createdPrincipals.push(p.name);
   }
   return outcome;

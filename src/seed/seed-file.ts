@@ -98,8 +98,7 @@ function metadata(entry: Obj, at: string) {
   const origin = text(m.Origin, `${at}.Metadata.Origin`, "AWS_KMS");
   if (origin !== "AWS_KMS" && origin !== "EXTERNAL") throw new SeedError(`${at}.Metadata.Origin: AWS_KMS or EXTERNAL`);
   const policy = m.Policy === undefined ? null : typeof m.Policy === "string" ? m.Policy : JSON.stringify(m.Policy);
-  if (m.Enabled !== undefined && typeof m.Enabled !== "boolean")
-    throw new SeedError(`${at}.Metadata.Enabled: true or false`);
+  const enabled = flag(m.Enabled, `${at}.Metadata.Enabled`, true);
   return {
     id,
     usage: m.KeyUsage === undefined ? undefined : text(m.KeyUsage, `${at}.Metadata.KeyUsage`),
@@ -107,13 +106,20 @@ function metadata(entry: Obj, at: string) {
     description: text(m.Description, `${at}.Metadata.Description`, ""),
     tags: stringMap(m.Tags, `${at}.Metadata.Tags`),
     policy,
-    enabled: m.Enabled !== false,
+    enabled,
   };
+}
+
+/** `true` or `false` (every scalar is a string under the failsafe schema). */
+function flag(value: unknown, at: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (value === "true" || value === "false") return value === "true";
+  throw new SeedError(`${at}: true or false`);
 }
 
 function nextRotation(value: unknown, at: string): Date | null {
   if (value === undefined) return null;
-  const date = value instanceof Date ? value : new Date(text(value, at));
+  const date = new Date(text(value, at));
   if (Number.isNaN(date.getTime())) throw new SeedError(`${at}: expected an ISO 8601 date`);
   return date;
 }
@@ -186,11 +192,10 @@ function asymmetric(entry: unknown, at: string, family: "rsa" | "ec"): SeedKey {
 
 function principal(entry: unknown, at: string): SeedPrincipal {
   const e = object(entry, at, ["Name", "Admin", "Token", "AccessKeyId", "SecretAccessKey"]);
-  if (e.Admin !== undefined && typeof e.Admin !== "boolean") throw new SeedError(`${at}.Admin: true or false`);
   const optional = (k: string) => (e[k] === undefined ? undefined : text(e[k], `${at}.${k}`));
   return {
     name: text(e.Name, `${at}.Name`),
-    admin: e.Admin === true,
+    admin: flag(e.Admin, `${at}.Admin`, false),
     token: optional("Token"),
     accessKeyId: optional("AccessKeyId"),
     secretAccessKey: optional("SecretAccessKey"),
@@ -201,7 +206,9 @@ function principal(entry: unknown, at: string): SeedPrincipal {
 export function parseSeedFile(source: string): SeedPlan {
   let doc: unknown;
   try {
-    doc = parse(source, { prettyErrors: false });
+    // The failsafe schema reads every scalar as a string, as local-kms's Go decoder fills its
+    // string fields: a hex key of only digits (or digits and one "e") stays text, never a number.
+    doc = parse(source, { prettyErrors: false, schema: "failsafe" });
   } catch (err) {
     throw new SeedError(`not valid YAML: ${(err as Error).message.split("\n")[0]}`);
   }
