@@ -22,13 +22,7 @@ export async function seedAtStart(
   }
   let outcome: Awaited<ReturnType<typeof applySeed>>;
   try {
-    outcome = await applySeed(deps, parseSeedFile(source)).catch((err: unknown) => {
-      // Several instances over one PostgreSQL may seed at once: the one that loses a race on a
-      // key, alias or principal fails its transaction, and a second pass finds them all present.
-      if (err instanceof SeedError) throw err;
-      logger.warn({ err: (err as Error).message }, "seeding raced another instance; applying the seed file again");
-      return applySeed(deps, parseSeedFile(source));
-    });
+    outcome = await applyRacing(deps, source, logger);
   } catch (err) {
     if (err instanceof SeedError) throw new SeedError(`KMS_SEED_FILE ${path}: ${err.message}`);
     throw err;
@@ -43,4 +37,27 @@ export async function seedAtStart(
     },
     "seed file applied",
   );
+}
+
+/**
+ * Several instances over one PostgreSQL may seed at once: one that loses a race on a key, alias
+ * or principal fails that write, and another pass finds it present. A few passes suffice (each
+ * one can only lose to writes that then exist); a problem with the file itself fails at once.
+ */
+async function applyRacing(
+  deps: Pick<CoreDeps, "store" | "keyring" | "clock" | "random">,
+  source: string,
+  logger: Logger,
+): Promise<Awaited<ReturnType<typeof applySeed>>> {
+  for (let pass = 1; ; pass++) {
+    try {
+      return await applySeed(deps, parseSeedFile(source));
+    } catch (err) {
+      if (err instanceof SeedError || pass === 3) throw err;
+      logger.warn(
+        { err: (err as Error).message, pass },
+        "seeding raced another instance; applying the seed file again",
+      );
+    }
+  }
 }
