@@ -21,6 +21,7 @@ export const DKMS_ERROR_WIRE = {
   Disabled: { status: 409, code: "Rejected.Disabled" },
   InvalidState: { status: 409, code: "Rejected.PendingDeletion" },
   InvalidKeyUsage: { status: 400, code: "InvalidParam" },
+  VersionRetired: { status: 400, code: "InvalidParam" },
   UnsupportedOperation: { status: 400, code: "InvalidParam" },
   InvalidCiphertext: { status: 400, code: "InvalidParam" },
   IncorrectKey: { status: 400, code: "InvalidParam" },

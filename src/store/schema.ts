@@ -31,9 +31,9 @@ export interface KeysTable {
   next_rotation_at: NullableEpochMs;
   /** The tag map as JSON text. */
   tags: string;
-  /** Migration 004: versions created before this one are retired; null when none is. */
+  /** Migration 005: versions created before this one are retired; null when none is. */
   min_decryption_version_id: string | null;
-  /** Migration 004: `EXTERNAL` for imported (seeded) material; null when the service generated it. */
+  /** Migration 005: `EXTERNAL` for imported (seeded) material; null when the service generated it. */
   origin: "EXTERNAL" | null;
 }
 
@@ -46,7 +46,7 @@ export interface KeyVersionsTable {
   public_key: Bytes | null;
   /** Migration 003: `AUTOMATIC` or `ON_DEMAND`; null for initial versions and older rows. */
   rotation_type: RotationType | null;
-  /** Migration 004: when the version's material was destroyed; null while it exists. */
+  /** Migration 005: when the version's material was destroyed; null while it exists. */
   trimmed_at: NullableEpochMs;
 }
 
