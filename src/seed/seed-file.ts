@@ -129,7 +129,7 @@ function symmetric(entry: unknown, at: string, spec: KeySpec, usage: KeyUsage): 
   const meta = metadata(e, at);
   if (meta.usage !== undefined && meta.usage !== usage)
     throw new SeedError(`${at}.Metadata.KeyUsage: must be ${usage}`);
-  if (meta.spec !== undefined && meta.spec !== spec) {
+  if (meta.spec !== undefined && meta.spec !== spec && meta.spec !== specRow(spec).aws) {
     throw new SeedError(`${at}.Metadata.KeySpec: ${meta.spec} is not supported here (only ${spec})`);
   }
   const generation = specRow(spec).generate;

@@ -34,6 +34,11 @@ describe("seed file parsing", () => {
     expect(key.nextRotation?.toISOString()).toBe("2019-09-12T15:19:21.000Z");
   });
 
+  it("accepts the AWS spelling of a symmetric spec, as local-kms files carry it", () => {
+    expect(parseSeedFile(aes("          KeySpec: SYMMETRIC_DEFAULT\n")).keys[0]?.spec).toBe("AES_256");
+    expect(parseSeedFile(aes("          KeySpec: AES_256\n")).keys[0]?.spec).toBe("AES_256");
+  });
+
   it("takes the spec of a PEM key from the key itself", () => {
     const pem = generateKeyPairSync("ec", { namedCurve: "secp256k1" }).privateKey.export({
       type: "pkcs8",
