@@ -25,6 +25,7 @@ export {
   KeySpec,
   KeyState,
   KeyUsage,
+  KeyVersionState,
   MacAlgorithm,
   MessageType,
   SigningAlgorithm,

@@ -13,6 +13,7 @@ import {
   KeySpec,
   KeyState,
   KeyUsage,
+  KeyVersionState,
   MessageType,
 } from "../../gen/kms/v1/types_pb.js";
 import { create } from "@bufbuild/protobuf";
@@ -122,6 +123,23 @@ describe("KeyService", () => {
     expect(policy.key?.automaticRotation).toBe(true);
     expect(policy.key?.rotationPeriodDays).toBe(90);
     expect(policy.key?.nextRotationTime).toBeDefined();
+  });
+
+  it("retire versions: set the minimum decryption version, trim, list the states", async () => {
+    const { key } = await connect.keys.createKey({});
+    const keyId = key!.keyId;
+    const second = (await connect.keys.rotateKey({ keyId })).keyVersionId;
+    const third = (await grpc.keys.rotateKey({ keyId })).keyVersionId;
+    const min = await grpc.keys.setMinDecryptionVersion({ keyId, keyVersionId: third });
+    expect(min.key?.minDecryptionKeyVersionId).toBe(third);
+    const trimmed = await browser.keys.trimKeyVersions({ keyId });
+    expect(trimmed.trimmedKeyVersionIds).toEqual([second]);
+    const versions = await connect.keys.listKeyVersions({ keyId });
+    expect(versions.keyVersions.map((v) => v.state)).toEqual([
+      KeyVersionState.RETIRED,
+      KeyVersionState.TRIMMED,
+      KeyVersionState.USABLE,
+    ]);
   });
 
   it("aliases: create, update, list, delete", async () => {
@@ -259,6 +277,47 @@ describe("CryptoService", () => {
   });
 });
 
+describe("batches", () => {
+  it("BatchGenerateDataKey, BatchEncrypt, BatchDecrypt, BatchReEncrypt answer per item with references", async () => {
+    const keyId = (await connect.keys.createKey({})).key!.keyId;
+    const other = (await connect.keys.createKey({})).key!.keyId;
+    const keys = await connect.dataKeys.batchGenerateDataKey({
+      items: [
+        { reference: "k1", request: { keyId, keySpec: DataKeySpec.AES_256 } },
+        { reference: "k2", request: { keyId: "alias/client-missing", keySpec: DataKeySpec.AES_256 } },
+      ],
+    });
+    expect(keys.results.map((r) => [r.reference, r.outcome.case])).toEqual([
+      ["k1", "response"],
+      ["k2", "error"],
+    ]);
+    const missing = keys.results[1]!.outcome;
+    expect(missing.case === "error" && [missing.value.code, missing.value.reason]).toEqual([
+      "not_found",
+      "NotFoundException",
+    ]);
+    const enc = await grpc.crypto.batchEncrypt({
+      advance: true,
+      items: [{ reference: "e1", request: { keyId, plaintext: Buffer.from("batched") } }],
+    });
+    const sealed = enc.results[0]!.outcome;
+    if (sealed.case !== "response") throw new Error("BatchEncrypt item failed");
+    const re = await browser.crypto.batchReEncrypt({
+      items: [{ reference: "r1", request: { ciphertextBlob: sealed.value.ciphertextBlob, destinationKeyId: other } }],
+    });
+    const moved = re.results[0]!.outcome;
+    if (moved.case !== "response") throw new Error("BatchReEncrypt item failed");
+    const dec = await connect.crypto.batchDecrypt({
+      items: [{ reference: "d1", request: { ciphertextBlob: moved.value.ciphertextBlob } }],
+    });
+    const opened = dec.results[0]!.outcome;
+    expect(opened.case === "response" && [opened.value.keyId, Buffer.from(opened.value.plaintext).toString()]).toEqual([
+      other,
+      "batched",
+    ]);
+  });
+});
+
 describe("errors are KmsClientError with the service's reason, over every transport", () => {
   it.each([
     ["connect", () => connect],
@@ -287,7 +346,7 @@ it("every RPC of the three services was called successfully above", () => {
   const all = [KeyService, DataKeyService, CryptoService].flatMap((s) =>
     s.methods.map((m) => `${s.typeName}/${m.name}`),
   );
-  expect(all.length).toBe(40);
+  expect(all.length).toBe(46);
   expect(all.filter((m) => !succeeded.has(m))).toEqual([]);
 });
 
