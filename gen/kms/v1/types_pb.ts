@@ -138,8 +138,8 @@ export const KeyMetadataSchema: GenMessage<KeyMetadata> = /*@__PURE__*/
   messageDesc(file_kms_v1_types, 0);
 
 /**
- * One version of a KMS key's material. Versions are never deleted while the key exists,
- * so every ciphertext made under any version stays decryptable.
+ * One version of a KMS key's material. A version stays decryptable while the key exists, unless
+ * it is retired (SetMinDecryptionVersion) or its material is trimmed (TrimKeyVersions).
  *
  * @generated from message kms.v1.KeyVersion
  */
