@@ -191,6 +191,9 @@ describe("batches over gRPC", () => {
       outcome: "ok",
     });
     expect(rows[0]!.key_id).toBe([k1.keyId, k2.keyId, disabled.keyId].sort().join(","));
+    // application/grpc streams go to the grpc-js stack, which serves the batch RPCs like the others.
+    const served = server.logs.filter((l) => l.msg === "call" && l.reqId === "batch-enc-1").map((l) => l.stack);
+    expect(served).toEqual(["grpc-js"]);
     const verify = await kmsCli(["audit", "verify", ...sqliteArgs(server.dataDir)]);
     expect(verify.code).toBe(0);
   });
