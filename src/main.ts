@@ -167,7 +167,11 @@ export async function start(config: Config, logger: Logger = pino({ level: confi
     deps,
     60_000,
     (err) => logger.error({ err }, "scheduler pass failed"),
-    (work) => logger.info({ deleted: work.deleted.length, rotated: work.rotated }, "scheduled work done"),
+    (work) =>
+      logger.info(
+        { deleted: work.deleted.length, rotated: work.rotated, expired: work.expired.length },
+        "scheduled work done",
+      ),
   );
   void scheduler.tick();
   serving.set("SERVING");

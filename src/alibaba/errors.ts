@@ -38,6 +38,11 @@ export const DKMS_ERROR_WIRE = {
   DependencyTimeout: { status: 503, code: "ServiceUnavailableTemporary" },
   Cancelled: { status: 400, code: "InvalidParam" },
   Internal: { status: 500, code: "InternalFailure" },
+  IncorrectKeyMaterial: { status: 400, code: "InvalidParam" },
+  ExpiredImportToken: { status: 400, code: "InvalidParam" },
+  InvalidImportToken: { status: 400, code: "InvalidParam" },
+  Tag: { status: 400, code: "InvalidParam" },
+  DryRun: { status: 400, code: "InvalidParam" },
 } as const satisfies Record<KmsCode, DkmsWireError>;
 
 /** Codes that exist only on this wire: the request was refused before, or instead of, a core call. */

@@ -11,6 +11,13 @@ import {
 } from "../domain/algorithms.js";
 import { KEY_PAIR_SPECS, KEY_SPECS, type KeyPairSpec, type KeySpec, MAC_SPECS, specRow } from "../domain/specs.js";
 import { invalidField } from "../core/validate.js";
+import {
+  EXPIRATION_MODELS,
+  IMPORT_TYPES,
+  KEY_ORIGINS,
+  WRAPPING_ALGORITHMS,
+  WRAPPING_KEY_SPECS,
+} from "../domain/key-import.js";
 import { memberField } from "./json.js";
 
 /**
@@ -38,6 +45,11 @@ export const AWS_MESSAGE_TYPES = awsTable(MESSAGE_TYPES);
  * `InvalidKeyUsageException`, as AWS does (see {@link macAlgorithmFits}).
  */
 export const AWS_MAC_ALGORITHMS = awsTable(MAC_ALGORITHMS);
+export const AWS_ORIGINS = awsTable(KEY_ORIGINS);
+export const AWS_WRAPPING_ALGORITHMS = awsTable(WRAPPING_ALGORITHMS);
+export const AWS_WRAPPING_KEY_SPECS = awsTable(WRAPPING_KEY_SPECS);
+export const AWS_EXPIRATION_MODELS = awsTable(EXPIRATION_MODELS);
+export const AWS_IMPORT_TYPES = awsTable(IMPORT_TYPES);
 
 /**
  * Maps an AWS enum value through one of the tables above. The table is read with

@@ -142,6 +142,8 @@ export const KEY_STATES = {
   Enabled: { proto: 1, aws: "Enabled" },
   Disabled: { proto: 2, aws: "Disabled" },
   PendingDeletion: { proto: 3, aws: "PendingDeletion" },
+  /** An `EXTERNAL`-origin key with no usable material: before its first import, after expiry or deletion. */
+  PendingImport: { proto: 4, aws: "PendingImport" },
 } as const satisfies Record<string, WireNames>;
 export type KeyState = keyof typeof KEY_STATES;
 

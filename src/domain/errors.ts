@@ -29,6 +29,11 @@ export const KMS_CODES = [
   "DependencyTimeout",
   "Cancelled",
   "Internal",
+  "IncorrectKeyMaterial",
+  "ExpiredImportToken",
+  "InvalidImportToken",
+  "Tag",
+  "DryRun",
 ] as const;
 
 export type KmsCode = (typeof KMS_CODES)[number];
@@ -180,6 +185,31 @@ export const ERROR_WIRE = {
     awsStatus: 400,
   },
   Internal: { connect: "internal", reason: "KMSInternalException", aws: "KMSInternalException", awsStatus: 500 },
+  IncorrectKeyMaterial: {
+    connect: "invalid_argument",
+    reason: "IncorrectKeyMaterialException",
+    aws: "IncorrectKeyMaterialException",
+    awsStatus: 400,
+  },
+  ExpiredImportToken: {
+    connect: "invalid_argument",
+    reason: "ExpiredImportTokenException",
+    aws: "ExpiredImportTokenException",
+    awsStatus: 400,
+  },
+  InvalidImportToken: {
+    connect: "invalid_argument",
+    reason: "InvalidImportTokenException",
+    aws: "InvalidImportTokenException",
+    awsStatus: 400,
+  },
+  Tag: { connect: "invalid_argument", reason: "TagException", aws: "TagException", awsStatus: 400 },
+  DryRun: {
+    connect: "failed_precondition",
+    reason: "DryRunOperationException",
+    aws: "DryRunOperationException",
+    awsStatus: 400,
+  },
 } as const satisfies Record<KmsCode, WireError>;
 
 /** The seed's fixed message for a refused pair request. */

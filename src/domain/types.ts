@@ -1,4 +1,5 @@
 import type { KeyState, KeyUsage } from "./algorithms.js";
+import type { ExpirationModel, KeyOrigin } from "./key-import.js";
 import type { KeySpec } from "./specs.js";
 
 /**
@@ -46,10 +47,15 @@ export interface KeyRecord {
    */
   minDecryptionVersionId?: string | null;
   /**
-   * `EXTERNAL` when the material was imported (a seed file) rather than generated here, as AWS
+   * `EXTERNAL` when the material was imported (a seed file, or `ImportKeyMaterial`) rather than generated here, as AWS
    * reports `Origin`; absent for generated material (`AWS_KMS`).
    */
-  origin?: "AWS_KMS" | "EXTERNAL";
+  origin?: KeyOrigin;
+  /** For imported material: whether it expires, and when (null when it does not or none is imported). */
+  expirationModel?: ExpirationModel | null;
+  materialExpiresAt?: Date | null;
+  /** An imported version waiting for `RotateKeyOnDemand` to make it primary (`ImportType` NEW_KEY_MATERIAL). */
+  pendingVersionId?: string | null;
 }
 
 /** Why a version after the initial one was made, as AWS `ListKeyRotations` reports it. */
@@ -72,6 +78,12 @@ export interface KeyVersionRecord {
   rotationType?: RotationType | null;
   /** When `TrimKeyVersions` destroyed this version's material (then empty); null while it exists. */
   trimmedAt?: Date | null;
+  /**
+   * For imported material: SHA-256 over the key id, version id and material, kept when the material
+   * is deleted or expires so that a re-import can be checked to be the same material. Null
+   * otherwise. An empty `wrappedMaterial` means the imported material is currently absent.
+   */
+  materialDigest?: Buffer | null;
 }
 
 /** An alias (`alias/<name>`) bound to exactly one key. */

@@ -49,6 +49,16 @@ export interface KeyStoreTx extends KeyStoreReader, SecurityStoreTx {
   lockKeysDueForDeletion(now: Date, limit: number): Promise<KeyRecord[]>;
   /** As {@link lockKeysDueForDeletion}, for Enabled keys whose `nextRotationAt` has passed. */
   lockKeysDueForRotation(now: Date, limit: number): Promise<KeyRecord[]>;
+  /**
+   * Replaces a version's material (wrapped), public key and material digest: imported material
+   * arriving, or (with an empty buffer) being deleted.
+   */
+  setVersionMaterial(version: KeyVersionRecord): Promise<void>;
+  /**
+   * As {@link lockKeysDueForDeletion}, for imported keys whose material has expired and that are
+   * not yet PendingImport or PendingDeletion, so that with several instances each expires once.
+   */
+  lockKeysWithExpiredMaterial(now: Date, limit: number): Promise<KeyRecord[]>;
   /** Sets a meta value unless one exists; returns the stored value either way. */
   putMetaIfAbsent(name: string, value: string): Promise<string>;
 }

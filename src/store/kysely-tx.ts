@@ -155,6 +155,35 @@ export class KyselyTx extends KyselyReader implements KeyStoreTx {
     return rows.map(keyFromRow);
   }
 
+  async setVersionMaterial(version: KeyVersionRecord): Promise<void> {
+    const result = await this.db
+      .updateTable("kms_key_versions")
+      .set({
+        wrapped_material: version.wrappedMaterial,
+        public_key: version.publicKey,
+        material_digest: version.materialDigest ?? null,
+      })
+      .where("key_id", "=", version.keyId)
+      .where("version_id", "=", version.versionId)
+      .executeTakeFirst();
+    if (result.numUpdatedRows === 0n) throw new KmsError("NotFound", "The key version does not exist.");
+  }
+
+  async lockKeysWithExpiredMaterial(now: Date, limit: number): Promise<KeyRecord[]> {
+    const rows = await this.db
+      .selectFrom("kms_keys")
+      .selectAll()
+      .where("origin", "=", "EXTERNAL")
+      .where("material_expires_at", "<=", now.getTime())
+      .where("state", "in", ["Enabled", "Disabled"])
+      .orderBy("material_expires_at")
+      .orderBy("id")
+      .limit(limit)
+      .$if(this.rowLocks, (qb) => qb.forUpdate().skipLocked())
+      .execute();
+    return rows.map(keyFromRow);
+  }
+
   /** `ON CONFLICT DO NOTHING` (both dialects) then a read, so concurrent first writers agree on one value. */
   async putMetaIfAbsent(name: string, value: string): Promise<string> {
     await this.db

@@ -33,6 +33,9 @@ export function keyFromRow(row: Selectable<KeysTable>): KeyRecord {
     tags: JSON.parse(row.tags) as Record<string, string>,
     minDecryptionVersionId: row.min_decryption_version_id,
     ...(row.origin ? { origin: row.origin } : {}),
+    expirationModel: row.expiration_model,
+    materialExpiresAt: toNullableDate(row.material_expires_at),
+    pendingVersionId: row.pending_version_id,
   };
 }
 
@@ -48,6 +51,9 @@ export function keyMutableColumns(key: KeyRecord) {
     next_rotation_at: toNullableMs(key.nextRotationAt),
     tags: JSON.stringify(key.tags),
     min_decryption_version_id: key.minDecryptionVersionId ?? null,
+    expiration_model: key.expirationModel ?? null,
+    material_expires_at: toNullableMs(key.materialExpiresAt ?? null),
+    pending_version_id: key.pendingVersionId ?? null,
   } satisfies Partial<Insertable<KeysTable>>;
 }
 
@@ -74,6 +80,7 @@ export function versionFromRow(row: Selectable<KeyVersionsTable>): KeyVersionRec
     publicKey: row.public_key === null ? null : Buffer.from(row.public_key),
     rotationType: row.rotation_type,
     trimmedAt: toNullableDate(row.trimmed_at),
+    materialDigest: row.material_digest === null ? null : Buffer.from(row.material_digest),
   };
 }
 
@@ -87,6 +94,7 @@ export function versionToRow(version: KeyVersionRecord): Insertable<KeyVersionsT
     public_key: version.publicKey,
     rotation_type: version.rotationType ?? null,
     trimmed_at: toNullableMs(version.trimmedAt ?? null),
+    material_digest: version.materialDigest ?? null,
   };
 }
 

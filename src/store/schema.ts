@@ -1,4 +1,5 @@
 import type { ColumnType } from "kysely";
+import type { ExpirationModel, KeyOrigin } from "../domain/key-import.js";
 import type { KeySpec, KeyState, KeyUsage, RotationType } from "../domain/types.js";
 
 /**
@@ -33,8 +34,12 @@ export interface KeysTable {
   tags: string;
   /** Migration 005: versions created before this one are retired; null when none is. */
   min_decryption_version_id: string | null;
-  /** Migration 005: `EXTERNAL` for imported (seeded) material; null when the service generated it. */
-  origin: "EXTERNAL" | null;
+  /** Migration 005: `EXTERNAL` for imported material (seeded or `ImportKeyMaterial`); null when generated here. */
+  origin: KeyOrigin | null;
+  /** Migration 006: the imported material's expiry, and a version pending rotation. */
+  expiration_model: ExpirationModel | null;
+  material_expires_at: NullableEpochMs;
+  pending_version_id: string | null;
 }
 
 /** `kms_key_versions`: one version's material, wrapped under the root key. */
@@ -48,6 +53,8 @@ export interface KeyVersionsTable {
   rotation_type: RotationType | null;
   /** Migration 005: when the version's material was destroyed; null while it exists. */
   trimmed_at: NullableEpochMs;
+  /** Migration 006: the digest of imported material; null for generated material. */
+  material_digest: Bytes | null;
 }
 
 /** `kms_aliases`: alias name → key id. */

@@ -1,13 +1,13 @@
 import { KmsError } from "../../domain/errors.js";
 import { createKey as coreCreateKey } from "../../core/keys/keys.js";
-import { AWS_KEY_SPECS, AWS_KEY_USAGES, fromAws } from "../enums.js";
+import { AWS_KEY_SPECS, AWS_KEY_USAGES, AWS_ORIGINS, fromAws } from "../enums.js";
 import { keyMetadata } from "../key-metadata.js";
 import type { Operation } from "./operation.js";
 
 /**
  * `CreateKey`. `KeySpec` and its deprecated twin `CustomerMasterKeySpec` are both accepted, not
- * together (AWS's rule). Options this service cannot honour — imported or external key material,
- * custom key stores, multi-Region keys — are refused with `UnsupportedOperationException` instead
+ * together (AWS's rule). `Origin: EXTERNAL` makes a key that waits for imported material. Options
+ * this service cannot honour — custom key stores, multi-Region keys — are refused with `UnsupportedOperationException` instead
  * of creating a key that is not what was asked for. `Policy` becomes the key's policy (else the
  * creator gets full access).
  */
@@ -21,9 +21,10 @@ export const createKey: Operation = (m) => {
   const legacy = fromAws(AWS_KEY_SPECS, "CustomerMasterKeySpec", legacySpec);
   const usage = fromAws(AWS_KEY_USAGES, "KeyUsage", m.string("KeyUsage"));
   const origin = m.string("Origin");
-  if (origin !== undefined && origin !== "AWS_KMS") {
-    throw new KmsError("UnsupportedOperation", `Origin ${origin.slice(0, 32)} is not supported; only AWS_KMS is.`);
+  if (origin === "AWS_CLOUDHSM" || origin === "EXTERNAL_KEY_STORE") {
+    throw new KmsError("UnsupportedOperation", `Origin ${origin} is not supported: custom key stores are not.`);
   }
+  const keyOrigin = fromAws(AWS_ORIGINS, "Origin", origin);
   if (m.boolean("MultiRegion") === true) {
     throw new KmsError("UnsupportedOperation", "Multi-Region keys are not supported.");
   }
@@ -35,7 +36,14 @@ export const createKey: Operation = (m) => {
   const description = m.string("Description");
   const tags = m.tags("Tags");
   return async ({ deps, call }) => {
-    const key = await coreCreateKey(deps, call, { spec: spec ?? legacy, usage, description, tags, policy });
+    const key = await coreCreateKey(deps, call, {
+      spec: spec ?? legacy,
+      usage,
+      description,
+      tags,
+      policy,
+      origin: keyOrigin,
+    });
     return { KeyMetadata: keyMetadata(deps, key) };
   };
 };

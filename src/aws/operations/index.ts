@@ -4,6 +4,7 @@ import { createGrant } from "./create-grant.js";
 import { createKey } from "./create-key.js";
 import { decrypt } from "./decrypt.js";
 import { deleteAlias } from "./delete-alias.js";
+import { deleteImportedKeyMaterial } from "./delete-imported-key-material.js";
 import { describeKey } from "./describe-key.js";
 import { disableKey } from "./disable-key.js";
 import { disableKeyRotation } from "./disable-key-rotation.js";
@@ -17,6 +18,8 @@ import { generateDataKeyWithoutPlaintext } from "./generate-data-key-without-pla
 import { generateMac } from "./generate-mac.js";
 import { generateRandom } from "./generate-random.js";
 import { getKeyPolicy } from "./get-key-policy.js";
+import { getParametersForImport } from "./get-parameters-for-import.js";
+import { importKeyMaterial } from "./import-key-material.js";
 import { getKeyRotationStatus } from "./get-key-rotation-status.js";
 import { getPublicKey } from "./get-public-key.js";
 import { listAliases } from "./list-aliases.js";
@@ -52,6 +55,7 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   CreateKey: createKey,
   Decrypt: decrypt,
   DeleteAlias: deleteAlias,
+  DeleteImportedKeyMaterial: deleteImportedKeyMaterial,
   DescribeKey: describeKey,
   DisableKey: disableKey,
   DisableKeyRotation: disableKeyRotation,
@@ -65,8 +69,10 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   GenerateMac: generateMac,
   GenerateRandom: generateRandom,
   GetKeyPolicy: getKeyPolicy,
+  GetParametersForImport: getParametersForImport,
   GetKeyRotationStatus: getKeyRotationStatus,
   GetPublicKey: getPublicKey,
+  ImportKeyMaterial: importKeyMaterial,
   ListAliases: listAliases,
   ListGrants: listGrants,
   ListKeyRotations: listKeyRotations,

@@ -50,7 +50,10 @@ export type KeyAction =
   | "CreateGrant"
   | "ListGrants"
   | "RevokeGrant"
-  | "RetireGrant";
+  | "RetireGrant"
+  | "GetParametersForImport"
+  | "ImportKeyMaterial"
+  | "DeleteImportedKeyMaterial";
 
 /** One access decision's inputs. */
 export interface AccessCheck {

@@ -20,14 +20,18 @@ export function requireUsable(key: KeyRecord, usage: KeyUsage, specs?: readonly 
 /** Refuses keys that are not Enabled, with the code AWS KMS uses for each state. */
 export function requireEnabled(key: KeyRecord): void {
   if (key.state === "Disabled") throw new KmsError("Disabled", `Key '${key.id}' is disabled.`);
-  if (key.state === "PendingDeletion") {
-    throw new KmsError("InvalidState", `Key '${key.id}' is pending deletion.`);
-  }
+  requireNotPendingDeletion(key);
 }
 
-/** Refuses changes to a key pending deletion (enable, disable, rotate). */
+/**
+ * Refuses changes to a key pending deletion or waiting for imported material (enable, disable,
+ * rotate): both are `KMSInvalidStateException` in AWS KMS.
+ */
 export function requireNotPendingDeletion(key: KeyRecord): void {
   if (key.state === "PendingDeletion") {
     throw new KmsError("InvalidState", `Key '${key.id}' is pending deletion.`);
+  }
+  if (key.state === "PendingImport") {
+    throw new KmsError("InvalidState", `Key '${key.id}' is pending import of its key material.`);
   }
 }

@@ -5,7 +5,8 @@ import { parsePolicy } from "../../security/policy.js";
 import { initialKeyPolicy } from "../access/key-policies.js";
 import { mutateKey } from "./mutate-key.js";
 import { checkTags } from "./tags.js";
-import type { KeyRecord, KeySpec, KeyUsage, Page } from "../../domain/types.js";
+import type { KeyRecord, KeySpec, KeyUsage, KeyVersionRecord, Page } from "../../domain/types.js";
+import type { KeyOrigin } from "../../domain/key-import.js";
 import { checkLength, pageSize } from "../validate.js";
 import { newVersion } from "./versions.js";
 import { DEFAULT_KEY_SPEC, KEY_SPEC_NAMES, specRow } from "../../domain/specs.js";
@@ -18,11 +19,16 @@ export interface CreateKeyInput {
   tags?: Record<string, string> | undefined;
   /** A key policy document; absent gives the creating principal full access. */
   policy?: string | undefined;
+  /** `EXTERNAL`: the key waits in PendingImport for its material (`core/imports/`). */
+  origin?: KeyOrigin | undefined;
 }
 
 const MAX_DESCRIPTION = 8192;
 
-/** Creates an Enabled key with its first version, which is both initial and primary. */
+/**
+ * Creates an Enabled key with its first version, which is both initial and primary; an `EXTERNAL`
+ * key is created PendingImport, its first version waiting for imported material.
+ */
 export async function createKey(deps: CoreDeps, call: CallContext, input: CreateKeyInput): Promise<KeyRecord> {
   const spec = input.spec ?? DEFAULT_KEY_SPEC;
   const allowed = specRow(spec).usages;
@@ -39,13 +45,14 @@ export async function createKey(deps: CoreDeps, call: CallContext, input: Create
 
   const id = deps.newId();
   call.keyId = id;
-  const version = await newVersion(deps, id, spec, null, call.signal);
+  const external = input.origin === "EXTERNAL";
+  const version = external ? emptyVersion(id, deps) : await newVersion(deps, id, spec, null, call.signal);
   const key: KeyRecord = {
     id,
     description,
     spec,
     usage,
-    state: "Enabled",
+    state: external ? "PendingImport" : "Enabled",
     createdAt: version.createdAt,
     deletionAt: null,
     initialVersionId: version.versionId,
@@ -54,6 +61,7 @@ export async function createKey(deps: CoreDeps, call: CallContext, input: Create
     rotationPeriodDays: null,
     nextRotationAt: null,
     tags,
+    origin: input.origin ?? "AWS_KMS",
   };
   await deps.store.transaction(async (tx) => {
     await tx.insertKey(key);
@@ -64,6 +72,19 @@ export async function createKey(deps: CoreDeps, call: CallContext, input: Create
     await tx.putKeyPolicy(policy);
   });
   return key;
+}
+
+/** The initial version of an `EXTERNAL` key: no material until the first import. */
+function emptyVersion(keyId: string, deps: Pick<CoreDeps, "newId" | "clock">): KeyVersionRecord {
+  return {
+    keyId,
+    versionId: deps.newId(),
+    createdAt: deps.clock(),
+    wrappedMaterial: Buffer.alloc(0),
+    publicKey: null,
+    rotationType: null,
+    materialDigest: null,
+  };
 }
 
 /** Any key in any state. */

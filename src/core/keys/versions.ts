@@ -48,6 +48,9 @@ export async function versionMaterial(
   if (!version) {
     throw new KmsError("NotFound", `Key version '${versionId}' of key '${key.id}' does not exist.`);
   }
+  if (version.wrappedMaterial.length === 0) {
+    throw new KmsError("InvalidState", `The imported key material of key '${key.id}' for this version is not present.`);
+  }
   const again = deps.materialCache.get(key.id, versionId);
   if (again) return again;
   const material = {

@@ -9,6 +9,8 @@ import { checkRange, pageSize } from "../validate.js";
 import { newVersion } from "../keys/versions.js";
 import { minVersionOf, type VersionView, versionState } from "../keys/retired-versions.js";
 import { ROTATABLE_SPECS } from "../../domain/specs.js";
+import { allVersions } from "../keys/all-versions.js";
+import { rotateToImportedMaterial } from "../imports/material-removal.js";
 
 const DAY_MS = 86_400_000;
 export const DEFAULT_ROTATION_DAYS = 365;
@@ -59,15 +61,31 @@ export async function rotateKey(
 ): Promise<{ key: KeyRecord; versionId: string }> {
   const found = await keyFor(deps, call, keyRef, "RotateKeyOnDemand");
   requireRotatable(found);
-  const version = await newVersion(deps, found.id, found.spec, "ON_DEMAND", call.signal);
+  const version =
+    found.origin === "EXTERNAL" ? null : await newVersion(deps, found.id, found.spec, "ON_DEMAND", call.signal);
   const key = await deps.store.transaction(async (tx) => {
     const current = await tx.lockKey(found.id);
     if (!current) throw new KmsError("NotFound", `Key '${found.id}' does not exist.`);
     requireRotatable(current);
-    return applyVersion(tx, current, version, deps.clock());
+    await requireOnDemandBudget(tx, current);
+    return version ? applyVersion(tx, current, version, deps.clock()) : rotateToImportedMaterial(tx, current);
   });
   deps.materialCache.invalidate(key.id);
-  return { key, versionId: version.versionId };
+  return { key, versionId: key.primaryVersionId };
+}
+
+/** AWS KMS allows 10 on-demand rotations per key; the 11th is `LimitExceeded`. */
+const MAX_ON_DEMAND_ROTATIONS = 10;
+
+async function requireOnDemandBudget(tx: KeyStoreTx, key: KeyRecord): Promise<void> {
+  const versions = await allVersions(tx, key.id);
+  const used = versions.filter((v) => v.rotationType === "ON_DEMAND" && v.versionId !== key.pendingVersionId).length;
+  if (used >= MAX_ON_DEMAND_ROTATIONS) {
+    throw new KmsError(
+      "LimitExceeded",
+      `Key '${key.id}' has had ${MAX_ON_DEMAND_ROTATIONS} on-demand rotations, the most allowed.`,
+    );
+  }
 }
 
 /**
@@ -88,7 +106,11 @@ async function applyVersion(
   const next: KeyRecord = {
     ...key,
     primaryVersionId: version.versionId,
-    nextRotationAt: key.rotationEnabled ? new Date(now.getTime() + (key.rotationPeriodDays ?? 365) * DAY_MS) : null,
+    // An on-demand rotation leaves the automatic schedule as it was, as AWS KMS does.
+    nextRotationAt:
+      generated.rotationType === "AUTOMATIC" && key.rotationEnabled
+        ? new Date(now.getTime() + (key.rotationPeriodDays ?? DEFAULT_ROTATION_DAYS) * DAY_MS)
+        : key.nextRotationAt,
   };
   await tx.updateKey(next);
   return next;
@@ -122,6 +144,12 @@ export function updateRotationPolicy(
   if (enabled) checkRange("rotationPeriodInDays", days, 90, 2560);
   return mutateKey(deps, call, keyRef, enabled ? "EnableKeyRotation" : "DisableKeyRotation", (key) => {
     requireRotatable(key);
+    if (enabled && key.origin === "EXTERNAL") {
+      throw new KmsError(
+        "UnsupportedOperation",
+        `Key '${key.id}' has imported key material; it rotates only on demand.`,
+      );
+    }
     if (!enabled) return { ...key, rotationEnabled: false, nextRotationAt: null };
     return {
       ...key,

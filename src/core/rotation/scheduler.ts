@@ -1,5 +1,6 @@
 import type { CoreDeps } from "../deps.js";
 import { rotateDueKeys } from "./rotation.js";
+import { expireImportedMaterial } from "../imports/material-removal.js";
 
 /**
  * Destroys keys whose deletion window has passed: the key, its versions (material) and its
@@ -24,14 +25,14 @@ export interface Scheduler {
 }
 
 /**
- * Runs the deletion sweeper and the automatic-rotation pass every `intervalMs` on every
+ * Runs the deletion sweeper, the automatic-rotation pass and the expiry of imported material every `intervalMs` on every
  * instance; exactly-once comes from the database claims, not from electing a leader.
  */
 export function startScheduler(
   deps: CoreDeps,
   intervalMs: number,
   onError: (err: unknown) => void,
-  onWork: (what: { deleted: string[]; rotated: number }) => void = () => {},
+  onWork: (what: { deleted: string[]; rotated: number; expired: string[] }) => void = () => {},
 ): Scheduler {
   let running: Promise<void> | undefined;
   const tick = async () => {
@@ -40,7 +41,8 @@ export function startScheduler(
       try {
         const deleted = await sweepDeletedKeys(deps);
         const rotated = await rotateDueKeys(deps);
-        if (deleted.length > 0 || rotated > 0) onWork({ deleted, rotated });
+        const expired = await expireImportedMaterial(deps);
+        if (deleted.length > 0 || rotated > 0 || expired.length > 0) onWork({ deleted, rotated, expired });
       } catch (err) {
         onError(err);
       } finally {

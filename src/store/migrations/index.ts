@@ -5,6 +5,7 @@ import { securityMigration } from "./002-security.js";
 import { rotationTypeMigration } from "./003-rotation-type.js";
 import { clientKeysMigration } from "./004-client-keys.js";
 import { retiredVersionsMigration } from "./005-retired-versions-and-batches.js";
+import { importedKeyMaterialMigration } from "./006-imported-key-material.js";
 
 /**
  * Every migration, by name, in order. A static map rather than Kysely's `FileMigrationProvider`:
@@ -20,6 +21,7 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
         "003-rotation-type": rotationTypeMigration(),
         "004-client-keys": clientKeysMigration(dialect),
         "005-retired-versions-and-batches": retiredVersionsMigration(),
+        "006-imported-key-material": importedKeyMaterialMigration(dialect),
       };
     },
   };

@@ -1,0 +1,55 @@
+import { createHash, createPrivateKey, createPublicKey } from "node:crypto";
+import { KmsError } from "../domain/errors.js";
+import { type KeySpec, specRow } from "../domain/specs.js";
+import type { KeyMaterial } from "./key-material.js";
+
+/** HMAC keys longer than the hash's block (64 bytes for SHA-256) would be hashed first (RFC 2104 §2). */
+const HMAC_MAX_BYTES = 64;
+
+/**
+ * Checks imported material against a key's spec and brings it into the form generated material
+ * has (`key-material.ts`): an AES-256 key is exactly 32 bytes; an HMAC_256 key 32..64 bytes (AWS's
+ * range); an RSA or EC key a PKCS#8 DER private key of the spec's modulus or curve, stored
+ * re-encoded, with its SPKI public key beside it. Anything else is `IncorrectKeyMaterial`, with a
+ * message that names the spec but never the material.
+ */
+export function importedMaterial(spec: KeySpec, material: Buffer): KeyMaterial {
+  const generation = specRow(spec).generate;
+  const wrong = () => new KmsError("IncorrectKeyMaterial", `The imported key material does not fit key spec ${spec}.`);
+  if (generation.kind === "random") {
+    const max = specRow(spec).family === "HMAC" ? HMAC_MAX_BYTES : generation.bytes;
+    if (material.length < generation.bytes || material.length > max) throw wrong();
+    return { secret: Buffer.from(material), publicKey: null };
+  }
+  let key: ReturnType<typeof createPrivateKey>;
+  try {
+    key = createPrivateKey({ key: material, format: "der", type: "pkcs8" });
+  } catch {
+    throw wrong();
+  }
+  const details = key.asymmetricKeyDetails ?? {};
+  const fits =
+    generation.kind === "rsa"
+      ? key.asymmetricKeyType === "rsa" && details.modulusLength === generation.modulusBits
+      : key.asymmetricKeyType === "ec" && details.namedCurve === generation.namedCurve;
+  if (!fits) throw wrong();
+  return {
+    secret: key.export({ format: "der", type: "pkcs8" }),
+    publicKey: createPublicKey(key).export({ format: "der", type: "spki" }),
+  };
+}
+
+/**
+ * The digest that identifies imported material of one key version after the material itself is
+ * gone (deleted or expired): SHA-256 over the ids and the material, each length-prefixed. It
+ * reveals nothing usable about a 256-bit or larger secret.
+ */
+export function materialDigest(keyId: string, versionId: string, secret: Buffer): Buffer {
+  const hash = createHash("sha256");
+  for (const part of [Buffer.from("kms/v1 imported material"), Buffer.from(keyId), Buffer.from(versionId), secret]) {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(part.length);
+    hash.update(length).update(part);
+  }
+  return hash.digest();
+}
