@@ -33,6 +33,7 @@ const STATES: Record<KeyState, string> = {
   [KeyState.ENABLED]: "Enabled",
   [KeyState.DISABLED]: "Disabled",
   [KeyState.PENDING_DELETION]: "Pending deletion",
+  [KeyState.PENDING_IMPORT]: "Pending import",
 };
 
 export function specLabel(spec: KeySpec): string {

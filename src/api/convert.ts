@@ -15,6 +15,7 @@ import {
   type WireNames,
 } from "../domain/algorithms.js";
 import { KEY_PAIR_SPECS, KEY_SPECS } from "../domain/specs.js";
+import { EXPIRATION_MODELS, KEY_ORIGINS } from "../domain/key-import.js";
 import type { EncryptionAlgorithm } from "../../gen/kms/v1/crypto_service_pb.js";
 import type {
   Alias,
@@ -38,7 +39,7 @@ import type {
  * `src/domain/algorithms.ts`). Zero (`*_UNSPECIFIED`) means "not given"; a number no row has is
  * `InvalidArgument` naming the accepted values, never a crash.
  */
-function fromProto<T extends Record<string, WireNames>>(
+export function fromProto<T extends Record<string, WireNames>>(
   table: T,
   value: number,
   field: string,
@@ -67,6 +68,7 @@ export const toKeyFormat = (v: KeyFormat) => fromProto(KEY_FORMATS, v, "key_form
 export const toDataKeySpec = (v: DataKeySpec) => fromProto(DATA_KEY_SPECS, v, "key_spec");
 export const toSigningAlgorithm = (v: SigningAlgorithm) => fromProto(SIGNING_ALGORITHMS, v, "signing_algorithm");
 export const toMessageType = (v: MessageType) => fromProto(MESSAGE_TYPES, v, "message_type") ?? "RAW";
+export const toKeyOrigin = (v: number) => fromProto(KEY_ORIGINS, v, "origin");
 export const toEncryptionAlgorithm = (v: EncryptionAlgorithm) =>
   fromProto(ENCRYPTION_ALGORITHMS, v, "encryption_algorithm");
 
@@ -107,6 +109,10 @@ export function keyMetadata(arn: Arn, key: KeyRecord): Init<KeyMetadata> {
     nextRotationTime: ts(key.nextRotationAt),
     tags: { ...key.tags },
     minDecryptionKeyVersionId: key.minDecryptionVersionId ?? "",
+    origin: toProto(KEY_ORIGINS, key.origin ?? "AWS_KMS"),
+    expirationModel: key.expirationModel ? toProto(EXPIRATION_MODELS, key.expirationModel) : 0,
+    validTo: ts(key.materialExpiresAt ?? null),
+    currentKeyMaterialId: key.state === "PendingImport" ? "" : key.primaryVersionId,
   } as Init<KeyMetadata>;
 }
 

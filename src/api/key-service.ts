@@ -9,7 +9,17 @@ import { tagKey, untagKey } from "../core/keys/tags.js";
 import { setMinDecryptionVersion, trimKeyVersions } from "../core/keys/retired-versions.js";
 import type * as pb from "../../gen/kms/v1/key_service_pb.js";
 import type { CallImpl } from "./wrap-service.js";
-import { alias, grant, grantConstraints, keyMetadata, keyVersion, toKeySpec, toKeyUsage } from "./convert.js";
+import {
+  alias,
+  grant,
+  grantConstraints,
+  keyMetadata,
+  keyVersion,
+  toKeyOrigin,
+  toKeySpec,
+  toKeyUsage,
+} from "./convert.js";
+import { keyImportMethods } from "./key-import-service.js";
 import type { Call } from "../edge/pipeline.js";
 
 /**
@@ -19,6 +29,7 @@ import type { Call } from "../edge/pipeline.js";
 export function createKeyService(deps: CoreDeps): CallImpl<typeof pb.KeyService> {
   const meta = (key: Parameters<typeof keyMetadata>[1]) => ({ key: keyMetadata(deps, key) });
   return {
+    ...keyImportMethods(deps),
     async createKey(req: pb.CreateKeyRequest, call: Call) {
       const key = await createKey(deps, call, {
         spec: toKeySpec(req.keySpec),
@@ -26,6 +37,7 @@ export function createKeyService(deps: CoreDeps): CallImpl<typeof pb.KeyService>
         description: req.description,
         tags: req.tags,
         policy: req.policy || undefined,
+        origin: toKeyOrigin(req.origin),
       });
       return meta(key);
     },

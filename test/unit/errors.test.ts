@@ -34,6 +34,11 @@ const EXPECTED: Record<string, [Code, string, string, number]> = {
   AccessDenied: [Code.PermissionDenied, "AccessDeniedException", "AccessDeniedException", 400],
   DependencyTimeout: [Code.Unavailable, "DependencyTimeoutException", "DependencyTimeoutException", 503],
   Internal: [Code.Internal, "KMSInternalException", "KMSInternalException", 500],
+  IncorrectKeyMaterial: [Code.InvalidArgument, "IncorrectKeyMaterialException", "IncorrectKeyMaterialException", 400],
+  ExpiredImportToken: [Code.InvalidArgument, "ExpiredImportTokenException", "ExpiredImportTokenException", 400],
+  InvalidImportToken: [Code.InvalidArgument, "InvalidImportTokenException", "InvalidImportTokenException", 400],
+  Tag: [Code.InvalidArgument, "TagException", "TagException", 400],
+  DryRun: [Code.FailedPrecondition, "DryRunOperationException", "DryRunOperationException", 400],
 };
 
 describe("error model", () => {

@@ -6,7 +6,9 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { Alias, Grant, GrantConstraints, KeyMetadata, KeySpec, KeyUsage, KeyVersion } from "./types_pb.js";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { Alias, ExpirationModel, Grant, GrantConstraints, ImportType, KeyMetadata, KeyOrigin, KeySpec, KeyUsage, KeyVersion, WrappingAlgorithm, WrappingKeySpec } from "./types_pb.js";
 import { file_kms_v1_types } from "./types_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -14,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file kms/v1/key_service.proto.
  */
 export const file_kms_v1_key_service: GenFile = /*@__PURE__*/
-  fileDesc("ChhrbXMvdjEva2V5X3NlcnZpY2UucHJvdG8SBmttcy52MSLeAQoQQ3JlYXRlS2V5UmVxdWVzdBIhCghrZXlfc3BlYxgBIAEoDjIPLmttcy52MS5LZXlTcGVjEiMKCWtleV91c2FnZRgCIAEoDjIQLmttcy52MS5LZXlVc2FnZRITCgtkZXNjcmlwdGlvbhgDIAEoCRIwCgR0YWdzGAQgAygLMiIua21zLnYxLkNyZWF0ZUtleVJlcXVlc3QuVGFnc0VudHJ5Eg4KBnBvbGljeRgFIAEoCRorCglUYWdzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASI1ChFDcmVhdGVLZXlSZXNwb25zZRIgCgNrZXkYASABKAsyEy5rbXMudjEuS2V5TWV0YWRhdGEiJAoSRGVzY3JpYmVLZXlSZXF1ZXN0Eg4KBmtleV9pZBgBIAEoCSI3ChNEZXNjcmliZUtleVJlc3BvbnNlEiAKA2tleRgBIAEoCzITLmttcy52MS5LZXlNZXRhZGF0YSI4Cg9MaXN0S2V5c1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgNEhIKCnBhZ2VfdG9rZW4YAiABKAkiTgoQTGlzdEtleXNSZXNwb25zZRIhCgRrZXlzGAEgAygLMhMua21zLnYxLktleU1ldGFkYXRhEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJCChtVcGRhdGVLZXlEZXNjcmlwdGlvblJlcXVlc3QSDgoGa2V5X2lkGAEgASgJEhMKC2Rlc2NyaXB0aW9uGAIgASgJIkAKHFVwZGF0ZUtleURlc2NyaXB0aW9uUmVzcG9uc2USIAoDa2V5GAEgASgLMhMua21zLnYxLktleU1ldGFkYXRhIiIKEEVuYWJsZUtleVJlcXVlc3QSDgoGa2V5X2lkGAEgASgJIjUKEUVuYWJsZUtleVJlc3BvbnNlEiAKA2tleRgBIAEoCzITLmttcy52MS5LZXlNZXRhZGF0YSIjChFEaXNhYmxlS2V5UmVxdWVzdBIOCgZrZXlfaWQYASABKAkiNgoSRGlzYWJsZUtleVJlc3BvbnNlEiAKA2tleRgBIAEoCzITLmttcy52MS5LZXlNZXRhZGF0YSJJChpTY2hlZHVsZUtleURlbGV0aW9uUmVxdWVzdBIOCgZrZXlfaWQYASABKAkSGwoTcGVuZGluZ193aW5kb3dfZGF5cxgCIAEoDSI/ChtTY2hlZHVsZUtleURlbGV0aW9uUmVzcG9uc2USIAoDa2V5GAEgASgLMhMua21zLnYxLktleU1ldGFkYXRhIioKGENhbmNlbEtleURlbGV0aW9uUmVxdWVzdBIOCgZrZXlfaWQYASABKAkiPQoZQ2FuY2VsS2V5RGVsZXRpb25SZXNwb25zZRIgCgNrZXkYASABKAsyEy5rbXMudjEuS2V5TWV0YWRhdGEiIgoQUm90YXRlS2V5UmVxdWVzdBIOCgZrZXlfaWQYASABKAkiTQoRUm90YXRlS2V5UmVzcG9uc2USIAoDa2V5GAEgASgLMhMua21zLnYxLktleU1ldGFkYXRhEhYKDmtleV92ZXJzaW9uX2lkGAIgASgJIk8KFkxpc3RLZXlWZXJzaW9uc1JlcXVlc3QSDgoGa2V5X2lkGAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoDRISCgpwYWdlX3Rva2VuGAMgASgJIlwKF0xpc3RLZXlWZXJzaW9uc1Jlc3BvbnNlEigKDGtleV92ZXJzaW9ucxgBIAMoCzISLmttcy52MS5LZXlWZXJzaW9uEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJnChtVcGRhdGVSb3RhdGlvblBvbGljeVJlcXVlc3QSDgoGa2V5X2lkGAEgASgJEhoKEmF1dG9tYXRpY19yb3RhdGlvbhgCIAEoCBIcChRyb3RhdGlvbl9wZXJpb2RfZGF5cxgDIAEoDSJAChxVcGRhdGVSb3RhdGlvblBvbGljeVJlc3BvbnNlEiAKA2tleRgBIAEoCzITLmttcy52MS5LZXlNZXRhZGF0YSI4ChJDcmVhdGVBbGlhc1JlcXVlc3QSEgoKYWxpYXNfbmFtZRgBIAEoCRIOCgZrZXlfaWQYAiABKAkiMwoTQ3JlYXRlQWxpYXNSZXNwb25zZRIcCgVhbGlhcxgBIAEoCzINLmttcy52MS5BbGlhcyI4ChJVcGRhdGVBbGlhc1JlcXVlc3QSEgoKYWxpYXNfbmFtZRgBIAEoCRIOCgZrZXlfaWQYAiABKAkiMwoTVXBkYXRlQWxpYXNSZXNwb25zZRIcCgVhbGlhcxgBIAEoCzINLmttcy52MS5BbGlhcyIoChJEZWxldGVBbGlhc1JlcXVlc3QSEgoKYWxpYXNfbmFtZRgBIAEoCSIVChNEZWxldGVBbGlhc1Jlc3BvbnNlIksKEkxpc3RBbGlhc2VzUmVxdWVzdBIOCgZrZXlfaWQYASABKAkSEQoJcGFnZV9zaXplGAIgASgNEhIKCnBhZ2VfdG9rZW4YAyABKAkiTgoTTGlzdEFsaWFzZXNSZXNwb25zZRIeCgdhbGlhc2VzGAEgAygLMg0ua21zLnYxLkFsaWFzEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJ7Cg1UYWdLZXlSZXF1ZXN0Eg4KBmtleV9pZBgBIAEoCRItCgR0YWdzGAIgAygLMh8ua21zLnYxLlRhZ0tleVJlcXVlc3QuVGFnc0VudHJ5GisKCVRhZ3NFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIjIKDlRhZ0tleVJlc3BvbnNlEiAKA2tleRgBIAEoCzITLmttcy52MS5LZXlNZXRhZGF0YSIzCg9VbnRhZ0tleVJlcXVlc3QSDgoGa2V5X2lkGAEgASgJEhAKCHRhZ19rZXlzGAIgAygJIjQKEFVudGFnS2V5UmVzcG9uc2USIAoDa2V5GAEgASgLMhMua21zLnYxLktleU1ldGFkYXRhIiUKE0dldEtleVBvbGljeVJlcXVlc3QSDgoGa2V5X2lkGAEgASgJIjYKFEdldEtleVBvbGljeVJlc3BvbnNlEg4KBmtleV9pZBgBIAEoCRIOCgZwb2xpY3kYAiABKAkiNQoTUHV0S2V5UG9saWN5UmVxdWVzdBIOCgZrZXlfaWQYASABKAkSDgoGcG9saWN5GAIgASgJIiYKFFB1dEtleVBvbGljeVJlc3BvbnNlEg4KBmtleV9pZBgBIAEoCSLCAQoSQ3JlYXRlR3JhbnRSZXF1ZXN0Eg4KBmtleV9pZBgBIAEoCRIZChFncmFudGVlX3ByaW5jaXBhbBgCIAEoCRIaChJyZXRpcmluZ19wcmluY2lwYWwYAyABKAkSEgoKb3BlcmF0aW9ucxgEIAMoCRItCgtjb25zdHJhaW50cxgFIAEoCzIYLmttcy52MS5HcmFudENvbnN0cmFpbnRzEgwKBG5hbWUYBiABKAkSFAoMZ3JhbnRfdG9rZW5zGAcgAygJIjwKE0NyZWF0ZUdyYW50UmVzcG9uc2USEAoIZ3JhbnRfaWQYASABKAkSEwoLZ3JhbnRfdG9rZW4YAiABKAkidwoRTGlzdEdyYW50c1JlcXVlc3QSDgoGa2V5X2lkGAEgASgJEhAKCGdyYW50X2lkGAIgASgJEhkKEWdyYW50ZWVfcHJpbmNpcGFsGAMgASgJEhEKCXBhZ2Vfc2l6ZRgEIAEoDRISCgpwYWdlX3Rva2VuGAUgASgJIkwKEkxpc3RHcmFudHNSZXNwb25zZRIdCgZncmFudHMYASADKAsyDS5rbXMudjEuR3JhbnQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIksKElJldGlyZUdyYW50UmVxdWVzdBITCgtncmFudF90b2tlbhgBIAEoCRIOCgZrZXlfaWQYAiABKAkSEAoIZ3JhbnRfaWQYAyABKAkiFQoTUmV0aXJlR3JhbnRSZXNwb25zZSI2ChJSZXZva2VHcmFudFJlcXVlc3QSDgoGa2V5X2lkGAEgASgJEhAKCGdyYW50X2lkGAIgASgJIhUKE1Jldm9rZUdyYW50UmVzcG9uc2UiSAoeU2V0TWluRGVjcnlwdGlvblZlcnNpb25SZXF1ZXN0Eg4KBmtleV9pZBgBIAEoCRIWCg5rZXlfdmVyc2lvbl9pZBgCIAEoCSJDCh9TZXRNaW5EZWNyeXB0aW9uVmVyc2lvblJlc3BvbnNlEiAKA2tleRgBIAEoCzITLmttcy52MS5LZXlNZXRhZGF0YSIoChZUcmltS2V5VmVyc2lvbnNSZXF1ZXN0Eg4KBmtleV9pZBgBIAEoCSJcChdUcmltS2V5VmVyc2lvbnNSZXNwb25zZRIgCgNrZXkYASABKAsyEy5rbXMudjEuS2V5TWV0YWRhdGESHwoXdHJpbW1lZF9rZXlfdmVyc2lvbl9pZHMYAiADKAkymw8KCktleVNlcnZpY2USQAoJQ3JlYXRlS2V5Ehgua21zLnYxLkNyZWF0ZUtleVJlcXVlc3QaGS5rbXMudjEuQ3JlYXRlS2V5UmVzcG9uc2USSwoLRGVzY3JpYmVLZXkSGi5rbXMudjEuRGVzY3JpYmVLZXlSZXF1ZXN0Ghsua21zLnYxLkRlc2NyaWJlS2V5UmVzcG9uc2UiA5ACARJCCghMaXN0S2V5cxIXLmttcy52MS5MaXN0S2V5c1JlcXVlc3QaGC5rbXMudjEuTGlzdEtleXNSZXNwb25zZSIDkAIBEmEKFFVwZGF0ZUtleURlc2NyaXB0aW9uEiMua21zLnYxLlVwZGF0ZUtleURlc2NyaXB0aW9uUmVxdWVzdBokLmttcy52MS5VcGRhdGVLZXlEZXNjcmlwdGlvblJlc3BvbnNlEkAKCUVuYWJsZUtleRIYLmttcy52MS5FbmFibGVLZXlSZXF1ZXN0Ghkua21zLnYxLkVuYWJsZUtleVJlc3BvbnNlEkMKCkRpc2FibGVLZXkSGS5rbXMudjEuRGlzYWJsZUtleVJlcXVlc3QaGi5rbXMudjEuRGlzYWJsZUtleVJlc3BvbnNlEl4KE1NjaGVkdWxlS2V5RGVsZXRpb24SIi5rbXMudjEuU2NoZWR1bGVLZXlEZWxldGlvblJlcXVlc3QaIy5rbXMudjEuU2NoZWR1bGVLZXlEZWxldGlvblJlc3BvbnNlElgKEUNhbmNlbEtleURlbGV0aW9uEiAua21zLnYxLkNhbmNlbEtleURlbGV0aW9uUmVxdWVzdBohLmttcy52MS5DYW5jZWxLZXlEZWxldGlvblJlc3BvbnNlEkAKCVJvdGF0ZUtleRIYLmttcy52MS5Sb3RhdGVLZXlSZXF1ZXN0Ghkua21zLnYxLlJvdGF0ZUtleVJlc3BvbnNlElcKD0xpc3RLZXlWZXJzaW9ucxIeLmttcy52MS5MaXN0S2V5VmVyc2lvbnNSZXF1ZXN0Gh8ua21zLnYxLkxpc3RLZXlWZXJzaW9uc1Jlc3BvbnNlIgOQAgESYQoUVXBkYXRlUm90YXRpb25Qb2xpY3kSIy5rbXMudjEuVXBkYXRlUm90YXRpb25Qb2xpY3lSZXF1ZXN0GiQua21zLnYxLlVwZGF0ZVJvdGF0aW9uUG9saWN5UmVzcG9uc2USagoXU2V0TWluRGVjcnlwdGlvblZlcnNpb24SJi5rbXMudjEuU2V0TWluRGVjcnlwdGlvblZlcnNpb25SZXF1ZXN0Gicua21zLnYxLlNldE1pbkRlY3J5cHRpb25WZXJzaW9uUmVzcG9uc2USUgoPVHJpbUtleVZlcnNpb25zEh4ua21zLnYxLlRyaW1LZXlWZXJzaW9uc1JlcXVlc3QaHy5rbXMudjEuVHJpbUtleVZlcnNpb25zUmVzcG9uc2USRgoLQ3JlYXRlQWxpYXMSGi5rbXMudjEuQ3JlYXRlQWxpYXNSZXF1ZXN0Ghsua21zLnYxLkNyZWF0ZUFsaWFzUmVzcG9uc2USRgoLVXBkYXRlQWxpYXMSGi5rbXMudjEuVXBkYXRlQWxpYXNSZXF1ZXN0Ghsua21zLnYxLlVwZGF0ZUFsaWFzUmVzcG9uc2USRgoLRGVsZXRlQWxpYXMSGi5rbXMudjEuRGVsZXRlQWxpYXNSZXF1ZXN0Ghsua21zLnYxLkRlbGV0ZUFsaWFzUmVzcG9uc2USSwoLTGlzdEFsaWFzZXMSGi5rbXMudjEuTGlzdEFsaWFzZXNSZXF1ZXN0Ghsua21zLnYxLkxpc3RBbGlhc2VzUmVzcG9uc2UiA5ACARI3CgZUYWdLZXkSFS5rbXMudjEuVGFnS2V5UmVxdWVzdBoWLmttcy52MS5UYWdLZXlSZXNwb25zZRI9CghVbnRhZ0tleRIXLmttcy52MS5VbnRhZ0tleVJlcXVlc3QaGC5rbXMudjEuVW50YWdLZXlSZXNwb25zZRJOCgxHZXRLZXlQb2xpY3kSGy5rbXMudjEuR2V0S2V5UG9saWN5UmVxdWVzdBocLmttcy52MS5HZXRLZXlQb2xpY3lSZXNwb25zZSIDkAIBEkkKDFB1dEtleVBvbGljeRIbLmttcy52MS5QdXRLZXlQb2xpY3lSZXF1ZXN0Ghwua21zLnYxLlB1dEtleVBvbGljeVJlc3BvbnNlEkYKC0NyZWF0ZUdyYW50Ehoua21zLnYxLkNyZWF0ZUdyYW50UmVxdWVzdBobLmttcy52MS5DcmVhdGVHcmFudFJlc3BvbnNlEkgKCkxpc3RHcmFudHMSGS5rbXMudjEuTGlzdEdyYW50c1JlcXVlc3QaGi5rbXMudjEuTGlzdEdyYW50c1Jlc3BvbnNlIgOQAgESRgoLUmV0aXJlR3JhbnQSGi5rbXMudjEuUmV0aXJlR3JhbnRSZXF1ZXN0Ghsua21zLnYxLlJldGlyZUdyYW50UmVzcG9uc2USRgoLUmV2b2tlR3JhbnQSGi5rbXMudjEuUmV2b2tlR3JhbnRSZXF1ZXN0Ghsua21zLnYxLlJldm9rZUdyYW50UmVzcG9uc2ViBnByb3RvMw", [file_kms_v1_types]);
+  fileDesc("ChhrbXMvdjEva2V5X3NlcnZpY2UucHJvdG8SBmttcy52MSKBAgoQQ3JlYXRlS2V5UmVxdWVzdBIhCghrZXlfc3BlYxgBIAEoDjIPLmttcy52MS5LZXlTcGVjEiMKCWtleV91c2FnZRgCIAEoDjIQLmttcy52MS5LZXlVc2FnZRITCgtkZXNjcmlwdGlvbhgDIAEoCRIwCgR0YWdzGAQgAygLMiIua21zLnYxLkNyZWF0ZUtleVJlcXVlc3QuVGFnc0VudHJ5Eg4KBnBvbGljeRgFIAEoCRIhCgZvcmlnaW4YHiABKA4yES5rbXMudjEuS2V5T3JpZ2luGisKCVRhZ3NFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIjUKEUNyZWF0ZUtleVJlc3BvbnNlEiAKA2tleRgBIAEoCzITLmttcy52MS5LZXlNZXRhZGF0YSIkChJEZXNjcmliZUtleVJlcXVlc3QSDgoGa2V5X2lkGAEgASgJIjcKE0Rlc2NyaWJlS2V5UmVzcG9uc2USIAoDa2V5GAEgASgLMhMua21zLnYxLktleU1ldGFkYXRhIjgKD0xpc3RLZXlzUmVxdWVzdBIRCglwYWdlX3NpemUYASABKA0SEgoKcGFnZV90b2tlbhgCIAEoCSJOChBMaXN0S2V5c1Jlc3BvbnNlEiEKBGtleXMYASADKAsyEy5rbXMudjEuS2V5TWV0YWRhdGESFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIkIKG1VwZGF0ZUtleURlc2NyaXB0aW9uUmVxdWVzdBIOCgZrZXlfaWQYASABKAkSEwoLZGVzY3JpcHRpb24YAiABKAkiQAocVXBkYXRlS2V5RGVzY3JpcHRpb25SZXNwb25zZRIgCgNrZXkYASABKAsyEy5rbXMudjEuS2V5TWV0YWRhdGEiIgoQRW5hYmxlS2V5UmVxdWVzdBIOCgZrZXlfaWQYASABKAkiNQoRRW5hYmxlS2V5UmVzcG9uc2USIAoDa2V5GAEgASgLMhMua21zLnYxLktleU1ldGFkYXRhIiMKEURpc2FibGVLZXlSZXF1ZXN0Eg4KBmtleV9pZBgBIAEoCSI2ChJEaXNhYmxlS2V5UmVzcG9uc2USIAoDa2V5GAEgASgLMhMua21zLnYxLktleU1ldGFkYXRhIkkKGlNjaGVkdWxlS2V5RGVsZXRpb25SZXF1ZXN0Eg4KBmtleV9pZBgBIAEoCRIbChNwZW5kaW5nX3dpbmRvd19kYXlzGAIgASgNIj8KG1NjaGVkdWxlS2V5RGVsZXRpb25SZXNwb25zZRIgCgNrZXkYASABKAsyEy5rbXMudjEuS2V5TWV0YWRhdGEiKgoYQ2FuY2VsS2V5RGVsZXRpb25SZXF1ZXN0Eg4KBmtleV9pZBgBIAEoCSI9ChlDYW5jZWxLZXlEZWxldGlvblJlc3BvbnNlEiAKA2tleRgBIAEoCzITLmttcy52MS5LZXlNZXRhZGF0YSIiChBSb3RhdGVLZXlSZXF1ZXN0Eg4KBmtleV9pZBgBIAEoCSJNChFSb3RhdGVLZXlSZXNwb25zZRIgCgNrZXkYASABKAsyEy5rbXMudjEuS2V5TWV0YWRhdGESFgoOa2V5X3ZlcnNpb25faWQYAiABKAkiTwoWTGlzdEtleVZlcnNpb25zUmVxdWVzdBIOCgZrZXlfaWQYASABKAkSEQoJcGFnZV9zaXplGAIgASgNEhIKCnBhZ2VfdG9rZW4YAyABKAkiXAoXTGlzdEtleVZlcnNpb25zUmVzcG9uc2USKAoMa2V5X3ZlcnNpb25zGAEgAygLMhIua21zLnYxLktleVZlcnNpb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJImcKG1VwZGF0ZVJvdGF0aW9uUG9saWN5UmVxdWVzdBIOCgZrZXlfaWQYASABKAkSGgoSYXV0b21hdGljX3JvdGF0aW9uGAIgASgIEhwKFHJvdGF0aW9uX3BlcmlvZF9kYXlzGAMgASgNIkAKHFVwZGF0ZVJvdGF0aW9uUG9saWN5UmVzcG9uc2USIAoDa2V5GAEgASgLMhMua21zLnYxLktleU1ldGFkYXRhIjgKEkNyZWF0ZUFsaWFzUmVxdWVzdBISCgphbGlhc19uYW1lGAEgASgJEg4KBmtleV9pZBgCIAEoCSIzChNDcmVhdGVBbGlhc1Jlc3BvbnNlEhwKBWFsaWFzGAEgASgLMg0ua21zLnYxLkFsaWFzIjgKElVwZGF0ZUFsaWFzUmVxdWVzdBISCgphbGlhc19uYW1lGAEgASgJEg4KBmtleV9pZBgCIAEoCSIzChNVcGRhdGVBbGlhc1Jlc3BvbnNlEhwKBWFsaWFzGAEgASgLMg0ua21zLnYxLkFsaWFzIigKEkRlbGV0ZUFsaWFzUmVxdWVzdBISCgphbGlhc19uYW1lGAEgASgJIhUKE0RlbGV0ZUFsaWFzUmVzcG9uc2UiSwoSTGlzdEFsaWFzZXNSZXF1ZXN0Eg4KBmtleV9pZBgBIAEoCRIRCglwYWdlX3NpemUYAiABKA0SEgoKcGFnZV90b2tlbhgDIAEoCSJOChNMaXN0QWxpYXNlc1Jlc3BvbnNlEh4KB2FsaWFzZXMYASADKAsyDS5rbXMudjEuQWxpYXMSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJInsKDVRhZ0tleVJlcXVlc3QSDgoGa2V5X2lkGAEgASgJEi0KBHRhZ3MYAiADKAsyHy5rbXMudjEuVGFnS2V5UmVxdWVzdC5UYWdzRW50cnkaKwoJVGFnc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiMgoOVGFnS2V5UmVzcG9uc2USIAoDa2V5GAEgASgLMhMua21zLnYxLktleU1ldGFkYXRhIjMKD1VudGFnS2V5UmVxdWVzdBIOCgZrZXlfaWQYASABKAkSEAoIdGFnX2tleXMYAiADKAkiNAoQVW50YWdLZXlSZXNwb25zZRIgCgNrZXkYASABKAsyEy5rbXMudjEuS2V5TWV0YWRhdGEiJQoTR2V0S2V5UG9saWN5UmVxdWVzdBIOCgZrZXlfaWQYASABKAkiNgoUR2V0S2V5UG9saWN5UmVzcG9uc2USDgoGa2V5X2lkGAEgASgJEg4KBnBvbGljeRgCIAEoCSI1ChNQdXRLZXlQb2xpY3lSZXF1ZXN0Eg4KBmtleV9pZBgBIAEoCRIOCgZwb2xpY3kYAiABKAkiJgoUUHV0S2V5UG9saWN5UmVzcG9uc2USDgoGa2V5X2lkGAEgASgJIsIBChJDcmVhdGVHcmFudFJlcXVlc3QSDgoGa2V5X2lkGAEgASgJEhkKEWdyYW50ZWVfcHJpbmNpcGFsGAIgASgJEhoKEnJldGlyaW5nX3ByaW5jaXBhbBgDIAEoCRISCgpvcGVyYXRpb25zGAQgAygJEi0KC2NvbnN0cmFpbnRzGAUgASgLMhgua21zLnYxLkdyYW50Q29uc3RyYWludHMSDAoEbmFtZRgGIAEoCRIUCgxncmFudF90b2tlbnMYByADKAkiPAoTQ3JlYXRlR3JhbnRSZXNwb25zZRIQCghncmFudF9pZBgBIAEoCRITCgtncmFudF90b2tlbhgCIAEoCSJ3ChFMaXN0R3JhbnRzUmVxdWVzdBIOCgZrZXlfaWQYASABKAkSEAoIZ3JhbnRfaWQYAiABKAkSGQoRZ3JhbnRlZV9wcmluY2lwYWwYAyABKAkSEQoJcGFnZV9zaXplGAQgASgNEhIKCnBhZ2VfdG9rZW4YBSABKAkiTAoSTGlzdEdyYW50c1Jlc3BvbnNlEh0KBmdyYW50cxgBIAMoCzINLmttcy52MS5HcmFudBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiSwoSUmV0aXJlR3JhbnRSZXF1ZXN0EhMKC2dyYW50X3Rva2VuGAEgASgJEg4KBmtleV9pZBgCIAEoCRIQCghncmFudF9pZBgDIAEoCSIVChNSZXRpcmVHcmFudFJlc3BvbnNlIjYKElJldm9rZUdyYW50UmVxdWVzdBIOCgZrZXlfaWQYASABKAkSEAoIZ3JhbnRfaWQYAiABKAkiFQoTUmV2b2tlR3JhbnRSZXNwb25zZSJICh5TZXRNaW5EZWNyeXB0aW9uVmVyc2lvblJlcXVlc3QSDgoGa2V5X2lkGAEgASgJEhYKDmtleV92ZXJzaW9uX2lkGAIgASgJIkMKH1NldE1pbkRlY3J5cHRpb25WZXJzaW9uUmVzcG9uc2USIAoDa2V5GAEgASgLMhMua21zLnYxLktleU1ldGFkYXRhIigKFlRyaW1LZXlWZXJzaW9uc1JlcXVlc3QSDgoGa2V5X2lkGAEgASgJIlwKF1RyaW1LZXlWZXJzaW9uc1Jlc3BvbnNlEiAKA2tleRgBIAEoCzITLmttcy52MS5LZXlNZXRhZGF0YRIfChd0cmltbWVkX2tleV92ZXJzaW9uX2lkcxgCIAMoCSKaAQodR2V0UGFyYW1ldGVyc0ZvckltcG9ydFJlcXVlc3QSDgoGa2V5X2lkGAEgASgJEjUKEndyYXBwaW5nX2FsZ29yaXRobRgCIAEoDjIZLmttcy52MS5XcmFwcGluZ0FsZ29yaXRobRIyChF3cmFwcGluZ19rZXlfc3BlYxgDIAEoDjIXLmttcy52MS5XcmFwcGluZ0tleVNwZWMikwEKHkdldFBhcmFtZXRlcnNGb3JJbXBvcnRSZXNwb25zZRIOCgZrZXlfaWQYASABKAkSFAoMaW1wb3J0X3Rva2VuGAIgASgMEhIKCnB1YmxpY19rZXkYAyABKAwSNwoTcGFyYW1ldGVyc192YWxpZF90bxgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi6gEKGEltcG9ydEtleU1hdGVyaWFsUmVxdWVzdBIOCgZrZXlfaWQYASABKAkSFAoMaW1wb3J0X3Rva2VuGAIgASgMEh4KFmVuY3J5cHRlZF9rZXlfbWF0ZXJpYWwYAyABKAwSMQoQZXhwaXJhdGlvbl9tb2RlbBgEIAEoDjIXLmttcy52MS5FeHBpcmF0aW9uTW9kZWwSLAoIdmFsaWRfdG8YBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEicKC2ltcG9ydF90eXBlGAYgASgOMhIua21zLnYxLkltcG9ydFR5cGUiVgoZSW1wb3J0S2V5TWF0ZXJpYWxSZXNwb25zZRIgCgNrZXkYASABKAsyEy5rbXMudjEuS2V5TWV0YWRhdGESFwoPa2V5X21hdGVyaWFsX2lkGAIgASgJIjIKIERlbGV0ZUltcG9ydGVkS2V5TWF0ZXJpYWxSZXF1ZXN0Eg4KBmtleV9pZBgBIAEoCSJFCiFEZWxldGVJbXBvcnRlZEtleU1hdGVyaWFsUmVzcG9uc2USIAoDa2V5GAEgASgLMhMua21zLnYxLktleU1ldGFkYXRhMtARCgpLZXlTZXJ2aWNlEkAKCUNyZWF0ZUtleRIYLmttcy52MS5DcmVhdGVLZXlSZXF1ZXN0Ghkua21zLnYxLkNyZWF0ZUtleVJlc3BvbnNlEksKC0Rlc2NyaWJlS2V5Ehoua21zLnYxLkRlc2NyaWJlS2V5UmVxdWVzdBobLmttcy52MS5EZXNjcmliZUtleVJlc3BvbnNlIgOQAgESQgoITGlzdEtleXMSFy5rbXMudjEuTGlzdEtleXNSZXF1ZXN0Ghgua21zLnYxLkxpc3RLZXlzUmVzcG9uc2UiA5ACARJhChRVcGRhdGVLZXlEZXNjcmlwdGlvbhIjLmttcy52MS5VcGRhdGVLZXlEZXNjcmlwdGlvblJlcXVlc3QaJC5rbXMudjEuVXBkYXRlS2V5RGVzY3JpcHRpb25SZXNwb25zZRJACglFbmFibGVLZXkSGC5rbXMudjEuRW5hYmxlS2V5UmVxdWVzdBoZLmttcy52MS5FbmFibGVLZXlSZXNwb25zZRJDCgpEaXNhYmxlS2V5Ehkua21zLnYxLkRpc2FibGVLZXlSZXF1ZXN0Ghoua21zLnYxLkRpc2FibGVLZXlSZXNwb25zZRJeChNTY2hlZHVsZUtleURlbGV0aW9uEiIua21zLnYxLlNjaGVkdWxlS2V5RGVsZXRpb25SZXF1ZXN0GiMua21zLnYxLlNjaGVkdWxlS2V5RGVsZXRpb25SZXNwb25zZRJYChFDYW5jZWxLZXlEZWxldGlvbhIgLmttcy52MS5DYW5jZWxLZXlEZWxldGlvblJlcXVlc3QaIS5rbXMudjEuQ2FuY2VsS2V5RGVsZXRpb25SZXNwb25zZRJACglSb3RhdGVLZXkSGC5rbXMudjEuUm90YXRlS2V5UmVxdWVzdBoZLmttcy52MS5Sb3RhdGVLZXlSZXNwb25zZRJXCg9MaXN0S2V5VmVyc2lvbnMSHi5rbXMudjEuTGlzdEtleVZlcnNpb25zUmVxdWVzdBofLmttcy52MS5MaXN0S2V5VmVyc2lvbnNSZXNwb25zZSIDkAIBEmEKFFVwZGF0ZVJvdGF0aW9uUG9saWN5EiMua21zLnYxLlVwZGF0ZVJvdGF0aW9uUG9saWN5UmVxdWVzdBokLmttcy52MS5VcGRhdGVSb3RhdGlvblBvbGljeVJlc3BvbnNlEmoKF1NldE1pbkRlY3J5cHRpb25WZXJzaW9uEiYua21zLnYxLlNldE1pbkRlY3J5cHRpb25WZXJzaW9uUmVxdWVzdBonLmttcy52MS5TZXRNaW5EZWNyeXB0aW9uVmVyc2lvblJlc3BvbnNlElIKD1RyaW1LZXlWZXJzaW9ucxIeLmttcy52MS5UcmltS2V5VmVyc2lvbnNSZXF1ZXN0Gh8ua21zLnYxLlRyaW1LZXlWZXJzaW9uc1Jlc3BvbnNlEkYKC0NyZWF0ZUFsaWFzEhoua21zLnYxLkNyZWF0ZUFsaWFzUmVxdWVzdBobLmttcy52MS5DcmVhdGVBbGlhc1Jlc3BvbnNlEkYKC1VwZGF0ZUFsaWFzEhoua21zLnYxLlVwZGF0ZUFsaWFzUmVxdWVzdBobLmttcy52MS5VcGRhdGVBbGlhc1Jlc3BvbnNlEkYKC0RlbGV0ZUFsaWFzEhoua21zLnYxLkRlbGV0ZUFsaWFzUmVxdWVzdBobLmttcy52MS5EZWxldGVBbGlhc1Jlc3BvbnNlEksKC0xpc3RBbGlhc2VzEhoua21zLnYxLkxpc3RBbGlhc2VzUmVxdWVzdBobLmttcy52MS5MaXN0QWxpYXNlc1Jlc3BvbnNlIgOQAgESNwoGVGFnS2V5EhUua21zLnYxLlRhZ0tleVJlcXVlc3QaFi5rbXMudjEuVGFnS2V5UmVzcG9uc2USPQoIVW50YWdLZXkSFy5rbXMudjEuVW50YWdLZXlSZXF1ZXN0Ghgua21zLnYxLlVudGFnS2V5UmVzcG9uc2USTgoMR2V0S2V5UG9saWN5Ehsua21zLnYxLkdldEtleVBvbGljeVJlcXVlc3QaHC5rbXMudjEuR2V0S2V5UG9saWN5UmVzcG9uc2UiA5ACARJJCgxQdXRLZXlQb2xpY3kSGy5rbXMudjEuUHV0S2V5UG9saWN5UmVxdWVzdBocLmttcy52MS5QdXRLZXlQb2xpY3lSZXNwb25zZRJGCgtDcmVhdGVHcmFudBIaLmttcy52MS5DcmVhdGVHcmFudFJlcXVlc3QaGy5rbXMudjEuQ3JlYXRlR3JhbnRSZXNwb25zZRJICgpMaXN0R3JhbnRzEhkua21zLnYxLkxpc3RHcmFudHNSZXF1ZXN0Ghoua21zLnYxLkxpc3RHcmFudHNSZXNwb25zZSIDkAIBEkYKC1JldGlyZUdyYW50Ehoua21zLnYxLlJldGlyZUdyYW50UmVxdWVzdBobLmttcy52MS5SZXRpcmVHcmFudFJlc3BvbnNlEkYKC1Jldm9rZUdyYW50Ehoua21zLnYxLlJldm9rZUdyYW50UmVxdWVzdBobLmttcy52MS5SZXZva2VHcmFudFJlc3BvbnNlEmcKFkdldFBhcmFtZXRlcnNGb3JJbXBvcnQSJS5rbXMudjEuR2V0UGFyYW1ldGVyc0ZvckltcG9ydFJlcXVlc3QaJi5rbXMudjEuR2V0UGFyYW1ldGVyc0ZvckltcG9ydFJlc3BvbnNlElgKEUltcG9ydEtleU1hdGVyaWFsEiAua21zLnYxLkltcG9ydEtleU1hdGVyaWFsUmVxdWVzdBohLmttcy52MS5JbXBvcnRLZXlNYXRlcmlhbFJlc3BvbnNlEnAKGURlbGV0ZUltcG9ydGVkS2V5TWF0ZXJpYWwSKC5rbXMudjEuRGVsZXRlSW1wb3J0ZWRLZXlNYXRlcmlhbFJlcXVlc3QaKS5rbXMudjEuRGVsZXRlSW1wb3J0ZWRLZXlNYXRlcmlhbFJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp, file_kms_v1_types]);
 
 /**
  * CreateKey input.
@@ -56,6 +58,13 @@ export type CreateKeyRequest = Message<"kms.v1.CreateKeyRequest"> & {
    * @generated from field: string policy = 5;
    */
   policy: string;
+
+  /**
+   * KEY_ORIGIN_EXTERNAL: the key waits in KEY_STATE_PENDING_IMPORT for imported material.
+   *
+   * @generated from field: kms.v1.KeyOrigin origin = 30;
+   */
+  origin: KeyOrigin;
 };
 
 /**
@@ -1334,6 +1343,209 @@ export const TrimKeyVersionsResponseSchema: GenMessage<TrimKeyVersionsResponse> 
   messageDesc(file_kms_v1_key_service, 49);
 
 /**
+ * GetParametersForImport input.
+ *
+ * @generated from message kms.v1.GetParametersForImportRequest
+ */
+export type GetParametersForImportRequest = Message<"kms.v1.GetParametersForImportRequest"> & {
+  /**
+   * Key id, key ARN, alias name or alias ARN.
+   *
+   * @generated from field: string key_id = 1;
+   */
+  keyId: string;
+
+  /**
+   * How the material will be wrapped.
+   *
+   * @generated from field: kms.v1.WrappingAlgorithm wrapping_algorithm = 2;
+   */
+  wrappingAlgorithm: WrappingAlgorithm;
+
+  /**
+   * The wrapping key's size.
+   *
+   * @generated from field: kms.v1.WrappingKeySpec wrapping_key_spec = 3;
+   */
+  wrappingKeySpec: WrappingKeySpec;
+};
+
+/**
+ * Describes the message kms.v1.GetParametersForImportRequest.
+ * Use `create(GetParametersForImportRequestSchema)` to create a new message.
+ */
+export const GetParametersForImportRequestSchema: GenMessage<GetParametersForImportRequest> = /*@__PURE__*/
+  messageDesc(file_kms_v1_key_service, 50);
+
+/**
+ * GetParametersForImport output.
+ *
+ * @generated from message kms.v1.GetParametersForImportResponse
+ */
+export type GetParametersForImportResponse = Message<"kms.v1.GetParametersForImportResponse"> & {
+  /**
+   * The key.
+   *
+   * @generated from field: string key_id = 1;
+   */
+  keyId: string;
+
+  /**
+   * Send back with ImportKeyMaterial.
+   *
+   * @generated from field: bytes import_token = 2;
+   */
+  importToken: Uint8Array;
+
+  /**
+   * The wrapping public key, SubjectPublicKeyInfo DER.
+   *
+   * @generated from field: bytes public_key = 3;
+   */
+  publicKey: Uint8Array;
+
+  /**
+   * When the token and the wrapping key stop being accepted.
+   *
+   * @generated from field: google.protobuf.Timestamp parameters_valid_to = 4;
+   */
+  parametersValidTo?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message kms.v1.GetParametersForImportResponse.
+ * Use `create(GetParametersForImportResponseSchema)` to create a new message.
+ */
+export const GetParametersForImportResponseSchema: GenMessage<GetParametersForImportResponse> = /*@__PURE__*/
+  messageDesc(file_kms_v1_key_service, 51);
+
+/**
+ * ImportKeyMaterial input.
+ *
+ * @generated from message kms.v1.ImportKeyMaterialRequest
+ */
+export type ImportKeyMaterialRequest = Message<"kms.v1.ImportKeyMaterialRequest"> & {
+  /**
+   * Key id, key ARN, alias name or alias ARN.
+   *
+   * @generated from field: string key_id = 1;
+   */
+  keyId: string;
+
+  /**
+   * From GetParametersForImport.
+   *
+   * @generated from field: bytes import_token = 2;
+   */
+  importToken: Uint8Array;
+
+  /**
+   * The material wrapped as wrapping_algorithm says.
+   *
+   * @generated from field: bytes encrypted_key_material = 3;
+   */
+  encryptedKeyMaterial: Uint8Array;
+
+  /**
+   * Whether the material expires.
+   *
+   * @generated from field: kms.v1.ExpirationModel expiration_model = 4;
+   */
+  expirationModel: ExpirationModel;
+
+  /**
+   * When it expires (with EXPIRATION_MODEL_KEY_MATERIAL_EXPIRES), at most 365 days ahead.
+   *
+   * @generated from field: google.protobuf.Timestamp valid_to = 5;
+   */
+  validTo?: Timestamp | undefined;
+
+  /**
+   * Existing or new material.
+   *
+   * @generated from field: kms.v1.ImportType import_type = 6;
+   */
+  importType: ImportType;
+};
+
+/**
+ * Describes the message kms.v1.ImportKeyMaterialRequest.
+ * Use `create(ImportKeyMaterialRequestSchema)` to create a new message.
+ */
+export const ImportKeyMaterialRequestSchema: GenMessage<ImportKeyMaterialRequest> = /*@__PURE__*/
+  messageDesc(file_kms_v1_key_service, 52);
+
+/**
+ * ImportKeyMaterial output.
+ *
+ * @generated from message kms.v1.ImportKeyMaterialResponse
+ */
+export type ImportKeyMaterialResponse = Message<"kms.v1.ImportKeyMaterialResponse"> & {
+  /**
+   * The key after the import.
+   *
+   * @generated from field: kms.v1.KeyMetadata key = 1;
+   */
+  key?: KeyMetadata | undefined;
+
+  /**
+   * The id of the material imported (the key version it belongs to).
+   *
+   * @generated from field: string key_material_id = 2;
+   */
+  keyMaterialId: string;
+};
+
+/**
+ * Describes the message kms.v1.ImportKeyMaterialResponse.
+ * Use `create(ImportKeyMaterialResponseSchema)` to create a new message.
+ */
+export const ImportKeyMaterialResponseSchema: GenMessage<ImportKeyMaterialResponse> = /*@__PURE__*/
+  messageDesc(file_kms_v1_key_service, 53);
+
+/**
+ * DeleteImportedKeyMaterial input.
+ *
+ * @generated from message kms.v1.DeleteImportedKeyMaterialRequest
+ */
+export type DeleteImportedKeyMaterialRequest = Message<"kms.v1.DeleteImportedKeyMaterialRequest"> & {
+  /**
+   * Key id, key ARN, alias name or alias ARN.
+   *
+   * @generated from field: string key_id = 1;
+   */
+  keyId: string;
+};
+
+/**
+ * Describes the message kms.v1.DeleteImportedKeyMaterialRequest.
+ * Use `create(DeleteImportedKeyMaterialRequestSchema)` to create a new message.
+ */
+export const DeleteImportedKeyMaterialRequestSchema: GenMessage<DeleteImportedKeyMaterialRequest> = /*@__PURE__*/
+  messageDesc(file_kms_v1_key_service, 54);
+
+/**
+ * DeleteImportedKeyMaterial output.
+ *
+ * @generated from message kms.v1.DeleteImportedKeyMaterialResponse
+ */
+export type DeleteImportedKeyMaterialResponse = Message<"kms.v1.DeleteImportedKeyMaterialResponse"> & {
+  /**
+   * The key, now KEY_STATE_PENDING_IMPORT.
+   *
+   * @generated from field: kms.v1.KeyMetadata key = 1;
+   */
+  key?: KeyMetadata | undefined;
+};
+
+/**
+ * Describes the message kms.v1.DeleteImportedKeyMaterialResponse.
+ * Use `create(DeleteImportedKeyMaterialResponseSchema)` to create a new message.
+ */
+export const DeleteImportedKeyMaterialResponseSchema: GenMessage<DeleteImportedKeyMaterialResponse> = /*@__PURE__*/
+  messageDesc(file_kms_v1_key_service, 55);
+
+/**
  * KeyService manages keys. It never returns key material.
  *
  * Every `key_id` field accepts a key id, a key ARN, `alias/<name>` or an alias ARN;
@@ -1616,6 +1828,41 @@ export const KeyService: GenService<{
     methodKind: "unary";
     input: typeof RevokeGrantRequestSchema;
     output: typeof RevokeGrantResponseSchema;
+  },
+  /**
+   * An RSA public key to wrap key material with and an import token, valid 24 hours and only
+   * for this key (origin KEY_ORIGIN_EXTERNAL). Errors: NOT_FOUND, FAILED_PRECONDITION
+   * (UnsupportedOperationException for a key whose material is generated, KMSInvalidStateException).
+   *
+   * @generated from rpc kms.v1.KeyService.GetParametersForImport
+   */
+  getParametersForImport: {
+    methodKind: "unary";
+    input: typeof GetParametersForImportRequestSchema;
+    output: typeof GetParametersForImportResponseSchema;
+  },
+  /**
+   * Imports key material wrapped under GetParametersForImport's public key. Re-importing must bring
+   * the same material. Errors: INVALID_ARGUMENT (InvalidImportTokenException,
+   * ExpiredImportTokenException, InvalidCiphertextException, IncorrectKeyMaterialException).
+   *
+   * @generated from rpc kms.v1.KeyService.ImportKeyMaterial
+   */
+  importKeyMaterial: {
+    methodKind: "unary";
+    input: typeof ImportKeyMaterialRequestSchema;
+    output: typeof ImportKeyMaterialResponseSchema;
+  },
+  /**
+   * Deletes imported material; the key is KEY_STATE_PENDING_IMPORT until the same material is
+   * imported again.
+   *
+   * @generated from rpc kms.v1.KeyService.DeleteImportedKeyMaterial
+   */
+  deleteImportedKeyMaterial: {
+    methodKind: "unary";
+    input: typeof DeleteImportedKeyMaterialRequestSchema;
+    output: typeof DeleteImportedKeyMaterialResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_kms_v1_key_service, 0);

@@ -14,9 +14,21 @@ import {
   type WireNames,
 } from "../../../src/domain/algorithms.js";
 import { algorithmsOf, KEY_PAIR_SPECS, KEY_SPECS, specRow } from "../../../src/domain/specs.js";
+import {
+  EXPIRATION_MODELS,
+  IMPORT_TYPES,
+  KEY_ORIGINS,
+  WRAPPING_ALGORITHMS,
+  WRAPPING_KEY_SPECS,
+} from "../../../src/domain/key-import.js";
 import { EncryptionAlgorithm } from "../../../gen/kms/v1/crypto_service_pb.js";
 import {
   DataKeySpec,
+  ExpirationModel,
+  ImportType,
+  KeyOrigin,
+  WrappingAlgorithm,
+  WrappingKeySpec,
   KeyFormat,
   KeyPairSpec,
   KeySpec,
@@ -67,6 +79,11 @@ const PROTO_ENUMS: {
   },
   { name: "MessageType", e: MessageType, table: MESSAGE_TYPES, toCore: convert.toMessageType },
   { name: "MacAlgorithm", e: MacAlgorithm, table: MAC_ALGORITHMS },
+  { name: "KeyOrigin", e: KeyOrigin, table: KEY_ORIGINS, toCore: convert.toKeyOrigin },
+  { name: "WrappingAlgorithm", e: WrappingAlgorithm, table: WRAPPING_ALGORITHMS },
+  { name: "WrappingKeySpec", e: WrappingKeySpec, table: WRAPPING_KEY_SPECS },
+  { name: "ExpirationModel", e: ExpirationModel, table: EXPIRATION_MODELS },
+  { name: "ImportType", e: ImportType, table: IMPORT_TYPES },
   {
     name: "EncryptionAlgorithm",
     e: EncryptionAlgorithm,
@@ -125,6 +142,26 @@ const AWS_ENUMS: { name: string; sdk: Record<string, string>; table: Table; look
   },
   { name: "MacAlgorithmSpec", sdk: aws.MacAlgorithmSpec, table: MAC_ALGORITHMS, lookup: awsEnums.AWS_MAC_ALGORITHMS },
   { name: "MessageType", sdk: aws.MessageType, table: MESSAGE_TYPES, lookup: awsEnums.AWS_MESSAGE_TYPES },
+  { name: "OriginType", sdk: aws.OriginType, table: KEY_ORIGINS, lookup: awsEnums.AWS_ORIGINS },
+  {
+    name: "AlgorithmSpec",
+    sdk: aws.AlgorithmSpec,
+    table: WRAPPING_ALGORITHMS,
+    lookup: awsEnums.AWS_WRAPPING_ALGORITHMS,
+  },
+  {
+    name: "WrappingKeySpec",
+    sdk: aws.WrappingKeySpec,
+    table: WRAPPING_KEY_SPECS,
+    lookup: awsEnums.AWS_WRAPPING_KEY_SPECS,
+  },
+  {
+    name: "ExpirationModelType",
+    sdk: aws.ExpirationModelType,
+    table: EXPIRATION_MODELS,
+    lookup: awsEnums.AWS_EXPIRATION_MODELS,
+  },
+  { name: "ImportType", sdk: aws.ImportType, table: IMPORT_TYPES, lookup: awsEnums.AWS_IMPORT_TYPES },
 ];
 
 describe("the catalogue ↔ AWS", () => {

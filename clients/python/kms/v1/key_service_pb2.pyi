@@ -1,3 +1,4 @@
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from kms.v1 import types_pb2 as _types_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
@@ -59,7 +60,7 @@ class CreateGrantResponse(_message.Message):
     def __init__(self, grant_id: _Optional[str] = ..., grant_token: _Optional[str] = ...) -> None: ...
 
 class CreateKeyRequest(_message.Message):
-    __slots__ = ["description", "key_spec", "key_usage", "policy", "tags"]
+    __slots__ = ["description", "key_spec", "key_usage", "origin", "policy", "tags"]
     class TagsEntry(_message.Message):
         __slots__ = ["key", "value"]
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -70,14 +71,16 @@ class CreateKeyRequest(_message.Message):
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     KEY_SPEC_FIELD_NUMBER: _ClassVar[int]
     KEY_USAGE_FIELD_NUMBER: _ClassVar[int]
+    ORIGIN_FIELD_NUMBER: _ClassVar[int]
     POLICY_FIELD_NUMBER: _ClassVar[int]
     TAGS_FIELD_NUMBER: _ClassVar[int]
     description: str
     key_spec: _types_pb2.KeySpec
     key_usage: _types_pb2.KeyUsage
+    origin: _types_pb2.KeyOrigin
     policy: str
     tags: _containers.ScalarMap[str, str]
-    def __init__(self, key_spec: _Optional[_Union[_types_pb2.KeySpec, str]] = ..., key_usage: _Optional[_Union[_types_pb2.KeyUsage, str]] = ..., description: _Optional[str] = ..., tags: _Optional[_Mapping[str, str]] = ..., policy: _Optional[str] = ...) -> None: ...
+    def __init__(self, key_spec: _Optional[_Union[_types_pb2.KeySpec, str]] = ..., key_usage: _Optional[_Union[_types_pb2.KeyUsage, str]] = ..., description: _Optional[str] = ..., tags: _Optional[_Mapping[str, str]] = ..., policy: _Optional[str] = ..., origin: _Optional[_Union[_types_pb2.KeyOrigin, str]] = ...) -> None: ...
 
 class CreateKeyResponse(_message.Message):
     __slots__ = ["key"]
@@ -94,6 +97,18 @@ class DeleteAliasRequest(_message.Message):
 class DeleteAliasResponse(_message.Message):
     __slots__ = []
     def __init__(self) -> None: ...
+
+class DeleteImportedKeyMaterialRequest(_message.Message):
+    __slots__ = ["key_id"]
+    KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    key_id: str
+    def __init__(self, key_id: _Optional[str] = ...) -> None: ...
+
+class DeleteImportedKeyMaterialResponse(_message.Message):
+    __slots__ = ["key"]
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    key: _types_pb2.KeyMetadata
+    def __init__(self, key: _Optional[_Union[_types_pb2.KeyMetadata, _Mapping]] = ...) -> None: ...
 
 class DescribeKeyRequest(_message.Message):
     __slots__ = ["key_id"]
@@ -144,6 +159,52 @@ class GetKeyPolicyResponse(_message.Message):
     key_id: str
     policy: str
     def __init__(self, key_id: _Optional[str] = ..., policy: _Optional[str] = ...) -> None: ...
+
+class GetParametersForImportRequest(_message.Message):
+    __slots__ = ["key_id", "wrapping_algorithm", "wrapping_key_spec"]
+    KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    WRAPPING_ALGORITHM_FIELD_NUMBER: _ClassVar[int]
+    WRAPPING_KEY_SPEC_FIELD_NUMBER: _ClassVar[int]
+    key_id: str
+    wrapping_algorithm: _types_pb2.WrappingAlgorithm
+    wrapping_key_spec: _types_pb2.WrappingKeySpec
+    def __init__(self, key_id: _Optional[str] = ..., wrapping_algorithm: _Optional[_Union[_types_pb2.WrappingAlgorithm, str]] = ..., wrapping_key_spec: _Optional[_Union[_types_pb2.WrappingKeySpec, str]] = ...) -> None: ...
+
+class GetParametersForImportResponse(_message.Message):
+    __slots__ = ["import_token", "key_id", "parameters_valid_to", "public_key"]
+    IMPORT_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    PARAMETERS_VALID_TO_FIELD_NUMBER: _ClassVar[int]
+    PUBLIC_KEY_FIELD_NUMBER: _ClassVar[int]
+    import_token: bytes
+    key_id: str
+    parameters_valid_to: _timestamp_pb2.Timestamp
+    public_key: bytes
+    def __init__(self, key_id: _Optional[str] = ..., import_token: _Optional[bytes] = ..., public_key: _Optional[bytes] = ..., parameters_valid_to: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ImportKeyMaterialRequest(_message.Message):
+    __slots__ = ["encrypted_key_material", "expiration_model", "import_token", "import_type", "key_id", "valid_to"]
+    ENCRYPTED_KEY_MATERIAL_FIELD_NUMBER: _ClassVar[int]
+    EXPIRATION_MODEL_FIELD_NUMBER: _ClassVar[int]
+    IMPORT_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    IMPORT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    VALID_TO_FIELD_NUMBER: _ClassVar[int]
+    encrypted_key_material: bytes
+    expiration_model: _types_pb2.ExpirationModel
+    import_token: bytes
+    import_type: _types_pb2.ImportType
+    key_id: str
+    valid_to: _timestamp_pb2.Timestamp
+    def __init__(self, key_id: _Optional[str] = ..., import_token: _Optional[bytes] = ..., encrypted_key_material: _Optional[bytes] = ..., expiration_model: _Optional[_Union[_types_pb2.ExpirationModel, str]] = ..., valid_to: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., import_type: _Optional[_Union[_types_pb2.ImportType, str]] = ...) -> None: ...
+
+class ImportKeyMaterialResponse(_message.Message):
+    __slots__ = ["key", "key_material_id"]
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    KEY_MATERIAL_ID_FIELD_NUMBER: _ClassVar[int]
+    key: _types_pb2.KeyMetadata
+    key_material_id: str
+    def __init__(self, key: _Optional[_Union[_types_pb2.KeyMetadata, _Mapping]] = ..., key_material_id: _Optional[str] = ...) -> None: ...
 
 class ListAliasesRequest(_message.Message):
     __slots__ = ["key_id", "page_size", "page_token"]

@@ -144,6 +144,21 @@ class KeyServiceStub(object):
                 request_serializer=kms_dot_v1_dot_key__service__pb2.RevokeGrantRequest.SerializeToString,
                 response_deserializer=kms_dot_v1_dot_key__service__pb2.RevokeGrantResponse.FromString,
                 )
+        self.GetParametersForImport = channel.unary_unary(
+                '/kms.v1.KeyService/GetParametersForImport',
+                request_serializer=kms_dot_v1_dot_key__service__pb2.GetParametersForImportRequest.SerializeToString,
+                response_deserializer=kms_dot_v1_dot_key__service__pb2.GetParametersForImportResponse.FromString,
+                )
+        self.ImportKeyMaterial = channel.unary_unary(
+                '/kms.v1.KeyService/ImportKeyMaterial',
+                request_serializer=kms_dot_v1_dot_key__service__pb2.ImportKeyMaterialRequest.SerializeToString,
+                response_deserializer=kms_dot_v1_dot_key__service__pb2.ImportKeyMaterialResponse.FromString,
+                )
+        self.DeleteImportedKeyMaterial = channel.unary_unary(
+                '/kms.v1.KeyService/DeleteImportedKeyMaterial',
+                request_serializer=kms_dot_v1_dot_key__service__pb2.DeleteImportedKeyMaterialRequest.SerializeToString,
+                response_deserializer=kms_dot_v1_dot_key__service__pb2.DeleteImportedKeyMaterialResponse.FromString,
+                )
 
 
 class KeyServiceServicer(object):
@@ -353,6 +368,32 @@ class KeyServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetParametersForImport(self, request, context):
+        """An RSA public key to wrap key material with and an import token, valid 24 hours and only
+        for this key (origin KEY_ORIGIN_EXTERNAL). Errors: NOT_FOUND, FAILED_PRECONDITION
+        (UnsupportedOperationException for a key whose material is generated, KMSInvalidStateException).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ImportKeyMaterial(self, request, context):
+        """Imports key material wrapped under GetParametersForImport's public key. Re-importing must bring
+        the same material. Errors: INVALID_ARGUMENT (InvalidImportTokenException,
+        ExpiredImportTokenException, InvalidCiphertextException, IncorrectKeyMaterialException).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteImportedKeyMaterial(self, request, context):
+        """Deletes imported material; the key is KEY_STATE_PENDING_IMPORT until the same material is
+        imported again.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_KeyServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -480,6 +521,21 @@ def add_KeyServiceServicer_to_server(servicer, server):
                     servicer.RevokeGrant,
                     request_deserializer=kms_dot_v1_dot_key__service__pb2.RevokeGrantRequest.FromString,
                     response_serializer=kms_dot_v1_dot_key__service__pb2.RevokeGrantResponse.SerializeToString,
+            ),
+            'GetParametersForImport': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetParametersForImport,
+                    request_deserializer=kms_dot_v1_dot_key__service__pb2.GetParametersForImportRequest.FromString,
+                    response_serializer=kms_dot_v1_dot_key__service__pb2.GetParametersForImportResponse.SerializeToString,
+            ),
+            'ImportKeyMaterial': grpc.unary_unary_rpc_method_handler(
+                    servicer.ImportKeyMaterial,
+                    request_deserializer=kms_dot_v1_dot_key__service__pb2.ImportKeyMaterialRequest.FromString,
+                    response_serializer=kms_dot_v1_dot_key__service__pb2.ImportKeyMaterialResponse.SerializeToString,
+            ),
+            'DeleteImportedKeyMaterial': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteImportedKeyMaterial,
+                    request_deserializer=kms_dot_v1_dot_key__service__pb2.DeleteImportedKeyMaterialRequest.FromString,
+                    response_serializer=kms_dot_v1_dot_key__service__pb2.DeleteImportedKeyMaterialResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -918,5 +974,56 @@ class KeyService(object):
         return grpc.experimental.unary_unary(request, target, '/kms.v1.KeyService/RevokeGrant',
             kms_dot_v1_dot_key__service__pb2.RevokeGrantRequest.SerializeToString,
             kms_dot_v1_dot_key__service__pb2.RevokeGrantResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def GetParametersForImport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/kms.v1.KeyService/GetParametersForImport',
+            kms_dot_v1_dot_key__service__pb2.GetParametersForImportRequest.SerializeToString,
+            kms_dot_v1_dot_key__service__pb2.GetParametersForImportResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def ImportKeyMaterial(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/kms.v1.KeyService/ImportKeyMaterial',
+            kms_dot_v1_dot_key__service__pb2.ImportKeyMaterialRequest.SerializeToString,
+            kms_dot_v1_dot_key__service__pb2.ImportKeyMaterialResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def DeleteImportedKeyMaterial(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/kms.v1.KeyService/DeleteImportedKeyMaterial',
+            kms_dot_v1_dot_key__service__pb2.DeleteImportedKeyMaterialRequest.SerializeToString,
+            kms_dot_v1_dot_key__service__pb2.DeleteImportedKeyMaterialResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)

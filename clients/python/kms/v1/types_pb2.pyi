@@ -9,9 +9,18 @@ DATA_KEY_SPEC_AES_128: DataKeySpec
 DATA_KEY_SPEC_AES_256: DataKeySpec
 DATA_KEY_SPEC_UNSPECIFIED: DataKeySpec
 DESCRIPTOR: _descriptor.FileDescriptor
+EXPIRATION_MODEL_KEY_MATERIAL_DOES_NOT_EXPIRE: ExpirationModel
+EXPIRATION_MODEL_KEY_MATERIAL_EXPIRES: ExpirationModel
+EXPIRATION_MODEL_UNSPECIFIED: ExpirationModel
+IMPORT_TYPE_EXISTING_KEY_MATERIAL: ImportType
+IMPORT_TYPE_NEW_KEY_MATERIAL: ImportType
+IMPORT_TYPE_UNSPECIFIED: ImportType
 KEY_FORMAT_DER: KeyFormat
 KEY_FORMAT_PEM: KeyFormat
 KEY_FORMAT_UNSPECIFIED: KeyFormat
+KEY_ORIGIN_AWS_KMS: KeyOrigin
+KEY_ORIGIN_EXTERNAL: KeyOrigin
+KEY_ORIGIN_UNSPECIFIED: KeyOrigin
 KEY_PAIR_SPEC_EC_P256: KeyPairSpec
 KEY_PAIR_SPEC_EC_P256K: KeyPairSpec
 KEY_PAIR_SPEC_RSA_2048: KeyPairSpec
@@ -29,6 +38,7 @@ KEY_SPEC_UNSPECIFIED: KeySpec
 KEY_STATE_DISABLED: KeyState
 KEY_STATE_ENABLED: KeyState
 KEY_STATE_PENDING_DELETION: KeyState
+KEY_STATE_PENDING_IMPORT: KeyState
 KEY_STATE_UNSPECIFIED: KeyState
 KEY_USAGE_ENCRYPT_DECRYPT: KeyUsage
 KEY_USAGE_GENERATE_VERIFY_MAC: KeyUsage
@@ -51,6 +61,15 @@ SIGNING_ALGORITHM_RSASSA_PSS_SHA_256: SigningAlgorithm
 SIGNING_ALGORITHM_RSASSA_PSS_SHA_384: SigningAlgorithm
 SIGNING_ALGORITHM_RSASSA_PSS_SHA_512: SigningAlgorithm
 SIGNING_ALGORITHM_UNSPECIFIED: SigningAlgorithm
+WRAPPING_ALGORITHM_RSAES_OAEP_SHA_1: WrappingAlgorithm
+WRAPPING_ALGORITHM_RSAES_OAEP_SHA_256: WrappingAlgorithm
+WRAPPING_ALGORITHM_RSA_AES_KEY_WRAP_SHA_1: WrappingAlgorithm
+WRAPPING_ALGORITHM_RSA_AES_KEY_WRAP_SHA_256: WrappingAlgorithm
+WRAPPING_ALGORITHM_UNSPECIFIED: WrappingAlgorithm
+WRAPPING_KEY_SPEC_RSA_2048: WrappingKeySpec
+WRAPPING_KEY_SPEC_RSA_3072: WrappingKeySpec
+WRAPPING_KEY_SPEC_RSA_4096: WrappingKeySpec
+WRAPPING_KEY_SPEC_UNSPECIFIED: WrappingKeySpec
 
 class Alias(_message.Message):
     __slots__ = ["alias_arn", "alias_name", "create_time", "target_key_id", "update_time"]
@@ -121,7 +140,7 @@ class GrantConstraints(_message.Message):
     def __init__(self, encryption_context_equals: _Optional[_Mapping[str, str]] = ..., encryption_context_subset: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class KeyMetadata(_message.Message):
-    __slots__ = ["arn", "automatic_rotation", "create_time", "deletion_time", "description", "initial_key_version_id", "key_id", "key_spec", "key_state", "key_usage", "min_decryption_key_version_id", "next_rotation_time", "primary_key_version_id", "rotation_period_days", "tags"]
+    __slots__ = ["arn", "automatic_rotation", "create_time", "current_key_material_id", "deletion_time", "description", "expiration_model", "initial_key_version_id", "key_id", "key_spec", "key_state", "key_usage", "min_decryption_key_version_id", "next_rotation_time", "origin", "primary_key_version_id", "rotation_period_days", "tags", "valid_to"]
     class TagsEntry(_message.Message):
         __slots__ = ["key", "value"]
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -132,8 +151,10 @@ class KeyMetadata(_message.Message):
     ARN_FIELD_NUMBER: _ClassVar[int]
     AUTOMATIC_ROTATION_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    CURRENT_KEY_MATERIAL_ID_FIELD_NUMBER: _ClassVar[int]
     DELETION_TIME_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    EXPIRATION_MODEL_FIELD_NUMBER: _ClassVar[int]
     INITIAL_KEY_VERSION_ID_FIELD_NUMBER: _ClassVar[int]
     KEY_ID_FIELD_NUMBER: _ClassVar[int]
     KEY_SPEC_FIELD_NUMBER: _ClassVar[int]
@@ -141,14 +162,18 @@ class KeyMetadata(_message.Message):
     KEY_USAGE_FIELD_NUMBER: _ClassVar[int]
     MIN_DECRYPTION_KEY_VERSION_ID_FIELD_NUMBER: _ClassVar[int]
     NEXT_ROTATION_TIME_FIELD_NUMBER: _ClassVar[int]
+    ORIGIN_FIELD_NUMBER: _ClassVar[int]
     PRIMARY_KEY_VERSION_ID_FIELD_NUMBER: _ClassVar[int]
     ROTATION_PERIOD_DAYS_FIELD_NUMBER: _ClassVar[int]
     TAGS_FIELD_NUMBER: _ClassVar[int]
+    VALID_TO_FIELD_NUMBER: _ClassVar[int]
     arn: str
     automatic_rotation: bool
     create_time: _timestamp_pb2.Timestamp
+    current_key_material_id: str
     deletion_time: _timestamp_pb2.Timestamp
     description: str
+    expiration_model: ExpirationModel
     initial_key_version_id: str
     key_id: str
     key_spec: KeySpec
@@ -156,10 +181,12 @@ class KeyMetadata(_message.Message):
     key_usage: KeyUsage
     min_decryption_key_version_id: str
     next_rotation_time: _timestamp_pb2.Timestamp
+    origin: KeyOrigin
     primary_key_version_id: str
     rotation_period_days: int
     tags: _containers.ScalarMap[str, str]
-    def __init__(self, key_id: _Optional[str] = ..., arn: _Optional[str] = ..., description: _Optional[str] = ..., key_spec: _Optional[_Union[KeySpec, str]] = ..., key_usage: _Optional[_Union[KeyUsage, str]] = ..., key_state: _Optional[_Union[KeyState, str]] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., deletion_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., initial_key_version_id: _Optional[str] = ..., primary_key_version_id: _Optional[str] = ..., automatic_rotation: bool = ..., rotation_period_days: _Optional[int] = ..., next_rotation_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., tags: _Optional[_Mapping[str, str]] = ..., min_decryption_key_version_id: _Optional[str] = ...) -> None: ...
+    valid_to: _timestamp_pb2.Timestamp
+    def __init__(self, key_id: _Optional[str] = ..., arn: _Optional[str] = ..., description: _Optional[str] = ..., key_spec: _Optional[_Union[KeySpec, str]] = ..., key_usage: _Optional[_Union[KeyUsage, str]] = ..., key_state: _Optional[_Union[KeyState, str]] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., deletion_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., initial_key_version_id: _Optional[str] = ..., primary_key_version_id: _Optional[str] = ..., automatic_rotation: bool = ..., rotation_period_days: _Optional[int] = ..., next_rotation_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., tags: _Optional[_Mapping[str, str]] = ..., min_decryption_key_version_id: _Optional[str] = ..., origin: _Optional[_Union[KeyOrigin, str]] = ..., expiration_model: _Optional[_Union[ExpirationModel, str]] = ..., valid_to: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., current_key_material_id: _Optional[str] = ...) -> None: ...
 
 class KeyVersion(_message.Message):
     __slots__ = ["create_time", "key_id", "key_version_id", "state"]
@@ -201,4 +228,19 @@ class MacAlgorithm(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = []
 
 class KeyVersionState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = []
+
+class KeyOrigin(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = []
+
+class WrappingAlgorithm(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = []
+
+class WrappingKeySpec(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = []
+
+class ExpirationModel(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = []
+
+class ImportType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = []
