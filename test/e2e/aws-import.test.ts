@@ -18,12 +18,12 @@ import {
   ImportKeyMaterialCommand,
   RotateKeyOnDemandCommand,
   SignCommand,
-  type AlgorithmSpec,
   type WrappingKeySpec,
 } from "@aws-sdk/client-kms";
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { errorName, useAwsTarget } from "../helpers/aws-target.js";
+import { WRAPPING_ALGORITHM_NAMES, type WrappingAlgorithmName, wrapForImport } from "../helpers/import-wrap.js";
 
 /**
  * Importing key material (BYOK) through the real AWS SDK against the real server. The material is
@@ -33,20 +33,15 @@ import { errorName, useAwsTarget } from "../helpers/aws-target.js";
  */
 const aws = useAwsTarget();
 
-function wrap(algorithm: AlgorithmSpec, publicKeyDer: Uint8Array, material: Buffer): Buffer {
-  const key = createPublicKey({ key: Buffer.from(publicKeyDer), format: "der", type: "spki" });
-  const oaepHash = algorithm.endsWith("SHA_1") ? "sha1" : "sha256";
-  const oaep = (data: Buffer) => publicEncrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash }, data);
-  if (algorithm.startsWith("RSAES_OAEP")) return oaep(material);
-  const aesKey = randomBytes(32);
-  const kwp = createCipheriv("id-aes256-wrap-pad", aesKey, Buffer.from("a65959a6", "hex"));
-  return Buffer.concat([oaep(aesKey), kwp.update(material), kwp.final()]);
-}
-
 async function importInto(
   keyId: string,
   material: Buffer,
-  opts: { algorithm?: AlgorithmSpec; spec?: WrappingKeySpec; validTo?: Date; importType?: "NEW_KEY_MATERIAL" } = {},
+  opts: {
+    algorithm?: WrappingAlgorithmName;
+    spec?: WrappingKeySpec;
+    validTo?: Date;
+    importType?: "NEW_KEY_MATERIAL";
+  } = {},
 ) {
   const algorithm = opts.algorithm ?? "RSAES_OAEP_SHA_256";
   const params = await aws.kms.send(
@@ -60,7 +55,7 @@ async function importInto(
     new ImportKeyMaterialCommand({
       KeyId: keyId,
       ImportToken: params.ImportToken,
-      EncryptedKeyMaterial: wrap(algorithm, params.PublicKey!, material),
+      EncryptedKeyMaterial: wrapForImport(algorithm, params.PublicKey!, material),
       ...(opts.validTo
         ? { ExpirationModel: "KEY_MATERIAL_EXPIRES", ValidTo: opts.validTo }
         : { ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE" }),
@@ -152,7 +147,7 @@ describe("ImportKeyMaterial", () => {
         WrappingKeySpec: "RSA_2048",
       }),
     );
-    const wrapped = wrap("RSAES_OAEP_SHA_256", params.PublicKey!, randomBytes(32));
+    const wrapped = wrapForImport("RSAES_OAEP_SHA_256", params.PublicKey!, randomBytes(32));
     const send = (KeyId: string, ImportToken: Uint8Array, EncryptedKeyMaterial: Uint8Array) =>
       aws.kms.send(
         new ImportKeyMaterialCommand({
@@ -171,7 +166,9 @@ describe("ImportKeyMaterial", () => {
       type: "spki",
     });
     expect(
-      await errorName(send(a.KeyId!, params.ImportToken!, wrap("RSAES_OAEP_SHA_256", stranger, randomBytes(32)))),
+      await errorName(
+        send(a.KeyId!, params.ImportToken!, wrapForImport("RSAES_OAEP_SHA_256", stranger, randomBytes(32))),
+      ),
     ).toBe("InvalidCiphertextException");
     expect((await state(a.KeyId!)).KeyState).toBe("PendingImport");
   });

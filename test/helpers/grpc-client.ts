@@ -59,6 +59,10 @@ export interface WireKeyMetadata {
   rotationPeriodDays: number;
   nextRotationTime: WireTimestamp | null;
   tags: Record<string, string>;
+  origin: string;
+  expirationModel: string;
+  validTo: WireTimestamp | null;
+  currentKeyMaterialId: string;
 }
 
 export interface WireKeyVersion {
@@ -168,6 +172,14 @@ export interface KeyServiceClient {
   UntagKey: Unary<KeyResponse>;
   SetMinDecryptionVersion: Unary<KeyResponse>;
   TrimKeyVersions: Unary<KeyResponse & { trimmedKeyVersionIds: string[] }>;
+  GetParametersForImport: Unary<{
+    keyId: string;
+    importToken: Buffer;
+    publicKey: Buffer;
+    parametersValidTo: WireTimestamp | null;
+  }>;
+  ImportKeyMaterial: Unary<KeyResponse & { keyMaterialId: string }>;
+  DeleteImportedKeyMaterial: Unary<KeyResponse>;
 }
 
 export interface DataKeyServiceClient {
