@@ -26,6 +26,9 @@ export function makeKey(overrides: Partial<KeyRecord> = {}): KeyRecord {
     nextRotationAt: null,
     tags: {},
     minDecryptionVersionId: null,
+    expirationModel: null,
+    materialExpiresAt: null,
+    pendingVersionId: null,
     ...overrides,
   };
 }
@@ -39,6 +42,7 @@ export function makeVersion(keyId: string, overrides: Partial<KeyVersionRecord> 
     publicKey: null,
     rotationType: null,
     trimmedAt: null,
+    materialDigest: null,
     ...overrides,
   };
 }

@@ -7,6 +7,7 @@ import { auditHash, verifyAuditChain } from "../../src/security/audit-chain.js";
 import { at, makeKey, makeVersion } from "./fixtures.js";
 import { defineKeyStoreContract } from "./key-store.contract.js";
 import { defineSecurityStoreContract, makeAuditEntry } from "./security.contract.js";
+import { defineImportedMaterialContract } from "./imported-material.contract.js";
 import { dropSchemas } from "../helpers/pg-schema.js";
 
 const url = process.env.KMS_TEST_DATABASE_URL;
@@ -31,6 +32,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe.skipIf(!url)("PostgreSQL store", () => {
   defineKeyStoreContract("postgres", () => open(freshSchema()));
   defineSecurityStoreContract("postgres", () => open(freshSchema()));
+  defineImportedMaterialContract("postgres", () => open(freshSchema()));
 
   it("extends one unbroken audit chain from two instances appending at once (advisory lock)", async () => {
     const schema = freshSchema();
@@ -153,6 +155,7 @@ describe.skipIf(!url)("PostgreSQL store", () => {
           { name: "003-rotation-type" },
           { name: "004-client-keys" },
           { name: "005-retired-versions-and-batches" },
+          { name: "006-imported-key-material" },
         ]);
         // Bytewise id order whatever the server's locale (this server's may already be C).
         const collated = await client.query(

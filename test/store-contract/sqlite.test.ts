@@ -7,6 +7,7 @@ import { openStore, sqliteFile } from "../../src/store/open-store.js";
 import { makeKey } from "./fixtures.js";
 import { defineKeyStoreContract } from "./key-store.contract.js";
 import { defineSecurityStoreContract } from "./security.contract.js";
+import { defineImportedMaterialContract } from "./imported-material.contract.js";
 
 const root = mkdtempSync(join(tmpdir(), "kms-store-"));
 let n = 0;
@@ -16,6 +17,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 defineKeyStoreContract("sqlite", () => openStore({ dataDir: freshDir() }));
 defineSecurityStoreContract("sqlite", () => openStore({ dataDir: freshDir() }));
+defineImportedMaterialContract("sqlite", () => openStore({ dataDir: freshDir() }));
 
 describe("SQLite store file", () => {
   it("creates the data dir 0700 and a WAL database that outlives the store", async () => {
@@ -36,6 +38,7 @@ describe("SQLite store file", () => {
           "003-rotation-type",
           "004-client-keys",
           "005-retired-versions-and-batches",
+          "006-imported-key-material",
         ],
         file: sqliteFile(dir),
       },

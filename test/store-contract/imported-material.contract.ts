@@ -1,0 +1,91 @@
+import { randomBytes } from "node:crypto";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { KeyRecord } from "../../src/domain/types.js";
+import type { KeyStore } from "../../src/store/key-store.js";
+import { codeOf } from "../helpers/code-of.js";
+import { at, makeKey, makeVersion, rejection } from "./fixtures.js";
+import type { StoreFactory } from "./key-store.contract.js";
+
+/** The store's part of imported key material (migration 005), on each dialect. */
+export function defineImportedMaterialContract(dialect: KeyStore["dialect"], open: StoreFactory): void {
+  describe(`KeyStore contract: imported key material (${dialect})`, () => {
+    let store: KeyStore;
+    beforeEach(async () => {
+      store = await open();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    const insertKeys = (keys: KeyRecord[]) =>
+      store.transaction(async (tx) => {
+        for (const key of keys) await tx.insertKey(key);
+      });
+
+    it("round-trips origin, expiration and a pending version; updateKey changes them", async () => {
+      const key = makeKey({
+        origin: "EXTERNAL",
+        state: "PendingImport",
+        expirationModel: "KEY_MATERIAL_EXPIRES",
+        materialExpiresAt: at(5),
+        pendingVersionId: "pending-v",
+      });
+      await insertKeys([key]);
+      expect(await store.getKey(key.id)).toEqual(key);
+      const changed = { ...key, expirationModel: null, materialExpiresAt: null, pendingVersionId: null };
+      await store.transaction((tx) => tx.updateKey(changed));
+      expect(await store.getKey(key.id)).toEqual(changed);
+    });
+
+    it("replaces a version's material, public key and digest, and refuses a missing version", async () => {
+      const key = makeKey({ origin: "EXTERNAL" });
+      const empty = makeVersion(key.id, { versionId: key.initialVersionId, wrappedMaterial: Buffer.alloc(0) });
+      await store.transaction(async (tx) => {
+        await tx.insertKey(key);
+        await tx.insertVersion(empty);
+      });
+      expect((await store.getVersion(key.id, empty.versionId))?.wrappedMaterial.length).toBe(0);
+      const filled = {
+        ...empty,
+        wrappedMaterial: randomBytes(61),
+        publicKey: randomBytes(91),
+        materialDigest: randomBytes(32),
+      };
+      await store.transaction((tx) => tx.setVersionMaterial(filled));
+      expect(await store.getVersion(key.id, empty.versionId)).toEqual(filled);
+      const erased = { ...filled, wrappedMaterial: Buffer.alloc(0) };
+      await store.transaction((tx) => tx.setVersionMaterial(erased));
+      expect(await store.getVersion(key.id, empty.versionId)).toEqual(erased);
+      const missing = await rejection(
+        store.transaction((tx) => tx.setVersionMaterial({ ...erased, versionId: "nope" })),
+      );
+      expect(codeOf(missing)).toBe("NotFound");
+    });
+
+    it("locks exactly the imported keys whose material has expired and that still have it", async () => {
+      const now = at(10_000);
+      const imported = (ms: number | null, o: Partial<KeyRecord> = {}) =>
+        makeKey({
+          origin: "EXTERNAL",
+          expirationModel: "KEY_MATERIAL_EXPIRES",
+          materialExpiresAt: ms === null ? null : at(ms),
+          ...o,
+        });
+      const past = imported(1);
+      const boundary = imported(10_000, { state: "Disabled" });
+      await insertKeys([
+        imported(10_001),
+        imported(null, { expirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE" }),
+        imported(1, { state: "PendingImport" }),
+        imported(1, { state: "PendingDeletion", deletionAt: at(1) }),
+        imported(1, { origin: "AWS_KMS" }),
+        boundary,
+        past,
+      ]);
+      const due = await store.transaction((tx) => tx.lockKeysWithExpiredMaterial(now, 10));
+      expect(due.map((k) => k.id).sort()).toEqual([past.id, boundary.id].sort());
+      const one = await store.transaction((tx) => tx.lockKeysWithExpiredMaterial(now, 1));
+      expect(one.map((k) => k.id)).toEqual([past.id]);
+    });
+  });
+}
