@@ -17,16 +17,18 @@ Client commands (talk to a running service; --endpoint/KMS_ENDPOINT, default htt
 and --token/KMS_TOKEN; they never read the server's configuration or root key):
   kms encrypt --key-id KEY [--context k=v ...] [-i IN] [-o OUT]   envelope-encrypt a file or stdin
   kms decrypt [--context k=v ...] [-i IN] [-o OUT]                 decrypt an envelope
-  kms keys list | create [--description D] [--spec S] [--usage U] | describe|rotate|disable|enable KEY
+  kms keys list | create [--description D] [--spec S] [--usage U] [--origin EXTERNAL] | describe|rotate|disable|enable KEY
+  kms import --key KEY --material FILE [--valid-to TIME]            wrap and import key material (BYOK)
   kms status                                                       the key-pair pool's figures (from /metrics)`;
 
 /** Commands that are clients of a running service: dispatched before any configuration is loaded. */
-const CLIENT_COMMANDS = new Set(["encrypt", "decrypt", "keys", "tls", "status"]);
+const CLIENT_COMMANDS = new Set(["encrypt", "decrypt", "keys", "tls", "status", "import"]);
 
 async function clientCommand(command: string, args: string[]): Promise<number> {
   const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env };
   if (command === "encrypt") return (await import("./encrypt-command.js")).encryptCommand(args, io);
   if (command === "decrypt") return (await import("./decrypt-command.js")).decryptCommand(args, io);
+  if (command === "import") return (await import("./import-command.js")).importCommand(args, io);
   if (command === "tls") return (await import("./tls-command.js")).tlsCommand(args, io);
   if (command === "status") return (await import("./status-command.js")).statusCommand(args, io);
   return (await import("./keys-command.js")).keysCommand(args, io);

@@ -7,7 +7,8 @@ import {
   ListKeysResponseSchema,
   RotateKeyResponseSchema,
 } from "../../gen/kms/v1/key_service_pb.js";
-import { type KeyMetadata, KeySpec, KeyUsage } from "../../gen/kms/v1/types_pb.js";
+import { type KeyMetadata, KeyOrigin, KeySpec, KeyUsage } from "../../gen/kms/v1/types_pb.js";
+import { KEY_ORIGINS } from "../domain/key-import.js";
 import { create } from "@bufbuild/protobuf";
 import {
   CONNECTION_FLAGS,
@@ -26,7 +27,7 @@ import { KEY_SPEC_NAMES, KEY_SPECS } from "../domain/specs.js";
 /** The synopsis printed with a usage mistake. */
 export const KEYS_USAGE = `kms keys list
   kms keys create [--description D] [--spec ${KEY_SPEC_NAMES.join("|")}]
-                  [--usage ${namesOf(KEY_USAGES).join("|")}]
+                  [--usage ${namesOf(KEY_USAGES).join("|")}] [--origin ${namesOf(KEY_ORIGINS).join("|")}]
   kms keys describe|rotate|disable|enable KEY
   (all take [--endpoint URL] [--token T]; output is the response as proto3 JSON)`;
 
@@ -40,7 +41,7 @@ export async function keysCommand(args: string[], io: CommandIo): Promise<number
   let endpoint = io.env.KMS_ENDPOINT ?? DEFAULT_ENDPOINT;
   try {
     const [sub, ...rest] = args;
-    const parsed = parseArgs(rest, ["description", "spec", "usage", ...CONNECTION_FLAGS]);
+    const parsed = parseArgs(rest, ["description", "spec", "usage", "origin", ...CONNECTION_FLAGS]);
     const conn = clientFrom(parsed, io.env);
     endpoint = conn.endpoint;
     const { keys } = conn.client;
@@ -64,6 +65,7 @@ export async function keysCommand(args: string[], io: CommandIo): Promise<number
         onlyPositionals(parsed, 0);
         const spec = flag(parsed, "spec");
         const usage = flag(parsed, "usage");
+        const origin = flag(parsed, "origin");
         const res = await keys.createKey({
           description: flag(parsed, "description") ?? "",
           keySpec:
@@ -72,6 +74,10 @@ export async function keysCommand(args: string[], io: CommandIo): Promise<number
             usage === undefined
               ? KeyUsage.UNSPECIFIED
               : (enumValue(KEY_USAGES, "KEY_USAGE_", usage, "--usage") as KeyUsage),
+          origin:
+            origin === undefined
+              ? KeyOrigin.UNSPECIFIED
+              : (enumValue(KEY_ORIGINS, "KEY_ORIGIN_", origin, "--origin") as KeyOrigin),
         });
         print(CreateKeyResponseSchema, res);
         return 0;

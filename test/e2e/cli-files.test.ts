@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -204,6 +204,50 @@ describe("kms keys", () => {
     expect(spec.stderr).toContain("--spec must be one of AES_256, RSA_2048");
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^kms: NotFoundException: /);
+  });
+});
+
+describe("kms import", () => {
+  it("wraps and imports AES material and a PEM private key; the key works; other material is refused", async () => {
+    const created = await kms(["keys", "create", "--origin", "EXTERNAL"]);
+    expect(created.code).toBe(0);
+    const aesKey = json(created).key.keyId as string;
+    expect(json(created).key.keyState).toBe("KEY_STATE_PENDING_IMPORT");
+    const material = randomBytes(32);
+    writeFileSync(join(dir, "aes.bin"), material);
+    const run = await kms(["import", "--key", aesKey, "--material", "aes.bin", "--wrapping-key-spec", "RSA_2048"]);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(json(run).key.keyState).toBe("KEY_STATE_ENABLED");
+    expect(json(run).key.expirationModel).toBe("EXPIRATION_MODEL_KEY_MATERIAL_DOES_NOT_EXPIRE");
+    expect(json(run).keyMaterialId).toBe(json(run).key.currentKeyMaterialId);
+    const roundTrip = await kms(["encrypt", "--key-id", aesKey], env, Buffer.from("byok"));
+    expect(roundTrip.code).toBe(0);
+    expect((await kms(["decrypt"], env, roundTrip.stdout)).stdout.toString()).toBe("byok");
+
+    writeFileSync(join(dir, "other.bin"), randomBytes(32));
+    const wrong = await kms(["import", "--key", aesKey, "--material", "other.bin", "--algorithm", "rsaes_oaep_sha_1"]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain("IncorrectKeyMaterial");
+
+    const ec = json(
+      await kms(["keys", "create", "--origin", "EXTERNAL", "--spec", "EC_P256", "--usage", "SIGN_VERIFY"]),
+    );
+    const pem = generateKeyPairSync("ec", { namedCurve: "prime256v1" }).privateKey.export({
+      format: "pem",
+      type: "pkcs8",
+    });
+    writeFileSync(join(dir, "ec.pem"), pem);
+    const validTo = new Date(Date.now() + 30 * 86_400_000).toISOString();
+    const ecRun = await kms(["import", "--key", ec.key.keyId, "--material", "ec.pem", "--valid-to", validTo]);
+    expect(ecRun.code).toBe(0);
+    expect(json(ecRun).key.keyState).toBe("KEY_STATE_ENABLED");
+    expect(json(ecRun).key.expirationModel).toBe("EXPIRATION_MODEL_KEY_MATERIAL_EXPIRES");
+  });
+
+  it("refuses usage mistakes with exit 2", async () => {
+    expect((await kms(["import", "--key", "k"])).code).toBe(2);
+    expect((await kms(["import", "--key", "k", "--material", "x", "--algorithm", "RSA_1"])).code).toBe(2);
   });
 });
 
