@@ -116,7 +116,7 @@ export class Members {
     return v as string[];
   }
 
-  /** AWS's tag list `[{TagKey, TagValue}]` as a map; a repeated key keeps its last value. */
+  /** AWS's tag list `[{TagKey, TagValue}]` as a map; a key given twice is `TagException`, as in AWS. */
   tags(name: string): Record<string, string> {
     const v = this.get(name);
     if (v === undefined) return {};
@@ -125,6 +125,7 @@ export class Members {
     for (const item of v) {
       const tag = new Members(isObject(item) ? item : throwTag(name));
       const key = tag.requiredString("TagKey");
+      if (Object.hasOwn(out, key)) throw new KmsError("Tag", "The same tag key appears twice in the request.");
       out[key] = tag.requiredString("TagValue");
     }
     return out;
@@ -168,13 +169,11 @@ export function epochSeconds(d: Date): number {
 
 /**
  * Refuses AWS options this service does not implement rather than silently ignoring them: a
- * `DryRun` that actually ran, or a `Recipient` (Nitro Enclave attestation) answered with the
- * plaintext in the clear, would each do what the caller asked not to happen.
+ * `Recipient` (Nitro Enclave attestation) answered with the plaintext in the clear would do what
+ * the caller asked not to happen. (`DryRun` is implemented: `operations/dry-run.ts`.)
  */
-export function refuseUnsupported(m: Members, names: readonly ("DryRun" | "Recipient")[]): void {
+export function refuseUnsupported(m: Members, names: readonly "Recipient"[]): void {
   for (const name of names) {
-    if (name === "DryRun" ? m.boolean(name) === true : m.has(name)) {
-      throw new KmsError("UnsupportedOperation", `${name} is not supported by this service.`);
-    }
+    if (m.has(name)) throw new KmsError("UnsupportedOperation", `${name} is not supported by this service.`);
   }
 }

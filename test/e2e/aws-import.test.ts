@@ -1,12 +1,4 @@
-import {
-  constants,
-  createCipheriv,
-  createPublicKey,
-  generateKeyPairSync,
-  publicEncrypt,
-  randomBytes,
-  verify as nodeVerify,
-} from "node:crypto";
+import { constants, createPublicKey, generateKeyPairSync, randomBytes, verify as nodeVerify } from "node:crypto";
 import {
   CreateKeyCommand,
   DecryptCommand,
@@ -23,7 +15,7 @@ import {
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { errorName, useAwsTarget } from "../helpers/aws-target.js";
-import { WRAPPING_ALGORITHM_NAMES, type WrappingAlgorithmName, wrapForImport } from "../helpers/import-wrap.js";
+import { type WrappingAlgorithmName, wrapForImport } from "../helpers/import-wrap.js";
 
 /**
  * Importing key material (BYOK) through the real AWS SDK against the real server. The material is

@@ -290,10 +290,25 @@ describe("tags", () => {
     expect(seen.sort()).toEqual(Tags.map((t) => `${t.TagKey}=${t.TagValue}`));
   });
 
-  it("refuses more than 50 tags on a key with LimitExceededException", async () => {
+  it("refuses more than 50 tags, an aws: tag key in any case and a repeated tag key with TagException", async () => {
     const { KeyId } = await newKey();
     const Tags = Array.from({ length: 51 }, (_, i) => ({ TagKey: `t${i}`, TagValue: "x" }));
-    expect(await errorName(aws.kms.send(new TagResourceCommand({ KeyId, Tags })))).toBe("LimitExceededException");
+    expect(await errorName(aws.kms.send(new TagResourceCommand({ KeyId, Tags })))).toBe("TagException");
+    for (const TagKey of ["aws:team", "AWS:team", "Aws:team"]) {
+      expect(await errorName(aws.kms.send(new TagResourceCommand({ KeyId, Tags: [{ TagKey, TagValue: "x" }] })))).toBe(
+        "TagException",
+      );
+      expect(await errorName(aws.kms.send(new CreateKeyCommand({ Tags: [{ TagKey, TagValue: "x" }] })))).toBe(
+        "TagException",
+      );
+    }
+    const twice = [
+      { TagKey: "team", TagValue: "a" },
+      { TagKey: "team", TagValue: "b" },
+    ];
+    expect(await errorName(aws.kms.send(new TagResourceCommand({ KeyId, Tags: twice })))).toBe("TagException");
+    const out = await aws.kms.send(new ListResourceTagsCommand({ KeyId }));
+    expect(out.Tags).toEqual([]);
   });
 });
 

@@ -1,6 +1,7 @@
 import { KmsError } from "../../domain/errors.js";
 import { createKey as coreCreateKey } from "../../core/keys/keys.js";
-import { AWS_KEY_SPECS, AWS_KEY_USAGES, AWS_ORIGINS, fromAws } from "../enums.js";
+import { AWS_KEY_SPECS, AWS_KEY_USAGES, AWS_ORIGINS, awsKeySpec, fromAws } from "../enums.js";
+import { specRow } from "../../domain/specs.js";
 import { keyMetadata } from "../key-metadata.js";
 import type { Operation } from "./operation.js";
 
@@ -20,6 +21,11 @@ export const createKey: Operation = (m) => {
   const spec = keySpec !== undefined ? fromAws(AWS_KEY_SPECS, "KeySpec", keySpec) : undefined;
   const legacy = fromAws(AWS_KEY_SPECS, "CustomerMasterKeySpec", legacySpec);
   const usage = fromAws(AWS_KEY_USAGES, "KeyUsage", m.string("KeyUsage"));
+  const chosen = spec ?? legacy;
+  // Only symmetric keys have a default usage in AWS KMS; HMAC and asymmetric specs need one.
+  if (chosen !== undefined && usage === undefined && specRow(chosen).family !== "AES") {
+    throw new KmsError("InvalidArgument", `KeyUsage is required for key spec ${awsKeySpec(chosen)}.`);
+  }
   const origin = m.string("Origin");
   if (origin === "AWS_CLOUDHSM" || origin === "EXTERNAL_KEY_STORE") {
     throw new KmsError("UnsupportedOperation", `Origin ${origin} is not supported: custom key stores are not.`);
@@ -37,7 +43,7 @@ export const createKey: Operation = (m) => {
   const tags = m.tags("Tags");
   return async ({ deps, call }) => {
     const key = await coreCreateKey(deps, call, {
-      spec: spec ?? legacy,
+      spec: chosen,
       usage,
       description,
       tags,

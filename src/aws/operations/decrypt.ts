@@ -12,7 +12,7 @@ import type { Operation } from "./operation.js";
  * `InvalidCiphertextException` that says nothing about why.
  */
 export const decrypt: Operation = (m) => {
-  refuseUnsupported(m, ["DryRun", "Recipient"]);
+  refuseUnsupported(m, ["Recipient"]);
   const ciphertextBlob = m.requiredBlob("CiphertextBlob");
   const keyId = m.string("KeyId");
   const context = m.stringMap("EncryptionContext");
@@ -32,6 +32,7 @@ export const decrypt: Operation = (m) => {
         KeyId: keyArn(deps, out.keyId),
         Plaintext: out.plaintext.toString("base64"),
         EncryptionAlgorithm: algorithm ?? "SYMMETRIC_DEFAULT",
+        KeyMaterialId: out.versionId,
       };
     } finally {
       out.plaintext.fill(0);

@@ -1,7 +1,6 @@
 import { advanceEncrypt } from "../../core/crypto-ops/encryption.js";
 import { keyArn } from "../../core/keys/key-id.js";
 import { AWS_ENCRYPTION_ALGORITHMS, fromAws } from "../enums.js";
-import { refuseUnsupported } from "../json.js";
 import type { Operation } from "./operation.js";
 
 /**
@@ -12,7 +11,6 @@ import type { Operation } from "./operation.js";
  * `KeyId` is the key ARN, which the AWS Encryption SDK compares.
  */
 export const encrypt: Operation = (m) => {
-  refuseUnsupported(m, ["DryRun"]);
   const keyId = m.requiredString("KeyId");
   const plaintext = m.requiredBlob("Plaintext");
   const context = m.stringMap("EncryptionContext");

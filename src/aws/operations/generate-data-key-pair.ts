@@ -12,7 +12,7 @@ import type { Operation, OperationContext } from "./operation.js";
  * key-pair gate applies (a full gate is `ThrottlingException`).
  */
 export function pairOperation(m: Members, withPlaintext: boolean): (ctx: OperationContext) => Promise<JsonObject> {
-  refuseUnsupported(m, withPlaintext ? ["DryRun", "Recipient"] : ["DryRun"]);
+  if (withPlaintext) refuseUnsupported(m, ["Recipient"]);
   const keyId = m.requiredString("KeyId");
   const specName = m.string("KeyPairSpec");
   if (specName === undefined) throw missing("KeyPairSpec");

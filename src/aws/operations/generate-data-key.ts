@@ -11,7 +11,7 @@ import type { Operation, OperationContext } from "./operation.js";
  * plaintext does the data key leave the service; either way it is zeroed after the reply is built.
  */
 export function dataKeyOperation(m: Members, withPlaintext: boolean): (ctx: OperationContext) => Promise<JsonObject> {
-  refuseUnsupported(m, withPlaintext ? ["DryRun", "Recipient"] : ["DryRun"]);
+  if (withPlaintext) refuseUnsupported(m, ["Recipient"]);
   const keyId = m.requiredString("KeyId");
   const keySpec = fromAws(AWS_DATA_KEY_SPECS, "KeySpec", m.string("KeySpec"));
   const numberOfBytes = m.integer("NumberOfBytes");

@@ -24,11 +24,13 @@ import { getKeyRotationStatus } from "./get-key-rotation-status.js";
 import { getPublicKey } from "./get-public-key.js";
 import { listAliases } from "./list-aliases.js";
 import { listGrants } from "./list-grants.js";
+import { listKeyPolicies } from "./list-key-policies.js";
 import { listKeyRotations } from "./list-key-rotations.js";
 import { listKeys } from "./list-keys.js";
 import { listResourceTags } from "./list-resource-tags.js";
 import { listRetirableGrants } from "./list-retirable-grants.js";
 import type { Operation } from "./operation.js";
+import { byKeyIdOrBlob, dryRunnable } from "./dry-run.js";
 import { putKeyPolicy } from "./put-key-policy.js";
 import { reEncrypt } from "./re-encrypt.js";
 import { retireGrant } from "./retire-grant.js";
@@ -51,9 +53,9 @@ import { verifyMac } from "./verify-mac.js";
 export const OPERATIONS: Readonly<Record<string, Operation>> = {
   CancelKeyDeletion: cancelKeyDeletion,
   CreateAlias: createAlias,
-  CreateGrant: createGrant,
+  CreateGrant: dryRunnable(createGrant, "CreateGrant"),
   CreateKey: createKey,
-  Decrypt: decrypt,
+  Decrypt: dryRunnable(decrypt, "Decrypt", byKeyIdOrBlob),
   DeleteAlias: deleteAlias,
   DeleteImportedKeyMaterial: deleteImportedKeyMaterial,
   DescribeKey: describeKey,
@@ -61,12 +63,15 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   DisableKeyRotation: disableKeyRotation,
   EnableKey: enableKey,
   EnableKeyRotation: enableKeyRotation,
-  Encrypt: encrypt,
-  GenerateDataKey: generateDataKey,
-  GenerateDataKeyPair: generateDataKeyPair,
-  GenerateDataKeyPairWithoutPlaintext: generateDataKeyPairWithoutPlaintext,
-  GenerateDataKeyWithoutPlaintext: generateDataKeyWithoutPlaintext,
-  GenerateMac: generateMac,
+  Encrypt: dryRunnable(encrypt, "Encrypt"),
+  GenerateDataKey: dryRunnable(generateDataKey, "GenerateDataKey"),
+  GenerateDataKeyPair: dryRunnable(generateDataKeyPair, "GenerateDataKeyPair"),
+  GenerateDataKeyPairWithoutPlaintext: dryRunnable(
+    generateDataKeyPairWithoutPlaintext,
+    "GenerateDataKeyPairWithoutPlaintext",
+  ),
+  GenerateDataKeyWithoutPlaintext: dryRunnable(generateDataKeyWithoutPlaintext, "GenerateDataKeyWithoutPlaintext"),
+  GenerateMac: dryRunnable(generateMac, "GenerateMac"),
   GenerateRandom: generateRandom,
   GetKeyPolicy: getKeyPolicy,
   GetParametersForImport: getParametersForImport,
@@ -75,23 +80,24 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   ImportKeyMaterial: importKeyMaterial,
   ListAliases: listAliases,
   ListGrants: listGrants,
+  ListKeyPolicies: listKeyPolicies,
   ListKeyRotations: listKeyRotations,
   ListKeys: listKeys,
   ListResourceTags: listResourceTags,
   ListRetirableGrants: listRetirableGrants,
   PutKeyPolicy: putKeyPolicy,
-  ReEncrypt: reEncrypt,
+  ReEncrypt: dryRunnable(reEncrypt, "ReEncryptTo", (m) => m.requiredString("DestinationKeyId")),
   RetireGrant: retireGrant,
-  RevokeGrant: revokeGrant,
+  RevokeGrant: dryRunnable(revokeGrant, "RevokeGrant"),
   RotateKeyOnDemand: rotateKeyOnDemand,
   ScheduleKeyDeletion: scheduleKeyDeletion,
-  Sign: sign,
+  Sign: dryRunnable(sign, "Sign"),
   TagResource: tagResource,
   UntagResource: untagResource,
   UpdateAlias: updateAlias,
   UpdateKeyDescription: updateKeyDescription,
-  Verify: verify,
-  VerifyMac: verifyMac,
+  Verify: dryRunnable(verify, "Verify"),
+  VerifyMac: dryRunnable(verifyMac, "VerifyMac"),
 };
 
 /** The operation named `name`, or undefined. Own properties only: `constructor` or `__proto__` name nothing. */

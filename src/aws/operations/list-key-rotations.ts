@@ -23,6 +23,7 @@ export const listKeyRotations: Operation = (m) => {
           KeyId: keyArn(deps, key.id),
           RotationDate: epochSeconds(v.createdAt),
           RotationType: v.rotationType ?? "ON_DEMAND",
+          KeyMaterialId: v.versionId,
         })),
       ...pageResponse(page),
     };

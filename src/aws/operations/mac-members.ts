@@ -1,7 +1,7 @@
 import { KmsError } from "../../domain/errors.js";
 import { MAC_SPECS } from "../../domain/specs.js";
 import { AWS_MAC_ALGORITHMS, fromAws, macAlgorithmFits } from "../enums.js";
-import { type Members, missing, refuseUnsupported } from "../json.js";
+import { type Members, missing } from "../json.js";
 
 /**
  * The members `GenerateMac` and `VerifyMac` share. `MacAlgorithm` is required; a valid AWS
@@ -9,7 +9,6 @@ import { type Members, missing, refuseUnsupported } from "../json.js";
  * as AWS answers for an algorithm that does not fit the key spec.
  */
 export function macMembers(m: Members) {
-  refuseUnsupported(m, ["DryRun"]);
   const keyId = m.requiredString("KeyId");
   const message = m.requiredBlob("Message");
   const algName = m.string("MacAlgorithm");

@@ -1,8 +1,7 @@
-import { KmsError } from "../../domain/errors.js";
 import { reEncrypt as coreReEncrypt } from "../../core/crypto-ops/encryption.js";
 import { keyArn } from "../../core/keys/key-id.js";
 import { AWS_ENCRYPTION_ALGORITHMS, fromAws } from "../enums.js";
-import { refuseUnsupported } from "../json.js";
+import { RAW_ALGORITHM } from "../../core/sealing.js";
 import type { Operation } from "./operation.js";
 
 /**
@@ -12,19 +11,22 @@ import type { Operation } from "./operation.js";
  * `UnsupportedOperationException` here.
  */
 export const reEncrypt: Operation = (m) => {
-  refuseUnsupported(m, ["DryRun"]);
   const ciphertextBlob = m.requiredBlob("CiphertextBlob");
   const destinationKeyId = m.requiredString("DestinationKeyId");
   const sourceKeyId = m.string("SourceKeyId");
   const source = m.stringMap("SourceEncryptionContext");
   const destination = m.stringMap("DestinationEncryptionContext");
   const grantTokens = m.stringList("GrantTokens");
-  for (const member of ["SourceEncryptionAlgorithm", "DestinationEncryptionAlgorithm"]) {
-    const alg = fromAws(AWS_ENCRYPTION_ALGORITHMS, member, m.string(member));
-    if (alg !== undefined && alg !== "SYMMETRIC_DEFAULT") {
-      throw new KmsError("UnsupportedOperation", `${member} ${alg} is not supported by ReEncrypt here.`);
-    }
-  }
+  const sourceAlgorithm = fromAws(
+    AWS_ENCRYPTION_ALGORITHMS,
+    "SourceEncryptionAlgorithm",
+    m.string("SourceEncryptionAlgorithm"),
+  );
+  const destinationAlgorithm = fromAws(
+    AWS_ENCRYPTION_ALGORITHMS,
+    "DestinationEncryptionAlgorithm",
+    m.string("DestinationEncryptionAlgorithm"),
+  );
   return async ({ deps, call }) => {
     const out = await coreReEncrypt(deps, call, {
       ciphertextBlob,
@@ -33,13 +35,18 @@ export const reEncrypt: Operation = (m) => {
       destinationKeyRef: destinationKeyId,
       destination: { aad: new Uint8Array(0), context: destination },
       grantTokens,
+      sourceAlgorithm,
+      destinationAlgorithm,
     });
     return {
       CiphertextBlob: out.destination.ciphertextBlob.toString("base64"),
       SourceKeyId: keyArn(deps, out.source.keyId),
       KeyId: keyArn(deps, out.destination.keyId),
-      SourceEncryptionAlgorithm: "SYMMETRIC_DEFAULT",
-      DestinationEncryptionAlgorithm: "SYMMETRIC_DEFAULT",
+      SourceEncryptionAlgorithm: sourceAlgorithm ?? "SYMMETRIC_DEFAULT",
+      DestinationEncryptionAlgorithm:
+        out.destination.algorithm === RAW_ALGORITHM ? "SYMMETRIC_DEFAULT" : out.destination.algorithm,
+      SourceKeyMaterialId: out.source.versionId,
+      DestinationKeyMaterialId: out.destination.versionId,
     };
   };
 };

@@ -1,7 +1,7 @@
 import { keyArn } from "../../core/keys/key-id.js";
 import { sign as coreSign } from "../../core/crypto-ops/signing.js";
 import { AWS_MESSAGE_TYPES, AWS_SIGNING_ALGORITHMS, fromAws } from "../enums.js";
-import { missing, refuseUnsupported } from "../json.js";
+import { missing } from "../json.js";
 import type { Operation } from "./operation.js";
 
 /**
@@ -9,7 +9,6 @@ import type { Operation } from "./operation.js";
  * ECDSA signatures are DER, RSA ones raw, as AWS returns them.
  */
 export const sign: Operation = (m) => {
-  refuseUnsupported(m, ["DryRun"]);
   const keyId = m.requiredString("KeyId");
   const message = m.requiredBlob("Message");
   const messageType = fromAws(AWS_MESSAGE_TYPES, "MessageType", m.string("MessageType")) ?? "RAW";

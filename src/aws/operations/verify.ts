@@ -2,7 +2,7 @@ import { KmsError } from "../../domain/errors.js";
 import { keyArn } from "../../core/keys/key-id.js";
 import { verify as coreVerify } from "../../core/crypto-ops/signing.js";
 import { AWS_MESSAGE_TYPES, AWS_SIGNING_ALGORITHMS, fromAws } from "../enums.js";
-import { missing, refuseUnsupported } from "../json.js";
+import { missing } from "../json.js";
 import type { Operation } from "./operation.js";
 
 /**
@@ -11,7 +11,6 @@ import type { Operation } from "./operation.js";
  * from the same core call).
  */
 export const verify: Operation = (m) => {
-  refuseUnsupported(m, ["DryRun"]);
   const keyId = m.requiredString("KeyId");
   const message = m.requiredBlob("Message");
   const signature = m.requiredBlob("Signature");

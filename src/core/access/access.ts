@@ -53,7 +53,8 @@ export type KeyAction =
   | "RetireGrant"
   | "GetParametersForImport"
   | "ImportKeyMaterial"
-  | "DeleteImportedKeyMaterial";
+  | "DeleteImportedKeyMaterial"
+  | "ListKeyPolicies";
 
 /** One access decision's inputs. */
 export interface AccessCheck {

@@ -5,6 +5,7 @@ import { KmsError } from "../../domain/errors.js";
 import { isAliasName, parseKeyRef, resolveKey } from "../keys/key-id.js";
 import type { AliasRecord, KeyRecord, Page } from "../../domain/types.js";
 import { invalidField, pageSize } from "../validate.js";
+import { specRow } from "../../domain/specs.js";
 
 /**
  * Alias names: `alias/` + `[a-zA-Z0-9/_-]`, ≤ 256 characters, and never under `alias/aws/`
@@ -40,10 +41,28 @@ async function targetKey(deps: CoreDeps, call: CallContext, keyRef: string, acti
 }
 
 /** The key an existing alias points at, with the caller's permission on it checked. */
-async function currentTarget(deps: CoreDeps, call: CallContext, name: string, action: KeyAction): Promise<void> {
+async function currentTarget(deps: CoreDeps, call: CallContext, name: string, action: KeyAction): Promise<KeyRecord> {
   const alias = await deps.store.getAlias(name);
   if (!alias) throw new KmsError("NotFound", `Alias '${name}' does not exist.`);
-  await keyFor(deps, call, alias.keyId, action);
+  return keyFor(deps, call, alias.keyId, action);
+}
+
+/**
+ * AWS KMS moves an alias only to a key of the same type (symmetric, asymmetric or HMAC — the
+ * catalogue's family, RSA and EC counting as asymmetric) and the same key usage, so that code
+ * using the alias keeps working.
+ */
+function requireSameKind(from: KeyRecord, to: KeyRecord): void {
+  const kind = (key: KeyRecord) => {
+    const family = specRow(key.spec).family;
+    return family === "RSA" || family === "EC" ? "asymmetric" : family;
+  };
+  if (kind(from) !== kind(to) || from.usage !== to.usage) {
+    throw new KmsError(
+      "InvalidArgument",
+      `The alias points to a ${kind(from)} ${from.usage} key; it can only move to a key of the same type and usage.`,
+    );
+  }
 }
 
 export async function createAlias(
@@ -68,8 +87,9 @@ export async function updateAlias(
   keyRef: string,
 ): Promise<AliasRecord> {
   checkAliasName(name);
-  await currentTarget(deps, call, name, "UpdateAlias");
+  const previous = await currentTarget(deps, call, name, "UpdateAlias");
   const key = await targetKey(deps, call, keyRef, "UpdateAlias");
+  requireSameKind(previous, key);
   return deps.store.transaction(async (tx) => {
     const current = await tx.getAlias(name);
     if (!current) throw new KmsError("NotFound", `Alias '${name}' does not exist.`);

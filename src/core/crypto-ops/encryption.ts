@@ -116,11 +116,21 @@ export async function decrypt(deps: CoreDeps, call: CallContext, input: DecryptI
   if (input.iv && input.iv.length > 0) return decryptRaw(deps, call, input, blob);
   const named = input.keyRef ? await keyFor(deps, call, input.keyRef, "Decrypt", accessOf(input)) : undefined;
   if (named && !SYMMETRIC_SPECS.includes(named.spec) && named.usage === "ENCRYPT_DECRYPT") {
-    const alg = rsaAlgorithm(named, input.encryptionAlgorithm);
-    const material = await versionMaterial(deps, named, named.primaryVersionId);
-    return { keyId: named.id, versionId: named.primaryVersionId, plaintext: rsaDecrypt(material.secret, alg, blob) };
+    return openRsa(deps, named, input.encryptionAlgorithm, blob);
   }
   return openSelfDescribing(deps, call, blob, input, named, "Decrypt");
+}
+
+/** RSAES-OAEP decryption under an RSA key's (only) version. */
+async function openRsa(
+  deps: CoreDeps,
+  key: KeyRecord,
+  algorithm: EncryptionAlgorithm | undefined,
+  blob: Buffer,
+): Promise<DecryptOutput> {
+  const alg = rsaAlgorithm(key, algorithm);
+  const material = await versionMaterial(deps, key, key.primaryVersionId);
+  return { keyId: key.id, versionId: key.primaryVersionId, plaintext: rsaDecrypt(material.secret, alg, blob) };
 }
 
 /** AdvanceDecrypt: self-describing blobs only. */
@@ -213,39 +223,62 @@ export interface ReEncryptInput {
   destinationKeyRef: string;
   destination: Binding;
   grantTokens?: readonly string[];
+  /** An RSAES-OAEP algorithm when the source ciphertext is an RSA key's (then `sourceKeyRef` is required). */
+  sourceAlgorithm?: EncryptionAlgorithm | undefined;
+  /** The RSAES-OAEP algorithm when the destination key is an RSA key (its default otherwise). */
+  destinationAlgorithm?: EncryptionAlgorithm | undefined;
 }
 
-/** Decrypts a blob and seals its plaintext under another key's primary; the plaintext is zeroed. */
+/** The source side of ReEncrypt: an RSA ciphertext under a named RSA key, or a self-describing blob. */
+async function openReEncryptSource(deps: CoreDeps, call: CallContext, input: ReEncryptInput): Promise<DecryptOutput> {
+  const decryptInput = {
+    ciphertextBlob: input.ciphertextBlob,
+    keyRef: input.sourceKeyRef,
+    ...input.source,
+    grantTokens: input.grantTokens ?? [],
+  };
+  if (!input.sourceAlgorithm || input.sourceAlgorithm === "SYMMETRIC_DEFAULT") {
+    return decryptBlob(deps, call, decryptInput, "ReEncryptFrom");
+  }
+  if (!input.sourceKeyRef) throw invalidField("sourceKeyId", "be given to re-encrypt an asymmetric ciphertext");
+  checkLength("ciphertextBlob", input.ciphertextBlob, 1, 6144);
+  checkGrantTokens(input.grantTokens ?? []);
+  const key = await keyFor(deps, call, input.sourceKeyRef, "ReEncryptFrom", accessOf(decryptInput));
+  return openRsa(deps, key, input.sourceAlgorithm, Buffer.from(input.ciphertextBlob));
+}
+
+/**
+ * Decrypts a ciphertext and encrypts its plaintext under another key — the primary version of a
+ * symmetric key, or RSAES-OAEP under an RSA key, as AWS KMS allows either way round; the
+ * plaintext is zeroed.
+ */
 export async function reEncrypt(
   deps: CoreDeps,
   call: CallContext,
   input: ReEncryptInput,
 ): Promise<{ source: DecryptOutput; destination: EncryptOutput }> {
   checkBinding(input.destination);
-  const opened = await decryptBlob(
-    deps,
-    call,
-    {
-      ciphertextBlob: input.ciphertextBlob,
-      keyRef: input.sourceKeyRef,
-      ...input.source,
-      grantTokens: input.grantTokens ?? [],
-    },
-    "ReEncryptFrom",
-  );
+  const opened = await openReEncryptSource(deps, call, input);
   let destKey: KeyRecord;
   try {
     destKey = await keyFor(deps, call, input.destinationKeyRef, "ReEncryptTo", {
       context: input.destination.context,
       grantTokens: input.grantTokens,
     });
-    requireUsable(destKey, "ENCRYPT_DECRYPT", SYMMETRIC_SPECS);
+    if (SYMMETRIC_SPECS.includes(destKey.spec)) requireSymmetric(destKey, input.destinationAlgorithm);
   } catch (err) {
     opened.plaintext.fill(0);
     throw err;
   }
   try {
-    const destination = await sealUnderPrimary(deps, destKey, opened.plaintext, input.destination);
+    const destination = SYMMETRIC_SPECS.includes(destKey.spec)
+      ? await sealUnderPrimary(deps, destKey, opened.plaintext, input.destination)
+      : await encryptRsa(deps, destKey, {
+          keyRef: destKey.id,
+          plaintext: opened.plaintext,
+          ...input.destination,
+          algorithm: input.destinationAlgorithm,
+        });
     return { source: { ...opened, plaintext: Buffer.alloc(0) }, destination };
   } finally {
     opened.plaintext.fill(0);

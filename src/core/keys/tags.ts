@@ -7,10 +7,24 @@ import { checkLength, invalidField } from "../validate.js";
 /** AWS KMS's limits: 50 tags per key; keys 1..128 and values 0..256 characters. */
 export const MAX_TAGS = 50;
 
-/** Validates tag keys and values; the count is checked where tags are merged. */
+/** AWS reserves tag keys that start with `aws:`, in any case. */
+const RESERVED_PREFIX = "aws:";
+
+/** Refuses a reserved tag key with `Tag` (AWS `TagException`). */
+export function checkTagKey(k: string): void {
+  checkLength("tagKey", k, 1, 128);
+  if (k.slice(0, RESERVED_PREFIX.length).toLowerCase() === RESERVED_PREFIX) {
+    throw new KmsError("Tag", `Tag keys must not start with '${RESERVED_PREFIX}' (reserved for AWS).`);
+  }
+}
+
+/**
+ * Validates tag keys and values; the count is checked where tags are merged. A reserved key or
+ * more than 50 tags is `Tag` (AWS `TagException`).
+ */
 export function checkTags(tags: Record<string, string>): void {
   for (const [k, v] of Object.entries(tags)) {
-    checkLength("tagKey", k, 1, 128);
+    checkTagKey(k);
     // The gRPC and Connect decoders drop a `__proto__` map key (bufbuild/protobuf-es#1451), so
     // such a tag could never be read back the same on every surface: refused, as in contexts.
     if (k === "__proto__") throw invalidField("tagKey", "not be __proto__");
@@ -21,7 +35,7 @@ export function checkTags(tags: Record<string, string>): void {
 
 function checkCount(tags: Record<string, string>): void {
   if (Object.keys(tags).length > MAX_TAGS) {
-    throw new KmsError("LimitExceeded", `A key can have at most ${MAX_TAGS} tags.`);
+    throw new KmsError("Tag", `A key can have at most ${MAX_TAGS} tags.`);
   }
 }
 
@@ -47,7 +61,7 @@ export function untagKey(
   keyRef: string,
   tagKeys: readonly string[],
 ): Promise<KeyRecord> {
-  for (const k of tagKeys) checkLength("tagKeys", k, 1, 128);
+  for (const k of tagKeys) checkTagKey(k);
   return mutateKey(deps, call, keyRef, "UntagResource", (key) => {
     const rest = { ...key.tags };
     for (const k of tagKeys) delete rest[k];
