@@ -137,9 +137,10 @@ describe("the wire (ours: raw HTTP, signed by hand)", () => {
     expectAwsError(await raw("TrentService.Encrypt", big), "SerializationException", 413);
   });
 
-  ours("refuses DryRun rather than performing the call", async () => {
+  ours("answers DryRun with DryRunOperationException (HTTP 400) instead of performing the call", async () => {
     const body = JSON.stringify({ KeyId: keyId, KeySpec: "AES_256", DryRun: true });
-    expectAwsError(await raw("TrentService.GenerateDataKey", body), "UnsupportedOperationException");
+    const reply = await raw("TrentService.GenerateDataKey", body);
+    expectAwsError(reply, "DryRunOperationException");
   });
 
   ours("answers InvalidGrantTokenException for a malformed grant token", async () => {
