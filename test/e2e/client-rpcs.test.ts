@@ -9,12 +9,15 @@ import { ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import {
   DataKeySpec,
   KeyFormat,
+  KeyOrigin,
   KeyPairSpec,
   KeySpec,
   KeyState,
   KeyUsage,
   KeyVersionState,
   MessageType,
+  WrappingAlgorithm,
+  WrappingKeySpec,
 } from "../../gen/kms/v1/types_pb.js";
 import { create } from "@bufbuild/protobuf";
 import { createBrowserKmsClient } from "../../src/client/browser.js";
@@ -27,6 +30,7 @@ import {
   retryInterceptor,
 } from "../../src/client/index.js";
 import { type ServerProcess, startServer, TEST_ADMIN } from "../helpers/server-process.js";
+import { wrapForImport } from "../helpers/import-wrap.js";
 
 /**
  * The typed client (`src/client/`) against the real server: every RPC of the three services,
@@ -175,6 +179,23 @@ describe("KeyService", () => {
     await connect.keys.retireGrant({ grantToken: g1.grantToken });
     await connect.keys.revokeGrant({ keyId, grantId: g2.grantId });
     expect((await connect.keys.listGrants({ keyId })).grants).toEqual([]);
+  });
+
+  it("imported key material: parameters, import, delete", async () => {
+    const keyId = (await connect.keys.createKey({ origin: KeyOrigin.EXTERNAL })).key!.keyId;
+    const params = await grpc.keys.getParametersForImport({
+      keyId,
+      wrappingAlgorithm: WrappingAlgorithm.RSAES_OAEP_SHA_256,
+      wrappingKeySpec: WrappingKeySpec.RSA_2048,
+    });
+    const encryptedKeyMaterial = wrapForImport("RSAES_OAEP_SHA_256", params.publicKey, randomBytes(32));
+    const imported = await connect.keys.importKeyMaterial({
+      keyId,
+      importToken: params.importToken,
+      encryptedKeyMaterial,
+    });
+    expect(imported.key?.keyState).toBe(KeyState.ENABLED);
+    expect((await browser.keys.deleteImportedKeyMaterial({ keyId })).key?.keyState).toBe(KeyState.PENDING_IMPORT);
   });
 });
 
@@ -346,7 +367,7 @@ it("every RPC of the three services was called successfully above", () => {
   const all = [KeyService, DataKeyService, CryptoService].flatMap((s) =>
     s.methods.map((m) => `${s.typeName}/${m.name}`),
   );
-  expect(all.length).toBe(46);
+  expect(all.length).toBe(49);
   expect(all.filter((m) => !succeeded.has(m))).toEqual([]);
 });
 
