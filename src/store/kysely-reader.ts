@@ -244,4 +244,18 @@ export class KyselyReader implements KeyStoreReader {
       .execute();
     return rows.map(auditFromRow);
   }
+
+  async lastAuditOfKey(keyId: string, operations: readonly string[]): Promise<AuditRecord | null> {
+    if (operations.length === 0) return null;
+    const row = await this.db
+      .selectFrom("kms_audit")
+      .selectAll()
+      .where("key_id", "=", keyId)
+      .where("outcome", "=", "ok")
+      .where("operation", "in", [...operations])
+      .orderBy("seq", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    return row ? auditFromRow(row) : null;
+  }
 }

@@ -50,6 +50,8 @@ export interface SecurityStoreReader {
    * first: the audit view's pages, which start from the present and go back.
    */
   searchAudit(filter: AuditFilter, beforeSeq: number | null, limit: number): Promise<AuditRecord[]>;
+  /** The latest successful audit record of a key among `operations` (`Service/Method` names), or null. */
+  lastAuditOfKey(keyId: string, operations: readonly string[]): Promise<AuditRecord | null>;
 }
 
 /** Which audit records a search returns; every field is optional and set fields combine with AND. */

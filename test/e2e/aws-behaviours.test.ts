@@ -8,6 +8,7 @@ import {
   EnableKeyRotationCommand,
   EncryptCommand,
   GenerateDataKeyCommand,
+  GetKeyLastUsageCommand,
   GetKeyRotationStatusCommand,
   GetPublicKeyCommand,
   type KMSClient,
@@ -88,6 +89,28 @@ describe("ListKeyPolicies", () => {
     expect(out.PolicyNames).toEqual(["default"]);
     expect(out.Truncated).toBe(false);
     expect(await awsErrorName(stranger.send(new ListKeyPoliciesCommand({ KeyId })))).toBe("AccessDeniedException");
+  });
+});
+
+describe("GetKeyLastUsage", () => {
+  it("is empty for a new key, then names the last successful cryptographic call and its request id", async () => {
+    const key = await newKey();
+    const KeyId = key.KeyId!;
+    const fresh = await kms.send(new GetKeyLastUsageCommand({ KeyId }));
+    expect(fresh.KeyLastUsage).toEqual({});
+    expect(fresh.KeyCreationDate?.getTime()).toBe(key.CreationDate?.getTime());
+    const enc = await kms.send(new EncryptCommand({ KeyId, Plaintext: Buffer.from("x") }));
+    const afterEncrypt = await kms.send(new GetKeyLastUsageCommand({ KeyId }));
+    expect(afterEncrypt.KeyLastUsage?.Operation).toBe("Encrypt");
+    expect(afterEncrypt.KeyLastUsage?.KmsRequestId).toBe(enc.$metadata.requestId);
+    await kms.send(new DecryptCommand({ CiphertextBlob: enc.CiphertextBlob }));
+    await awsErrorName(kms.send(new EncryptCommand({ KeyId, Plaintext: Buffer.alloc(5000) })));
+    const afterDecrypt = await kms.send(new GetKeyLastUsageCommand({ KeyId }));
+    expect(afterDecrypt.KeyLastUsage?.Operation).toBe("Decrypt");
+    expect(afterDecrypt.KeyLastUsage!.Timestamp!.getTime()).toBeGreaterThanOrEqual(
+      afterEncrypt.KeyLastUsage!.Timestamp!.getTime(),
+    );
+    expect(await awsErrorName(stranger.send(new GetKeyLastUsageCommand({ KeyId })))).toBe("AccessDeniedException");
   });
 });
 

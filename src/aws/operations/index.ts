@@ -17,6 +17,7 @@ import { generateDataKeyPairWithoutPlaintext } from "./generate-data-key-pair-wi
 import { generateDataKeyWithoutPlaintext } from "./generate-data-key-without-plaintext.js";
 import { generateMac } from "./generate-mac.js";
 import { generateRandom } from "./generate-random.js";
+import { getKeyLastUsage } from "./get-key-last-usage.js";
 import { getKeyPolicy } from "./get-key-policy.js";
 import { getParametersForImport } from "./get-parameters-for-import.js";
 import { importKeyMaterial } from "./import-key-material.js";
@@ -73,6 +74,7 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   GenerateDataKeyWithoutPlaintext: dryRunnable(generateDataKeyWithoutPlaintext, "GenerateDataKeyWithoutPlaintext"),
   GenerateMac: dryRunnable(generateMac, "GenerateMac"),
   GenerateRandom: generateRandom,
+  GetKeyLastUsage: getKeyLastUsage,
   GetKeyPolicy: getKeyPolicy,
   GetParametersForImport: getParametersForImport,
   GetKeyRotationStatus: getKeyRotationStatus,

@@ -54,7 +54,8 @@ export type KeyAction =
   | "GetParametersForImport"
   | "ImportKeyMaterial"
   | "DeleteImportedKeyMaterial"
-  | "ListKeyPolicies";
+  | "ListKeyPolicies"
+  | "GetKeyLastUsage";
 
 /** One access decision's inputs. */
 export interface AccessCheck {

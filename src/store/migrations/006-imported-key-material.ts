@@ -6,7 +6,8 @@ import type { StoreDialect } from "../schema.js";
  * `kms_keys`: the expiration model and time of the imported material (the sweeper's scan has its
  * own index), and a version imported for the next on-demand rotation. On
  * `kms_key_versions`: a digest of imported material that outlives the material itself, so that a
- * re-import can be proven to be the same. The same DDL serves both dialects, bytes aside.
+ * re-import can be proven to be the same. And an index of the audit trail by key, for AWS
+ * `GetKeyLastUsage`. The same DDL serves both dialects, bytes aside.
  */
 export function importedKeyMaterialMigration(dialect: StoreDialect): Migration {
   return {
@@ -28,9 +29,11 @@ export function importedKeyMaterialMigration(dialect: StoreDialect): Migration {
         .alterTable("kms_key_versions")
         .addColumn("material_digest", dialect === "postgres" ? "bytea" : "blob")
         .execute();
+      await db.schema.createIndex("kms_audit_key_idx").on("kms_audit").columns(["key_id", "seq"]).execute();
     },
 
     async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.dropIndex("kms_audit_key_idx").execute();
       await db.schema.alterTable("kms_key_versions").dropColumn("material_digest").execute();
       await db.schema.dropIndex("kms_keys_material_expiry_idx").execute();
       for (const column of ["pending_version_id", "material_expires_at", "expiration_model"]) {
