@@ -1,4 +1,6 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
+import { auditHash } from "../../src/security/audit-chain.js";
+import { makeAuditEntry } from "./security.contract.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { KeyRecord } from "../../src/domain/types.js";
 import type { KeyStore } from "../../src/store/key-store.js";
@@ -60,6 +62,22 @@ export function defineImportedMaterialContract(dialect: KeyStore["dialect"], ope
         store.transaction((tx) => tx.setVersionMaterial({ ...erased, versionId: "nope" })),
       );
       expect(codeOf(missing)).toBe("NotFound");
+    });
+
+    it("finds a key's latest successful audit record among some operations", async () => {
+      const keyId = randomUUID();
+      const add = (n: number, o: Parameters<typeof makeAuditEntry>[1]) =>
+        store.appendAudit(makeAuditEntry(n, { keyId, outcome: "ok", errorCode: null, ...o }), auditHash);
+      expect(await store.lastAuditOfKey(keyId, ["svc/Encrypt"])).toBeNull();
+      await add(1, { operation: "svc/Encrypt" });
+      const wanted = await add(2, { operation: "svc/Decrypt" });
+      await add(3, { operation: "svc/Decrypt", outcome: "error", errorCode: "InvalidCiphertext" });
+      await add(4, { operation: "svc/DescribeKey" });
+      await add(5, { operation: "svc/Encrypt", keyId: randomUUID() });
+      const got = await store.lastAuditOfKey(keyId, ["svc/Encrypt", "svc/Decrypt"]);
+      expect(got?.seq).toBe(wanted.seq);
+      expect(got?.requestId).toBe(wanted.requestId);
+      expect(await store.lastAuditOfKey(keyId, [])).toBeNull();
     });
 
     it("locks exactly the imported keys whose material has expired and that still have it", async () => {
