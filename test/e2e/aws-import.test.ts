@@ -1,6 +1,9 @@
 import { constants, createPublicKey, generateKeyPairSync, randomBytes, verify as nodeVerify } from "node:crypto";
 import {
+  CancelKeyDeletionCommand,
   CreateKeyCommand,
+  EnableKeyCommand,
+  ScheduleKeyDeletionCommand,
   DecryptCommand,
   DeleteImportedKeyMaterialCommand,
   DescribeKeyCommand,
@@ -241,6 +244,26 @@ describe("on-demand rotation of an imported symmetric key", () => {
       const dec = await aws.kms.send(new DecryptCommand({ CiphertextBlob: blob }));
       expect(Buffer.from(dec.Plaintext!).toString()).toBe(text);
     }
+  });
+
+  it("returns a key without material to PendingImport when its deletion is cancelled", async () => {
+    const key = await aws.newKey({ Origin: "EXTERNAL" });
+    await aws.kms.send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 7 }));
+    expect((await state(key.KeyId!)).KeyState).toBe("PendingDeletion");
+    expect(
+      await errorName(
+        aws.kms.send(
+          new GetParametersForImportCommand({
+            KeyId: key.KeyId,
+            WrappingAlgorithm: "RSAES_OAEP_SHA_256",
+            WrappingKeySpec: "RSA_2048",
+          }),
+        ),
+      ),
+    ).toBe("KMSInvalidStateException");
+    await aws.kms.send(new CancelKeyDeletionCommand({ KeyId: key.KeyId }));
+    expect((await state(key.KeyId!)).KeyState).toBe("PendingImport");
+    expect(await errorName(aws.kms.send(new EnableKeyCommand({ KeyId: key.KeyId })))).toBe("KMSInvalidStateException");
   });
 
   it("refuses CreateKey with a custom key store origin", async () => {

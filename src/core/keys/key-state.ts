@@ -44,12 +44,17 @@ export async function scheduleKeyDeletion(
   return key;
 }
 
-/** Cancels a scheduled deletion; the key returns Disabled, as in AWS KMS. */
+/**
+ * Cancels a scheduled deletion; the key returns Disabled, as in AWS KMS — or PendingImport when it
+ * is a key for imported material that has none.
+ */
 export function cancelKeyDeletion(deps: CoreDeps, call: CallContext, keyRef: string): Promise<KeyRecord> {
-  return mutateKey(deps, call, keyRef, "CancelKeyDeletion", (k) => {
+  return mutateKey(deps, call, keyRef, "CancelKeyDeletion", async (k, tx) => {
     if (k.state !== "PendingDeletion") {
       throw new KmsError("InvalidState", `Key '${k.id}' is not pending deletion.`);
     }
-    return { ...k, state: "Disabled", deletionAt: null };
+    const primary = k.origin === "EXTERNAL" ? await tx.getVersion(k.id, k.primaryVersionId) : null;
+    const awaitingMaterial = primary !== null && primary.wrappedMaterial.length === 0;
+    return { ...k, state: awaitingMaterial ? "PendingImport" : "Disabled", deletionAt: null };
   });
 }

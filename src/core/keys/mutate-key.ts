@@ -8,19 +8,20 @@ import type { KeyStoreTx } from "../../store/key-store.js";
 /**
  * Reads a key under a row lock, applies `change` and writes it back, all in one transaction, so
  * that concurrent changes from several instances serialise in the database. Returning the
- * same object skips the write.
+ * same object skips the write. `change` reads anything else it needs through `tx` (on SQLite a
+ * read outside the transaction would wait for it).
  */
 export async function mutateKey(
   deps: Pick<CoreDeps, "store" | "arn" | "materialCache" | "access">,
   call: CallContext,
   keyRef: string,
   action: KeyAction,
-  change: (key: KeyRecord) => KeyRecord | Promise<KeyRecord>,
+  change: (key: KeyRecord, tx: KeyStoreTx) => KeyRecord | Promise<KeyRecord>,
 ): Promise<KeyRecord> {
   const resolved = await keyFor(deps, call, keyRef, action);
   return deps.store.transaction(async (tx) => {
     const key = await lockExisting(tx, resolved.id);
-    const next = await change(key);
+    const next = await change(key, tx);
     if (next !== key) await tx.updateKey(next);
     return next;
   });
