@@ -245,7 +245,14 @@ describe("gRPC reflection v1", () => {
     const request = files
       .find((f) => f.name === "kms/v1/key_service.proto")
       ?.messageType.find((m) => m.name === "CreateKeyRequest");
-    expect(request?.field.map((f) => f.name)).toEqual(["key_spec", "key_usage", "description", "tags", "policy"]);
+    expect(request?.field.map((f) => f.name)).toEqual([
+      "key_spec",
+      "key_usage",
+      "description",
+      "tags",
+      "policy",
+      "origin",
+    ]);
   });
 
   it("answers an unknown symbol with an error response, not a broken stream", async () => {
