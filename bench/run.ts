@@ -498,6 +498,12 @@ log(
 const storeLabel = config.databaseUrl ? "PostgreSQL" : `SQLite in ${config.dataDirParent ?? "a fresh temp dir"}`;
 log(`starting server (${storeLabel}, workers ${config.workers})`);
 const main = await startKms({ KMS_GRPC_SERVER: "grpc-js" });
+const baselineCommit = config.baselineDir ? git(["-C", config.baselineDir, "rev-parse", "--short", "HEAD"]) : "";
+// The baseline server runs beside ours for the whole run, and each scenario is measured on ours
+// and then at once on the baseline, so that both see the same machine load.
+if (config.baselineDir) log(`starting the baseline server from ${config.baselineDir} (commit ${baselineCommit})`);
+const base = config.baselineDir ? await startKms({ KMS_GRPC_SERVER: "grpc-js" }, config.baselineDir) : null;
+const baseGrpc = base ? grpcJs(base.server.url) : null;
 const server = main.server;
 
 const rows: Row[] = [];
@@ -528,56 +534,46 @@ try {
       serverPid: server.pid,
     });
   }
-  await runScenarios(selected, ctx, server.pid, "");
+  const baseCtx =
+    base && baseGrpc
+      ? {
+          url: base.server.url,
+          keyId: (await baseGrpc.keys<{ key: { keyId: string } }>("CreateKey", { description: "bench" })).key.keyId,
+          grpc: baseGrpc,
+        }
+      : null;
+  for (const s of selected) {
+    await runScenario(s, ctx, server.pid, "");
+    if (base && baseCtx && !s.ownServer) await runScenario(s, baseCtx, base.server.pid, BASELINE_SUFFIX);
+  }
 } finally {
   grpc.close();
-  await main.stop();
+  baseGrpc?.close();
+  await Promise.all([main.stop(), base?.stop()]);
 }
 
-/** Each scenario against the server in `ctx`; `suffix` marks the rows of a `--baseline` server. */
-async function runScenarios(scenarios: Scenario[], ctx: Context, pid: number, suffix: string): Promise<void> {
-  for (const s of scenarios) {
-    const row: Row = { id: `${s.id}${suffix}`, rpc: s.rpc, stack: s.stack, concurrency: s.concurrency };
-    rows.push(row);
-    const made = await s.setup(ctx);
-    if ("skip" in made) {
-      row.skipped = made.skip;
-      log(`${row.id}: skipped — ${made.skip}`);
-      continue;
-    }
-    log(`${row.id}: ${config.warmupMs / 1000}s warm-up + ${config.durationMs / 1000}s at concurrency ${s.concurrency}`);
-    row.result = await runLoad({
-      call: made.call,
-      classify: made.classify,
-      concurrency: s.concurrency,
-      warmupMs: config.warmupMs,
-      durationMs: config.durationMs,
-      serverPid: made.serverPid ?? pid,
-    });
-    await made.close?.();
-    const r = row.result;
-    log(`  ${fmt(r.okPerSecond, 0)} ok/s, p50 ${fmt(r.latencyMs.p50, 1)} ms, errors ${JSON.stringify(r.errors)}`);
+/** One scenario against the server in `ctx`; `suffix` marks the rows of the `--baseline` server. */
+async function runScenario(s: Scenario, ctx: Context, pid: number, suffix: string): Promise<void> {
+  const row: Row = { id: `${s.id}${suffix}`, rpc: s.rpc, stack: s.stack, concurrency: s.concurrency };
+  rows.push(row);
+  const made = await s.setup(ctx);
+  if ("skip" in made) {
+    row.skipped = made.skip;
+    log(`${row.id}: skipped — ${made.skip}`);
+    return;
   }
-}
-
-const baselineCommit = config.baselineDir ? git(["-C", config.baselineDir, "rev-parse", "--short", "HEAD"]) : "";
-if (config.baselineDir) {
-  log(`starting the baseline server from ${config.baselineDir} (commit ${baselineCommit})`);
-  const base = await startKms({ KMS_GRPC_SERVER: "grpc-js" }, config.baselineDir);
-  const baseGrpc = grpcJs(base.server.url);
-  try {
-    const created = await baseGrpc.keys<{ key: { keyId: string } }>("CreateKey", { description: "bench" });
-    const ctx: Context = { url: base.server.url, keyId: created.key.keyId, grpc: baseGrpc };
-    await runScenarios(
-      selected.filter((s) => !s.ownServer),
-      ctx,
-      base.server.pid,
-      BASELINE_SUFFIX,
-    );
-  } finally {
-    baseGrpc.close();
-    await base.stop();
-  }
+  log(`${row.id}: ${config.warmupMs / 1000}s warm-up + ${config.durationMs / 1000}s at concurrency ${s.concurrency}`);
+  row.result = await runLoad({
+    call: made.call,
+    classify: made.classify,
+    concurrency: s.concurrency,
+    warmupMs: config.warmupMs,
+    durationMs: config.durationMs,
+    serverPid: made.serverPid ?? pid,
+  });
+  await made.close?.();
+  const r = row.result;
+  log(`  ${fmt(r.okPerSecond, 0)} ok/s, p50 ${fmt(r.latencyMs.p50, 1)} ms, errors ${JSON.stringify(r.errors)}`);
 }
 
 // ---------------------------------------------------------------------------------------------
