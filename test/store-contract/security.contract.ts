@@ -347,6 +347,8 @@ export function defineSecurityStoreContract(dialect: KeyStore["dialect"], open: 
       expect(seqs(await store.searchAudit({ keyId: key, method: "Encrypt", outcome: "ok", from }, null, 100))).toEqual(
         newestFirst((r) => r.keyId === key && r.operation.endsWith("/Encrypt") && r.outcome === "ok" && r.at >= from),
       );
+    });
+
     it("appends a batch as one run of the chain, after single appends, in the entries' order", async () => {
       const single = [await store.appendAudit(makeAuditEntry(0), auditHash)];
       const entries = Array.from({ length: 5 }, (_, n) => makeAuditEntry(n + 1));
