@@ -24,16 +24,17 @@ let aClients: GrpcClients;
 
 interface Outcome {
   started: number;
+  ended: number;
   ok: boolean;
   code?: number | undefined;
   reason?: string | undefined;
 }
 
-/** Four concurrent loops of `call` on B; `change` runs after 300 ms; load goes on 1.5 s past the bound. */
+/** Four concurrent loops of `call` on B; `change` runs after 1 s; load goes on 1.5 s past the bound. */
 async function underLoad(
   call: () => Promise<unknown>,
   change: () => Promise<void>,
-): Promise<{ changedAt: number; outcomes: Outcome[] }> {
+): Promise<{ changeStarted: number; changedAt: number; outcomes: Outcome[] }> {
   const outcomes: Outcome[] = [];
   let stopAt = Number.POSITIVE_INFINITY;
   const loop = async () => {
@@ -41,24 +42,30 @@ async function underLoad(
       const started = Date.now();
       try {
         await call();
-        outcomes.push({ started, ok: true });
+        outcomes.push({ started, ended: Date.now(), ok: true });
       } catch (err) {
         if (!isServiceError(err)) throw err;
-        outcomes.push({ started, ok: false, code: err.code, reason: errorInfoReason(err) });
+        outcomes.push({ started, ended: Date.now(), ok: false, code: err.code, reason: errorInfoReason(err) });
       }
     }
   };
   const loops = Array.from({ length: 4 }, loop);
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  const changeStarted = Date.now();
   await change();
   const changedAt = Date.now();
   stopAt = changedAt + CROSS_INSTANCE_BOUND_MS + 1_500;
   await Promise.all(loops);
-  return { changedAt, outcomes };
+  return { changeStarted, changedAt, outcomes };
 }
 
-function expectRefusedAfterBound(r: { changedAt: number; outcomes: Outcome[] }, code: grpc.status, reason: string) {
-  const before = r.outcomes.filter((o) => o.started < r.changedAt - 100);
+/** Calls answered before the change began succeeded; every call started past the bound was refused. */
+function expectRefusedAfterBound(
+  r: { changeStarted: number; changedAt: number; outcomes: Outcome[] },
+  code: grpc.status,
+  reason: string,
+) {
+  const before = r.outcomes.filter((o) => o.ended < r.changeStarted);
   const late = r.outcomes.filter((o) => o.started > r.changedAt + CROSS_INSTANCE_BOUND_MS);
   expect(before.length).toBeGreaterThan(0);
   expect(before.every((o) => o.ok)).toBe(true);
