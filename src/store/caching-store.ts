@@ -5,7 +5,8 @@ import type { KeyStoreTx } from "./key-store.js";
 import { KyselyKeyStore } from "./kysely-store.js";
 import type { ReadCache } from "./read-cache.js";
 import type { Database, StoreDialect } from "./schema.js";
-import { WriteTrackingTx } from "./write-tracking-tx.js";
+import { KyselyTx } from "./kysely-tx.js";
+import { trackCacheWrites } from "./track-cache-writes.js";
 
 /**
  * How other writers' changes reach the cache: announced and listened for on PostgreSQL
@@ -48,7 +49,7 @@ export class CachingKeyStore extends KyselyKeyStore {
     try {
       return await this.db.transaction().execute(async (trx) => {
         const result = await fn(
-          new WriteTrackingTx(trx, this.dialect, () => {
+          trackCacheWrites(new KyselyTx(trx, this.dialect), () => {
             wrote = true;
           }),
         );
