@@ -43,6 +43,9 @@ const USAGE = `usage: npm run bench -- [options]
   --data-dir <dir>        create the server's fresh data dir (SQLite file) under <dir> instead of
                           the OS temp dir, e.g. /dev/shm (tmpfs: fsync costs nothing); removed after
   --only <ids>            comma-separated scenario ids (see --list)
+  --baseline <dir>        also run every scenario on our server against a second server started
+                          from <dir> (another checkout, e.g. a \`git worktree add\` of an older
+                          commit), in this same run, and print this commit ÷ that one
   --list                  print the scenario ids and exit
   --json <file>           also write the raw results as JSON`;
 
@@ -57,6 +60,7 @@ const { values: flags } = parseArgs({
     "pair-backoff": { type: "string", default: "50" },
     "database-url": { type: "string" },
     "data-dir": { type: "string" },
+    baseline: { type: "string" },
     only: { type: "string" },
     list: { type: "boolean", default: false },
     json: { type: "string" },
@@ -84,6 +88,7 @@ const config = {
   pairBackoffMs: positive("pair-backoff", flags["pair-backoff"]),
   databaseUrl: flags["database-url"],
   dataDirParent: flags["data-dir"],
+  baselineDir: flags.baseline,
 };
 
 interface Scenario {
@@ -93,6 +98,8 @@ interface Scenario {
   concurrency: number;
   /** Runs only when named in `--only` (keeps the default run short). */
   optIn?: boolean;
+  /** Starts a server of its own (not the one in the context): not repeated against `--baseline`. */
+  ownServer?: boolean;
   /** Builds the call once the server and key exist; returns undefined (with a note) to skip. */
   setup: (ctx: Context) => Promise<Made | { skip: string }>;
 }
@@ -255,6 +262,7 @@ const SCENARIOS: Scenario[] = [
     rpc: "GenerateDataKey AES_256",
     stack: "gRPC, h2c (@grpc/grpc-js client; a second server with KMS_GRPC_SERVER=connect-node)",
     concurrency: config.concurrency,
+    ownServer: true,
     setup: async () => {
       const second = await startKms({ KMS_GRPC_SERVER: "connect-node" });
       const client = grpcJs(second.server.url);
@@ -267,6 +275,7 @@ const SCENARIOS: Scenario[] = [
     rpc: "GenerateDataKey, fixed reply (ceiling)",
     stack: "gRPC, h2c (@grpc/grpc-js client; a bare grpc-js server, bench/lib/ceiling-server.ts)",
     concurrency: config.concurrency,
+    ownServer: true,
     setup: async () => {
       const ceiling = await startCeilingServer();
       return gdkAgainst(grpcJs(ceiling.url), "ceiling", ceiling.pid, ceiling.stop);
@@ -463,11 +472,15 @@ if (config.databaseUrl) env.KMS_DATABASE_URL = config.databaseUrl;
  * removed by `stop`). At info level the server logs one line per call: the helper would parse each
  * into `server.logs` (costing this process CPU and memory), so parsing stops and the pipe is drained.
  */
-async function startKms(extraEnv: Record<string, string> = {}) {
+async function startKms(extraEnv: Record<string, string> = {}, root?: string) {
   // With --data-dir the SQLite file can sit on tmpfs, where the commit's fsync is free: the
   // difference to a default run is the time each call waits for the disk.
   const dataDir = config.dataDirParent ? mkdtempSync(join(config.dataDirParent, "kms-bench-")) : undefined;
-  const server = await startServer({ env: { ...env, ...extraEnv }, ...(dataDir ? { dataDir } : {}) });
+  const server = await startServer({
+    env: { ...env, ...extraEnv },
+    ...(dataDir ? { dataDir } : {}),
+    ...(root ? { root } : {}),
+  });
   server.child.stdout?.removeAllListeners("data");
   server.child.stdout?.resume();
   return {
@@ -485,9 +498,17 @@ log(
 const storeLabel = config.databaseUrl ? "PostgreSQL" : `SQLite in ${config.dataDirParent ?? "a fresh temp dir"}`;
 log(`starting server (${storeLabel}, workers ${config.workers})`);
 const main = await startKms({ KMS_GRPC_SERVER: "grpc-js" });
+const baselineCommit = config.baselineDir ? git(["-C", config.baselineDir, "rev-parse", "--short", "HEAD"]) : "";
+// The baseline server runs beside ours for the whole run, and each scenario is measured on ours
+// and then at once on the baseline, so that both see the same machine load.
+if (config.baselineDir) log(`starting the baseline server from ${config.baselineDir} (commit ${baselineCommit})`);
+const base = config.baselineDir ? await startKms({ KMS_GRPC_SERVER: "grpc-js" }, config.baselineDir) : null;
+const baseGrpc = base ? grpcJs(base.server.url) : null;
 const server = main.server;
 
 const rows: Row[] = [];
+/** Marks the rows measured against the `--baseline` server. */
+const BASELINE_SUFFIX = "@baseline";
 const grpc = grpcJs(server.url);
 try {
   const created = await grpc.keys<{ key: { keyId: string } }>("CreateKey", { description: "bench" });
@@ -513,31 +534,46 @@ try {
       serverPid: server.pid,
     });
   }
+  const baseCtx =
+    base && baseGrpc
+      ? {
+          url: base.server.url,
+          keyId: (await baseGrpc.keys<{ key: { keyId: string } }>("CreateKey", { description: "bench" })).key.keyId,
+          grpc: baseGrpc,
+        }
+      : null;
   for (const s of selected) {
-    const row: Row = { id: s.id, rpc: s.rpc, stack: s.stack, concurrency: s.concurrency };
-    rows.push(row);
-    const made = await s.setup(ctx);
-    if ("skip" in made) {
-      row.skipped = made.skip;
-      log(`${s.id}: skipped — ${made.skip}`);
-      continue;
-    }
-    log(`${s.id}: ${config.warmupMs / 1000}s warm-up + ${config.durationMs / 1000}s at concurrency ${s.concurrency}`);
-    row.result = await runLoad({
-      call: made.call,
-      classify: made.classify,
-      concurrency: s.concurrency,
-      warmupMs: config.warmupMs,
-      durationMs: config.durationMs,
-      serverPid: made.serverPid ?? server.pid,
-    });
-    await made.close?.();
-    const r = row.result;
-    log(`  ${fmt(r.okPerSecond, 0)} ok/s, p50 ${fmt(r.latencyMs.p50, 1)} ms, errors ${JSON.stringify(r.errors)}`);
+    await runScenario(s, ctx, server.pid, "");
+    if (base && baseCtx && !s.ownServer) await runScenario(s, baseCtx, base.server.pid, BASELINE_SUFFIX);
   }
 } finally {
   grpc.close();
-  await main.stop();
+  baseGrpc?.close();
+  await Promise.all([main.stop(), base?.stop()]);
+}
+
+/** One scenario against the server in `ctx`; `suffix` marks the rows of the `--baseline` server. */
+async function runScenario(s: Scenario, ctx: Context, pid: number, suffix: string): Promise<void> {
+  const row: Row = { id: `${s.id}${suffix}`, rpc: s.rpc, stack: s.stack, concurrency: s.concurrency };
+  rows.push(row);
+  const made = await s.setup(ctx);
+  if ("skip" in made) {
+    row.skipped = made.skip;
+    log(`${row.id}: skipped — ${made.skip}`);
+    return;
+  }
+  log(`${row.id}: ${config.warmupMs / 1000}s warm-up + ${config.durationMs / 1000}s at concurrency ${s.concurrency}`);
+  row.result = await runLoad({
+    call: made.call,
+    classify: made.classify,
+    concurrency: s.concurrency,
+    warmupMs: config.warmupMs,
+    durationMs: config.durationMs,
+    serverPid: made.serverPid ?? pid,
+  });
+  await made.close?.();
+  const r = row.result;
+  log(`  ${fmt(r.okPerSecond, 0)} ok/s, p50 ${fmt(r.latencyMs.p50, 1)} ms, errors ${JSON.stringify(r.errors)}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -589,6 +625,8 @@ for (const row of rows) {
 }
 
 const cpu = (r: LoadResult) => r.serverCpuMsPerCall;
+// A refusal scenario has no successes: compare its completed calls (all refused) per second instead.
+const done = (r: LoadResult) => (r.ok > 0 ? r.okPerSecond : r.callsPerSecond);
 out.push("");
 out.push("ratios (this run): throughput (ok/s) | server CPU per call");
 const pairs: [string, string, string][] = [
@@ -629,8 +667,15 @@ const pairs: [string, string, string][] = [
     "pair-rsa-2048-grpc-js",
   ],
 ];
-// A refusal scenario has no successes: compare its completed calls (all refused) per second instead.
-const done = (r: LoadResult) => (r.ok > 0 ? r.okPerSecond : r.callsPerSecond);
+for (const row of rows) {
+  if (!row.id.endsWith(BASELINE_SUFFIX)) continue;
+  const ours = row.id.slice(0, -BASELINE_SUFFIX.length);
+  if (byId.has(ours) && byId.has(row.id)) {
+    out.push(
+      `- ${ours}: this commit ÷ baseline ${baselineCommit}: ${ratio(ours, row.id, done)} | ${ratio(ours, row.id, cpu)}`,
+    );
+  }
+}
 for (const [label, a, b] of pairs) {
   if (byId.has(a) && byId.has(b)) out.push(`- ${label}: ${ratio(a, b, done)} | ${ratio(a, b, cpu)}`);
 }

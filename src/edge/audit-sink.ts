@@ -12,9 +12,9 @@ interface Waiting {
 /**
  * The audit sink with group commit. Every call still waits until its own record is durable
  * before it is answered (fail closed), but the records of calls that arrive while a commit is in
- * flight are written together in the next transaction — one fsync (SQLite, `synchronous=FULL`) or
- * one round of statements under one advisory lock (PostgreSQL) for the whole group, instead of
- * one per call. `bench/REPORT.md` measured the audit write at about 40 % of a call's cost.
+ * flight are written together in the next transaction — one read of the chain head, one
+ * multi-row INSERT and one fsync (SQLite, `synchronous=FULL`) or one advisory lock (PostgreSQL)
+ * for the whole group, instead of one of each per call. `bench/REPORT.md` measured the audit write at about 40 % of a call's cost.
  *
  * Records keep their arrival order, so the hash chain is the same as with one write per call.
  * If a group's transaction fails, every call in that group fails.
@@ -30,7 +30,10 @@ export function createAuditSink(store: Pick<KeyStore, "transaction">, maxBatch =
       queue = queue.slice(group.length);
       try {
         await store.transaction(async (tx) => {
-          for (const w of group) await tx.appendAudit(w.entry, auditHash);
+          await tx.appendAuditBatch(
+            group.map((w) => w.entry),
+            auditHash,
+          );
         });
         for (const w of group) w.resolve();
       } catch (err) {

@@ -30,6 +30,12 @@ function keyNotFound(): KmsError {
 }
 
 /**
+ * Rows per audit INSERT: 10 parameters a row stays far below SQLite's 32,766 bound parameters
+ * (https://www.sqlite.org/limits.html) and PostgreSQL's 65,535 of one statement.
+ */
+const AUDIT_ROWS_PER_INSERT = 500;
+
+/**
  * The store inside one database transaction. Row locks (`FOR UPDATE`, `SKIP LOCKED`) are taken on
  * PostgreSQL only: SQLite has no row locks, and Kysely's SQLite driver runs every query of the
  * process on one connection, so a transaction already excludes all others (SQLite is
@@ -267,6 +273,13 @@ export class KyselyTx extends KyselyReader implements KeyStoreTx {
    * holder committed before its transaction-scoped lock was released.
    */
   async appendAudit(entry: AuditEntry, computeHash: AuditHasher): Promise<AuditRecord> {
+    const [record] = await this.appendAuditBatch([entry], computeHash);
+    return record!;
+  }
+
+  /** As {@link appendAudit} for several entries: one lock, one head read and one multi-row INSERT. */
+  async appendAuditBatch(entries: readonly AuditEntry[], computeHash: AuditHasher): Promise<AuditRecord[]> {
+    if (entries.length === 0) return [];
     if (this.dialect === "postgres") {
       await sql`select pg_advisory_xact_lock(${AUDIT_LOCK_CLASS}::int4, hashtext(current_schema()))`.execute(this.db);
     }
@@ -276,11 +289,20 @@ export class KyselyTx extends KyselyReader implements KeyStoreTx {
       .orderBy("seq", "desc")
       .limit(1)
       .executeTakeFirst();
-    const seq = last === undefined ? 1 : Number(last.seq) + 1;
-    const prevHash = last === undefined ? GENESIS_HASH : last.hash;
-    const numbered = { ...entry, seq };
-    const record: AuditRecord = { ...numbered, prevHash, hash: computeHash(prevHash, numbered) };
-    await this.db.insertInto("kms_audit").values(auditToRow(record)).execute();
-    return record;
+    let seq = last === undefined ? 0 : Number(last.seq);
+    let prevHash = last === undefined ? GENESIS_HASH : last.hash;
+    const records = entries.map((entry): AuditRecord => {
+      const numbered = { ...entry, seq: ++seq };
+      const record = { ...numbered, prevHash, hash: computeHash(prevHash, numbered) };
+      prevHash = record.hash;
+      return record;
+    });
+    for (let i = 0; i < records.length; i += AUDIT_ROWS_PER_INSERT) {
+      await this.db
+        .insertInto("kms_audit")
+        .values(records.slice(i, i + AUDIT_ROWS_PER_INSERT).map(auditToRow))
+        .execute();
+    }
+    return records;
   }
 }

@@ -3,10 +3,14 @@ import { join } from "node:path";
 import SqliteDatabase from "better-sqlite3";
 import { type Dialect, Kysely, PostgresDialect, SqliteDialect } from "kysely";
 import type { KeyStore } from "./key-store.js";
+import { type ChangeFeed, CachingKeyStore } from "./caching-store.js";
 import { KyselyKeyStore } from "./kysely-store.js";
 import { migrateToLatest } from "./migrate.js";
 import { withDependencyTimeouts } from "./dependency-timeouts.js";
 import { createPgPool } from "./pg-pool.js";
+import { announceChange, PgChangeListener } from "./pg-change-listener.js";
+import { ReadCache } from "./read-cache.js";
+import { sqliteChangeCheck } from "./sqlite-change-check.js";
 import type { Database, StoreDialect } from "./schema.js";
 
 /** The part of a pino logger the store uses. */
@@ -34,7 +38,20 @@ export interface OpenStoreOptions {
   timeoutMs?: number;
   /** SQLite only: a database in memory, gone when the process ends (dev mode); `dataDir` is unused. */
   inMemory?: boolean;
+  /**
+   * How long a cached principal, key record, policy or grant may serve calls after the read that
+   * filled it (default {@link CACHE_TTL_MS}); 0 turns the read cache off. See `caching-store.ts`.
+   */
+  readCacheTtlMs?: number;
 }
+
+/**
+ * The bound on how late a change committed by another writer (another instance on PostgreSQL,
+ * the `kms` CLI on the SQLite file) is seen here: disabling a key or deleting a principal on one
+ * instance is refused by every other within this time. Local changes are seen at once.
+ */
+export const CACHE_TTL_MS = 1_000;
+const CACHE_MAX_ENTRIES = 10_000;
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -74,14 +91,14 @@ function postgresDialect(
  * commit survive power loss (key material must not vanish after the caller got its key id),
  * and `foreign_keys` is off by default in SQLite.
  */
-function sqliteDialect(dataDir: string, busyMs: number, inMemory = false): Dialect {
+function sqliteDatabase(dataDir: string, busyMs: number, inMemory = false): SqliteDatabase.Database {
   if (!inMemory) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const database = new SqliteDatabase(inMemory ? ":memory:" : sqliteFile(dataDir));
   if (!inMemory) database.pragma("journal_mode = WAL");
   database.pragma("synchronous = FULL");
   database.pragma("foreign_keys = ON");
   database.pragma(`busy_timeout = ${busyMs}`);
-  return new SqliteDialect({ database });
+  return database;
 }
 
 /**
@@ -96,6 +113,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<KeyStore> {
   }
   const dialect: StoreDialect = isPostgresUrl(opts.databaseUrl) ? "postgres" : "sqlite";
   const timeoutMs = opts.timeoutMs ?? (dialect === "postgres" ? 15_000 : 5_000);
+  const sqlite = dialect === "sqlite" ? sqliteDatabase(opts.dataDir, timeoutMs, opts.inMemory) : null;
   const db = new Kysely<Database>({
     dialect: withDependencyTimeouts(
       dialect === "postgres"
@@ -104,7 +122,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<KeyStore> {
             lockMs: timeoutMs,
             connectMs: timeoutMs,
           })
-        : sqliteDialect(opts.dataDir, timeoutMs, opts.inMemory),
+        : new SqliteDialect({ database: sqlite! }),
     ),
   });
   // On PostgreSQL, migrations run on a pool of their own with no statement or lock timeout: the
@@ -138,5 +156,32 @@ export async function openStore(opts: OpenStoreOptions): Promise<KeyStore> {
   } finally {
     if (migrationDb !== db) await migrationDb.destroy();
   }
-  return new KyselyKeyStore(db, dialect);
+  const ttlMs = opts.readCacheTtlMs ?? CACHE_TTL_MS;
+  if (ttlMs <= 0) return new KyselyKeyStore(db, dialect);
+  const cache = new ReadCache(ttlMs, CACHE_MAX_ENTRIES);
+  return new CachingKeyStore(
+    db,
+    dialect,
+    cache,
+    sqlite
+      ? sqliteChangeCheck(sqlite, cache)
+      : postgresChangeFeed(opts.databaseUrl!, opts.schema ?? "", cache, opts.logger),
+  );
+}
+
+/** Other instances' changes clear this instance's cache as soon as their `NOTIFY` arrives. */
+function postgresChangeFeed(
+  url: string,
+  schema: string,
+  cache: ReadCache,
+  logger: StoreLogger | undefined,
+): ChangeFeed {
+  const listener = new PgChangeListener({
+    connectionString: url,
+    schema,
+    onChange: () => cache.clear(),
+    onError: (err) => logger?.warn?.({ err: err.message }, "PostgreSQL change listener failed; reconnecting"),
+  });
+  listener.start();
+  return { announce: (trx) => announceChange(trx as Kysely<unknown>, schema), close: () => listener.close() };
 }

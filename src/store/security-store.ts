@@ -106,6 +106,12 @@ export interface SecurityStoreTx extends SecurityStoreReader {
    * There is deliberately no update or delete: the trail is append-only.
    */
   appendAudit(entry: AuditEntry, computeHash: AuditHasher): Promise<AuditRecord>;
+
+  /**
+   * {@link appendAudit} for several entries in their order, under one lock with one read of the
+   * chain head and multi-row INSERTs: what the audit sink's group commit uses.
+   */
+  appendAuditBatch(entries: readonly AuditEntry[], computeHash: AuditHasher): Promise<AuditRecord[]>;
 }
 
 /** Store-level conveniences that open their own transaction. */

@@ -5,11 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectGrpcError, type GrpcClients, grpcClients } from "../helpers/grpc-client.js";
 import { type ServerProcess, startServer } from "../helpers/server-process.js";
 import { dropSchemas } from "../helpers/pg-schema.js";
+import { seenWithin } from "../helpers/seen-within.js";
 
 /**
- * Two server processes on one PostgreSQL database (docs/operations.md, "Scaling out"): rotations from both serialise on the key's row lock, and a state change or alias made on
- * one instance is seen by the other on its very next call (no instance-local cache may serve a
- * stale key state).
+ * Two server processes on one PostgreSQL database (docs/operations.md, "Scaling out"): rotations
+ * from both serialise on the key's row lock, and a state change made on one instance is seen by the
+ * other within the cross-instance bound (its cache is cleared by PostgreSQL `NOTIFY`, the TTL backs
+ * that up); an alias (never cached) on its very next call.
  */
 
 const PG_URL = process.env.KMS_TEST_DATABASE_URL;
@@ -105,16 +107,19 @@ describe.skipIf(!PG_URL)("two instances on one PostgreSQL database", () => {
     expect(openedOnA.plaintext.toString()).toBe("after rotations");
   });
 
-  it("a rotation on A is used by B's very next encryption", async () => {
+  it("a rotation on A is used by B's encryptions within the bound", async () => {
     const { key } = await a.c.keys.CreateKey({});
     const before = await b.c.crypto.AdvanceEncrypt({ keyId: key.keyId, plaintext: pt("v1") });
     expect(before.keyVersionId).toBe(key.initialKeyVersionId);
     const rotated = await a.c.keys.RotateKey({ keyId: key.keyId });
-    const after = await b.c.crypto.AdvanceEncrypt({ keyId: key.keyId, plaintext: pt("v2") });
-    expect(after.keyVersionId).toBe(rotated.keyVersionId);
+    const rotatedAt = Date.now();
+    await seenWithin(rotatedAt, async () => {
+      const after = await b.c.crypto.AdvanceEncrypt({ keyId: key.keyId, plaintext: pt("v2") });
+      expect(after.keyVersionId).toBe(rotated.keyVersionId);
+    });
   });
 
-  it("a key disabled on A is refused on B on the very next call, and usable again once re-enabled", async () => {
+  it("a key disabled on A is refused on B within the bound, and usable again once re-enabled", async () => {
     const { key } = await a.c.keys.CreateKey({});
     const sealed = await b.c.crypto.AdvanceEncrypt({ keyId: key.keyId, plaintext: pt("warm B's cache") });
     expect((await b.c.crypto.AdvanceDecrypt({ ciphertextBlob: sealed.ciphertextBlob })).plaintext.toString()).toBe(
@@ -122,10 +127,12 @@ describe.skipIf(!PG_URL)("two instances on one PostgreSQL database", () => {
     );
 
     await a.c.keys.DisableKey({ keyId: key.keyId });
-    await expectGrpcError(
-      b.c.crypto.AdvanceEncrypt({ keyId: key.keyId, plaintext: pt("x") }),
-      grpc.status.FAILED_PRECONDITION,
-      "DisabledException",
+    await seenWithin(Date.now(), () =>
+      expectGrpcError(
+        b.c.crypto.AdvanceEncrypt({ keyId: key.keyId, plaintext: pt("x") }),
+        grpc.status.FAILED_PRECONDITION,
+        "DisabledException",
+      ),
     );
     await expectGrpcError(
       b.c.crypto.AdvanceDecrypt({ ciphertextBlob: sealed.ciphertextBlob }),
@@ -140,15 +147,19 @@ describe.skipIf(!PG_URL)("two instances on one PostgreSQL database", () => {
     expect((await b.c.keys.DescribeKey({ keyId: key.keyId })).key.keyState).toBe("KEY_STATE_DISABLED");
 
     await b.c.keys.EnableKey({ keyId: key.keyId });
-    expect((await a.c.crypto.AdvanceDecrypt({ ciphertextBlob: sealed.ciphertextBlob })).plaintext.toString()).toBe(
-      "warm B's cache",
+    await seenWithin(Date.now(), async () =>
+      expect((await a.c.crypto.AdvanceDecrypt({ ciphertextBlob: sealed.ciphertextBlob })).plaintext.toString()).toBe(
+        "warm B's cache",
+      ),
     );
 
     await b.c.keys.ScheduleKeyDeletion({ keyId: key.keyId, pendingWindowDays: 7 });
-    await expectGrpcError(
-      a.c.crypto.AdvanceDecrypt({ ciphertextBlob: sealed.ciphertextBlob }),
-      grpc.status.FAILED_PRECONDITION,
-      "KMSInvalidStateException",
+    await seenWithin(Date.now(), () =>
+      expectGrpcError(
+        a.c.crypto.AdvanceDecrypt({ ciphertextBlob: sealed.ciphertextBlob }),
+        grpc.status.FAILED_PRECONDITION,
+        "KMSInvalidStateException",
+      ),
     );
   });
 

@@ -349,7 +349,7 @@ export function decodeRpcStatus(bytes: Uint8Array): RpcStatus {
   return status;
 }
 
-function isServiceError(err: unknown): err is grpc.ServiceError {
+export function isServiceError(err: unknown): err is grpc.ServiceError {
   return err instanceof Error && "code" in err && "metadata" in err && err.metadata instanceof grpc.Metadata;
 }
 

@@ -48,6 +48,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   dataDir?: string;
   timeoutMs?: number;
+  /** The checkout whose `npm start` runs (default: this repository); the bench's `--baseline`. */
+  root?: string;
 }
 
 /**
@@ -57,7 +59,7 @@ export interface StartOptions {
 export async function startServer(opts: StartOptions = {}): Promise<ServerProcess> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "kms-e2e-"));
   const child = spawn("npm", ["start", "--silent"], {
-    cwd: ROOT,
+    cwd: opts.root ?? ROOT,
     env: {
       ...process.env,
       KMS_LISTEN: "127.0.0.1:0",

@@ -349,6 +349,22 @@ export function defineSecurityStoreContract(dialect: KeyStore["dialect"], open: 
       );
     });
 
+    it("appends a batch as one run of the chain, after single appends, in the entries' order", async () => {
+      const single = [await store.appendAudit(makeAuditEntry(0), auditHash)];
+      const entries = Array.from({ length: 5 }, (_, n) => makeAuditEntry(n + 1));
+      const batch = await store.transaction((tx) => tx.appendAuditBatch(entries, auditHash));
+      expect(await store.transaction((tx) => tx.appendAuditBatch([], auditHash))).toEqual([]);
+      single.push(await store.appendAudit(makeAuditEntry(6), auditHash));
+
+      expect(batch.map((r) => r.seq)).toEqual([2, 3, 4, 5, 6]);
+      expect(batch[0]!.prevHash).toBe(single[0]!.hash);
+      expect(single[1]!.prevHash).toBe(batch[4]!.hash);
+      batch.forEach((r, i) => expect(r).toMatchObject(entries[i]!));
+      const all = await store.listAudit(0, 100);
+      expect(all).toEqual([single[0], ...batch, single[1]]);
+      expect(await verifyAuditChain(all)).toMatchObject({ ok: true, count: 7 });
+    });
+
     it("keeps no audit record of a transaction that rolled back (an append is part of its transaction)", async () => {
       await store.appendAudit(makeAuditEntry(1), auditHash);
       const err = await rejection(

@@ -12,8 +12,9 @@ interface Entry {
 /**
  * A short-lived in-process cache of unwrapped key-version material, so that a hot key is not
  * unwrapped under the root key on every call. Disabling, deleting or rotating a key invalidates
- * its entries; state is never cached (it is read from the store on every call, so a key disabled
- * on one instance is refused on every other at once). Evicted secrets are zeroed.
+ * its entries; state is not cached here (the key record comes from the store's read cache, which
+ * other instances' changes clear within 1 s: `src/store/caching-store.ts`). Evicted secrets are
+ * zeroed.
  */
 export class MaterialCache {
   readonly #entries = new Map<string, Entry>();
