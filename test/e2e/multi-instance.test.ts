@@ -1,3 +1,4 @@
+import { migrationProvider } from "../../src/store/migrations/index.js";
 import { randomBytes } from "node:crypto";
 import * as grpc from "@grpc/grpc-js";
 import pg from "pg";
@@ -63,32 +64,28 @@ afterAll(async () => {
 const pt = (s: string) => Buffer.from(s, "utf8");
 
 describe.skipIf(!PG_URL)("two instances on one PostgreSQL database", () => {
-  it("both ran against the same store", () => {
+  it("both ran against the same store", async () => {
     for (const i of [a, b]) {
       expect(i.server.logs.find((l) => l.msg === "kms listening")?.store).toBe("postgres");
     }
     const applied = [a, b].map((i) => i.server.logs.find((l) => l.msg === "store opened")?.applied);
-    expect(applied.flat().sort()).toEqual([
-      "001-initial",
-      "002-security",
-      "003-rotation-type",
-      "004-client-keys",
-      "005-retired-versions-and-batches",
-    ]);
+    // Between them the two instances applied every migration exactly once (one took the lock first).
+    const names = Object.keys(await migrationProvider("postgres").getMigrations());
+    expect(applied.flat().sort()).toEqual(names);
   });
 
-  it("20 interleaved rotations from both instances give exactly 21 versions and one agreed primary", async () => {
+  it("10 interleaved rotations (the most on-demand rotations a key allows) from both instances give exactly 11 versions and one agreed primary", async () => {
     const { key } = await a.c.keys.CreateKey({ description: "rotated from two instances" });
     const rotations = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? a : b).c.keys.RotateKey({ keyId: key.keyId })),
+      Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? a : b).c.keys.RotateKey({ keyId: key.keyId })),
     );
     const rotated = rotations.map((r) => r.keyVersionId);
-    expect(new Set(rotated).size).toBe(20);
+    expect(new Set(rotated).size).toBe(10);
 
     const listA = await a.c.keys.ListKeyVersions({ keyId: key.keyId, pageSize: 100 });
     const listB = await b.c.keys.ListKeyVersions({ keyId: key.keyId, pageSize: 100 });
     const idsA = listA.keyVersions.map((v) => v.keyVersionId);
-    expect(idsA).toHaveLength(21);
+    expect(idsA).toHaveLength(11);
     expect(listB.keyVersions.map((v) => v.keyVersionId)).toEqual(idsA);
     expect(idsA[0]).toBe(key.initialKeyVersionId);
     expect([...idsA.slice(1)].sort()).toEqual([...rotated].sort());
