@@ -80,9 +80,11 @@ describe("SIGTERM", () => {
     await waitForLog(server, "shutting down");
     expect(settled).toBe(false);
 
+    // The "shutting down" line is written just before the listener closes; a probe that connects in
+    // between lands in the accept backlog, which the close resets: ECONNRESET is a refusal too.
     const [healthz, tcp] = await Promise.all([probeHealthz(server.port), probeTcp(server.port)]);
-    expect([503, "ECONNREFUSED"]).toContain(healthz);
-    expect(tcp).toBe("ECONNREFUSED");
+    expect([503, "ECONNREFUSED", "ECONNRESET"]).toContain(healthz);
+    expect(["ECONNREFUSED", "ECONNRESET"]).toContain(tcp);
     expect(settled).toBe(false);
 
     const pair = await inFlight;
