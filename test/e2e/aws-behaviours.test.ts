@@ -16,6 +16,7 @@ import {
   ListKeyPoliciesCommand,
   ListKeyRotationsCommand,
   ReEncryptCommand,
+  RetireGrantCommand,
   RotateKeyOnDemandCommand,
   SignCommand,
   UpdateAliasCommand,
@@ -145,6 +146,19 @@ describe("DryRun", () => {
       DryRun: true,
     });
     expect(await awsErrorName(kms.send(invalid))).toBe("ValidationException");
+  });
+
+  it("RetireGrant with DryRun checks who may retire and keeps the grant", async () => {
+    const { KeyId } = await newKey();
+    const { GrantId } = await kms.send(
+      new CreateGrantCommand({ KeyId, GranteePrincipal: "grantee-of-dry-run", Operations: ["Encrypt"] }),
+    );
+    const retire = () => new RetireGrantCommand({ KeyId, GrantId, DryRun: true });
+    expect(await awsErrorName(kms.send(retire()))).toBe("DryRunOperationException");
+    expect(await awsErrorName(stranger.send(retire()))).toBe("AccessDeniedException");
+    expect((await kms.send(new ListGrantsCommand({ KeyId }))).Grants?.map((g) => g.GrantId)).toEqual([GrantId]);
+    await kms.send(new RetireGrantCommand({ KeyId, GrantId }));
+    expect((await kms.send(new ListGrantsCommand({ KeyId }))).Grants).toEqual([]);
   });
 });
 

@@ -103,6 +103,8 @@ export async function retireGrant(
   deps: CoreDeps,
   call: CallContext,
   by: { grantToken?: string | undefined; keyRef?: string | undefined; grantId?: string | undefined },
+  /** AWS's `DryRun`: every check runs, then `DryRun` is thrown instead of retiring. */
+  opts: { dryRun?: boolean } = {},
 ): Promise<void> {
   let grant: GrantRecord | null;
   if (by.grantToken) {
@@ -129,6 +131,7 @@ export async function retireGrant(
       `Principal '${me.name}' is not authorized to perform kms:RetireGrant on this grant.`,
     );
   }
+  if (opts.dryRun) throw new KmsError("DryRun", "The request would have succeeded, but DryRun was set.");
   await deps.store.transaction((tx) => tx.deleteGrant(grant.grantId));
 }
 
