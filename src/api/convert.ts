@@ -6,6 +6,7 @@ import type { AliasRecord, KeyRecord } from "../domain/types.js";
 import type { VersionState, VersionView } from "../core/keys/retired-versions.js";
 import {
   DATA_KEY_SPECS,
+  ENCAPSULATION_ALGORITHMS,
   ENCRYPTION_ALGORITHMS,
   KEY_FORMATS,
   KEY_STATES,
@@ -16,7 +17,7 @@ import {
 } from "../domain/algorithms.js";
 import { KEY_PAIR_SPECS, KEY_SPECS } from "../domain/specs.js";
 import { EXPIRATION_MODELS, KEY_ORIGINS } from "../domain/key-import.js";
-import type { EncryptionAlgorithm } from "../../gen/kms/v1/crypto_service_pb.js";
+import type { EncapsulationAlgorithm, EncryptionAlgorithm } from "../../gen/kms/v1/crypto_service_pb.js";
 import type {
   Alias,
   DataKeySpec,
@@ -71,6 +72,8 @@ export const toMessageType = (v: MessageType) => fromProto(MESSAGE_TYPES, v, "me
 export const toKeyOrigin = (v: number) => fromProto(KEY_ORIGINS, v, "origin");
 export const toEncryptionAlgorithm = (v: EncryptionAlgorithm) =>
   fromProto(ENCRYPTION_ALGORITHMS, v, "encryption_algorithm");
+export const toEncapsulationAlgorithm = (v: EncapsulationAlgorithm) =>
+  fromProto(ENCAPSULATION_ALGORITHMS, v, "encapsulation_algorithm");
 
 /** Core names back to proto numbers. */
 export const fromKeySpec = (s: keyof typeof KEY_SPECS) => toProto(KEY_SPECS, s) as KeySpec;
@@ -80,6 +83,8 @@ export const fromSigningAlgorithm = (a: keyof typeof SIGNING_ALGORITHMS) =>
   toProto(SIGNING_ALGORITHMS, a) as SigningAlgorithm;
 export const fromEncryptionAlgorithm = (a: keyof typeof ENCRYPTION_ALGORITHMS) =>
   toProto(ENCRYPTION_ALGORITHMS, a) as EncryptionAlgorithm;
+export const fromEncapsulationAlgorithm = (a: keyof typeof ENCAPSULATION_ALGORITHMS) =>
+  toProto(ENCAPSULATION_ALGORITHMS, a) as EncapsulationAlgorithm;
 export const fromKeyState = (s: keyof typeof KEY_STATES) => toProto(KEY_STATES, s) as KeyState;
 
 type Init<T> = Omit<T, "$typeName" | "$unknown">;

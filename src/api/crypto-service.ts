@@ -11,14 +11,17 @@ import {
 import { generateMacFor, verifyMacFor } from "../core/crypto-ops/macs.js";
 import { generateRandom } from "../core/crypto-ops/random.js";
 import { getPublicKey, sign, verify } from "../core/crypto-ops/signing.js";
+import { decapsulate, encapsulate } from "../core/crypto-ops/encapsulation.js";
 import type * as pb from "../../gen/kms/v1/crypto_service_pb.js";
 import { batchOf } from "./batch.js";
 import type { CallImpl } from "./wrap-service.js";
 import {
+  fromEncapsulationAlgorithm,
   fromEncryptionAlgorithm,
   fromKeySpec,
   fromKeyUsage,
   fromSigningAlgorithm,
+  toEncapsulationAlgorithm,
   toEncryptionAlgorithm,
   toMessageType,
   toSigningAlgorithm,
@@ -54,7 +57,8 @@ function encryptInput(
 }
 
 /**
- * `kms.v1.CryptoService`: a thin mapper onto `core/encryption`, `core/signing` and `core/macs`.
+ * `kms.v1.CryptoService`: a thin mapper onto `core/encryption`, `core/signing`, `core/macs` and
+ * `core/encapsulation`.
  * The batch RPCs run the single RPCs' mappers once per item (`batch.ts`).
  */
 export function createCryptoService(deps: CoreDeps): CallImpl<typeof pb.CryptoService> {
@@ -158,6 +162,7 @@ function singleCalls(deps: CoreDeps) {
         keyUsage: fromKeyUsage(out.usage),
         signingAlgorithms: out.signingAlgorithms.map(fromSigningAlgorithm),
         encryptionAlgorithms: out.encryptionAlgorithms.map(fromEncryptionAlgorithm),
+        encapsulationAlgorithms: out.encapsulationAlgorithms.map(fromEncapsulationAlgorithm),
       };
     },
     async generateMac(req: pb.GenerateMacRequest, call: Call) {
@@ -167,6 +172,34 @@ function singleCalls(deps: CoreDeps) {
     async verifyMac(req: pb.VerifyMacRequest, call: Call) {
       const out = await verifyMacFor(deps, call, req.keyId, req.message, req.mac, req.grantTokens);
       return { keyId: out.keyId, macValid: out.valid, macAlgorithm: MacAlgorithm.HMAC_SHA_256 };
+    },
+    async encapsulate(req: pb.EncapsulateRequest, call: Call) {
+      const out = await encapsulate(deps, call, {
+        keyRef: req.keyId,
+        algorithm: toEncapsulationAlgorithm(req.encapsulationAlgorithm),
+        grantTokens: req.grantTokens,
+      });
+      return {
+        keyId: out.keyId,
+        keyVersionId: out.versionId,
+        sharedSecret: out.sharedSecret,
+        sharedSecretCiphertext: out.ciphertext,
+        encapsulationAlgorithm: fromEncapsulationAlgorithm(out.algorithm),
+      };
+    },
+    async decapsulate(req: pb.DecapsulateRequest, call: Call) {
+      const out = await decapsulate(deps, call, {
+        keyRef: req.keyId,
+        ciphertext: req.sharedSecretCiphertext,
+        algorithm: toEncapsulationAlgorithm(req.encapsulationAlgorithm),
+        grantTokens: req.grantTokens,
+      });
+      return {
+        keyId: out.keyId,
+        keyVersionId: out.versionId,
+        sharedSecret: out.sharedSecret,
+        encapsulationAlgorithm: fromEncapsulationAlgorithm(out.algorithm),
+      };
     },
   };
 }

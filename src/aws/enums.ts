@@ -1,5 +1,6 @@
 import {
   DATA_KEY_SPECS,
+  ENCAPSULATION_ALGORITHMS,
   ENCRYPTION_ALGORITHMS,
   KEY_STATES,
   KEY_USAGES,
@@ -40,6 +41,7 @@ export const AWS_DATA_KEY_SPECS = awsTable(DATA_KEY_SPECS);
 export const AWS_ENCRYPTION_ALGORITHMS = awsTable(ENCRYPTION_ALGORITHMS);
 export const AWS_SIGNING_ALGORITHMS = awsTable(SIGNING_ALGORITHMS);
 export const AWS_MESSAGE_TYPES = awsTable(MESSAGE_TYPES);
+export const AWS_ENCAPSULATION_ALGORITHMS = awsTable(ENCAPSULATION_ALGORITHMS);
 /**
  * AWS MAC algorithms: all four are valid AWS values, so one a key cannot run is answered with
  * `InvalidKeyUsageException`, as AWS does (see {@link macAlgorithmFits}).

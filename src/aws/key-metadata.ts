@@ -2,6 +2,7 @@ import type { CoreDeps } from "../core/deps.js";
 import { keyArn } from "../core/keys/key-id.js";
 import type { KeyRecord } from "../domain/types.js";
 import {
+  ENCAPSULATION_ALGORITHMS,
   ENCRYPTION_ALGORITHMS,
   KEY_STATES,
   KEY_USAGES,
@@ -42,6 +43,7 @@ export function keyMetadata(deps: Pick<CoreDeps, "arn">, key: KeyRecord): JsonOb
     ...awsList("EncryptionAlgorithms", ENCRYPTION_ALGORITHMS, algorithms.encryption),
     ...awsList("SigningAlgorithms", SIGNING_ALGORITHMS, algorithms.signing),
     ...awsList("MacAlgorithms", MAC_ALGORITHMS, algorithms.mac),
+    ...awsList("EncapsulationAlgorithms", ENCAPSULATION_ALGORITHMS, algorithms.encapsulation),
     MultiRegion: false,
   };
 }

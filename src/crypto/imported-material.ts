@@ -31,7 +31,9 @@ export function importedMaterial(spec: KeySpec, material: Buffer): KeyMaterial {
   const fits =
     generation.kind === "rsa"
       ? key.asymmetricKeyType === "rsa" && details.modulusLength === generation.modulusBits
-      : key.asymmetricKeyType === "ec" && details.namedCurve === generation.namedCurve;
+      : generation.kind === "ec"
+        ? key.asymmetricKeyType === "ec" && details.namedCurve === generation.namedCurve
+        : (key.asymmetricKeyType as string | undefined) === generation.keyType;
   if (!fits) throw wrong();
   return {
     secret: key.export({ format: "der", type: "pkcs8" }),

@@ -1,4 +1,5 @@
-import { type KeyPairSpec, type KeySpec, specRow } from "../domain/specs.js";
+import { type KeySpec, specRow } from "../domain/specs.js";
+import { requireSpecAvailable } from "./post-quantum.js";
 import type { KeyPairGenerator } from "./key-pairs.js";
 import type { RandomSource } from "./random.js";
 
@@ -14,9 +15,10 @@ export interface KeyMaterial {
  *
  * - `random`: that many random bytes — the AEAD input keying material (`aead.ts`) of an AES key,
  *   or an HMAC key as long as its hash's output (RFC 2104 §3).
- * - `rsa` / `ec`: a pair from the injected generator (the worker pool in production, so RSA
+ * - `rsa` / `ec` / `post-quantum`: a pair from the injected generator (the worker pool in production, so RSA
  *   generation never blocks the event loop): `secret` is the PKCS#8 DER private key and
- *   `publicKey` the SPKI DER public key. `signal` (the RPC's) drops the job if it has not started.
+ *   `publicKey` the SPKI DER public key. `signal` (the RPC's) drops the job if it has not started. A post-quantum spec on a runtime
+ *   without it is `UnsupportedOperation` (`post-quantum.ts`).
  */
 export async function generateKeyMaterial(
   spec: KeySpec,
@@ -32,6 +34,7 @@ export async function generateKeyMaterial(
     }
     return { secret, publicKey: null };
   }
-  const pair = await keyPairs.generate(spec as KeyPairSpec, signal);
+  requireSpecAvailable(spec);
+  const pair = await keyPairs.generate(spec, signal);
   return { secret: pair.privateKeyDer, publicKey: pair.publicKeyDer };
 }

@@ -1,7 +1,7 @@
 import { generateKeyPairSync as nodeGenerateKeyPairSync } from "node:crypto";
 import type { KeyFormat } from "../domain/algorithms.js";
 import { isName } from "../domain/algorithms.js";
-import { KEY_PAIR_SPECS, type KeyPairSpec, specRow } from "../domain/specs.js";
+import { KEY_SPECS, type KeySpec, specRow } from "../domain/specs.js";
 
 /** A freshly generated pair: SubjectPublicKeyInfo DER and PKCS#8 DER (RFC 5280, RFC 5208). */
 export interface GeneratedKeyPair {
@@ -14,8 +14,11 @@ export interface GeneratedKeyPair {
  * the worker pool (`pool/worker-pool.ts`), unit tests may use the inline generator.
  */
 export interface KeyPairGenerator {
-  /** Rejects with an `AbortError` when `signal` aborts before the job completes. */
-  generate(spec: KeyPairSpec, signal?: AbortSignal): Promise<GeneratedKeyPair>;
+  /**
+   * A pair of any asymmetric spec (a data-key-pair spec or a KMS key's, such as ML-DSA). Rejects
+   * with an `AbortError` when `signal` aborts before the job completes.
+   */
+  generate(spec: KeySpec, signal?: AbortSignal): Promise<GeneratedKeyPair>;
   close(): Promise<void>;
 }
 
@@ -23,13 +26,15 @@ export interface KeyPairGenerator {
  * Generates one pair on the calling thread. CPU-heavy (RSA-4096 takes up to a second): call it
  * only inside a worker thread. RSA uses the public exponent 65537 (RFC 8017 §3.1 allows any odd
  * e; 65537 is the value every interoperable implementation expects). The modulus size or the
- * curve is the spec's row in the catalogue (`src/domain/specs.ts`).
+ * curve is the spec's row in the catalogue (`src/domain/specs.ts`). Post-quantum pairs (ML-DSA,
+ * ML-KEM) come out as Node.js encodes them: PKCS#8 holding the seed (FIPS 204/203 key generation
+ * input), SPKI holding the encoded public key.
  */
-export function generateKeyPairSync(spec: KeyPairSpec): GeneratedKeyPair {
+export function generateKeyPairSync(spec: KeySpec): GeneratedKeyPair {
   const publicKeyEncoding = { type: "spki", format: "der" } as const;
   const privateKeyEncoding = { type: "pkcs8", format: "der" } as const;
   // The spec crossed a worker boundary: an unknown one is refused below, not read as a row.
-  const generation = isName(KEY_PAIR_SPECS, spec) ? specRow(spec).generate : undefined;
+  const generation = isName(KEY_SPECS, spec) ? specRow(spec).generate : undefined;
   if (generation?.kind === "rsa") {
     const pair = nodeGenerateKeyPairSync("rsa", {
       modulusLength: generation.modulusBits,
@@ -42,6 +47,12 @@ export function generateKeyPairSync(spec: KeyPairSpec): GeneratedKeyPair {
   if (generation?.kind === "ec") {
     const { namedCurve } = generation;
     const pair = nodeGenerateKeyPairSync("ec", { namedCurve, publicKeyEncoding, privateKeyEncoding });
+    return { publicKeyDer: pair.publicKey, privateKeyDer: pair.privateKey };
+  }
+  if (generation?.kind === "post-quantum") {
+    // @types/node 20 has no overload for the ML-DSA/ML-KEM types; the options are the same as Ed25519's.
+    const type = generation.keyType as "ed25519";
+    const pair = nodeGenerateKeyPairSync(type, { publicKeyEncoding, privateKeyEncoding });
     return { publicKeyDer: pair.publicKey, privateKeyDer: pair.privateKey };
   }
   throw new Error(`unknown key pair spec ${String(spec)}`);

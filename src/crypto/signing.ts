@@ -16,6 +16,8 @@ import { signRsaPkcs1Digest, verifyRsaPkcs1Digest } from "./rsa-digest.js";
 export const MAX_RAW_MESSAGE_BYTES = 4096;
 
 type Scheme = (typeof SIGNING_ALGORITHMS)[SigningAlgorithm];
+/** A scheme that hashes with a named digest (RSASSA, ECDSA), as opposed to ML-DSA. */
+type ClassicalScheme = Exclude<Scheme, { padding: "ML_DSA" }>;
 
 /**
  * The signing algorithms a key spec supports, as AWS KMS lists them (the spec's row in
@@ -51,13 +53,42 @@ function schemeFor(spec: KeySpec, algorithm: SigningAlgorithm, message: Buffer, 
   if (messageType === "RAW" && (message.length < 1 || message.length > MAX_RAW_MESSAGE_BYTES)) {
     throw new KmsError("InvalidArgument", `A RAW message must be 1 to ${MAX_RAW_MESSAGE_BYTES} bytes.`);
   }
+  if (scheme.padding === "ML_DSA") {
+    checkMlDsaInput(message, messageType);
+    return scheme;
+  }
+  if (messageType === "EXTERNAL_MU") {
+    throw new KmsError("InvalidArgument", "MessageType EXTERNAL_MU is valid only with ML_DSA_SHAKE_256.");
+  }
   if (messageType === "DIGEST" && message.length !== scheme.hashBytes) {
     throw new KmsError("InvalidArgument", `A ${scheme.hash.toUpperCase()} digest must be ${scheme.hashBytes} bytes.`);
   }
   return scheme;
 }
 
-function nodeOptions(scheme: Scheme): { padding?: number; saltLength?: number; dsaEncoding?: "der" } {
+/**
+ * ML-DSA signs RAW messages (pure ML-DSA, FIPS 204 Algorithm 2 with an empty context, as AWS KMS)
+ * or, as AWS documents for larger messages, EXTERNAL_MU: the caller's 64-byte
+ * mu = SHAKE256(SHAKE256(pk, 64) || M', 64). Node.js's `crypto.sign` takes only the message (and a
+ * context), not mu, so a well-formed EXTERNAL_MU is `UnsupportedOperation`; DIGEST has no meaning
+ * for ML-DSA (AWS refuses it too).
+ */
+function checkMlDsaInput(message: Buffer, messageType: MessageType): void {
+  if (messageType === "DIGEST") {
+    throw new KmsError("InvalidArgument", "ML_DSA_SHAKE_256 signs a RAW message or an EXTERNAL_MU, not a DIGEST.");
+  }
+  if (messageType === "EXTERNAL_MU") {
+    if (message.length !== SIGNING_ALGORITHMS.ML_DSA_SHAKE_256.hashBytes) {
+      throw new KmsError("InvalidArgument", "An EXTERNAL_MU message must be 64 bytes.");
+    }
+    throw new KmsError(
+      "UnsupportedOperation",
+      "This server cannot sign or verify an EXTERNAL_MU: Node.js's crypto signs ML-DSA over RAW messages only.",
+    );
+  }
+}
+
+function nodeOptions(scheme: ClassicalScheme): { padding?: number; saltLength?: number; dsaEncoding?: "der" } {
   switch (scheme.padding) {
     case "PSS":
       return { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: scheme.hashBytes };
@@ -93,6 +124,9 @@ export function sign(p: {
   const scheme = schemeFor(p.spec, p.algorithm, p.message, p.messageType);
   refusePrehash(scheme, p.messageType, p.algorithm);
   const key = createPrivateKey({ key: p.privateKeyDer, format: "der", type: "pkcs8" });
+  if (scheme.padding === "ML_DSA") {
+    return nodeSign(null, p.message, key);
+  }
   if (p.messageType === "DIGEST") {
     return signRsaPkcs1Digest(key, scheme.hash, p.message);
   }
@@ -119,6 +153,13 @@ export function verify(p: {
   if (rsaBytes !== null && p.signature.length !== rsaBytes) {
     return false;
   }
+  if (scheme.padding === "ML_DSA") {
+    try {
+      return nodeVerify(null, p.message, key, p.signature);
+    } catch {
+      return false;
+    }
+  }
   if (p.messageType === "DIGEST") {
     return verifyRsaPkcs1Digest(key, scheme.hash, p.message, p.signature);
   }
@@ -131,7 +172,7 @@ export function verify(p: {
 
 /** PSS and ECDSA over a digest need OpenSSL's prehash signing: only the async functions do it. */
 function isPrehash(scheme: Scheme, messageType: MessageType): scheme is Scheme & { padding: "PSS" | "ECDSA" } {
-  return messageType === "DIGEST" && scheme.padding !== "PKCS1";
+  return messageType === "DIGEST" && (scheme.padding === "PSS" || scheme.padding === "ECDSA");
 }
 
 function refusePrehash(scheme: Scheme, messageType: MessageType, algorithm: SigningAlgorithm): void {

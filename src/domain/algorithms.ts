@@ -25,6 +25,7 @@ export const KEY_USAGES = {
   ENCRYPT_DECRYPT: { proto: 1, aws: "ENCRYPT_DECRYPT", label: "Encrypt and decrypt" },
   SIGN_VERIFY: { proto: 2, aws: "SIGN_VERIFY", label: "Sign and verify" },
   GENERATE_VERIFY_MAC: { proto: 3, aws: "GENERATE_VERIFY_MAC", label: "Generate and verify MAC" },
+  ENCAPSULATE_DECAPSULATE: { proto: 5, aws: "ENCAPSULATE_DECAPSULATE", label: "Encapsulate and decapsulate" },
 } as const satisfies Record<string, WireNames & { label: string }>;
 export type KeyUsage = keyof typeof KEY_USAGES;
 
@@ -55,6 +56,8 @@ export type DigestHash = "sha256" | "sha384" | "sha512";
 /**
  * Signature schemes (AWS names): the digest, its length in bytes (also the PSS salt length, what
  * AWS KMS produces) and the padding (RSASSA-PSS and RSASSA-PKCS1-v1_5 of RFC 8017 §8, or ECDSA).
+ * ML-DSA (FIPS 204) hashes inside the scheme with SHAKE256 and has no DIGEST form; its
+ * `hashBytes` is the length of the EXTERNAL_MU input, mu (FIPS 204 Algorithm 7, line 6).
  */
 export const SIGNING_ALGORITHMS = {
   RSASSA_PSS_SHA_256: {
@@ -97,9 +100,19 @@ export const SIGNING_ALGORITHMS = {
     hashBytes: 32,
     padding: "ECDSA",
   },
+  ML_DSA_SHAKE_256: { proto: 20, aws: "ML_DSA_SHAKE_256", hash: null, hashBytes: 64, padding: "ML_DSA" },
 } as const satisfies Record<
   string,
-  WireNames & AlibabaName & { hash: DigestHash; hashBytes: number; padding: "PSS" | "PKCS1" | "ECDSA" }
+  WireNames &
+    AlibabaName &
+    (
+      | { hash: DigestHash; hashBytes: number; padding: "PSS" | "PKCS1" | "ECDSA" }
+      | {
+          hash: null;
+          hashBytes: number;
+          padding: "ML_DSA";
+        }
+    )
 >;
 export type SigningAlgorithm = keyof typeof SIGNING_ALGORITHMS;
 
@@ -116,12 +129,22 @@ export const MAC_ALGORITHMS = {
 } as const satisfies Record<string, WireNames>;
 export type MacAlgorithm = keyof typeof MAC_ALGORITHMS;
 
-/** Whether a Sign/Verify input is the message or its digest. */
+/**
+ * Whether a Sign/Verify input is the message, its digest, or (ML-DSA only) the caller's
+ * precomputed mu of FIPS 204 (AWS `EXTERNAL_MU`).
+ */
 export const MESSAGE_TYPES = {
   RAW: { proto: 1, aws: "RAW" },
   DIGEST: { proto: 2, aws: "DIGEST" },
+  EXTERNAL_MU: { proto: 3, aws: "EXTERNAL_MU" },
 } as const satisfies Record<string, WireNames>;
 export type MessageType = keyof typeof MESSAGE_TYPES;
+
+/** Key encapsulation mechanisms for Encapsulate/Decapsulate: ML-KEM (FIPS 203), AWS's only one. */
+export const ENCAPSULATION_ALGORITHMS = {
+  ML_KEM: { proto: 1, aws: "ML_KEM" },
+} as const satisfies Record<string, WireNames>;
+export type EncapsulationAlgorithm = keyof typeof ENCAPSULATION_ALGORITHMS;
 
 /** Data keys by size (`GenerateDataKey`'s `KeySpec`). */
 export const DATA_KEY_SPECS = {

@@ -20,6 +20,8 @@ export const GRANT_OPERATIONS = [
   "GenerateMac",
   "VerifyMac",
   "DeriveSharedSecret",
+  "Encapsulate",
+  "Decapsulate",
 ] as const;
 
 export type GrantOperation = (typeof GRANT_OPERATIONS)[number];

@@ -1,4 +1,11 @@
-import type { EncryptionAlgorithm, KeyUsage, MacAlgorithm, SigningAlgorithm, WireNames } from "./algorithms.js";
+import type {
+  EncapsulationAlgorithm,
+  EncryptionAlgorithm,
+  KeyUsage,
+  MacAlgorithm,
+  SigningAlgorithm,
+  WireNames,
+} from "./algorithms.js";
 import { ENCRYPTION_ALGORITHMS, SIGNING_ALGORITHMS } from "./algorithms.js";
 
 /**
@@ -16,11 +23,19 @@ export type Generation =
   /** An RSA pair of this modulus, public exponent 65537 (RFC 8017 §3.1). */
   | { kind: "rsa"; modulusBits: number }
   /** An EC pair on this curve (OpenSSL's name). */
-  | { kind: "ec"; namedCurve: string };
+  | { kind: "ec"; namedCurve: string }
+  /**
+   * A post-quantum pair of this Node.js key type (ML-DSA, FIPS 204; ML-KEM, FIPS 203): only on a
+   * runtime whose OpenSSL has it (Node.js >= 24.7, OpenSSL 3.5), see `src/crypto/post-quantum.ts`.
+   */
+  | { kind: "post-quantum"; keyType: PostQuantumKeyType };
+
+/** Node.js's names of the post-quantum key types (`crypto.generateKeyPairSync(type)`). */
+export type PostQuantumKeyType = "ml-dsa-44" | "ml-dsa-65" | "ml-dsa-87" | "ml-kem-512" | "ml-kem-768" | "ml-kem-1024";
 
 /** One key spec. */
 export interface KeySpecRow extends Required<WireNames> {
-  family: "AES" | "RSA" | "EC" | "HMAC";
+  family: "AES" | "RSA" | "EC" | "HMAC" | "ML_DSA" | "ML_KEM";
   /** The label the console shows, as the AWS console spells it. */
   label: string;
   /** The usages the spec allows; the first is the default when a caller names none. */
@@ -33,6 +48,8 @@ export interface KeySpecRow extends Required<WireNames> {
   signing: readonly SigningAlgorithm[];
   /** MAC algorithms of a GENERATE_VERIFY_MAC key. */
   mac: readonly MacAlgorithm[];
+  /** Key encapsulation of an ENCAPSULATE_DECAPSULATE key, and its ciphertext's length in bytes. */
+  encapsulation?: { algorithms: readonly EncapsulationAlgorithm[]; ciphertextBytes: number };
   /** Whether new versions can be made (RotateKey, automatic rotation). */
   rotatable: boolean;
   /** For specs that are also data-key-pair specs: the `kms.v1.KeyPairSpec` value and the AWS `DataKeyPairSpec`. */
@@ -43,7 +60,7 @@ export interface KeySpecRow extends Required<WireNames> {
 const SYMMETRIC: readonly EncryptionAlgorithm[] = ["SYMMETRIC_DEFAULT"];
 const RSA_OAEP: readonly EncryptionAlgorithm[] = ["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"];
 const RSASSA = (Object.keys(SIGNING_ALGORITHMS) as SigningAlgorithm[]).filter(
-  (a) => SIGNING_ALGORITHMS[a].padding !== "ECDSA",
+  (a) => SIGNING_ALGORITHMS[a].padding === "PSS" || SIGNING_ALGORITHMS[a].padding === "PKCS1",
 );
 const ECDSA = (Object.keys(SIGNING_ALGORITHMS) as SigningAlgorithm[]).filter(
   (a) => SIGNING_ALGORITHMS[a].padding === "ECDSA",
@@ -81,6 +98,42 @@ const ec = (proto: number, aws: string, label: string, namedCurve: string, pairP
 });
 
 /**
+ * An ML-DSA key (FIPS 204) at security category 2, 3 or 5: signs with ML_DSA_SHAKE_256 (pure
+ * ML-DSA, empty context, as AWS KMS). AWS has no ML-DSA data key pairs.
+ */
+const mlDsa = (level: 44 | 65 | 87, proto: number): KeySpecRow => ({
+  proto,
+  aws: `ML_DSA_${level}`,
+  family: "ML_DSA",
+  label: `ML-DSA-${level}`,
+  usages: ["SIGN_VERIFY"],
+  encryption: [],
+  signing: ["ML_DSA_SHAKE_256"],
+  mac: [],
+  rotatable: false,
+  generate: { kind: "post-quantum", keyType: `ml-dsa-${level}` },
+});
+
+/**
+ * An ML-KEM key (FIPS 203): its ciphertext is 768, 1088 or 1568 bytes (FIPS 203 Table 3), the
+ * shared secret always 32. AWS lists ML-KEM data key pairs under the same names.
+ */
+const mlKem = (level: 512 | 768 | 1024, proto: number, ciphertextBytes: number): PairRow => ({
+  proto,
+  aws: `ML_KEM_${level}`,
+  family: "ML_KEM",
+  label: `ML-KEM-${level}`,
+  usages: ["ENCAPSULATE_DECAPSULATE"],
+  encryption: [],
+  signing: [],
+  mac: [],
+  encapsulation: { algorithms: ["ML_KEM"], ciphertextBytes },
+  rotatable: false,
+  pair: { proto, aws: `ML_KEM_${level}` },
+  generate: { kind: "post-quantum", keyType: `ml-kem-${level}` },
+});
+
+/**
  * The catalogue. AWS calls AES-256 `SYMMETRIC_DEFAULT` and the curves `ECC_NIST_P256` (NIST
  * P-256, OpenSSL `prime256v1`) and `ECC_SECG_P256K1` (`secp256k1`); the other names coincide.
  */
@@ -114,6 +167,13 @@ export const KEY_SPECS = {
     rotatable: false,
     generate: { kind: "random", bytes: 32 },
   },
+  // Post-quantum (Node >= 24.7)
+  ML_DSA_44: mlDsa(44, 20),
+  ML_DSA_65: mlDsa(65, 21),
+  ML_DSA_87: mlDsa(87, 22),
+  ML_KEM_512: mlKem(512, 23, 768),
+  ML_KEM_768: mlKem(768, 24, 1088),
+  ML_KEM_1024: mlKem(1024, 25, 1568),
 } as const satisfies Record<string, KeySpecRow>;
 
 /** Cryptographic kind of a KMS key (the proto `KeySpec` without its prefix). */
@@ -171,17 +231,20 @@ export const MAC_SPECS = specsWhere((r) => r.mac.length > 0);
 /**
  * The algorithms a key offers for its usage, as AWS's DescribeKey and GetPublicKey list them: the
  * encryption algorithms of an ENCRYPT_DECRYPT key, the signing algorithms of a SIGN_VERIFY key,
- * the MAC algorithms of a GENERATE_VERIFY_MAC key; empty lists otherwise.
+ * the MAC algorithms of a GENERATE_VERIFY_MAC key, the encapsulation algorithms of an
+ * ENCAPSULATE_DECAPSULATE key; empty lists otherwise.
  */
 export function algorithmsOf(key: { spec: KeySpec; usage: KeyUsage }): {
   encryption: EncryptionAlgorithm[];
   signing: SigningAlgorithm[];
   mac: MacAlgorithm[];
+  encapsulation: EncapsulationAlgorithm[];
 } {
   const row = specRow(key.spec);
   return {
     encryption: key.usage === "ENCRYPT_DECRYPT" ? [...row.encryption] : [],
     signing: key.usage === "SIGN_VERIFY" ? [...row.signing] : [],
     mac: key.usage === "GENERATE_VERIFY_MAC" ? [...row.mac] : [],
+    encapsulation: key.usage === "ENCAPSULATE_DECAPSULATE" ? [...(row.encapsulation?.algorithms ?? [])] : [],
   };
 }

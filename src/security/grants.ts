@@ -26,6 +26,8 @@ const NO_CONTEXT_CRYPTO: ReadonlySet<string> = new Set([
   "GenerateMac",
   "VerifyMac",
   "DeriveSharedSecret",
+  "Encapsulate",
+  "Decapsulate",
 ]);
 
 /**

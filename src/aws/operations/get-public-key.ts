@@ -18,6 +18,7 @@ export const getPublicKey: Operation = (m) => {
       KeyUsage: out.usage,
       ...(out.encryptionAlgorithms.length > 0 ? { EncryptionAlgorithms: out.encryptionAlgorithms } : {}),
       ...(out.signingAlgorithms.length > 0 ? { SigningAlgorithms: out.signingAlgorithms } : {}),
+      ...(out.encapsulationAlgorithms.length > 0 ? { EncapsulationAlgorithms: out.encapsulationAlgorithms } : {}),
     };
   };
 };

@@ -2,6 +2,7 @@ import { cancelKeyDeletion } from "./cancel-key-deletion.js";
 import { createAlias } from "./create-alias.js";
 import { createGrant } from "./create-grant.js";
 import { createKey } from "./create-key.js";
+import { decapsulate } from "./decapsulate.js";
 import { decrypt } from "./decrypt.js";
 import { deleteAlias } from "./delete-alias.js";
 import { deleteImportedKeyMaterial } from "./delete-imported-key-material.js";
@@ -10,6 +11,7 @@ import { disableKey } from "./disable-key.js";
 import { disableKeyRotation } from "./disable-key-rotation.js";
 import { enableKey } from "./enable-key.js";
 import { enableKeyRotation } from "./enable-key-rotation.js";
+import { encapsulate } from "./encapsulate.js";
 import { encrypt } from "./encrypt.js";
 import { generateDataKey } from "./generate-data-key.js";
 import { generateDataKeyPair } from "./generate-data-key-pair.js";
@@ -56,6 +58,7 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   CreateAlias: createAlias,
   CreateGrant: dryRunnable(createGrant, "CreateGrant"),
   CreateKey: createKey,
+  Decapsulate: dryRunnable(decapsulate, "Decapsulate"),
   Decrypt: dryRunnable(decrypt, "Decrypt", byKeyIdOrBlob),
   DeleteAlias: deleteAlias,
   DeleteImportedKeyMaterial: deleteImportedKeyMaterial,
@@ -64,6 +67,7 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   DisableKeyRotation: disableKeyRotation,
   EnableKey: enableKey,
   EnableKeyRotation: enableKeyRotation,
+  Encapsulate: dryRunnable(encapsulate, "Encapsulate"),
   Encrypt: dryRunnable(encrypt, "Encrypt"),
   GenerateDataKey: dryRunnable(generateDataKey, "GenerateDataKey"),
   GenerateDataKeyPair: dryRunnable(generateDataKeyPair, "GenerateDataKeyPair"),

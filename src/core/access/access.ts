@@ -45,6 +45,8 @@ export type KeyAction =
   | "GetPublicKey"
   | "GenerateMac"
   | "VerifyMac"
+  | "Encapsulate"
+  | "Decapsulate"
   | "GetKeyPolicy"
   | "PutKeyPolicy"
   | "CreateGrant"

@@ -1,10 +1,18 @@
 import { defaultSigningAlgorithm, signMessage, verifyMessage } from "../../crypto/signing.js";
+import { requireSpecAvailable } from "../../crypto/post-quantum.js";
 import type { CallContext, CoreDeps } from "../deps.js";
 import { KmsError } from "../../domain/errors.js";
 import { keyFor } from "../access/authorized-key.js";
 import { requireEnabled, requireUsable } from "../keys/key-rules.js";
 import { algorithmsOf, isAsymmetric } from "../../domain/specs.js";
-import type { EncryptionAlgorithm, KeySpec, KeyUsage, MessageType, SigningAlgorithm } from "../../domain/types.js";
+import type {
+  EncapsulationAlgorithm,
+  EncryptionAlgorithm,
+  KeySpec,
+  KeyUsage,
+  MessageType,
+  SigningAlgorithm,
+} from "../../domain/types.js";
 import { checkGrantTokens, checkLength } from "../validate.js";
 import { versionMaterial } from "../keys/versions.js";
 
@@ -25,6 +33,7 @@ export async function sign(
   checkGrantTokens(input.grantTokens ?? []);
   const key = await keyFor(deps, call, input.keyRef, "Sign", { grantTokens: input.grantTokens });
   requireUsable(key, "SIGN_VERIFY");
+  requireSpecAvailable(key.spec);
   const algorithm = input.algorithm ?? defaultSigningAlgorithm(key.spec);
   const material = await versionMaterial(deps, key, key.primaryVersionId);
   // A copy: signing may wait on OpenSSL (a digest with PSS or ECDSA), and the cached secret may be
@@ -54,6 +63,7 @@ export async function verify(
   checkLength("signature", input.signature, 1, 6144);
   const key = await keyFor(deps, call, input.keyRef, "Verify", { grantTokens: input.grantTokens });
   requireUsable(key, "SIGN_VERIFY");
+  requireSpecAvailable(key.spec);
   const algorithm = input.algorithm ?? defaultSigningAlgorithm(key.spec);
   const material = await versionMaterial(deps, key, key.primaryVersionId);
   const valid = await verifyMessage({
@@ -75,6 +85,7 @@ export interface PublicKeyOutput {
   usage: KeyUsage;
   signingAlgorithms: SigningAlgorithm[];
   encryptionAlgorithms: EncryptionAlgorithm[];
+  encapsulationAlgorithms: EncapsulationAlgorithm[];
 }
 
 /** The SPKI DER public key of an asymmetric key; public keys are not secret, but state rules still apply. */
@@ -100,5 +111,6 @@ export async function getPublicKey(
     usage: key.usage,
     signingAlgorithms: algorithmsOf(key).signing,
     encryptionAlgorithms: algorithmsOf(key).encryption,
+    encapsulationAlgorithms: algorithmsOf(key).encapsulation,
   };
 }

@@ -1,4 +1,5 @@
 import { encodePrivateKey, encodePublicKey } from "../../crypto/key-pairs.js";
+import { requireSpecAvailable } from "../../crypto/post-quantum.js";
 import type { CallContext, CoreDeps } from "../deps.js";
 import { KmsError, THROTTLED_MESSAGE } from "../../domain/errors.js";
 import { type Binding, checkBinding, RAW_ALGORITHM, sealUnderInitial, sealUnderPrimary } from "../sealing.js";
@@ -131,6 +132,7 @@ export async function generateDataKeyPair(
     throw invalidField("keyPairSpec", `satisfy enum value set: [${KEY_PAIR_SPEC_NAMES.join(", ")}]`);
   }
   const pairSpec = input.pairSpec;
+  requireSpecAvailable(pairSpec);
   checkBinding(input);
   checkGrantTokens(input.grantTokens ?? []);
 

@@ -47,6 +47,8 @@ const TRACKED: Readonly<Record<string, readonly string[]>> = {
   Verify: ["TrentService/Verify", "kms.v1.CryptoService/Verify", "dkms-gcs/Verify"],
   GenerateMac: ["TrentService/GenerateMac", "kms.v1.CryptoService/GenerateMac"],
   VerifyMac: ["TrentService/VerifyMac", "kms.v1.CryptoService/VerifyMac"],
+  Encapsulate: ["TrentService/Encapsulate", "kms.v1.CryptoService/Encapsulate"],
+  Decapsulate: ["TrentService/Decapsulate", "kms.v1.CryptoService/Decapsulate"],
 };
 
 const BY_METHOD = new Map(Object.entries(TRACKED).flatMap(([op, methods]) => methods.map((m) => [m, op] as const)));

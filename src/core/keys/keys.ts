@@ -10,6 +10,7 @@ import type { KeyOrigin } from "../../domain/key-import.js";
 import { checkLength, pageSize } from "../validate.js";
 import { newVersion } from "./versions.js";
 import { DEFAULT_KEY_SPEC, KEY_SPEC_NAMES, specRow } from "../../domain/specs.js";
+import { requireSpecAvailable } from "../../crypto/post-quantum.js";
 
 /** CreateKey input; absent spec means AES_256, absent usage the spec's default. */
 export interface CreateKeyInput {
@@ -37,6 +38,7 @@ export async function createKey(deps: CoreDeps, call: CallContext, input: Create
     const valid = KEY_SPEC_NAMES.map((s) => `${s}: ${specRow(s).usages.join("/")}`).join("; ");
     throw new KmsError("InvalidArgument", `Key usage ${usage} is not valid for key spec ${spec}. Valid: ${valid}.`);
   }
+  requireSpecAvailable(spec);
   const description = input.description ?? "";
   checkLength("description", description, 0, MAX_DESCRIPTION);
   const tags = { ...(input.tags ?? {}) };

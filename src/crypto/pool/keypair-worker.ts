@@ -1,10 +1,10 @@
-import type { KeyPairSpec } from "../../domain/types.js";
+import type { KeySpec } from "../../domain/types.js";
 import { move, transferableSymbol, valueSymbol } from "piscina";
 import { generateKeyPairSync } from "../key-pairs.js";
 
 /** The job a pool thread receives. */
 export interface KeyPairJob {
-  spec: KeyPairSpec;
+  spec: KeySpec;
 }
 
 /** What a pool thread returns: fresh buffers, transferred (not copied) to the caller. */

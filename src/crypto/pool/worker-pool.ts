@@ -2,7 +2,7 @@ import { createRequire } from "node:module";
 import { extname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Piscina } from "piscina";
-import type { KeyPairSpec } from "../../domain/types.js";
+import type { KeySpec } from "../../domain/types.js";
 import { type GeneratedKeyPair, generateKeyPairSync, type KeyPairGenerator } from "../key-pairs.js";
 import type { KeyPairJob, KeyPairResult } from "./keypair-worker.js";
 
@@ -57,7 +57,7 @@ export function createWorkerKeyPairGenerator(opts: { threads: number; niceIncrem
     niceIncrement: opts.niceIncrement ?? 0,
   });
   return {
-    async generate(spec: KeyPairSpec, signal?: AbortSignal): Promise<GeneratedKeyPair> {
+    async generate(spec: KeySpec, signal?: AbortSignal): Promise<GeneratedKeyPair> {
       const job: KeyPairJob = { spec };
       const result = await pool.run(job, signal === undefined ? {} : { signal });
       return { publicKeyDer: toBuffer(result.publicKeyDer), privateKeyDer: toBuffer(result.privateKeyDer) };
@@ -76,7 +76,7 @@ function toBuffer(u: Uint8Array): Buffer {
  */
 export function createInlineKeyPairGenerator(): KeyPairGenerator {
   return {
-    async generate(spec: KeyPairSpec, signal?: AbortSignal): Promise<GeneratedKeyPair> {
+    async generate(spec: KeySpec, signal?: AbortSignal): Promise<GeneratedKeyPair> {
       signal?.throwIfAborted();
       return generateKeyPairSync(spec);
     },

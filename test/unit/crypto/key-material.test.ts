@@ -1,15 +1,15 @@
 import { createPrivateKey, createPublicKey } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import type { KeyPairSpec } from "../../../src/domain/types.js";
+import type { KeySpec } from "../../../src/domain/types.js";
 import { generateKeyMaterial } from "../../../src/crypto/key-material.js";
 import type { KeyPairGenerator } from "../../../src/crypto/key-pairs.js";
 import { createInlineKeyPairGenerator } from "../../../src/crypto/pool/worker-pool.js";
 import { secureRandom } from "../../../src/crypto/random.js";
 
 /** Records what the material function asks the generator for. */
-function spyGenerator(): KeyPairGenerator & { calls: Array<{ spec: KeyPairSpec; signal?: AbortSignal }> } {
+function spyGenerator(): KeyPairGenerator & { calls: Array<{ spec: KeySpec; signal?: AbortSignal }> } {
   const inline = createInlineKeyPairGenerator();
-  const calls: Array<{ spec: KeyPairSpec; signal?: AbortSignal }> = [];
+  const calls: Array<{ spec: KeySpec; signal?: AbortSignal }> = [];
   return {
     calls,
     generate: (spec, signal) => {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import type { KeyPairSpec } from "../../../src/domain/specs.js";
+import type { KeyPairSpec, KeySpec } from "../../../src/domain/specs.js";
 import { type GeneratedKeyPair, generateKeyPairSync, type KeyPairGenerator } from "../../../src/crypto/key-pairs.js";
 import { KeyPairPool, type KeyPairPoolOptions, pairBytes } from "../../../src/crypto/pool/keypair-pool.js";
 import { createWorkerLanes } from "../../../src/crypto/pool/worker-lanes.js";
 
 /** One generation the fake generator was asked for; the test decides when (and whether) it ends. */
 interface Job {
-  spec: KeyPairSpec;
+  spec: KeySpec;
   signal: AbortSignal | undefined;
   done: boolean;
   finish(): GeneratedKeyPair;

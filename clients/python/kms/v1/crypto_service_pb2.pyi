@@ -6,6 +6,8 @@ from google.protobuf import message as _message
 from typing import ClassVar as _ClassVar, Iterable as _Iterable, Mapping as _Mapping, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
+ENCAPSULATION_ALGORITHM_ML_KEM: EncapsulationAlgorithm
+ENCAPSULATION_ALGORITHM_UNSPECIFIED: EncapsulationAlgorithm
 ENCRYPTION_ALGORITHM_RSAES_OAEP_SHA_1: EncryptionAlgorithm
 ENCRYPTION_ALGORITHM_RSAES_OAEP_SHA_256: EncryptionAlgorithm
 ENCRYPTION_ALGORITHM_SYMMETRIC_DEFAULT: EncryptionAlgorithm
@@ -167,6 +169,30 @@ class BatchReEncryptResult(_message.Message):
     response: ReEncryptResponse
     def __init__(self, reference: _Optional[str] = ..., response: _Optional[_Union[ReEncryptResponse, _Mapping]] = ..., error: _Optional[_Union[_types_pb2.BatchItemError, _Mapping]] = ...) -> None: ...
 
+class DecapsulateRequest(_message.Message):
+    __slots__ = ["encapsulation_algorithm", "grant_tokens", "key_id", "shared_secret_ciphertext"]
+    ENCAPSULATION_ALGORITHM_FIELD_NUMBER: _ClassVar[int]
+    GRANT_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    SHARED_SECRET_CIPHERTEXT_FIELD_NUMBER: _ClassVar[int]
+    encapsulation_algorithm: EncapsulationAlgorithm
+    grant_tokens: _containers.RepeatedScalarFieldContainer[str]
+    key_id: str
+    shared_secret_ciphertext: bytes
+    def __init__(self, key_id: _Optional[str] = ..., shared_secret_ciphertext: _Optional[bytes] = ..., encapsulation_algorithm: _Optional[_Union[EncapsulationAlgorithm, str]] = ..., grant_tokens: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class DecapsulateResponse(_message.Message):
+    __slots__ = ["encapsulation_algorithm", "key_id", "key_version_id", "shared_secret"]
+    ENCAPSULATION_ALGORITHM_FIELD_NUMBER: _ClassVar[int]
+    KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    KEY_VERSION_ID_FIELD_NUMBER: _ClassVar[int]
+    SHARED_SECRET_FIELD_NUMBER: _ClassVar[int]
+    encapsulation_algorithm: EncapsulationAlgorithm
+    key_id: str
+    key_version_id: str
+    shared_secret: bytes
+    def __init__(self, key_id: _Optional[str] = ..., key_version_id: _Optional[str] = ..., shared_secret: _Optional[bytes] = ..., encapsulation_algorithm: _Optional[_Union[EncapsulationAlgorithm, str]] = ...) -> None: ...
+
 class DecryptRequest(_message.Message):
     __slots__ = ["aad", "algorithm", "ciphertext_blob", "encryption_algorithm", "encryption_context", "grant_tokens", "iv", "key_id"]
     class EncryptionContextEntry(_message.Message):
@@ -203,6 +229,30 @@ class DecryptResponse(_message.Message):
     key_version_id: str
     plaintext: bytes
     def __init__(self, key_id: _Optional[str] = ..., key_version_id: _Optional[str] = ..., plaintext: _Optional[bytes] = ...) -> None: ...
+
+class EncapsulateRequest(_message.Message):
+    __slots__ = ["encapsulation_algorithm", "grant_tokens", "key_id"]
+    ENCAPSULATION_ALGORITHM_FIELD_NUMBER: _ClassVar[int]
+    GRANT_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    encapsulation_algorithm: EncapsulationAlgorithm
+    grant_tokens: _containers.RepeatedScalarFieldContainer[str]
+    key_id: str
+    def __init__(self, key_id: _Optional[str] = ..., encapsulation_algorithm: _Optional[_Union[EncapsulationAlgorithm, str]] = ..., grant_tokens: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class EncapsulateResponse(_message.Message):
+    __slots__ = ["encapsulation_algorithm", "key_id", "key_version_id", "shared_secret", "shared_secret_ciphertext"]
+    ENCAPSULATION_ALGORITHM_FIELD_NUMBER: _ClassVar[int]
+    KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    KEY_VERSION_ID_FIELD_NUMBER: _ClassVar[int]
+    SHARED_SECRET_CIPHERTEXT_FIELD_NUMBER: _ClassVar[int]
+    SHARED_SECRET_FIELD_NUMBER: _ClassVar[int]
+    encapsulation_algorithm: EncapsulationAlgorithm
+    key_id: str
+    key_version_id: str
+    shared_secret: bytes
+    shared_secret_ciphertext: bytes
+    def __init__(self, key_id: _Optional[str] = ..., key_version_id: _Optional[str] = ..., shared_secret: _Optional[bytes] = ..., shared_secret_ciphertext: _Optional[bytes] = ..., encapsulation_algorithm: _Optional[_Union[EncapsulationAlgorithm, str]] = ...) -> None: ...
 
 class EncryptRequest(_message.Message):
     __slots__ = ["aad", "encryption_algorithm", "encryption_context", "grant_tokens", "key_id", "plaintext"]
@@ -286,7 +336,8 @@ class GetPublicKeyRequest(_message.Message):
     def __init__(self, key_id: _Optional[str] = ..., grant_tokens: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class GetPublicKeyResponse(_message.Message):
-    __slots__ = ["encryption_algorithms", "key_id", "key_spec", "key_usage", "key_version_id", "public_key", "signing_algorithms"]
+    __slots__ = ["encapsulation_algorithms", "encryption_algorithms", "key_id", "key_spec", "key_usage", "key_version_id", "public_key", "signing_algorithms"]
+    ENCAPSULATION_ALGORITHMS_FIELD_NUMBER: _ClassVar[int]
     ENCRYPTION_ALGORITHMS_FIELD_NUMBER: _ClassVar[int]
     KEY_ID_FIELD_NUMBER: _ClassVar[int]
     KEY_SPEC_FIELD_NUMBER: _ClassVar[int]
@@ -294,6 +345,7 @@ class GetPublicKeyResponse(_message.Message):
     KEY_VERSION_ID_FIELD_NUMBER: _ClassVar[int]
     PUBLIC_KEY_FIELD_NUMBER: _ClassVar[int]
     SIGNING_ALGORITHMS_FIELD_NUMBER: _ClassVar[int]
+    encapsulation_algorithms: _containers.RepeatedScalarFieldContainer[EncapsulationAlgorithm]
     encryption_algorithms: _containers.RepeatedScalarFieldContainer[EncryptionAlgorithm]
     key_id: str
     key_spec: _types_pb2.KeySpec
@@ -301,7 +353,7 @@ class GetPublicKeyResponse(_message.Message):
     key_version_id: str
     public_key: bytes
     signing_algorithms: _containers.RepeatedScalarFieldContainer[_types_pb2.SigningAlgorithm]
-    def __init__(self, key_id: _Optional[str] = ..., key_version_id: _Optional[str] = ..., public_key: _Optional[bytes] = ..., key_spec: _Optional[_Union[_types_pb2.KeySpec, str]] = ..., key_usage: _Optional[_Union[_types_pb2.KeyUsage, str]] = ..., signing_algorithms: _Optional[_Iterable[_Union[_types_pb2.SigningAlgorithm, str]]] = ..., encryption_algorithms: _Optional[_Iterable[_Union[EncryptionAlgorithm, str]]] = ...) -> None: ...
+    def __init__(self, key_id: _Optional[str] = ..., key_version_id: _Optional[str] = ..., public_key: _Optional[bytes] = ..., key_spec: _Optional[_Union[_types_pb2.KeySpec, str]] = ..., key_usage: _Optional[_Union[_types_pb2.KeyUsage, str]] = ..., signing_algorithms: _Optional[_Iterable[_Union[_types_pb2.SigningAlgorithm, str]]] = ..., encryption_algorithms: _Optional[_Iterable[_Union[EncryptionAlgorithm, str]]] = ..., encapsulation_algorithms: _Optional[_Iterable[_Union[EncapsulationAlgorithm, str]]] = ...) -> None: ...
 
 class ReEncryptRequest(_message.Message):
     __slots__ = ["ciphertext_blob", "destination_aad", "destination_encryption_context", "destination_key_id", "grant_tokens", "source_aad", "source_encryption_context"]
@@ -426,4 +478,7 @@ class VerifyResponse(_message.Message):
     def __init__(self, key_id: _Optional[str] = ..., signature_valid: bool = ..., signing_algorithm: _Optional[_Union[_types_pb2.SigningAlgorithm, str]] = ...) -> None: ...
 
 class EncryptionAlgorithm(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = []
+
+class EncapsulationAlgorithm(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = []

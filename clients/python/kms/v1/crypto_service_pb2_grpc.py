@@ -95,6 +95,16 @@ class CryptoServiceStub(object):
                 request_serializer=kms_dot_v1_dot_crypto__service__pb2.BatchReEncryptRequest.SerializeToString,
                 response_deserializer=kms_dot_v1_dot_crypto__service__pb2.BatchReEncryptResponse.FromString,
                 )
+        self.Encapsulate = channel.unary_unary(
+                '/kms.v1.CryptoService/Encapsulate',
+                request_serializer=kms_dot_v1_dot_crypto__service__pb2.EncapsulateRequest.SerializeToString,
+                response_deserializer=kms_dot_v1_dot_crypto__service__pb2.EncapsulateResponse.FromString,
+                )
+        self.Decapsulate = channel.unary_unary(
+                '/kms.v1.CryptoService/Decapsulate',
+                request_serializer=kms_dot_v1_dot_crypto__service__pb2.DecapsulateRequest.SerializeToString,
+                response_deserializer=kms_dot_v1_dot_crypto__service__pb2.DecapsulateResponse.FromString,
+                )
 
 
 class CryptoServiceServicer(object):
@@ -215,6 +225,26 @@ class CryptoServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def Encapsulate(self, request, context):
+        """Post-quantum key encapsulation (ML-KEM).
+
+        Makes a fresh 32-byte shared secret and its encapsulation under an ENCAPSULATE_DECAPSULATE
+        (ML-KEM) key's public key (FIPS 203 ML-KEM.Encaps). Needs Node.js >= 24.7 on the server.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Decapsulate(self, request, context):
+        """Recovers the shared secret from its encapsulation with the key's private key (ML-KEM.Decaps).
+        A ciphertext of the wrong length for the key's spec is INVALID_ARGUMENT
+        (InvalidCiphertextException); any other ciphertext answers a secret (implicit rejection:
+        a tampered ciphertext gives a pseudo-random secret, not an error).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CryptoServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -287,6 +317,16 @@ def add_CryptoServiceServicer_to_server(servicer, server):
                     servicer.BatchReEncrypt,
                     request_deserializer=kms_dot_v1_dot_crypto__service__pb2.BatchReEncryptRequest.FromString,
                     response_serializer=kms_dot_v1_dot_crypto__service__pb2.BatchReEncryptResponse.SerializeToString,
+            ),
+            'Encapsulate': grpc.unary_unary_rpc_method_handler(
+                    servicer.Encapsulate,
+                    request_deserializer=kms_dot_v1_dot_crypto__service__pb2.EncapsulateRequest.FromString,
+                    response_serializer=kms_dot_v1_dot_crypto__service__pb2.EncapsulateResponse.SerializeToString,
+            ),
+            'Decapsulate': grpc.unary_unary_rpc_method_handler(
+                    servicer.Decapsulate,
+                    request_deserializer=kms_dot_v1_dot_crypto__service__pb2.DecapsulateRequest.FromString,
+                    response_serializer=kms_dot_v1_dot_crypto__service__pb2.DecapsulateResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -544,5 +584,39 @@ class CryptoService(object):
         return grpc.experimental.unary_unary(request, target, '/kms.v1.CryptoService/BatchReEncrypt',
             kms_dot_v1_dot_crypto__service__pb2.BatchReEncryptRequest.SerializeToString,
             kms_dot_v1_dot_crypto__service__pb2.BatchReEncryptResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def Encapsulate(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/kms.v1.CryptoService/Encapsulate',
+            kms_dot_v1_dot_crypto__service__pb2.EncapsulateRequest.SerializeToString,
+            kms_dot_v1_dot_crypto__service__pb2.EncapsulateResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def Decapsulate(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/kms.v1.CryptoService/Decapsulate',
+            kms_dot_v1_dot_crypto__service__pb2.DecapsulateRequest.SerializeToString,
+            kms_dot_v1_dot_crypto__service__pb2.DecapsulateResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
