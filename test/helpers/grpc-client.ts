@@ -207,6 +207,14 @@ export interface CryptoServiceClient {
   BatchEncrypt: Unary<WireBatchResponse<EncryptResponse>>;
   BatchDecrypt: Unary<WireBatchResponse<DecryptResponse>>;
   BatchReEncrypt: Unary<WireBatchResponse<ReEncryptResponse>>;
+  Encapsulate: Unary<{
+    keyId: string;
+    keyVersionId: string;
+    sharedSecret: Buffer;
+    sharedSecretCiphertext: Buffer;
+    encapsulationAlgorithm: string;
+  }>;
+  Decapsulate: Unary<{ keyId: string; keyVersionId: string; sharedSecret: Buffer; encapsulationAlgorithm: string }>;
 }
 
 /** A unary call's outcome together with the response headers the server sent. */
