@@ -31,6 +31,11 @@ import {
 } from "../../src/client/index.js";
 import { type ServerProcess, startServer, TEST_ADMIN } from "../helpers/server-process.js";
 import { wrapForImport } from "../helpers/import-wrap.js";
+import { kem, runtimeHasPostQuantum } from "../helpers/post-quantum.js";
+
+/** ML-KEM (Encapsulate/Decapsulate) needs Node.js >= 24.7; on older runtimes they are refused instead. */
+const PQ = runtimeHasPostQuantum();
+const POST_QUANTUM_RPCS = ["kms.v1.CryptoService/Encapsulate", "kms.v1.CryptoService/Decapsulate"];
 
 /**
  * The typed client (`src/client/`) against the real server: every RPC of the three services,
@@ -296,6 +301,30 @@ describe("CryptoService", () => {
     bad[0]! ^= 1;
     expect((await connect.crypto.verifyMac({ keyId: macKey, message, mac: bad })).macValid).toBe(false);
   });
+
+  it.runIf(PQ)(
+    "Encapsulate/Decapsulate (ML-KEM) over gRPC, Connect-Web and Connect; node:crypto encapsulates to the SPKI",
+    async () => {
+      const keyId = (
+        await connect.keys.createKey({ keySpec: KeySpec.ML_KEM_768, keyUsage: KeyUsage.ENCAPSULATE_DECAPSULATE })
+      ).key!.keyId;
+      const enc = await grpc.crypto.encapsulate({ keyId });
+      expect(enc.sharedSecret.length).toBe(32);
+      const dec = await browser.crypto.decapsulate({ keyId, sharedSecretCiphertext: enc.sharedSecretCiphertext });
+      expect(Buffer.from(dec.sharedSecret).equals(Buffer.from(enc.sharedSecret))).toBe(true);
+      const { publicKey } = await connect.crypto.getPublicKey({ keyId });
+      const offline = kem.encapsulate!(createPublicKey({ key: Buffer.from(publicKey), format: "der", type: "spki" }));
+      const fromOffline = await connect.crypto.decapsulate({ keyId, sharedSecretCiphertext: offline.ciphertext });
+      expect(Buffer.from(fromOffline.sharedSecret).equals(offline.sharedKey)).toBe(true);
+    },
+  );
+
+  it.skipIf(PQ)("Encapsulate/Decapsulate are refused with UnsupportedOperation on this runtime", async () => {
+    const err = await failure(
+      connect.keys.createKey({ keySpec: KeySpec.ML_KEM_768, keyUsage: KeyUsage.ENCAPSULATE_DECAPSULATE }),
+    );
+    expect(err.reason).toBe("UnsupportedOperationException");
+  });
 });
 
 describe("batches", () => {
@@ -367,8 +396,9 @@ it("every RPC of the three services was called successfully above", () => {
   const all = [KeyService, DataKeyService, CryptoService].flatMap((s) =>
     s.methods.map((m) => `${s.typeName}/${m.name}`),
   );
-  expect(all.length).toBe(49);
-  expect(all.filter((m) => !succeeded.has(m))).toEqual([]);
+  expect(all.length).toBe(51);
+  const expected = PQ ? all : all.filter((m) => !POST_QUANTUM_RPCS.includes(m));
+  expect(expected.filter((m) => !succeeded.has(m))).toEqual([]);
 });
 
 describe("retries", () => {

@@ -1,4 +1,3 @@
-import * as nodeCrypto from "node:crypto";
 import { createPrivateKey, createPublicKey, type KeyObject, randomBytes, verify as nodeVerify } from "node:crypto";
 import {
   CreateKeyCommand,
@@ -17,31 +16,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectGrpcError, type GrpcClients, grpcClients, type WireKeyMetadata } from "../helpers/grpc-client.js";
 import { type ServerProcess, startServer, TEST_ADMIN } from "../helpers/server-process.js";
 import { errorName } from "../helpers/aws-target.js";
+import { kem, runtimeHasPostQuantum } from "../helpers/post-quantum.js";
 
 /**
  * ML-DSA (FIPS 204) and ML-KEM (FIPS 203) through the real server, with grpc-js and the AWS SDK.
  * Every signature is verified with node:crypto against GetPublicKey's SPKI, every shared secret
- * checked against node:crypto's own encapsulation or decapsulation. The server runs on the same
- * Node.js as this test (`npm start` finds `node` on PATH), so this process's capability — probed
- * as the server probes it — says which half applies: on Node.js >= 24.7 the round trips, on
+ * checked against node:crypto's own encapsulation or decapsulation. The runtime's capability
+ * (`../helpers/post-quantum.ts`) says which half applies: on Node.js >= 24.7 the round trips, on
  * Node.js 20 the refusals. Each half runs only where it applies, and each can fail there.
  */
-const kem = nodeCrypto as unknown as {
-  encapsulate?: (key: KeyObject) => { sharedKey: Buffer; ciphertext: Buffer };
-  decapsulate?: (key: KeyObject, ciphertext: Buffer) => Buffer;
-};
-
-function runtimeHasPostQuantum(): boolean {
-  if (typeof kem.encapsulate !== "function" || typeof kem.decapsulate !== "function") return false;
-  try {
-    nodeCrypto.generateKeyPairSync("ml-dsa-44" as "ed25519");
-    nodeCrypto.generateKeyPairSync("ml-kem-512" as "ed25519");
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const PQ = runtimeHasPostQuantum();
 const ML_DSA = [
   { spec: "ML_DSA_44", signatureBytes: 2420 },
