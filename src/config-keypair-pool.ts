@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { KEY_PAIR_SPEC_NAMES, type KeyPairSpec } from "./domain/specs.js";
+import { specAvailable } from "./crypto/post-quantum.js";
 
 /** Ready pairs to keep per data-key-pair spec (the catalogue's names); a spec left out keeps none. */
 export type PoolTargets = Partial<Record<KeyPairSpec, number>>;
@@ -10,6 +11,12 @@ export type PoolTargets = Partial<Record<KeyPairSpec, number>>;
  * the adaptive target (src/crypto/pool/demand.ts) deepens a spec that sees bursts.
  */
 export const DEFAULT_POOL_TARGETS: PoolTargets = { RSA_4096: 2, RSA_3072: 2, RSA_2048: 4, EC_P256: 16, EC_P256K: 16 };
+
+/**
+ * The specs that can be pooled: every pair spec this runtime can generate (ML-KEM only on
+ * Node.js >= 24.7), so a pool of a spec the runtime lacks stops start-up instead of failing refills.
+ */
+const POOLABLE = KEY_PAIR_SPEC_NAMES.filter(specAvailable);
 
 /** The most pairs of one spec a configuration may ask for. */
 const MAX_PER_SPEC = 10_000;
@@ -25,7 +32,7 @@ export const keyPairPoolSchema = z.string().transform((text, ctx): PoolTargets |
   const targets: PoolTargets = {};
   for (const item of value.split(",")) {
     const match = /^\s*([A-Z0-9_]+)\s*=\s*(\d{1,5})\s*$/.exec(item);
-    const spec = KEY_PAIR_SPEC_NAMES.find((s) => s === match?.[1]);
+    const spec = POOLABLE.find((s) => s === match?.[1]);
     const count = Number(match?.[2]);
     if (!match || spec === undefined || count > MAX_PER_SPEC || targets[spec] !== undefined) {
       ctx.addIssue({ code: "custom", message: "bad item" });
@@ -37,7 +44,7 @@ export const keyPairPoolSchema = z.string().transform((text, ctx): PoolTargets |
 });
 
 /** What `KMS_KEYPAIR_POOL` accepts, for its one-line error. */
-export const KEYPAIR_POOL_ACCEPTS = `off, 0, or SPEC=N pairs separated by commas (SPEC one of ${KEY_PAIR_SPEC_NAMES.join(", ")}; N 0..${MAX_PER_SPEC}), e.g. RSA_4096=8,EC_P256=64`;
+export const KEYPAIR_POOL_ACCEPTS = `off, 0, or SPEC=N pairs separated by commas (SPEC one of ${POOLABLE.join(", ")}; N 0..${MAX_PER_SPEC}), e.g. RSA_4096=8,EC_P256=64`;
 
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, flagFor, loadConfig } from "../../src/config.js";
+import { specAvailable } from "../../src/crypto/post-quantum.js";
 
 const load = (env: Record<string, string>, argv: string[] = []) => loadConfig(argv, env);
 
@@ -163,6 +164,15 @@ describe("KMS_KEYPAIR_POOL and KMS_KEYPAIR_POOL_MAX_AGE", () => {
       RSA_2048: 0,
       EC_P256K: 3,
     });
+  });
+
+  it("pools ML-KEM pairs only where the runtime has ML-KEM; elsewhere such a list stops start-up", () => {
+    const env = { KMS_KEYPAIR_POOL: "ML_KEM_768=2,EC_P256=1" };
+    if (specAvailable("ML_KEM_768")) {
+      expect(load(env).keyPairPool?.targets).toEqual({ ML_KEM_768: 2, EC_P256: 1 });
+    } else {
+      expect(rejects(env, "KMS_KEYPAIR_POOL")).not.toContain("ML_KEM_768");
+    }
   });
 
   it("off, 0 and all-zero lists disable the pool", () => {

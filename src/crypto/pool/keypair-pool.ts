@@ -44,11 +44,13 @@ export interface KeyPairPoolOptions {
 /**
  * About what one pair occupies (PKCS#8 + SPKI DER), for the memory cap: an RSA private key holds
  * n, d, p, q, dp, dq and qinv (≈ 4.5 × the modulus bytes, RFC 8017 §A.1.2) and its public key n
- * again; an EC pair is a few hundred bytes whatever the curve.
+ * again; an EC pair is a few hundred bytes whatever the curve; an ML-KEM pair is a 64-byte seed
+ * and an encapsulation key of at most 1568 bytes (ML-KEM-1024, FIPS 203 Table 3).
  */
 export function pairBytes(spec: KeyPairSpec): number {
   const generation = specRow(spec).generate;
-  return generation.kind === "rsa" ? Math.ceil((generation.modulusBits / 8) * 5.5) + 120 : 230;
+  if (generation.kind === "rsa") return Math.ceil((generation.modulusBits / 8) * 5.5) + 120;
+  return generation.kind === "post-quantum" ? 1700 : 230;
 }
 
 interface Entry {
