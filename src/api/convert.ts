@@ -7,16 +7,18 @@ import type { VersionState, VersionView } from "../core/keys/retired-versions.js
 import {
   DATA_KEY_SPECS,
   ENCRYPTION_ALGORITHMS,
+  KEY_AGREEMENT_ALGORITHMS,
   KEY_FORMATS,
   KEY_STATES,
   KEY_USAGES,
+  MAC_ALGORITHMS,
   MESSAGE_TYPES,
   SIGNING_ALGORITHMS,
   type WireNames,
 } from "../domain/algorithms.js";
 import { KEY_PAIR_SPECS, KEY_SPECS } from "../domain/specs.js";
 import { EXPIRATION_MODELS, KEY_ORIGINS } from "../domain/key-import.js";
-import type { EncryptionAlgorithm } from "../../gen/kms/v1/crypto_service_pb.js";
+import type { EncryptionAlgorithm, KeyAgreementAlgorithm } from "../../gen/kms/v1/crypto_service_pb.js";
 import type {
   Alias,
   DataKeySpec,
@@ -30,6 +32,7 @@ import type {
   KeyUsage,
   KeyVersion,
   KeyVersionState,
+  MacAlgorithm,
   MessageType,
   SigningAlgorithm,
 } from "../../gen/kms/v1/types_pb.js";
@@ -71,6 +74,9 @@ export const toMessageType = (v: MessageType) => fromProto(MESSAGE_TYPES, v, "me
 export const toKeyOrigin = (v: number) => fromProto(KEY_ORIGINS, v, "origin");
 export const toEncryptionAlgorithm = (v: EncryptionAlgorithm) =>
   fromProto(ENCRYPTION_ALGORITHMS, v, "encryption_algorithm");
+export const toMacAlgorithm = (v: MacAlgorithm) => fromProto(MAC_ALGORITHMS, v, "mac_algorithm");
+export const toKeyAgreementAlgorithm = (v: KeyAgreementAlgorithm) =>
+  fromProto(KEY_AGREEMENT_ALGORITHMS, v, "key_agreement_algorithm");
 
 /** Core names back to proto numbers. */
 export const fromKeySpec = (s: keyof typeof KEY_SPECS) => toProto(KEY_SPECS, s) as KeySpec;
@@ -81,6 +87,10 @@ export const fromSigningAlgorithm = (a: keyof typeof SIGNING_ALGORITHMS) =>
 export const fromEncryptionAlgorithm = (a: keyof typeof ENCRYPTION_ALGORITHMS) =>
   toProto(ENCRYPTION_ALGORITHMS, a) as EncryptionAlgorithm;
 export const fromKeyState = (s: keyof typeof KEY_STATES) => toProto(KEY_STATES, s) as KeyState;
+export const fromMacAlgorithm = (a: keyof typeof MAC_ALGORITHMS) => toProto(MAC_ALGORITHMS, a) as MacAlgorithm;
+export const fromKeyAgreementAlgorithm = (a: keyof typeof KEY_AGREEMENT_ALGORITHMS) =>
+  toProto(KEY_AGREEMENT_ALGORITHMS, a) as KeyAgreementAlgorithm;
+export const fromKeyOrigin = (o: keyof typeof KEY_ORIGINS) => toProto(KEY_ORIGINS, o);
 
 type Init<T> = Omit<T, "$typeName" | "$unknown">;
 

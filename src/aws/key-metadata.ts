@@ -3,6 +3,7 @@ import { keyArn } from "../core/keys/key-id.js";
 import type { KeyRecord } from "../domain/types.js";
 import {
   ENCRYPTION_ALGORITHMS,
+  KEY_AGREEMENT_ALGORITHMS,
   KEY_STATES,
   KEY_USAGES,
   MAC_ALGORITHMS,
@@ -10,7 +11,7 @@ import {
   type WireNames,
 } from "../domain/algorithms.js";
 import { algorithmsOf } from "../domain/specs.js";
-import { awsKeySpec, toAws } from "./enums.js";
+import { awsKeySpec, awsLegacyKeySpec, toAws } from "./enums.js";
 import { epochSeconds, type JsonObject } from "./json.js";
 
 /**
@@ -37,11 +38,12 @@ export function keyMetadata(deps: Pick<CoreDeps, "arn">, key: KeyRecord): JsonOb
     ...(key.materialExpiresAt ? { ValidTo: epochSeconds(key.materialExpiresAt) } : {}),
     ...(key.state === "PendingImport" ? {} : { CurrentKeyMaterialId: key.primaryVersionId }),
     KeyManager: "CUSTOMER",
-    CustomerMasterKeySpec: spec,
+    ...awsLegacyKeySpec(key.spec),
     KeySpec: spec,
     ...awsList("EncryptionAlgorithms", ENCRYPTION_ALGORITHMS, algorithms.encryption),
     ...awsList("SigningAlgorithms", SIGNING_ALGORITHMS, algorithms.signing),
     ...awsList("MacAlgorithms", MAC_ALGORITHMS, algorithms.mac),
+    ...awsList("KeyAgreementAlgorithms", KEY_AGREEMENT_ALGORITHMS, algorithms.agreement),
     MultiRegion: false,
   };
 }

@@ -23,7 +23,8 @@ export interface KeyPairGenerator {
  * Generates one pair on the calling thread. CPU-heavy (RSA-4096 takes up to a second): call it
  * only inside a worker thread. RSA uses the public exponent 65537 (RFC 8017 §3.1 allows any odd
  * e; 65537 is the value every interoperable implementation expects). The modulus size or the
- * curve is the spec's row in the catalogue (`src/domain/specs.ts`).
+ * curve is the spec's row in the catalogue (`src/domain/specs.ts`); Ed25519 keys are RFC 8410's
+ * PKCS#8 and SPKI encodings.
  */
 export function generateKeyPairSync(spec: KeyPairSpec): GeneratedKeyPair {
   const publicKeyEncoding = { type: "spki", format: "der" } as const;
@@ -42,6 +43,10 @@ export function generateKeyPairSync(spec: KeyPairSpec): GeneratedKeyPair {
   if (generation?.kind === "ec") {
     const { namedCurve } = generation;
     const pair = nodeGenerateKeyPairSync("ec", { namedCurve, publicKeyEncoding, privateKeyEncoding });
+    return { publicKeyDer: pair.publicKey, privateKeyDer: pair.privateKey };
+  }
+  if (generation?.kind === "ed25519") {
+    const pair = nodeGenerateKeyPairSync("ed25519", { publicKeyEncoding, privateKeyEncoding });
     return { publicKeyDer: pair.publicKey, privateKeyDer: pair.privateKey };
   }
   throw new Error(`unknown key pair spec ${String(spec)}`);

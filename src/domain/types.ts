@@ -14,6 +14,7 @@ export type {
   KeyFormat,
   KeyState,
   KeyUsage,
+  KeyAgreementAlgorithm,
   MacAlgorithm,
   MessageType,
   SigningAlgorithm,

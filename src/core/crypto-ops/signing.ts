@@ -4,7 +4,14 @@ import { KmsError } from "../../domain/errors.js";
 import { keyFor } from "../access/authorized-key.js";
 import { requireEnabled, requireUsable } from "../keys/key-rules.js";
 import { algorithmsOf, isAsymmetric } from "../../domain/specs.js";
-import type { EncryptionAlgorithm, KeySpec, KeyUsage, MessageType, SigningAlgorithm } from "../../domain/types.js";
+import type {
+  EncryptionAlgorithm,
+  KeyAgreementAlgorithm,
+  KeySpec,
+  KeyUsage,
+  MessageType,
+  SigningAlgorithm,
+} from "../../domain/types.js";
 import { checkGrantTokens, checkLength } from "../validate.js";
 import { versionMaterial } from "../keys/versions.js";
 
@@ -75,6 +82,7 @@ export interface PublicKeyOutput {
   usage: KeyUsage;
   signingAlgorithms: SigningAlgorithm[];
   encryptionAlgorithms: EncryptionAlgorithm[];
+  agreementAlgorithms: KeyAgreementAlgorithm[];
 }
 
 /** The SPKI DER public key of an asymmetric key; public keys are not secret, but state rules still apply. */
@@ -100,5 +108,6 @@ export async function getPublicKey(
     usage: key.usage,
     signingAlgorithms: algorithmsOf(key).signing,
     encryptionAlgorithms: algorithmsOf(key).encryption,
+    agreementAlgorithms: algorithmsOf(key).agreement,
   };
 }

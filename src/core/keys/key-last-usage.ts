@@ -47,6 +47,7 @@ const TRACKED: Readonly<Record<string, readonly string[]>> = {
   Verify: ["TrentService/Verify", "kms.v1.CryptoService/Verify", "dkms-gcs/Verify"],
   GenerateMac: ["TrentService/GenerateMac", "kms.v1.CryptoService/GenerateMac"],
   VerifyMac: ["TrentService/VerifyMac", "kms.v1.CryptoService/VerifyMac"],
+  DeriveSharedSecret: ["TrentService/DeriveSharedSecret", "kms.v1.CryptoService/DeriveSharedSecret"],
 };
 
 const BY_METHOD = new Map(Object.entries(TRACKED).flatMap(([op, methods]) => methods.map((m) => [m, op] as const)));
