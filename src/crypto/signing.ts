@@ -54,8 +54,9 @@ function schemeFor(spec: KeySpec, algorithm: SigningAlgorithm, message: Buffer, 
     throw new KmsError("InvalidArgument", `${algorithm} needs MessageType ${messageTypes.join(" or ")}.`);
   }
   if (scheme.padding === "EdDSAph") {
-    // RFC 8032's Ed25519ph needs OpenSSL >= 3.2's "instance" parameter, which neither Node 20
-    // (OpenSSL 3.0) nor Node 24's crypto API exposes; this service writes no curve arithmetic.
+    // RFC 8032's Ed25519ph needs OpenSSL >= 3.2's "instance" parameter: Node 20 (OpenSSL 3.0)
+    // has none, and Node 24's `crypto.sign` offers only Ed25519ctx (its `context` option), checked
+    // on 24.22.3. This service writes no curve arithmetic itself.
     throw new KmsError("UnsupportedOperation", `${algorithm} is not available on this service.`);
   }
   if (messageType === "RAW" && (message.length < 1 || message.length > MAX_RAW_MESSAGE_BYTES)) {
