@@ -8,16 +8,22 @@ import {
   DATA_KEY_SPECS,
   ENCAPSULATION_ALGORITHMS,
   ENCRYPTION_ALGORITHMS,
+  KEY_AGREEMENT_ALGORITHMS,
   KEY_FORMATS,
   KEY_STATES,
   KEY_USAGES,
+  MAC_ALGORITHMS,
   MESSAGE_TYPES,
   SIGNING_ALGORITHMS,
   type WireNames,
 } from "../domain/algorithms.js";
 import { KEY_PAIR_SPECS, KEY_SPECS } from "../domain/specs.js";
 import { EXPIRATION_MODELS, KEY_ORIGINS } from "../domain/key-import.js";
-import type { EncapsulationAlgorithm, EncryptionAlgorithm } from "../../gen/kms/v1/crypto_service_pb.js";
+import type {
+  EncapsulationAlgorithm,
+  EncryptionAlgorithm,
+  KeyAgreementAlgorithm,
+} from "../../gen/kms/v1/crypto_service_pb.js";
 import type {
   Alias,
   DataKeySpec,
@@ -31,6 +37,7 @@ import type {
   KeyUsage,
   KeyVersion,
   KeyVersionState,
+  MacAlgorithm,
   MessageType,
   SigningAlgorithm,
 } from "../../gen/kms/v1/types_pb.js";
@@ -74,6 +81,9 @@ export const toEncryptionAlgorithm = (v: EncryptionAlgorithm) =>
   fromProto(ENCRYPTION_ALGORITHMS, v, "encryption_algorithm");
 export const toEncapsulationAlgorithm = (v: EncapsulationAlgorithm) =>
   fromProto(ENCAPSULATION_ALGORITHMS, v, "encapsulation_algorithm");
+export const toMacAlgorithm = (v: MacAlgorithm) => fromProto(MAC_ALGORITHMS, v, "mac_algorithm");
+export const toKeyAgreementAlgorithm = (v: KeyAgreementAlgorithm) =>
+  fromProto(KEY_AGREEMENT_ALGORITHMS, v, "key_agreement_algorithm");
 
 /** Core names back to proto numbers. */
 export const fromKeySpec = (s: keyof typeof KEY_SPECS) => toProto(KEY_SPECS, s) as KeySpec;
@@ -86,6 +96,10 @@ export const fromEncryptionAlgorithm = (a: keyof typeof ENCRYPTION_ALGORITHMS) =
 export const fromEncapsulationAlgorithm = (a: keyof typeof ENCAPSULATION_ALGORITHMS) =>
   toProto(ENCAPSULATION_ALGORITHMS, a) as EncapsulationAlgorithm;
 export const fromKeyState = (s: keyof typeof KEY_STATES) => toProto(KEY_STATES, s) as KeyState;
+export const fromMacAlgorithm = (a: keyof typeof MAC_ALGORITHMS) => toProto(MAC_ALGORITHMS, a) as MacAlgorithm;
+export const fromKeyAgreementAlgorithm = (a: keyof typeof KEY_AGREEMENT_ALGORITHMS) =>
+  toProto(KEY_AGREEMENT_ALGORITHMS, a) as KeyAgreementAlgorithm;
+export const fromKeyOrigin = (o: keyof typeof KEY_ORIGINS) => toProto(KEY_ORIGINS, o);
 
 type Init<T> = Omit<T, "$typeName" | "$unknown">;
 

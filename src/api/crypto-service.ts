@@ -8,6 +8,7 @@ import {
   encrypt,
   reEncrypt,
 } from "../core/crypto-ops/encryption.js";
+import { deriveSharedSecret } from "../core/crypto-ops/key-agreement.js";
 import { generateMacFor, verifyMacFor } from "../core/crypto-ops/macs.js";
 import { generateRandom } from "../core/crypto-ops/random.js";
 import { getPublicKey, sign, verify } from "../core/crypto-ops/signing.js";
@@ -18,15 +19,19 @@ import type { CallImpl } from "./wrap-service.js";
 import {
   fromEncapsulationAlgorithm,
   fromEncryptionAlgorithm,
+  fromKeyAgreementAlgorithm,
+  fromKeyOrigin,
   fromKeySpec,
   fromKeyUsage,
+  fromMacAlgorithm,
   fromSigningAlgorithm,
   toEncapsulationAlgorithm,
   toEncryptionAlgorithm,
+  toKeyAgreementAlgorithm,
+  toMacAlgorithm,
   toMessageType,
   toSigningAlgorithm,
 } from "./convert.js";
-import { MacAlgorithm } from "../../gen/kms/v1/types_pb.js";
 import type { Call } from "../edge/pipeline.js";
 import type { EncryptionAlgorithm } from "../domain/types.js";
 
@@ -57,8 +62,8 @@ function encryptInput(
 }
 
 /**
- * `kms.v1.CryptoService`: a thin mapper onto `core/encryption`, `core/signing`, `core/macs` and
- * `core/encapsulation`.
+ * `kms.v1.CryptoService`: a thin mapper onto `core/encryption`, `core/signing`, `core/macs`,
+ * `core/key-agreement` and `core/encapsulation`.
  * The batch RPCs run the single RPCs' mappers once per item (`batch.ts`).
  */
 export function createCryptoService(deps: CoreDeps): CallImpl<typeof pb.CryptoService> {
@@ -162,16 +167,48 @@ function singleCalls(deps: CoreDeps) {
         keyUsage: fromKeyUsage(out.usage),
         signingAlgorithms: out.signingAlgorithms.map(fromSigningAlgorithm),
         encryptionAlgorithms: out.encryptionAlgorithms.map(fromEncryptionAlgorithm),
+        keyAgreementAlgorithms: out.agreementAlgorithms.map(fromKeyAgreementAlgorithm),
         encapsulationAlgorithms: out.encapsulationAlgorithms.map(fromEncapsulationAlgorithm),
       };
     },
     async generateMac(req: pb.GenerateMacRequest, call: Call) {
-      const out = await generateMacFor(deps, call, req.keyId, req.message, req.grantTokens);
-      return { keyId: out.keyId, keyVersionId: out.versionId, mac: out.mac, macAlgorithm: MacAlgorithm.HMAC_SHA_256 };
+      const out = await generateMacFor(deps, call, {
+        keyRef: req.keyId,
+        message: req.message,
+        algorithm: toMacAlgorithm(req.macAlgorithm),
+        grantTokens: req.grantTokens,
+      });
+      return {
+        keyId: out.keyId,
+        keyVersionId: out.versionId,
+        mac: out.mac,
+        macAlgorithm: fromMacAlgorithm(out.algorithm),
+      };
     },
     async verifyMac(req: pb.VerifyMacRequest, call: Call) {
-      const out = await verifyMacFor(deps, call, req.keyId, req.message, req.mac, req.grantTokens);
-      return { keyId: out.keyId, macValid: out.valid, macAlgorithm: MacAlgorithm.HMAC_SHA_256 };
+      const out = await verifyMacFor(deps, call, {
+        keyRef: req.keyId,
+        message: req.message,
+        mac: req.mac,
+        algorithm: toMacAlgorithm(req.macAlgorithm),
+        grantTokens: req.grantTokens,
+      });
+      return { keyId: out.keyId, macValid: out.valid, macAlgorithm: fromMacAlgorithm(out.algorithm) };
+    },
+    async deriveSharedSecret(req: pb.DeriveSharedSecretRequest, call: Call) {
+      const out = await deriveSharedSecret(deps, call, {
+        keyRef: req.keyId,
+        algorithm: toKeyAgreementAlgorithm(req.keyAgreementAlgorithm),
+        publicKey: req.publicKey,
+        grantTokens: req.grantTokens,
+      });
+      return {
+        keyId: out.keyId,
+        keyVersionId: out.versionId,
+        sharedSecret: out.sharedSecret,
+        keyAgreementAlgorithm: fromKeyAgreementAlgorithm(out.algorithm),
+        keyOrigin: fromKeyOrigin(out.origin),
+      };
     },
     async encapsulate(req: pb.EncapsulateRequest, call: Call) {
       const out = await encapsulate(deps, call, {

@@ -4,13 +4,13 @@ import {
   ENCRYPTION_ALGORITHMS,
   KEY_STATES,
   KEY_USAGES,
+  KEY_AGREEMENT_ALGORITHMS,
   MAC_ALGORITHMS,
-  type MacAlgorithm,
   MESSAGE_TYPES,
   SIGNING_ALGORITHMS,
   type WireNames,
 } from "../domain/algorithms.js";
-import { KEY_PAIR_SPECS, KEY_SPECS, type KeyPairSpec, type KeySpec, MAC_SPECS, specRow } from "../domain/specs.js";
+import { KEY_PAIR_SPECS, KEY_SPECS, type KeyPairSpec, type KeySpec, specRow } from "../domain/specs.js";
 import { invalidField } from "../core/validate.js";
 import {
   EXPIRATION_MODELS,
@@ -24,8 +24,8 @@ import { memberField } from "./json.js";
 /**
  * AWS enum spellings ↔ core's, derived from the catalogue's `aws` names (`src/domain/specs.ts`,
  * `src/domain/algorithms.ts`). Only values this service implements are listed: any other value,
- * including ones AWS knows (`ECC_NIST_P384`, `SM2`, …), is a `ValidationException` naming the
- * accepted set, in the catalogue's order.
+ * including ones AWS knows (`SM2`, …), is a `ValidationException` naming the accepted set, in the
+ * catalogue's order.
  */
 function awsTable<T extends Record<string, WireNames>>(table: T): Record<string, keyof T & string> {
   return Object.fromEntries(
@@ -42,11 +42,8 @@ export const AWS_ENCRYPTION_ALGORITHMS = awsTable(ENCRYPTION_ALGORITHMS);
 export const AWS_SIGNING_ALGORITHMS = awsTable(SIGNING_ALGORITHMS);
 export const AWS_MESSAGE_TYPES = awsTable(MESSAGE_TYPES);
 export const AWS_ENCAPSULATION_ALGORITHMS = awsTable(ENCAPSULATION_ALGORITHMS);
-/**
- * AWS MAC algorithms: all four are valid AWS values, so one a key cannot run is answered with
- * `InvalidKeyUsageException`, as AWS does (see {@link macAlgorithmFits}).
- */
 export const AWS_MAC_ALGORITHMS = awsTable(MAC_ALGORITHMS);
+export const AWS_KEY_AGREEMENT_ALGORITHMS = awsTable(KEY_AGREEMENT_ALGORITHMS);
 export const AWS_ORIGINS = awsTable(KEY_ORIGINS);
 export const AWS_WRAPPING_ALGORITHMS = awsTable(WRAPPING_ALGORITHMS);
 export const AWS_WRAPPING_KEY_SPECS = awsTable(WRAPPING_KEY_SPECS);
@@ -87,12 +84,15 @@ export function awsKeySpec(spec: KeySpec): string {
   return toAws(KEY_SPECS, spec);
 }
 
+/**
+ * `{ CustomerMasterKeySpec }`, the deprecated twin of `KeySpec`, for the specs its frozen AWS enum
+ * has; nothing for newer ones (Ed25519), whose name a strict client could not read there.
+ */
+export function awsLegacyKeySpec(spec: KeySpec): { CustomerMasterKeySpec?: string } {
+  return specRow(spec).legacyAwsName === false ? {} : { CustomerMasterKeySpec: awsKeySpec(spec) };
+}
+
 /** Core pair spec → the AWS `DataKeyPairSpec` name. */
 export function awsPairSpec(spec: KeyPairSpec): string {
   return toAws(KEY_PAIR_SPECS, spec);
-}
-
-/** Whether some key spec computes this MAC algorithm (AWS answers others with `InvalidKeyUsage`). */
-export function macAlgorithmFits(alg: MacAlgorithm): boolean {
-  return MAC_SPECS.some((spec) => specRow(spec).mac.includes(alg));
 }

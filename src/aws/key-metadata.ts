@@ -4,6 +4,7 @@ import type { KeyRecord } from "../domain/types.js";
 import {
   ENCAPSULATION_ALGORITHMS,
   ENCRYPTION_ALGORITHMS,
+  KEY_AGREEMENT_ALGORITHMS,
   KEY_STATES,
   KEY_USAGES,
   MAC_ALGORITHMS,
@@ -11,7 +12,7 @@ import {
   type WireNames,
 } from "../domain/algorithms.js";
 import { algorithmsOf } from "../domain/specs.js";
-import { awsKeySpec, toAws } from "./enums.js";
+import { awsKeySpec, awsLegacyKeySpec, toAws } from "./enums.js";
 import { epochSeconds, type JsonObject } from "./json.js";
 
 /**
@@ -38,11 +39,12 @@ export function keyMetadata(deps: Pick<CoreDeps, "arn">, key: KeyRecord): JsonOb
     ...(key.materialExpiresAt ? { ValidTo: epochSeconds(key.materialExpiresAt) } : {}),
     ...(key.state === "PendingImport" ? {} : { CurrentKeyMaterialId: key.primaryVersionId }),
     KeyManager: "CUSTOMER",
-    CustomerMasterKeySpec: spec,
+    ...awsLegacyKeySpec(key.spec),
     KeySpec: spec,
     ...awsList("EncryptionAlgorithms", ENCRYPTION_ALGORITHMS, algorithms.encryption),
     ...awsList("SigningAlgorithms", SIGNING_ALGORITHMS, algorithms.signing),
     ...awsList("MacAlgorithms", MAC_ALGORITHMS, algorithms.mac),
+    ...awsList("KeyAgreementAlgorithms", KEY_AGREEMENT_ALGORITHMS, algorithms.agreement),
     ...awsList("EncapsulationAlgorithms", ENCAPSULATION_ALGORITHMS, algorithms.encapsulation),
     MultiRegion: false,
   };

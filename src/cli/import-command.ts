@@ -22,7 +22,8 @@ export const IMPORT_USAGE = `kms import --key KEY --material FILE [--valid-to IS
   [--algorithm ${namesOf(WRAPPING_ALGORITHMS).join("|")}] (default RSA_AES_KEY_WRAP_SHA_256)
   [--wrapping-key-spec ${namesOf(WRAPPING_KEY_SPECS).join("|")}] (default RSA_4096)
   [--endpoint URL] [--token T]
-  FILE: the raw key bytes (AES_256: 32 bytes; HMAC_256: 32..64) or a PKCS#8 private key (DER or PEM)`;
+  FILE: the raw key bytes (AES_256: 32 bytes; HMAC_224: 28..64, HMAC_256: 32..64, HMAC_384: 48..128,
+  HMAC_512: 64..128) or a PKCS#8 private key (DER or PEM)`;
 
 /**
  * `kms import`: the whole bring-your-own-key exchange for a key created with origin EXTERNAL —

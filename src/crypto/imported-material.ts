@@ -3,21 +3,25 @@ import { KmsError } from "../domain/errors.js";
 import { type KeySpec, specRow } from "../domain/specs.js";
 import type { KeyMaterial } from "./key-material.js";
 
-/** HMAC keys longer than the hash's block (64 bytes for SHA-256) would be hashed first (RFC 2104 §2). */
-const HMAC_MAX_BYTES = 64;
+/**
+ * The longest imported HMAC key: the hash's block (64 bytes for SHA-224/256, 128 for SHA-384/512);
+ * a longer key would be hashed first (RFC 2104 §2). AWS accepts the same ranges.
+ */
+const hmacMaxBytes = (keyBytes: number) => (keyBytes <= 32 ? 64 : 128);
 
 /**
  * Checks imported material against a key's spec and brings it into the form generated material
- * has (`key-material.ts`): an AES-256 key is exactly 32 bytes; an HMAC_256 key 32..64 bytes (AWS's
- * range); an RSA or EC key a PKCS#8 DER private key of the spec's modulus or curve, stored
- * re-encoded, with its SPKI public key beside it. Anything else is `IncorrectKeyMaterial`, with a
- * message that names the spec but never the material.
+ * has (`key-material.ts`): an AES-256 key is exactly 32 bytes; an HMAC key from its hash's length
+ * to its block size (HMAC_224 28..64, HMAC_256 32..64, HMAC_384 48..128, HMAC_512 64..128: AWS's
+ * ranges); an RSA, EC, Ed25519, ML-DSA or ML-KEM key a PKCS#8 DER private key of the spec's
+ * modulus, curve or parameter set, stored re-encoded, with its SPKI public key beside it. Anything
+ * else is `IncorrectKeyMaterial`, with a message that names the spec but never the material.
  */
 export function importedMaterial(spec: KeySpec, material: Buffer): KeyMaterial {
   const generation = specRow(spec).generate;
   const wrong = () => new KmsError("IncorrectKeyMaterial", `The imported key material does not fit key spec ${spec}.`);
   if (generation.kind === "random") {
-    const max = specRow(spec).family === "HMAC" ? HMAC_MAX_BYTES : generation.bytes;
+    const max = specRow(spec).family === "HMAC" ? hmacMaxBytes(generation.bytes) : generation.bytes;
     if (material.length < generation.bytes || material.length > max) throw wrong();
     return { secret: Buffer.from(material), publicKey: null };
   }
@@ -33,7 +37,9 @@ export function importedMaterial(spec: KeySpec, material: Buffer): KeyMaterial {
       ? key.asymmetricKeyType === "rsa" && details.modulusLength === generation.modulusBits
       : generation.kind === "ec"
         ? key.asymmetricKeyType === "ec" && details.namedCurve === generation.namedCurve
-        : (key.asymmetricKeyType as string | undefined) === generation.keyType;
+        : generation.kind === "ed25519"
+          ? key.asymmetricKeyType === "ed25519"
+          : (key.asymmetricKeyType as string | undefined) === generation.keyType;
   if (!fits) throw wrong();
   return {
     secret: key.export({ format: "der", type: "pkcs8" }),

@@ -26,9 +26,10 @@ export interface KeyPairGenerator {
  * Generates one pair on the calling thread. CPU-heavy (RSA-4096 takes up to a second): call it
  * only inside a worker thread. RSA uses the public exponent 65537 (RFC 8017 §3.1 allows any odd
  * e; 65537 is the value every interoperable implementation expects). The modulus size or the
- * curve is the spec's row in the catalogue (`src/domain/specs.ts`). Post-quantum pairs (ML-DSA,
- * ML-KEM) come out as Node.js encodes them: PKCS#8 holding the seed (FIPS 204/203 key generation
- * input), SPKI holding the encoded public key.
+ * curve is the spec's row in the catalogue (`src/domain/specs.ts`); Ed25519 keys are RFC 8410's
+ * PKCS#8 and SPKI encodings. Post-quantum pairs (ML-DSA, ML-KEM) come out as Node.js encodes
+ * them: PKCS#8 holding the seed (FIPS 204/203 key generation input), SPKI holding the encoded
+ * public key.
  */
 export function generateKeyPairSync(spec: KeySpec): GeneratedKeyPair {
   const publicKeyEncoding = { type: "spki", format: "der" } as const;
@@ -47,6 +48,10 @@ export function generateKeyPairSync(spec: KeySpec): GeneratedKeyPair {
   if (generation?.kind === "ec") {
     const { namedCurve } = generation;
     const pair = nodeGenerateKeyPairSync("ec", { namedCurve, publicKeyEncoding, privateKeyEncoding });
+    return { publicKeyDer: pair.publicKey, privateKeyDer: pair.privateKey };
+  }
+  if (generation?.kind === "ed25519") {
+    const pair = nodeGenerateKeyPairSync("ed25519", { publicKeyEncoding, privateKeyEncoding });
     return { publicKeyDer: pair.publicKey, privateKeyDer: pair.privateKey };
   }
   if (generation?.kind === "post-quantum") {

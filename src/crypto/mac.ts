@@ -1,11 +1,12 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { MAC_ALGORITHMS, type MacAlgorithm } from "../domain/algorithms.js";
 
 /**
- * HMAC-SHA-256 (RFC 2104, FIPS 198-1) of `message` under an HMAC_256 key's 32-byte material:
- * the `GenerateMac` algorithm `HMAC_SHA_256`.
+ * HMAC (RFC 2104, FIPS 198-1) of `message` under an HMAC key's material, over the algorithm's
+ * hash (`MAC_ALGORITHMS` in `src/domain/algorithms.ts`): the tag is as long as the hash's output.
  */
-export function generateMac(key: Buffer, message: Buffer): Buffer {
-  return createHmac("sha256", key).update(message).digest();
+export function generateMac(algorithm: MacAlgorithm, key: Buffer, message: Buffer): Buffer {
+  return createHmac(MAC_ALGORITHMS[algorithm].hash, key).update(message).digest();
 }
 
 /**
@@ -13,7 +14,7 @@ export function generateMac(key: Buffer, message: Buffer): Buffer {
  * timing does not reveal how many leading bytes of a forged MAC were right. A MAC of the wrong
  * length is simply false (`timingSafeEqual` would throw on unequal lengths).
  */
-export function verifyMac(key: Buffer, message: Buffer, mac: Buffer): boolean {
-  const expected = generateMac(key, message);
+export function verifyMac(algorithm: MacAlgorithm, key: Buffer, message: Buffer, mac: Buffer): boolean {
+  const expected = generateMac(algorithm, key, message);
   return mac.length === expected.length && timingSafeEqual(mac, expected);
 }

@@ -21,8 +21,8 @@ type ClassicalScheme = Exclude<Scheme, { padding: "ML_DSA" }>;
 
 /**
  * The signing algorithms a key spec supports, as AWS KMS lists them (the spec's row in
- * `src/domain/specs.ts`): all six RSASSA schemes for RSA keys, ECDSA for EC keys, none for
- * symmetric and HMAC keys.
+ * `src/domain/specs.ts`): all six RSASSA schemes for RSA keys, the curve's ECDSA for EC keys,
+ * Ed25519 and Ed25519ph for Ed25519 keys, none for symmetric and HMAC keys.
  */
 export function signingAlgorithmsFor(spec: KeySpec): SigningAlgorithm[] {
   return [...specRow(spec).signing];
@@ -30,7 +30,8 @@ export function signingAlgorithmsFor(spec: KeySpec): SigningAlgorithm[] {
 
 /**
  * The algorithm used when a request names none (the Alibaba dialect has no such field): PSS with
- * SHA-256 for RSA (RFC 8017 §8 recommends PSS for new applications), ECDSA_SHA_256 for EC.
+ * SHA-256 for RSA (RFC 8017 §8 recommends PSS for new applications), the curve's ECDSA for EC,
+ * PureEdDSA for Ed25519.
  */
 export function defaultSigningAlgorithm(spec: KeySpec): SigningAlgorithm {
   const first = signingAlgorithmsFor(spec)[0];
@@ -49,7 +50,17 @@ function schemeFor(spec: KeySpec, algorithm: SigningAlgorithm, message: Buffer, 
       `Signing algorithm ${algorithm} is not valid for key spec ${spec}; valid algorithms: ${names}.`,
     );
   }
-  const scheme = SIGNING_ALGORITHMS[algorithm];
+  const scheme: Scheme = SIGNING_ALGORITHMS[algorithm];
+  const messageTypes: readonly MessageType[] | undefined = "messageTypes" in scheme ? scheme.messageTypes : undefined;
+  if (messageTypes && !messageTypes.includes(messageType)) {
+    throw new KmsError("InvalidArgument", `${algorithm} needs MessageType ${messageTypes.join(" or ")}.`);
+  }
+  if (scheme.padding === "EdDSAph") {
+    // RFC 8032's Ed25519ph needs OpenSSL >= 3.2's "instance" parameter: Node 20 (OpenSSL 3.0)
+    // has none, and Node 24's `crypto.sign` offers only Ed25519ctx (its `context` option), checked
+    // on 24.22.3. This service writes no curve arithmetic itself.
+    throw new KmsError("UnsupportedOperation", `${algorithm} is not available on this service.`);
+  }
   if (messageType === "RAW" && (message.length < 1 || message.length > MAX_RAW_MESSAGE_BYTES)) {
     throw new KmsError("InvalidArgument", `A RAW message must be 1 to ${MAX_RAW_MESSAGE_BYTES} bytes.`);
   }
@@ -94,9 +105,16 @@ function nodeOptions(scheme: ClassicalScheme): { padding?: number; saltLength?: 
       return { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: scheme.hashBytes };
     case "PKCS1":
       return { padding: constants.RSA_PKCS1_PADDING };
-    default:
+    case "ECDSA":
       return { dsaEncoding: "der" };
+    default:
+      return {};
   }
+}
+
+/** Node's digest argument: PureEdDSA hashes inside the scheme, so Node takes `null` for it. */
+function nodeDigest(scheme: Scheme): string | null {
+  return scheme.padding === "EdDSA" ? null : scheme.hash;
 }
 
 function rsaSignatureBytes(key: KeyObject): number | null {
@@ -108,11 +126,13 @@ function rsaSignatureBytes(key: KeyObject): number | null {
  * Signs `message` (RAW) or its precomputed digest (DIGEST) with a PKCS#8 DER private key.
  * RAW and DIGEST give signatures that verify the same way. PSS uses MGF1 with the message hash
  * and a salt as long as the hash (what AWS KMS produces); ECDSA signatures are DER-encoded
- * (`Ecdsa-Sig-Value`, RFC 3279 §2.2.3), as AWS KMS returns them.
+ * (`Ecdsa-Sig-Value`, RFC 3279 §2.2.3), as AWS KMS returns them; Ed25519 signatures are the
+ * 64 bytes of RFC 8032 §5.1.6.
  *
  * @throws KmsError `InvalidKeyUsage` if the algorithm does not fit the spec (the message names
- *   the valid ones); `InvalidArgument` for a RAW message outside 1..4096 bytes or a digest of the
- *   wrong length; `UnsupportedOperation` for PSS or ECDSA over a digest (use {@link signMessage}).
+ *   the valid ones); `InvalidArgument` for a RAW message outside 1..4096 bytes, a digest of the
+ *   wrong length or a message type the algorithm does not take; `UnsupportedOperation` for
+ *   Ed25519ph, and for PSS or ECDSA over a digest (use {@link signMessage}).
  */
 export function sign(p: {
   spec: KeySpec;
@@ -130,7 +150,7 @@ export function sign(p: {
   if (p.messageType === "DIGEST") {
     return signRsaPkcs1Digest(key, scheme.hash, p.message);
   }
-  return nodeSign(scheme.hash, p.message, { key, ...nodeOptions(scheme) });
+  return nodeSign(nodeDigest(scheme), p.message, { key, ...nodeOptions(scheme) });
 }
 
 /**
@@ -164,7 +184,7 @@ export function verify(p: {
     return verifyRsaPkcs1Digest(key, scheme.hash, p.message, p.signature);
   }
   try {
-    return nodeVerify(scheme.hash, p.message, { key, ...nodeOptions(scheme) }, p.signature);
+    return nodeVerify(nodeDigest(scheme), p.message, { key, ...nodeOptions(scheme) }, p.signature);
   } catch {
     return false;
   }

@@ -25,6 +25,7 @@ export const KEY_USAGES = {
   ENCRYPT_DECRYPT: { proto: 1, aws: "ENCRYPT_DECRYPT", label: "Encrypt and decrypt" },
   SIGN_VERIFY: { proto: 2, aws: "SIGN_VERIFY", label: "Sign and verify" },
   GENERATE_VERIFY_MAC: { proto: 3, aws: "GENERATE_VERIFY_MAC", label: "Generate and verify MAC" },
+  KEY_AGREEMENT: { proto: 4, aws: "KEY_AGREEMENT", label: "Key agreement" },
   ENCAPSULATE_DECAPSULATE: { proto: 5, aws: "ENCAPSULATE_DECAPSULATE", label: "Encapsulate and decapsulate" },
 } as const satisfies Record<string, WireNames & { label: string }>;
 export type KeyUsage = keyof typeof KEY_USAGES;
@@ -50,14 +51,32 @@ export const ENCRYPTION_ALGORITHMS = {
 } as const satisfies Record<string, WireNames & AlibabaName & { oaep?: { hash: string; bytes: number } }>;
 export type EncryptionAlgorithm = keyof typeof ENCRYPTION_ALGORITHMS;
 
+/**
+ * Whether a Sign/Verify input is the message, its digest, or (ML-DSA only) the caller's
+ * precomputed mu of FIPS 204 (AWS `EXTERNAL_MU`).
+ */
+export const MESSAGE_TYPES = {
+  RAW: { proto: 1, aws: "RAW" },
+  DIGEST: { proto: 2, aws: "DIGEST" },
+  EXTERNAL_MU: { proto: 3, aws: "EXTERNAL_MU" },
+} as const satisfies Record<string, WireNames>;
+export type MessageType = keyof typeof MESSAGE_TYPES;
+
 /** A digest a signing algorithm uses (Node's name). */
 export type DigestHash = "sha256" | "sha384" | "sha512";
 
+/** How a signing algorithm pads or encodes (see {@link SIGNING_ALGORITHMS}). */
+export type SignaturePadding = "PSS" | "PKCS1" | "ECDSA" | "EdDSA" | "EdDSAph" | "ML_DSA";
+
 /**
  * Signature schemes (AWS names): the digest, its length in bytes (also the PSS salt length, what
- * AWS KMS produces) and the padding (RSASSA-PSS and RSASSA-PKCS1-v1_5 of RFC 8017 §8, or ECDSA).
- * ML-DSA (FIPS 204) hashes inside the scheme with SHAKE256 and has no DIGEST form; its
- * `hashBytes` is the length of the EXTERNAL_MU input, mu (FIPS 204 Algorithm 7, line 6).
+ * AWS KMS produces) and the padding (RSASSA-PSS and RSASSA-PKCS1-v1_5 of RFC 8017 §8, ECDSA, or
+ * EdDSA of RFC 8032 §5.1: `EdDSA` is PureEdDSA, which hashes inside the scheme, `EdDSAph` the
+ * prehashed HashEdDSA). `messageTypes` restricts the message types where AWS does: Ed25519 takes
+ * RAW messages only and Ed25519ph DIGESTs only ("these message types cannot be used
+ * interchangeably", AWS `Sign`). ML-DSA (FIPS 204) hashes inside the scheme with SHAKE256 and has
+ * no DIGEST form; its `hashBytes` is the length of the EXTERNAL_MU input, mu (FIPS 204
+ * Algorithm 7, line 6).
  */
 export const SIGNING_ALGORITHMS = {
   RSASSA_PSS_SHA_256: {
@@ -100,45 +119,61 @@ export const SIGNING_ALGORITHMS = {
     hashBytes: 32,
     padding: "ECDSA",
   },
+  ECDSA_SHA_384: { proto: 8, aws: "ECDSA_SHA_384", hash: "sha384", hashBytes: 48, padding: "ECDSA" },
+  ECDSA_SHA_512: { proto: 9, aws: "ECDSA_SHA_512", hash: "sha512", hashBytes: 64, padding: "ECDSA" },
+  ED25519_SHA_512: {
+    proto: 10,
+    aws: "ED25519_SHA_512",
+    hash: "sha512",
+    hashBytes: 64,
+    padding: "EdDSA",
+    messageTypes: ["RAW"],
+  },
+  ED25519_PH_SHA_512: {
+    proto: 11,
+    aws: "ED25519_PH_SHA_512",
+    hash: "sha512",
+    hashBytes: 64,
+    padding: "EdDSAph",
+    messageTypes: ["DIGEST"],
+  },
   ML_DSA_SHAKE_256: { proto: 20, aws: "ML_DSA_SHAKE_256", hash: null, hashBytes: 64, padding: "ML_DSA" },
 } as const satisfies Record<
   string,
   WireNames &
     AlibabaName &
     (
-      | { hash: DigestHash; hashBytes: number; padding: "PSS" | "PKCS1" | "ECDSA" }
       | {
-          hash: null;
+          hash: DigestHash;
           hashBytes: number;
-          padding: "ML_DSA";
+          padding: Exclude<SignaturePadding, "ML_DSA">;
+          messageTypes?: readonly MessageType[];
         }
+      | { hash: null; hashBytes: number; padding: "ML_DSA" }
     )
 >;
 export type SigningAlgorithm = keyof typeof SIGNING_ALGORITHMS;
 
 /**
- * MAC algorithms. All four are AWS values (so the AWS endpoint answers one a key cannot run with
- * `InvalidKeyUsageException`, as AWS does, not `ValidationException`); `kms.v1` has only the one
- * this service implements (HMAC, RFC 2104).
+ * MAC algorithms: HMAC (RFC 2104, FIPS 198-1) over the named hash, whose output length (`bytes`)
+ * is the tag's. An algorithm that does not fit the key's spec is `InvalidKeyUsage`, as AWS answers.
  */
 export const MAC_ALGORITHMS = {
-  HMAC_SHA_224: { aws: "HMAC_SHA_224" },
-  HMAC_SHA_256: { proto: 1, aws: "HMAC_SHA_256" },
-  HMAC_SHA_384: { aws: "HMAC_SHA_384" },
-  HMAC_SHA_512: { aws: "HMAC_SHA_512" },
-} as const satisfies Record<string, WireNames>;
+  HMAC_SHA_224: { proto: 2, aws: "HMAC_SHA_224", hash: "sha224", bytes: 28 },
+  HMAC_SHA_256: { proto: 1, aws: "HMAC_SHA_256", hash: "sha256", bytes: 32 },
+  HMAC_SHA_384: { proto: 3, aws: "HMAC_SHA_384", hash: "sha384", bytes: 48 },
+  HMAC_SHA_512: { proto: 4, aws: "HMAC_SHA_512", hash: "sha512", bytes: 64 },
+} as const satisfies Record<string, WireNames & { hash: "sha224" | DigestHash; bytes: number }>;
 export type MacAlgorithm = keyof typeof MAC_ALGORITHMS;
 
 /**
- * Whether a Sign/Verify input is the message, its digest, or (ML-DSA only) the caller's
- * precomputed mu of FIPS 204 (AWS `EXTERNAL_MU`).
+ * Key agreement schemes for DeriveSharedSecret: ECDH as NIST SP 800-56A §5.7.1.2 defines it, the
+ * shared secret being the x-coordinate of the shared point (what AWS KMS returns).
  */
-export const MESSAGE_TYPES = {
-  RAW: { proto: 1, aws: "RAW" },
-  DIGEST: { proto: 2, aws: "DIGEST" },
-  EXTERNAL_MU: { proto: 3, aws: "EXTERNAL_MU" },
+export const KEY_AGREEMENT_ALGORITHMS = {
+  ECDH: { proto: 1, aws: "ECDH" },
 } as const satisfies Record<string, WireNames>;
-export type MessageType = keyof typeof MESSAGE_TYPES;
+export type KeyAgreementAlgorithm = keyof typeof KEY_AGREEMENT_ALGORITHMS;
 
 /** Key encapsulation mechanisms for Encapsulate/Decapsulate: ML-KEM (FIPS 203), AWS's only one. */
 export const ENCAPSULATION_ALGORITHMS = {

@@ -1,6 +1,7 @@
 import type {
   EncapsulationAlgorithm,
   EncryptionAlgorithm,
+  KeyAgreementAlgorithm,
   KeyUsage,
   MacAlgorithm,
   SigningAlgorithm,
@@ -24,6 +25,8 @@ export type Generation =
   | { kind: "rsa"; modulusBits: number }
   /** An EC pair on this curve (OpenSSL's name). */
   | { kind: "ec"; namedCurve: string }
+  /** An Ed25519 pair (RFC 8032 §5.1.5). */
+  | { kind: "ed25519" }
   /**
    * A post-quantum pair of this Node.js key type (ML-DSA, FIPS 204; ML-KEM, FIPS 203): only on a
    * runtime whose OpenSSL has it (Node.js >= 24.7, OpenSSL 3.5), see `src/crypto/post-quantum.ts`.
@@ -35,7 +38,11 @@ export type PostQuantumKeyType = "ml-dsa-44" | "ml-dsa-65" | "ml-dsa-87" | "ml-k
 
 /** One key spec. */
 export interface KeySpecRow extends Required<WireNames> {
-  family: "AES" | "RSA" | "EC" | "HMAC" | "ML_DSA" | "ML_KEM";
+  /**
+   * AES and HMAC keys are symmetric; RSA, EC (NIST and SECG curves), EdDSA, ML-DSA (FIPS 204) and
+   * ML-KEM (FIPS 203) keys asymmetric.
+   */
+  family: "AES" | "RSA" | "EC" | "EdDSA" | "HMAC" | "ML_DSA" | "ML_KEM";
   /** The label the console shows, as the AWS console spells it. */
   label: string;
   /** The usages the spec allows; the first is the default when a caller names none. */
@@ -50,6 +57,13 @@ export interface KeySpecRow extends Required<WireNames> {
   mac: readonly MacAlgorithm[];
   /** Key encapsulation of an ENCAPSULATE_DECAPSULATE key, and its ciphertext's length in bytes. */
   encapsulation?: { algorithms: readonly EncapsulationAlgorithm[]; ciphertextBytes: number };
+  /** Key agreement algorithms of a KEY_AGREEMENT key. */
+  agreement: readonly KeyAgreementAlgorithm[];
+  /**
+   * False for the specs AWS's deprecated `CustomerMasterKeySpec` enum never gained (it stopped
+   * growing before Ed25519): the AWS endpoint then writes only `KeySpec`.
+   */
+  legacyAwsName?: false;
   /** Whether new versions can be made (RotateKey, automatic rotation). */
   rotatable: boolean;
   /** For specs that are also data-key-pair specs: the `kms.v1.KeyPairSpec` value and the AWS `DataKeyPairSpec`. */
@@ -59,11 +73,8 @@ export interface KeySpecRow extends Required<WireNames> {
 
 const SYMMETRIC: readonly EncryptionAlgorithm[] = ["SYMMETRIC_DEFAULT"];
 const RSA_OAEP: readonly EncryptionAlgorithm[] = ["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"];
-const RSASSA = (Object.keys(SIGNING_ALGORITHMS) as SigningAlgorithm[]).filter(
-  (a) => SIGNING_ALGORITHMS[a].padding === "PSS" || SIGNING_ALGORITHMS[a].padding === "PKCS1",
-);
-const ECDSA = (Object.keys(SIGNING_ALGORITHMS) as SigningAlgorithm[]).filter(
-  (a) => SIGNING_ALGORITHMS[a].padding === "ECDSA",
+const RSASSA = (Object.keys(SIGNING_ALGORITHMS) as SigningAlgorithm[]).filter((a) =>
+  ["PSS", "PKCS1"].includes(SIGNING_ALGORITHMS[a].padding),
 );
 
 type PairRow = KeySpecRow & { pair: Required<WireNames> };
@@ -78,23 +89,49 @@ const rsa = (bits: number, proto: number, pairProto: number): PairRow => ({
   defaultEncryption: "RSAES_OAEP_SHA_256",
   signing: RSASSA,
   mac: [],
+  agreement: [],
   rotatable: false,
   pair: { proto: pairProto, aws: `RSA_${bits}` },
   generate: { kind: "rsa", modulusBits: bits },
 });
 
-const ec = (proto: number, aws: string, label: string, namedCurve: string, pairProto: number): PairRow => ({
-  proto,
-  aws,
+/**
+ * An EC spec: ECDSA with the one hash AWS pairs with the curve (FIPS 186-5 §6.4 asks for a hash
+ * at least as strong as the curve), and ECDH for the NIST curves (AWS offers KEY_AGREEMENT on
+ * those, not on secp256k1).
+ */
+const ec = (
+  p: { proto: number; aws: string; label: string; namedCurve: string; pairProto: number },
+  ecdsa: SigningAlgorithm,
+  agreement: readonly KeyAgreementAlgorithm[],
+): PairRow => ({
+  proto: p.proto,
+  aws: p.aws,
   family: "EC",
-  label,
-  usages: ["SIGN_VERIFY"],
+  label: p.label,
+  usages: agreement.length > 0 ? ["SIGN_VERIFY", "KEY_AGREEMENT"] : ["SIGN_VERIFY"],
   encryption: [],
-  signing: ECDSA,
+  signing: [ecdsa],
   mac: [],
+  agreement,
   rotatable: false,
-  pair: { proto: pairProto, aws },
-  generate: { kind: "ec", namedCurve },
+  pair: { proto: p.pairProto, aws: p.aws },
+  generate: { kind: "ec", namedCurve: p.namedCurve },
+});
+
+/** An HMAC spec: a random key as long as its hash's output (RFC 2104 §3), and that one MAC. */
+const hmac = (proto: number, bits: number, mac: MacAlgorithm): KeySpecRow => ({
+  proto,
+  aws: `HMAC_${bits}`,
+  family: "HMAC",
+  label: `HMAC ${bits}`,
+  usages: ["GENERATE_VERIFY_MAC"],
+  encryption: [],
+  signing: [],
+  mac: [mac],
+  agreement: [],
+  rotatable: false,
+  generate: { kind: "random", bytes: bits / 8 },
 });
 
 /**
@@ -110,6 +147,8 @@ const mlDsa = (level: 44 | 65 | 87, proto: number): KeySpecRow => ({
   encryption: [],
   signing: ["ML_DSA_SHAKE_256"],
   mac: [],
+  agreement: [],
+  legacyAwsName: false,
   rotatable: false,
   generate: { kind: "post-quantum", keyType: `ml-dsa-${level}` },
 });
@@ -127,15 +166,18 @@ const mlKem = (level: 512 | 768 | 1024, proto: number, ciphertextBytes: number):
   encryption: [],
   signing: [],
   mac: [],
+  agreement: [],
   encapsulation: { algorithms: ["ML_KEM"], ciphertextBytes },
+  legacyAwsName: false,
   rotatable: false,
   pair: { proto, aws: `ML_KEM_${level}` },
   generate: { kind: "post-quantum", keyType: `ml-kem-${level}` },
 });
 
 /**
- * The catalogue. AWS calls AES-256 `SYMMETRIC_DEFAULT` and the curves `ECC_NIST_P256` (NIST
- * P-256, OpenSSL `prime256v1`) and `ECC_SECG_P256K1` (`secp256k1`); the other names coincide.
+ * The catalogue. AWS calls AES-256 `SYMMETRIC_DEFAULT`, the curves `ECC_NIST_P256` (NIST P-256,
+ * OpenSSL `prime256v1`), `ECC_NIST_P384` (`secp384r1`), `ECC_NIST_P521` (`secp521r1`) and
+ * `ECC_SECG_P256K1` (`secp256k1`), and Ed25519 `ECC_NIST_EDWARDS25519`; the other names coincide.
  */
 export const KEY_SPECS = {
   AES_256: {
@@ -147,26 +189,52 @@ export const KEY_SPECS = {
     encryption: SYMMETRIC,
     signing: [],
     mac: [],
+    agreement: [],
     rotatable: true,
     generate: { kind: "random", bytes: 32 },
   },
   RSA_2048: rsa(2048, 2, 1),
   RSA_3072: rsa(3072, 3, 2),
   RSA_4096: rsa(4096, 4, 3),
-  EC_P256: ec(5, "ECC_NIST_P256", "ECC P-256", "prime256v1", 4),
-  EC_P256K: ec(6, "ECC_SECG_P256K1", "ECC secp256k1", "secp256k1", 5),
-  HMAC_256: {
-    proto: 7,
-    aws: "HMAC_256",
-    family: "HMAC",
-    label: "HMAC 256",
-    usages: ["GENERATE_VERIFY_MAC"],
+  EC_P256: ec(
+    { proto: 5, aws: "ECC_NIST_P256", label: "ECC P-256", namedCurve: "prime256v1", pairProto: 4 },
+    "ECDSA_SHA_256",
+    ["ECDH"],
+  ),
+  EC_P256K: ec(
+    { proto: 6, aws: "ECC_SECG_P256K1", label: "ECC secp256k1", namedCurve: "secp256k1", pairProto: 5 },
+    "ECDSA_SHA_256",
+    [],
+  ),
+  HMAC_256: hmac(7, 256, "HMAC_SHA_256"),
+  EC_P384: ec(
+    { proto: 8, aws: "ECC_NIST_P384", label: "ECC P-384", namedCurve: "secp384r1", pairProto: 6 },
+    "ECDSA_SHA_384",
+    ["ECDH"],
+  ),
+  EC_P521: ec(
+    { proto: 9, aws: "ECC_NIST_P521", label: "ECC P-521", namedCurve: "secp521r1", pairProto: 7 },
+    "ECDSA_SHA_512",
+    ["ECDH"],
+  ),
+  ED25519: {
+    proto: 10,
+    aws: "ECC_NIST_EDWARDS25519",
+    family: "EdDSA",
+    label: "Ed25519",
+    usages: ["SIGN_VERIFY"],
     encryption: [],
-    signing: [],
-    mac: ["HMAC_SHA_256"],
+    signing: ["ED25519_SHA_512", "ED25519_PH_SHA_512"],
+    mac: [],
+    agreement: [],
+    legacyAwsName: false,
     rotatable: false,
-    generate: { kind: "random", bytes: 32 },
+    pair: { proto: 8, aws: "ECC_NIST_EDWARDS25519" },
+    generate: { kind: "ed25519" },
   },
+  HMAC_224: hmac(11, 224, "HMAC_SHA_224"),
+  HMAC_384: hmac(12, 384, "HMAC_SHA_384"),
+  HMAC_512: hmac(13, 512, "HMAC_SHA_512"),
   // Post-quantum (Node >= 24.7)
   ML_DSA_44: mlDsa(44, 20),
   ML_DSA_65: mlDsa(65, 21),
@@ -231,14 +299,16 @@ export const MAC_SPECS = specsWhere((r) => r.mac.length > 0);
 /**
  * The algorithms a key offers for its usage, as AWS's DescribeKey and GetPublicKey list them: the
  * encryption algorithms of an ENCRYPT_DECRYPT key, the signing algorithms of a SIGN_VERIFY key,
- * the MAC algorithms of a GENERATE_VERIFY_MAC key, the encapsulation algorithms of an
- * ENCAPSULATE_DECAPSULATE key; empty lists otherwise.
+ * the MAC algorithms of a GENERATE_VERIFY_MAC key, the key agreement algorithms of a
+ * KEY_AGREEMENT key, the encapsulation algorithms of an ENCAPSULATE_DECAPSULATE key; empty lists
+ * otherwise.
  */
 export function algorithmsOf(key: { spec: KeySpec; usage: KeyUsage }): {
   encryption: EncryptionAlgorithm[];
   signing: SigningAlgorithm[];
   mac: MacAlgorithm[];
   encapsulation: EncapsulationAlgorithm[];
+  agreement: KeyAgreementAlgorithm[];
 } {
   const row = specRow(key.spec);
   return {
@@ -246,5 +316,6 @@ export function algorithmsOf(key: { spec: KeySpec; usage: KeyUsage }): {
     signing: key.usage === "SIGN_VERIFY" ? [...row.signing] : [],
     mac: key.usage === "GENERATE_VERIFY_MAC" ? [...row.mac] : [],
     encapsulation: key.usage === "ENCAPSULATE_DECAPSULATE" ? [...(row.encapsulation?.algorithms ?? [])] : [],
+    agreement: key.usage === "KEY_AGREEMENT" ? [...row.agreement] : [],
   };
 }

@@ -15,6 +15,7 @@ export type {
   KeyState,
   KeyUsage,
   EncapsulationAlgorithm,
+  KeyAgreementAlgorithm,
   MacAlgorithm,
   MessageType,
   SigningAlgorithm,

@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey } from "node:crypto";
 import { parse } from "yaml";
-import { specRow } from "../domain/specs.js";
+import { specRow, specsWhere } from "../domain/specs.js";
 import type { KeySpec, KeyUsage } from "../domain/types.js";
 
 /**
@@ -124,13 +124,18 @@ function nextRotation(value: unknown, at: string): Date | null {
   return date;
 }
 
-function symmetric(entry: unknown, at: string, spec: KeySpec, usage: KeyUsage): SeedKey {
+/**
+ * A symmetric entry of one of `specs`: the first when `KeySpec` is absent; `KeySpec` may use our
+ * name or AWS's. Each backing key is as long as the spec's generated material.
+ */
+function symmetric(entry: unknown, at: string, specs: readonly KeySpec[], usage: KeyUsage): SeedKey {
   const e = object(entry, at, ["Metadata", "BackingKeys", "NextKeyRotation"]);
   const meta = metadata(e, at);
   if (meta.usage !== undefined && meta.usage !== usage)
     throw new SeedError(`${at}.Metadata.KeyUsage: must be ${usage}`);
-  if (meta.spec !== undefined && meta.spec !== spec && meta.spec !== specRow(spec).aws) {
-    throw new SeedError(`${at}.Metadata.KeySpec: ${meta.spec} is not supported here (only ${spec})`);
+  const spec = meta.spec === undefined ? specs[0]! : specs.find((s) => meta.spec === s || meta.spec === specRow(s).aws);
+  if (spec === undefined) {
+    throw new SeedError(`${at}.Metadata.KeySpec: ${meta.spec} is not supported here (only ${specs.join(", ")})`);
   }
   const generation = specRow(spec).generate;
   const bytes = generation.kind === "random" ? generation.bytes : 32;
@@ -149,15 +154,27 @@ function symmetric(entry: unknown, at: string, spec: KeySpec, usage: KeyUsage): 
   };
 }
 
-/** The catalogue spec of a PEM private key: RSA by modulus size, EC by curve. */
+/** The catalogue spec of a PEM private key: RSA by modulus size, EC by curve (the rows' `generate`). */
 function asymmetricSpec(
   type: string | undefined,
   details: { modulusLength?: number; namedCurve?: string },
 ): KeySpec | undefined {
-  if (type === "rsa")
-    return ({ 2048: "RSA_2048", 3072: "RSA_3072", 4096: "RSA_4096" } as const)[details.modulusLength ?? 0];
-  if (type === "ec") return ({ prime256v1: "EC_P256", secp256k1: "EC_P256K" } as const)[details.namedCurve ?? ""];
-  return undefined;
+  return specsWhere(({ generate: g }) =>
+    type === "rsa"
+      ? g.kind === "rsa" && g.modulusBits === details.modulusLength
+      : type === "ec" && g.kind === "ec" && g.namedCurve === details.namedCurve,
+  )[0];
+}
+
+/** The key kinds of one asymmetric seed family, for messages: `RSA 2048/3072/4096`, `EC prime256v1/…`. */
+function familyKinds(family: "rsa" | "ec"): string {
+  const kinds = specsWhere(() => true).flatMap((s) => {
+    const g = specRow(s).generate;
+    if (family === "rsa" && g.kind === "rsa") return [String(g.modulusBits)];
+    if (family === "ec" && g.kind === "ec") return [g.namedCurve];
+    return [];
+  });
+  return `${family === "rsa" ? "RSA" : "EC"} ${kinds.join("/")}`;
 }
 
 function asymmetric(entry: unknown, at: string, family: "rsa" | "ec"): SeedKey {
@@ -172,9 +189,7 @@ function asymmetric(entry: unknown, at: string, family: "rsa" | "ec"): SeedKey {
   }
   const spec = asymmetricSpec(key.asymmetricKeyType, key.asymmetricKeyDetails ?? {});
   if (!spec || key.asymmetricKeyType !== family) {
-    throw new SeedError(
-      `${at}.PrivateKeyPem: expected an ${family === "rsa" ? "RSA 2048/3072/4096" : "EC P-256 or secp256k1"} key`,
-    );
+    throw new SeedError(`${at}.PrivateKeyPem: expected an ${familyKinds(family)} key`);
   }
   const usage = (meta.usage ?? "SIGN_VERIFY") as KeyUsage;
   if (!specRow(spec).usages.includes(usage))
@@ -189,6 +204,12 @@ function asymmetric(entry: unknown, at: string, family: "rsa" | "ec"): SeedKey {
     nextRotation: null,
   };
 }
+
+/** The HMAC specs, HMAC_256 first: local-kms's default when an entry names none. */
+const HMAC_SEED_SPECS: readonly KeySpec[] = [
+  "HMAC_256",
+  ...specsWhere((r) => r.family === "HMAC").filter((s) => s !== "HMAC_256"),
+];
 
 function principal(entry: unknown, at: string): SeedPrincipal {
   const e = object(entry, at, ["Name", "Admin", "Token", "AccessKeyId", "SecretAccessKey"]);
@@ -219,8 +240,8 @@ export function parseSeedFile(source: string): SeedPlan {
   const each = <T>(value: unknown, at: string, fn: (e: unknown, at: string) => T) =>
     list(value, at).map((e, i) => fn(e, `${at}[${i}]`));
   const planned = [
-    ...each(sym.Aes, "Keys.Symmetric.Aes", (e, at) => symmetric(e, at, "AES_256", "ENCRYPT_DECRYPT")),
-    ...each(sym.Hmac, "Keys.Symmetric.Hmac", (e, at) => symmetric(e, at, "HMAC_256", "GENERATE_VERIFY_MAC")),
+    ...each(sym.Aes, "Keys.Symmetric.Aes", (e, at) => symmetric(e, at, ["AES_256"], "ENCRYPT_DECRYPT")),
+    ...each(sym.Hmac, "Keys.Symmetric.Hmac", (e, at) => symmetric(e, at, HMAC_SEED_SPECS, "GENERATE_VERIFY_MAC")),
     ...each(asym.Rsa, "Keys.Asymmetric.Rsa", (e, at) => asymmetric(e, at, "rsa")),
     ...each(asym.Ecc, "Keys.Asymmetric.Ecc", (e, at) => asymmetric(e, at, "ec")),
   ];

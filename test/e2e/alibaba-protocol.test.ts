@@ -5,6 +5,7 @@ import {
   createPublicKey,
   publicEncrypt,
   constants,
+  sign as nodeSign,
   verify,
   X509Certificate,
 } from "node:crypto";
@@ -203,6 +204,32 @@ describe.skipIf(!PG_URL).each(IMPLEMENTATIONS)("$name client", ({ available, mak
     expect(key.asymmetricKeyDetails?.modulusLength).toBe(2048);
     expect(createPublicKey(key).export({ type: "spki", format: "der" }).equals(buf(bare.PublicKey))).toBe(true);
   });
+
+  test.each([
+    ["EC_P384", "PEM"],
+    ["EC_P521", "DER"],
+    ["ED25519", "PEM"],
+    ["ED25519", "DER"],
+  ] as const)(
+    "GenerateDataKeyPair %s %s: the opened PKCS#8 key signs for the returned public key",
+    async (spec, format) => {
+      const pair = ok(await c.call("GenerateDataKeyPair", { KeyId: f.keys.aes, KeyPairSpec: spec, KeyFormat: format }));
+      expect(pair.KeyPairSpec).toBe(spec);
+      const opened = ok(await openRaw(c, f.keys.aes, pair, "PrivateKeyCiphertextBlob"));
+      expect(buf(opened.Plaintext).equals(buf(pair.PrivateKeyPlaintext))).toBe(true);
+      const der = format === "DER";
+      const privateKey = der
+        ? createPrivateKey({ key: buf(opened.Plaintext), format: "der", type: "pkcs8" })
+        : createPrivateKey(buf(opened.Plaintext).toString());
+      const publicKey = der
+        ? createPublicKey({ key: buf(pair.PublicKey), format: "der", type: "spki" })
+        : createPublicKey(buf(pair.PublicKey).toString());
+      expect(publicKey.asymmetricKeyType).toBe(spec === "ED25519" ? "ed25519" : "ec");
+      const digest = spec === "ED25519" ? null : "sha256";
+      const message = Buffer.from("alibaba pair");
+      expect(verify(digest, message, publicKey, nodeSign(digest, message, privateKey))).toBe(true);
+    },
+  );
 
   test("AdvanceGenerateDataKeyPair(WithoutPlaintext): primary version, opened by AdvanceDecrypt alone", async () => {
     const pair = ok(

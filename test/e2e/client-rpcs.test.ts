@@ -1,4 +1,4 @@
-import { createPublicKey, createVerify, randomBytes } from "node:crypto";
+import { createPublicKey, createVerify, diffieHellman, generateKeyPairSync, randomBytes } from "node:crypto";
 import { MethodOptions_IdempotencyLevel } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -302,6 +302,21 @@ describe("CryptoService", () => {
     expect((await connect.crypto.verifyMac({ keyId: macKey, message, mac: bad })).macValid).toBe(false);
   });
 
+  it("DeriveSharedSecret: the raw ECDH secret equals crypto.diffieHellman's with GetPublicKey's key", async () => {
+    const keyId = (await connect.keys.createKey({ keySpec: KeySpec.EC_P384, keyUsage: KeyUsage.KEY_AGREEMENT })).key!
+      .keyId;
+    const local = generateKeyPairSync("ec", { namedCurve: "secp384r1" });
+    const out = await grpc.crypto.deriveSharedSecret({
+      keyId,
+      publicKey: local.publicKey.export({ type: "spki", format: "der" }),
+    });
+    const { publicKey } = await connect.crypto.getPublicKey({ keyId });
+    const theirs = createPublicKey({ key: Buffer.from(publicKey), format: "der", type: "spki" });
+    expect(
+      Buffer.from(out.sharedSecret).equals(diffieHellman({ privateKey: local.privateKey, publicKey: theirs })),
+    ).toBe(true);
+  });
+
   it.runIf(PQ)(
     "Encapsulate/Decapsulate (ML-KEM) over gRPC, Connect-Web and Connect; node:crypto encapsulates to the SPKI",
     async () => {
@@ -396,7 +411,7 @@ it("every RPC of the three services was called successfully above", () => {
   const all = [KeyService, DataKeyService, CryptoService].flatMap((s) =>
     s.methods.map((m) => `${s.typeName}/${m.name}`),
   );
-  expect(all.length).toBe(51);
+  expect(all.length).toBe(52);
   const expected = PQ ? all : all.filter((m) => !POST_QUANTUM_RPCS.includes(m));
   expect(expected.filter((m) => !succeeded.has(m))).toEqual([]);
 });

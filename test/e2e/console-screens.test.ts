@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { type BrowserContext, chromium, type Locator, type Page, type Request } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KEY_USAGES } from "../../src/domain/algorithms.js";
-import { KEY_SPECS, specRow } from "../../src/domain/specs.js";
+import { KEY_SPEC_NAMES, KEY_SPECS, specRow } from "../../src/domain/specs.js";
 import { KeySpec } from "../../gen/kms/v1/types_pb.js";
 import { createKmsClient } from "../../src/client/node.js";
 import type { KmsClient } from "../../src/client/index.js";
@@ -112,7 +112,10 @@ describe.skipIf(!haveChromium && !process.env.CI)("web console screens in Chromi
 
   it("offers only the usages a key type allows, from the key-spec catalogue", async () => {
     const form = page.getByRole("form", { name: "Create a key" });
-    for (const spec of ["AES_256", "RSA_2048", "EC_P256", "HMAC_256"] as const) {
+    expect(await form.getByLabel("Key type").locator("option").allTextContents()).toEqual(
+      KEY_SPEC_NAMES.map((s) => specRow(s).label),
+    );
+    for (const spec of ["AES_256", "RSA_2048", "EC_P256", "EC_P521", "ED25519", "EC_P256K", "HMAC_384"] as const) {
       await form.getByLabel("Key type").selectOption({ label: specRow(spec).label });
       const offered = await form.getByLabel("Usage").locator("option").allTextContents();
       expect(offered).toEqual(KEY_SPECS[spec].usages.map((u) => KEY_USAGES[u].label));

@@ -1,6 +1,8 @@
 import {
   createPrivateKey,
   createPublicKey,
+  diffieHellman,
+  generateKeyPairSync,
   type KeyObject,
   randomBytes,
   randomUUID,
@@ -34,7 +36,14 @@ const PAIR_RPCS = [
   "AdvanceGenerateDataKeyPairWithoutPlaintext",
 ] as const;
 type PairRpc = (typeof PAIR_RPCS)[number];
-const SPECS = ["RSA_2048", "RSA_3072", "EC_P256", "EC_P256K"] as const;
+const SPECS = ["RSA_2048", "RSA_3072", "EC_P256", "EC_P256K", "EC_P384", "EC_P521", "ED25519"] as const;
+/** The curve node:crypto reports for each EC pair spec. */
+const CURVES: Record<string, string> = {
+  EC_P256: "prime256v1",
+  EC_P256K: "secp256k1",
+  EC_P384: "secp384r1",
+  EC_P521: "secp521r1",
+};
 type Spec = (typeof SPECS)[number] | "RSA_4096";
 const FORMATS = ["PEM", "DER"] as const;
 type Format = (typeof FORMATS)[number];
@@ -100,20 +109,33 @@ function expectSpec(k: KeyObject, spec: Spec): void {
     expect(k.asymmetricKeyType).toBe("rsa");
     expect(k.asymmetricKeyDetails?.modulusLength).toBe(Number(spec.slice(4)));
     expect(k.asymmetricKeyDetails?.publicExponent).toBe(65537n);
+  } else if (spec === "ED25519") {
+    expect(k.asymmetricKeyType).toBe("ed25519");
   } else {
     expect(k.asymmetricKeyType).toBe("ec");
-    expect(k.asymmetricKeyDetails?.namedCurve).toBe(spec === "EC_P256" ? "prime256v1" : "secp256k1");
+    expect(k.asymmetricKeyDetails?.namedCurve).toBe(CURVES[spec]);
   }
 }
 
-/** Signs a fresh message with the private key and verifies it with the public key, both in node:crypto. */
+/**
+ * Signs a fresh message with the private key and verifies it with the public key, both in
+ * node:crypto (Ed25519 hashes inside the scheme: digest `null`); an EC pair on a NIST curve also
+ * agrees (ECDH) on the same secret with a locally made pair, both ways.
+ */
 function expectSignsForPublic(priv: KeyObject, pub: KeyObject): void {
+  const digest = priv.asymmetricKeyType === "ed25519" ? null : "sha256";
   const message = randomBytes(64);
-  const signature = nodeSign("sha256", message, priv);
-  expect(nodeVerify("sha256", message, pub, signature)).toBe(true);
+  const signature = nodeSign(digest, message, priv);
+  expect(nodeVerify(digest, message, pub, signature)).toBe(true);
   const other = Buffer.from(message);
   other[0] = other[0]! ^ 1;
-  expect(nodeVerify("sha256", other, pub, signature)).toBe(false);
+  expect(nodeVerify(digest, other, pub, signature)).toBe(false);
+  const namedCurve = priv.asymmetricKeyDetails?.namedCurve;
+  if (namedCurve === "secp384r1" || namedCurve === "secp521r1") {
+    const local = generateKeyPairSync("ec", { namedCurve });
+    const ours = diffieHellman({ privateKey: priv, publicKey: local.publicKey });
+    expect(ours.equals(diffieHellman({ privateKey: local.privateKey, publicKey: pub }))).toBe(true);
+  }
   // The private key's own public half is exactly the returned public key.
   expect(
     createPublicKey(priv)

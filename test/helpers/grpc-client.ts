@@ -207,6 +207,13 @@ export interface CryptoServiceClient {
   BatchEncrypt: Unary<WireBatchResponse<EncryptResponse>>;
   BatchDecrypt: Unary<WireBatchResponse<DecryptResponse>>;
   BatchReEncrypt: Unary<WireBatchResponse<ReEncryptResponse>>;
+  DeriveSharedSecret: Unary<{
+    keyId: string;
+    keyVersionId: string;
+    sharedSecret: Buffer;
+    keyAgreementAlgorithm: string;
+    keyOrigin: string;
+  }>;
   Encapsulate: Unary<{
     keyId: string;
     keyVersionId: string;

@@ -74,6 +74,11 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerProces
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
+  // A test that times out in a hook never reaches its `stop`: the server (its own process group)
+  // would outlive the test worker and load the machine for the rest of the run.
+  const reap = () => killGroup(child);
+  process.once("exit", reap);
+  child.once("close", () => process.off("exit", reap));
   const logs: Record<string, unknown>[] = [];
   const stdoutLines: string[] = [];
   let stderr = "";
@@ -84,10 +89,10 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerProces
   const exited = new Promise<number | null>((res) => child.once("close", (code) => res(code)));
   let pid = 0;
   const port = await new Promise<number>((res, rej) => {
-    const timer = setTimeout(
-      () => rej(new Error(`server did not start in time; stderr: ${stderr}`)),
-      opts.timeoutMs ?? 30_000,
-    );
+    const timer = setTimeout(() => {
+      killGroup(child);
+      rej(new Error(`server did not start in time; stderr: ${stderr}`));
+    }, opts.timeoutMs ?? 60_000);
     const lines = createInterface({ input: child.stdout! });
     lines.on("line", (line) => {
       stdoutLines.push(line);

@@ -150,6 +150,11 @@ describe("KMS_KEYPAIR_POOL and KMS_KEYPAIR_POOL_MAX_AGE", () => {
     expect(load({ KMS_WORKERS: "1", KMS_KEYPAIR_POOL: "EC_P256=4" }).keyPairPool?.targets).toEqual({ EC_P256: 4 });
   });
 
+  it("accepts every pair spec of the catalogue, the P-384, P-521 and Ed25519 ones included", () => {
+    const env = { KMS_WORKERS: "2", KMS_KEYPAIR_POOL: "EC_P384=3,EC_P521=2,ED25519=5" };
+    expect(load(env).keyPairPool?.targets).toEqual({ EC_P384: 3, EC_P521: 2, ED25519: 5 });
+  });
+
   it("reads SPEC=N lists from the environment and from --keypair-pool (the flag wins)", () => {
     const env = { KMS_KEYPAIR_POOL: "RSA_4096=8,RSA_3072=4,RSA_2048=16,EC_P256=64,EC_P256K=64" };
     expect(load(env).keyPairPool?.targets).toEqual({

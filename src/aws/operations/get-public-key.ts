@@ -1,6 +1,7 @@
 import { keyArn } from "../../core/keys/key-id.js";
 import { getPublicKey as coreGetPublicKey } from "../../core/crypto-ops/signing.js";
-import { awsKeySpec } from "../enums.js";
+import { KEY_AGREEMENT_ALGORITHMS } from "../../domain/algorithms.js";
+import { awsKeySpec, awsLegacyKeySpec, toAws } from "../enums.js";
 import type { Operation } from "./operation.js";
 
 /** `GetPublicKey`: SPKI DER, base64; a symmetric or HMAC key is `UnsupportedOperationException`. */
@@ -13,11 +14,14 @@ export const getPublicKey: Operation = (m) => {
     return {
       KeyId: keyArn(deps, out.keyId),
       PublicKey: out.publicKey.toString("base64"),
-      CustomerMasterKeySpec: spec,
+      ...awsLegacyKeySpec(out.spec),
       KeySpec: spec,
       KeyUsage: out.usage,
       ...(out.encryptionAlgorithms.length > 0 ? { EncryptionAlgorithms: out.encryptionAlgorithms } : {}),
       ...(out.signingAlgorithms.length > 0 ? { SigningAlgorithms: out.signingAlgorithms } : {}),
+      ...(out.agreementAlgorithms.length > 0
+        ? { KeyAgreementAlgorithms: out.agreementAlgorithms.map((a) => toAws(KEY_AGREEMENT_ALGORITHMS, a)) }
+        : {}),
       ...(out.encapsulationAlgorithms.length > 0 ? { EncapsulationAlgorithms: out.encapsulationAlgorithms } : {}),
     };
   };

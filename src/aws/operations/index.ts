@@ -6,6 +6,7 @@ import { decapsulate } from "./decapsulate.js";
 import { decrypt } from "./decrypt.js";
 import { deleteAlias } from "./delete-alias.js";
 import { deleteImportedKeyMaterial } from "./delete-imported-key-material.js";
+import { deriveSharedSecret } from "./derive-shared-secret.js";
 import { describeKey } from "./describe-key.js";
 import { disableKey } from "./disable-key.js";
 import { disableKeyRotation } from "./disable-key-rotation.js";
@@ -62,6 +63,7 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   Decrypt: dryRunnable(decrypt, "Decrypt", byKeyIdOrBlob),
   DeleteAlias: deleteAlias,
   DeleteImportedKeyMaterial: deleteImportedKeyMaterial,
+  DeriveSharedSecret: dryRunnable(deriveSharedSecret, "DeriveSharedSecret"),
   DescribeKey: describeKey,
   DisableKey: disableKey,
   DisableKeyRotation: disableKeyRotation,

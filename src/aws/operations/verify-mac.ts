@@ -1,6 +1,8 @@
 import { KmsError } from "../../domain/errors.js";
 import { keyArn } from "../../core/keys/key-id.js";
 import { verifyMacFor } from "../../core/crypto-ops/macs.js";
+import { MAC_ALGORITHMS } from "../../domain/algorithms.js";
+import { toAws } from "../enums.js";
 import { macMembers } from "./mac-members.js";
 import type { Operation } from "./operation.js";
 
@@ -9,11 +11,10 @@ import type { Operation } from "./operation.js";
  * HTTP 400 `KMSInvalidMacException` (core's `InvalidMac`).
  */
 export const verifyMac: Operation = (m) => {
-  const { keyId, message, algorithm, grantTokens } = macMembers(m);
-  const mac = m.requiredBlob("Mac");
+  const input = { ...macMembers(m), mac: m.requiredBlob("Mac") };
   return async ({ deps, call }) => {
-    const out = await verifyMacFor(deps, call, keyId, message, mac, grantTokens);
+    const out = await verifyMacFor(deps, call, input);
     if (!out.valid) throw new KmsError("InvalidMac", "The MAC is not valid for this message and key.");
-    return { KeyId: keyArn(deps, out.keyId), MacValid: true, MacAlgorithm: algorithm };
+    return { KeyId: keyArn(deps, out.keyId), MacValid: true, MacAlgorithm: toAws(MAC_ALGORITHMS, out.algorithm) };
   };
 };

@@ -45,6 +45,7 @@ export type KeyAction =
   | "GetPublicKey"
   | "GenerateMac"
   | "VerifyMac"
+  | "DeriveSharedSecret"
   | "Encapsulate"
   | "Decapsulate"
   | "GetKeyPolicy"

@@ -5,7 +5,7 @@ import { KmsError } from "../../domain/errors.js";
 import { isAliasName, parseKeyRef, resolveKey } from "../keys/key-id.js";
 import type { AliasRecord, KeyRecord, Page } from "../../domain/types.js";
 import { invalidField, pageSize } from "../validate.js";
-import { specRow } from "../../domain/specs.js";
+import { isAsymmetric, specRow } from "../../domain/specs.js";
 
 /**
  * Alias names: `alias/` + `[a-zA-Z0-9/_-]`, ≤ 256 characters, and never under `alias/aws/`
@@ -49,14 +49,11 @@ async function currentTarget(deps: CoreDeps, call: CallContext, name: string, ac
 
 /**
  * AWS KMS moves an alias only to a key of the same type (symmetric, asymmetric or HMAC — the
- * catalogue's family, RSA and EC counting as asymmetric) and the same key usage, so that code
+ * catalogue's family, every key pair counting as asymmetric) and the same key usage, so that code
  * using the alias keeps working.
  */
 function requireSameKind(from: KeyRecord, to: KeyRecord): void {
-  const kind = (key: KeyRecord) => {
-    const family = specRow(key.spec).family;
-    return family === "RSA" || family === "EC" ? "asymmetric" : family;
-  };
+  const kind = (key: KeyRecord) => (isAsymmetric(key.spec) ? "asymmetric" : specRow(key.spec).family);
   if (kind(from) !== kind(to) || from.usage !== to.usage) {
     throw new KmsError(
       "InvalidArgument",

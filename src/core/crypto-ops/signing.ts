@@ -8,6 +8,7 @@ import { algorithmsOf, isAsymmetric } from "../../domain/specs.js";
 import type {
   EncapsulationAlgorithm,
   EncryptionAlgorithm,
+  KeyAgreementAlgorithm,
   KeySpec,
   KeyUsage,
   MessageType,
@@ -85,6 +86,7 @@ export interface PublicKeyOutput {
   usage: KeyUsage;
   signingAlgorithms: SigningAlgorithm[];
   encryptionAlgorithms: EncryptionAlgorithm[];
+  agreementAlgorithms: KeyAgreementAlgorithm[];
   encapsulationAlgorithms: EncapsulationAlgorithm[];
 }
 
@@ -111,6 +113,7 @@ export async function getPublicKey(
     usage: key.usage,
     signingAlgorithms: algorithmsOf(key).signing,
     encryptionAlgorithms: algorithmsOf(key).encryption,
+    agreementAlgorithms: algorithmsOf(key).agreement,
     encapsulationAlgorithms: algorithmsOf(key).encapsulation,
   };
 }

@@ -47,6 +47,7 @@ const TRACKED: Readonly<Record<string, readonly string[]>> = {
   Verify: ["TrentService/Verify", "kms.v1.CryptoService/Verify", "dkms-gcs/Verify"],
   GenerateMac: ["TrentService/GenerateMac", "kms.v1.CryptoService/GenerateMac"],
   VerifyMac: ["TrentService/VerifyMac", "kms.v1.CryptoService/VerifyMac"],
+  DeriveSharedSecret: ["TrentService/DeriveSharedSecret", "kms.v1.CryptoService/DeriveSharedSecret"],
   Encapsulate: ["TrentService/Encapsulate", "kms.v1.CryptoService/Encapsulate"],
   Decapsulate: ["TrentService/Decapsulate", "kms.v1.CryptoService/Decapsulate"],
 };

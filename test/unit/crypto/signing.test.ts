@@ -21,8 +21,8 @@ import {
 } from "../../../src/crypto/signing.js";
 import { expectKmsError, flip } from "./helpers.js";
 
-type SigningSpec = "RSA_2048" | "RSA_3072" | "EC_P256" | "EC_P256K";
-const SPECS: SigningSpec[] = ["RSA_2048", "RSA_3072", "EC_P256", "EC_P256K"];
+type SigningSpec = "RSA_2048" | "RSA_3072" | "EC_P256" | "EC_P256K" | "EC_P384" | "EC_P521";
+const SPECS: SigningSpec[] = ["RSA_2048", "RSA_3072", "EC_P256", "EC_P256K", "EC_P384", "EC_P521"];
 const pairs = Object.fromEntries(SPECS.map((s) => [s, generateKeyPairSync(s)])) as Record<
   SigningSpec,
   ReturnType<typeof generateKeyPairSync>
@@ -39,6 +39,10 @@ const HASH: Record<ClassicalAlgorithm, string> = {
   RSASSA_PKCS1_V1_5_SHA_384: "sha384",
   RSASSA_PKCS1_V1_5_SHA_512: "sha512",
   ECDSA_SHA_256: "sha256",
+  ECDSA_SHA_384: "sha384",
+  ECDSA_SHA_512: "sha512",
+  ED25519_SHA_512: "sha512",
+  ED25519_PH_SHA_512: "sha512",
 };
 
 /** Node's own options for an algorithm: the independent reference the tests check against. */
@@ -59,7 +63,7 @@ const cases = SPECS.flatMap((spec) =>
 const message = Buffer.from("The quick brown fox jumps over the lazy dog");
 
 describe("algorithm lists", () => {
-  it("lists the six RSASSA schemes for RSA, ECDSA_SHA_256 for EC, nothing for symmetric keys", () => {
+  it("lists the six RSASSA schemes for RSA, the curve's ECDSA for EC, EdDSA for Ed25519, nothing for symmetric keys", () => {
     for (const spec of ["RSA_2048", "RSA_3072", "RSA_4096"] as KeySpec[]) {
       expect(signingAlgorithmsFor(spec).sort()).toEqual(
         [
@@ -74,13 +78,19 @@ describe("algorithm lists", () => {
     }
     expect(signingAlgorithmsFor("EC_P256")).toEqual(["ECDSA_SHA_256"]);
     expect(signingAlgorithmsFor("EC_P256K")).toEqual(["ECDSA_SHA_256"]);
+    expect(signingAlgorithmsFor("EC_P384")).toEqual(["ECDSA_SHA_384"]);
+    expect(signingAlgorithmsFor("EC_P521")).toEqual(["ECDSA_SHA_512"]);
+    expect(signingAlgorithmsFor("ED25519")).toEqual(["ED25519_SHA_512", "ED25519_PH_SHA_512"]);
     expect(signingAlgorithmsFor("AES_256")).toEqual([]);
+    expect(signingAlgorithmsFor("HMAC_512")).toEqual([]);
     expect(signingAlgorithmsFor("HMAC_256")).toEqual([]);
   });
 
   it("defaults to PSS-SHA-256 for RSA and ECDSA for EC; refuses symmetric keys", () => {
     expect(defaultSigningAlgorithm("RSA_4096")).toBe("RSASSA_PSS_SHA_256");
     expect(defaultSigningAlgorithm("EC_P256K")).toBe("ECDSA_SHA_256");
+    expect(defaultSigningAlgorithm("EC_P521")).toBe("ECDSA_SHA_512");
+    expect(defaultSigningAlgorithm("ED25519")).toBe("ED25519_SHA_512");
     expectKmsError(() => defaultSigningAlgorithm("AES_256"), "InvalidKeyUsage");
   });
 });
@@ -90,7 +100,7 @@ describe.each(cases)("$algorithm with $spec", ({ spec, algorithm }) => {
   const publicKey = createPublicKey({ key: publicKeyDer, format: "der", type: "spki" });
   const privateKey = createPrivateKey({ key: privateKeyDer, format: "der", type: "pkcs8" });
   const digest = createHash(HASH[algorithm]).update(message).digest();
-  const isEc = algorithm === "ECDSA_SHA_256";
+  const isEc = algorithm.startsWith("ECDSA");
   const isPkcs1 = algorithm.startsWith("RSASSA_PKCS1");
 
   it("RAW: our signature verifies with crypto.verify, and crypto.sign's verifies with ours", () => {
@@ -230,6 +240,82 @@ describe("algorithm / spec mismatches", () => {
   });
 });
 
+describe("Ed25519", () => {
+  const { publicKeyDer, privateKeyDer } = generateKeyPairSync("ED25519");
+  const publicKey = createPublicKey({ key: publicKeyDer, format: "der", type: "spki" });
+  const privateKey = createPrivateKey({ key: privateKeyDer, format: "der", type: "pkcs8" });
+  const spec = "ED25519" as const;
+
+  it("ED25519_SHA_512 over RAW: a 64-byte RFC 8032 signature that crypto.verify accepts, and back", async () => {
+    const ours = await signMessage({ spec, privateKeyDer, algorithm: "ED25519_SHA_512", message, messageType: "RAW" });
+    expect(ours.length).toBe(64);
+    expect(nodeVerify(null, message, publicKey, ours)).toBe(true);
+    // PureEdDSA is deterministic: Node's own signature is the same bytes.
+    expect(nodeSign(null, message, privateKey).equals(ours)).toBe(true);
+    const base = { spec, publicKeyDer, algorithm: "ED25519_SHA_512", messageType: "RAW" } as const;
+    expect(await verifyMessage({ ...base, message, signature: ours })).toBe(true);
+    expect(await verifyMessage({ ...base, message: Buffer.from("another"), signature: ours })).toBe(false);
+    expect(await verifyMessage({ ...base, message, signature: flip(ours, 63, 1) })).toBe(false);
+    expect(await verifyMessage({ ...base, message, signature: ours.subarray(1) })).toBe(false);
+  });
+
+  it("ED25519_SHA_512 takes RAW only: a DIGEST is InvalidArgument", async () => {
+    const digest = createHash("sha512").update(message).digest();
+    const p = { spec, privateKeyDer, algorithm: "ED25519_SHA_512", message: digest, messageType: "DIGEST" } as const;
+    await expect(signMessage(p)).rejects.toMatchObject({ code: "InvalidArgument" });
+  });
+
+  it("ED25519_PH_SHA_512 over a DIGEST is UnsupportedOperation (no Ed25519ph in node:crypto); over RAW InvalidArgument", async () => {
+    const digest = createHash("sha512").update(message).digest();
+    const base = { spec, privateKeyDer, algorithm: "ED25519_PH_SHA_512" } as const;
+    await expect(signMessage({ ...base, message: digest, messageType: "DIGEST" })).rejects.toMatchObject({
+      code: "UnsupportedOperation",
+    });
+    await expect(
+      verifyMessage({
+        spec,
+        publicKeyDer,
+        algorithm: "ED25519_PH_SHA_512",
+        message: digest,
+        messageType: "DIGEST",
+        signature: Buffer.alloc(64),
+      }),
+    ).rejects.toMatchObject({ code: "UnsupportedOperation" });
+    await expect(signMessage({ ...base, message, messageType: "RAW" })).rejects.toMatchObject({
+      code: "InvalidArgument",
+    });
+  });
+
+  it("ECDSA and RSA algorithms do not fit an Ed25519 key, nor Ed25519 an EC key: InvalidKeyUsage", () => {
+    expectKmsError(
+      () => sign({ spec, privateKeyDer, algorithm: "ECDSA_SHA_512", message, messageType: "RAW" }),
+      "InvalidKeyUsage",
+    );
+    expectKmsError(
+      () =>
+        sign({
+          spec: "EC_P384",
+          privateKeyDer: pairs.EC_P384.privateKeyDer,
+          algorithm: "ED25519_SHA_512",
+          message,
+          messageType: "RAW",
+        }),
+      "InvalidKeyUsage",
+    );
+    expectKmsError(
+      () =>
+        sign({
+          spec: "EC_P384",
+          privateKeyDer: pairs.EC_P384.privateKeyDer,
+          algorithm: "ECDSA_SHA_256",
+          message,
+          messageType: "RAW",
+        }),
+      "InvalidKeyUsage",
+    );
+  });
+});
+
 describe("RSA digest encoding at awkward modulus sizes", () => {
   // emLen < k when modBits ≡ 1 (mod 8); the top-bit mask varies with modBits mod 8.
   it.each([1025, 1031, 1032, 1033])("PKCS#1 v1.5 over a digest equals OpenSSL's signature at %i bits", (bits) => {
@@ -274,6 +360,8 @@ describe("signMessage / verifyMessage: every algorithm over a digest, PSS and EC
     ["RSA_2048", "RSASSA_PKCS1_V1_5_SHA_384", "sha384"],
     ["EC_P256", "ECDSA_SHA_256", "sha256"],
     ["EC_P256K", "ECDSA_SHA_256", "sha256"],
+    ["EC_P384", "ECDSA_SHA_384", "sha384"],
+    ["EC_P521", "ECDSA_SHA_512", "sha512"],
   ] as const;
 
   it.each(cases)(

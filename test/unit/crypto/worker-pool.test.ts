@@ -13,7 +13,13 @@ const EXPECTED: Record<ClassicalPairSpec, { type: string; bits?: number; curve?:
   RSA_4096: { type: "rsa", bits: 4096 },
   EC_P256: { type: "ec", curve: "prime256v1" },
   EC_P256K: { type: "ec", curve: "secp256k1" },
+  EC_P384: { type: "ec", curve: "secp384r1" },
+  EC_P521: { type: "ec", curve: "secp521r1" },
+  ED25519: { type: "ed25519" },
 };
+
+/** The digest a pair of this spec signs with in the check below (Ed25519 hashes inside: `null`). */
+const digestOf = (spec: ClassicalPairSpec) => (spec === "ED25519" ? null : "sha256");
 
 function checkPair(spec: ClassicalPairSpec, pair: GeneratedKeyPair): void {
   expect(Buffer.isBuffer(pair.publicKeyDer)).toBe(true);
@@ -28,17 +34,24 @@ function checkPair(spec: ClassicalPairSpec, pair: GeneratedKeyPair): void {
     expect(pub.asymmetricKeyDetails?.publicExponent).toBe(65537n);
   }
   const message = Buffer.from(`pair for ${spec}`);
-  expect(verify("sha256", message, pub, sign("sha256", message, priv))).toBe(true);
+  const digest = digestOf(spec);
+  expect(verify(digest, message, pub, sign(digest, message, priv))).toBe(true);
   // A key of the same kind that is not this pair's: shows the match check above can fail.
-  const stranger = STRANGERS[spec.startsWith("RSA") ? "RSA_2048" : (spec as "EC_P256" | "EC_P256K")];
-  expect(verify("sha256", message, pub, sign("sha256", message, stranger))).toBe(false);
+  const stranger = strangerFor(spec);
+  expect(verify(digest, message, pub, sign(digest, message, stranger))).toBe(false);
 }
 
-const STRANGERS = {
-  RSA_2048: createPrivateKey({ key: generateKeyPairSync("RSA_2048").privateKeyDer, format: "der", type: "pkcs8" }),
-  EC_P256: createPrivateKey({ key: generateKeyPairSync("EC_P256").privateKeyDer, format: "der", type: "pkcs8" }),
-  EC_P256K: createPrivateKey({ key: generateKeyPairSync("EC_P256K").privateKeyDer, format: "der", type: "pkcs8" }),
-};
+const strangers = new Map<KeyPairSpec, ReturnType<typeof createPrivateKey>>();
+function strangerFor(spec: KeyPairSpec) {
+  const kind = spec.startsWith("RSA") ? "RSA_2048" : spec;
+  if (!strangers.has(kind)) {
+    strangers.set(
+      kind,
+      createPrivateKey({ key: generateKeyPairSync(kind).privateKeyDer, format: "der", type: "pkcs8" }),
+    );
+  }
+  return strangers.get(kind)!;
+}
 
 describe("worker key-pair generator", () => {
   const pool = createWorkerKeyPairGenerator({ threads: 2 });

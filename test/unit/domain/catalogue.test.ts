@@ -6,6 +6,7 @@ import {
   DATA_KEY_SPECS,
   ENCAPSULATION_ALGORITHMS,
   ENCRYPTION_ALGORITHMS,
+  KEY_AGREEMENT_ALGORITHMS,
   KEY_FORMATS,
   KEY_STATES,
   KEY_USAGES,
@@ -22,7 +23,11 @@ import {
   WRAPPING_ALGORITHMS,
   WRAPPING_KEY_SPECS,
 } from "../../../src/domain/key-import.js";
-import { EncapsulationAlgorithm, EncryptionAlgorithm } from "../../../gen/kms/v1/crypto_service_pb.js";
+import {
+  EncapsulationAlgorithm,
+  EncryptionAlgorithm,
+  KeyAgreementAlgorithm,
+} from "../../../gen/kms/v1/crypto_service_pb.js";
 import {
   DataKeySpec,
   ExpirationModel,
@@ -79,8 +84,27 @@ const PROTO_ENUMS: {
     fromCore: convert.fromSigningAlgorithm,
   },
   { name: "MessageType", e: MessageType, table: MESSAGE_TYPES, toCore: convert.toMessageType },
-  { name: "MacAlgorithm", e: MacAlgorithm, table: MAC_ALGORITHMS },
-  { name: "KeyOrigin", e: KeyOrigin, table: KEY_ORIGINS, toCore: convert.toKeyOrigin },
+  {
+    name: "MacAlgorithm",
+    e: MacAlgorithm,
+    table: MAC_ALGORITHMS,
+    toCore: convert.toMacAlgorithm,
+    fromCore: convert.fromMacAlgorithm,
+  },
+  {
+    name: "KeyAgreementAlgorithm",
+    e: KeyAgreementAlgorithm,
+    table: KEY_AGREEMENT_ALGORITHMS,
+    toCore: convert.toKeyAgreementAlgorithm,
+    fromCore: convert.fromKeyAgreementAlgorithm,
+  },
+  {
+    name: "KeyOrigin",
+    e: KeyOrigin,
+    table: KEY_ORIGINS,
+    toCore: convert.toKeyOrigin,
+    fromCore: convert.fromKeyOrigin,
+  },
   { name: "WrappingAlgorithm", e: WrappingAlgorithm, table: WRAPPING_ALGORITHMS },
   { name: "WrappingKeySpec", e: WrappingKeySpec, table: WRAPPING_KEY_SPECS },
   { name: "ExpirationModel", e: ExpirationModel, table: EXPIRATION_MODELS },
@@ -126,17 +150,24 @@ describe("the catalogue ↔ kms.v1", () => {
 });
 
 /**
+ * The specs whose AWS name the deprecated `CustomerMasterKeySpec` enum has (all but Ed25519 and the
+ * post-quantum ML-DSA/ML-KEM specs: AWS froze the enum before them).
+ */
+const LEGACY_KEY_SPECS: Table = Object.fromEntries(
+  Object.entries(KEY_SPECS).filter(([s]) => specRow(s as keyof typeof KEY_SPECS).legacyAwsName !== false),
+);
+
+/**
  * Every AWS enum the AWS endpoint reads or writes, beside the catalogue table and the derived
  * lookup of `src/aws/enums.ts`. `sdk` is the enum as `@aws-sdk/client-kms` spells it.
  */
 const AWS_ENUMS: { name: string; sdk: Record<string, string>; table: Table; lookup: Record<string, string> }[] = [
   { name: "KeySpec", sdk: aws.KeySpec, table: KEY_SPECS, lookup: awsEnums.AWS_KEY_SPECS },
   {
-    // AWS froze the deprecated CustomerMasterKeySpec before the post-quantum specs: it has no ML_* values.
     name: "CustomerMasterKeySpec",
     sdk: aws.CustomerMasterKeySpec,
-    table: Object.fromEntries(Object.entries(KEY_SPECS).filter(([, row]) => !row.family.startsWith("ML_"))),
-    lookup: Object.fromEntries(Object.entries(awsEnums.AWS_KEY_SPECS).filter(([aws]) => !aws.startsWith("ML_"))),
+    table: LEGACY_KEY_SPECS,
+    lookup: Object.fromEntries(Object.entries(awsEnums.AWS_KEY_SPECS).filter(([, s]) => s in LEGACY_KEY_SPECS)),
   },
   { name: "DataKeyPairSpec", sdk: aws.DataKeyPairSpec, table: KEY_PAIR_SPECS, lookup: awsEnums.AWS_PAIR_SPECS },
   { name: "KeyUsageType", sdk: aws.KeyUsageType, table: KEY_USAGES, lookup: awsEnums.AWS_KEY_USAGES },
@@ -155,6 +186,12 @@ const AWS_ENUMS: { name: string; sdk: Record<string, string>; table: Table; look
     lookup: awsEnums.AWS_SIGNING_ALGORITHMS,
   },
   { name: "MacAlgorithmSpec", sdk: aws.MacAlgorithmSpec, table: MAC_ALGORITHMS, lookup: awsEnums.AWS_MAC_ALGORITHMS },
+  {
+    name: "KeyAgreementAlgorithmSpec",
+    sdk: aws.KeyAgreementAlgorithmSpec,
+    table: KEY_AGREEMENT_ALGORITHMS,
+    lookup: awsEnums.AWS_KEY_AGREEMENT_ALGORITHMS,
+  },
   { name: "MessageType", sdk: aws.MessageType, table: MESSAGE_TYPES, lookup: awsEnums.AWS_MESSAGE_TYPES },
   {
     name: "EncapsulationAlgorithmSpec",
@@ -208,6 +245,13 @@ describe("the catalogue ↔ AWS", () => {
     expect(awsEnums.awsKeySpec("EC_P256K")).toBe("ECC_SECG_P256K1");
     expect(awsEnums.awsPairSpec("EC_P256K")).toBe("ECC_SECG_P256K1");
     expect(awsEnums.awsPairSpec("RSA_4096")).toBe("RSA_4096");
+    expect(awsEnums.awsKeySpec("EC_P384")).toBe("ECC_NIST_P384");
+    expect(awsEnums.awsKeySpec("EC_P521")).toBe("ECC_NIST_P521");
+    expect(awsEnums.awsKeySpec("ED25519")).toBe("ECC_NIST_EDWARDS25519");
+    expect(awsEnums.awsPairSpec("ED25519")).toBe("ECC_NIST_EDWARDS25519");
+    expect(awsEnums.awsKeySpec("HMAC_224")).toBe("HMAC_224");
+    expect(awsEnums.awsLegacyKeySpec("ED25519")).toEqual({});
+    expect(awsEnums.awsLegacyKeySpec("EC_P521")).toEqual({ CustomerMasterKeySpec: "ECC_NIST_P521" });
   });
 });
 
@@ -228,6 +272,7 @@ describe("the catalogue's rows", () => {
       encryption: ["SYMMETRIC_DEFAULT"],
       signing: [],
       mac: [],
+      agreement: [],
       encapsulation: [],
     });
     expect(algorithmsOf({ spec: "RSA_2048", usage: "ENCRYPT_DECRYPT" }).encryption).toEqual([
@@ -241,6 +286,19 @@ describe("the catalogue's rows", () => {
       encryption: [],
       signing: [],
       mac: ["HMAC_SHA_256"],
+      agreement: [],
+      encapsulation: [],
+    });
+    expect(algorithmsOf({ spec: "HMAC_384", usage: "GENERATE_VERIFY_MAC" }).mac).toEqual(["HMAC_SHA_384"]);
+    expect(algorithmsOf({ spec: "EC_P384", usage: "SIGN_VERIFY" })).toMatchObject({
+      signing: ["ECDSA_SHA_384"],
+      agreement: [],
+    });
+    expect(algorithmsOf({ spec: "EC_P521", usage: "KEY_AGREEMENT" })).toEqual({
+      encryption: [],
+      signing: [],
+      mac: [],
+      agreement: ["ECDH"],
       encapsulation: [],
     });
     expect(algorithmsOf({ spec: "ML_DSA_65", usage: "SIGN_VERIFY" }).signing).toEqual(["ML_DSA_SHAKE_256"]);
@@ -248,7 +306,31 @@ describe("the catalogue's rows", () => {
       encryption: [],
       signing: [],
       mac: [],
+      agreement: [],
       encapsulation: ["ML_KEM"],
+    });
+    expect(algorithmsOf({ spec: "ED25519", usage: "SIGN_VERIFY" }).signing).toEqual([
+      "ED25519_SHA_512",
+      "ED25519_PH_SHA_512",
+    ]);
+  });
+
+  it("offers KEY_AGREEMENT on the NIST curves only, as AWS does", () => {
+    const agreeing = Object.keys(KEY_SPECS).filter((s) =>
+      specRow(s as keyof typeof KEY_SPECS).usages.includes("KEY_AGREEMENT"),
+    );
+    expect(agreeing).toEqual(["EC_P256", "EC_P384", "EC_P521"]);
+  });
+
+  it("HMAC keys are as long as their hash's output (AWS: 28, 32, 48, 64 bytes)", () => {
+    const bytes = Object.fromEntries(
+      (["HMAC_224", "HMAC_256", "HMAC_384", "HMAC_512"] as const).map((s) => [s, KEY_SPECS[s].generate]),
+    );
+    expect(bytes).toEqual({
+      HMAC_224: { kind: "random", bytes: 28 },
+      HMAC_256: { kind: "random", bytes: 32 },
+      HMAC_384: { kind: "random", bytes: 48 },
+      HMAC_512: { kind: "random", bytes: 64 },
     });
   });
 
@@ -260,6 +342,8 @@ describe("the catalogue's rows", () => {
       for (const a of row.encryption) expect(Object.hasOwn(ENCRYPTION_ALGORITHMS, a)).toBe(true);
       for (const a of row.signing) expect(Object.hasOwn(SIGNING_ALGORITHMS, a)).toBe(true);
       for (const a of row.mac) expect(Object.hasOwn(MAC_ALGORITHMS, a)).toBe(true);
+      for (const a of row.agreement) expect(Object.hasOwn(KEY_AGREEMENT_ALGORITHMS, a)).toBe(true);
+      if (row.agreement.length > 0) expect(row.usages).toContain("KEY_AGREEMENT");
       if (row.defaultEncryption) expect(row.encryption).toContain(row.defaultEncryption);
     }
   });

@@ -55,6 +55,31 @@ describe("seed file parsing", () => {
     expect([key.spec, key.usage, key.publicKey?.length]).toEqual(["EC_P256K", "SIGN_VERIFY", 88]);
   });
 
+  it.each([
+    ["HMAC_224", 28],
+    ["HMAC_384", 48],
+    ["HMAC_512", 64],
+  ] as const)("reads an %s key of %i bytes (the catalogue's spec and size)", (spec, bytes) => {
+    const hex = "ab".repeat(bytes);
+    const text = `Keys:\n  Symmetric:\n    Hmac:\n      - Metadata:\n          KeyId: ${ID}\n          KeySpec: ${spec}\n        BackingKeys: [${hex}]\n`;
+    const key = parseSeedFile(text).keys[0]!;
+    expect([key.spec, key.usage, key.secrets[0]?.toString("hex")]).toEqual([spec, "GENERATE_VERIFY_MAC", hex]);
+  });
+
+  it.each([
+    ["secp384r1", "EC_P384"],
+    ["secp521r1", "EC_P521"],
+  ] as const)("reads an ECC key on %s as %s", (namedCurve, spec) => {
+    const pem = generateKeyPairSync("ec", { namedCurve }).privateKey.export({ type: "pkcs8", format: "pem" });
+    const indented = String(pem)
+      .trim()
+      .split("\n")
+      .map((l) => `          ${l}`)
+      .join("\n");
+    const text = `Keys:\n  Asymmetric:\n    Ecc:\n      - Metadata:\n          KeyId: ${ID}\n          KeyUsage: KEY_AGREEMENT\n        PrivateKeyPem: |\n${indented}\n`;
+    expect(parseSeedFile(text).keys[0]).toMatchObject({ spec, usage: "KEY_AGREEMENT" });
+  });
+
   it("refuses what it cannot honour, naming the place and never quoting material", () => {
     expect(refusal(aes("          Colour: red\n"))).toContain(
       "Keys.Symmetric.Aes[0].Metadata: unknown member 'Colour'",
@@ -69,9 +94,14 @@ describe("seed file parsing", () => {
     ).toContain("KeyId: expected a lower-case UUID");
     expect(
       refusal(
+        `Keys:\n  Symmetric:\n    Hmac:\n      - Metadata:\n          KeyId: ${ID}\n          KeySpec: HMAC_1024\n        BackingKeys: [${HEX}]\n`,
+      ),
+    ).toContain("HMAC_1024 is not supported");
+    expect(
+      refusal(
         `Keys:\n  Symmetric:\n    Hmac:\n      - Metadata:\n          KeyId: ${ID}\n          KeySpec: HMAC_512\n        BackingKeys: [${HEX}]\n`,
       ),
-    ).toContain("HMAC_512 is not supported");
+    ).toContain("BackingKeys[0]: expected 64 bytes");
     const rsa1024 = generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey.export({
       type: "pkcs8",
       format: "pem",

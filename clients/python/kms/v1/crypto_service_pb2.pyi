@@ -12,6 +12,8 @@ ENCRYPTION_ALGORITHM_RSAES_OAEP_SHA_1: EncryptionAlgorithm
 ENCRYPTION_ALGORITHM_RSAES_OAEP_SHA_256: EncryptionAlgorithm
 ENCRYPTION_ALGORITHM_SYMMETRIC_DEFAULT: EncryptionAlgorithm
 ENCRYPTION_ALGORITHM_UNSPECIFIED: EncryptionAlgorithm
+KEY_AGREEMENT_ALGORITHM_ECDH: KeyAgreementAlgorithm
+KEY_AGREEMENT_ALGORITHM_UNSPECIFIED: KeyAgreementAlgorithm
 
 class AdvanceDecryptRequest(_message.Message):
     __slots__ = ["aad", "ciphertext_blob", "encryption_context", "grant_tokens"]
@@ -230,6 +232,32 @@ class DecryptResponse(_message.Message):
     plaintext: bytes
     def __init__(self, key_id: _Optional[str] = ..., key_version_id: _Optional[str] = ..., plaintext: _Optional[bytes] = ...) -> None: ...
 
+class DeriveSharedSecretRequest(_message.Message):
+    __slots__ = ["grant_tokens", "key_agreement_algorithm", "key_id", "public_key"]
+    GRANT_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    KEY_AGREEMENT_ALGORITHM_FIELD_NUMBER: _ClassVar[int]
+    KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    PUBLIC_KEY_FIELD_NUMBER: _ClassVar[int]
+    grant_tokens: _containers.RepeatedScalarFieldContainer[str]
+    key_agreement_algorithm: KeyAgreementAlgorithm
+    key_id: str
+    public_key: bytes
+    def __init__(self, key_id: _Optional[str] = ..., key_agreement_algorithm: _Optional[_Union[KeyAgreementAlgorithm, str]] = ..., public_key: _Optional[bytes] = ..., grant_tokens: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class DeriveSharedSecretResponse(_message.Message):
+    __slots__ = ["key_agreement_algorithm", "key_id", "key_origin", "key_version_id", "shared_secret"]
+    KEY_AGREEMENT_ALGORITHM_FIELD_NUMBER: _ClassVar[int]
+    KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    KEY_ORIGIN_FIELD_NUMBER: _ClassVar[int]
+    KEY_VERSION_ID_FIELD_NUMBER: _ClassVar[int]
+    SHARED_SECRET_FIELD_NUMBER: _ClassVar[int]
+    key_agreement_algorithm: KeyAgreementAlgorithm
+    key_id: str
+    key_origin: _types_pb2.KeyOrigin
+    key_version_id: str
+    shared_secret: bytes
+    def __init__(self, key_id: _Optional[str] = ..., key_version_id: _Optional[str] = ..., shared_secret: _Optional[bytes] = ..., key_agreement_algorithm: _Optional[_Union[KeyAgreementAlgorithm, str]] = ..., key_origin: _Optional[_Union[_types_pb2.KeyOrigin, str]] = ...) -> None: ...
+
 class EncapsulateRequest(_message.Message):
     __slots__ = ["encapsulation_algorithm", "grant_tokens", "key_id"]
     ENCAPSULATION_ALGORITHM_FIELD_NUMBER: _ClassVar[int]
@@ -336,9 +364,10 @@ class GetPublicKeyRequest(_message.Message):
     def __init__(self, key_id: _Optional[str] = ..., grant_tokens: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class GetPublicKeyResponse(_message.Message):
-    __slots__ = ["encapsulation_algorithms", "encryption_algorithms", "key_id", "key_spec", "key_usage", "key_version_id", "public_key", "signing_algorithms"]
+    __slots__ = ["encapsulation_algorithms", "encryption_algorithms", "key_agreement_algorithms", "key_id", "key_spec", "key_usage", "key_version_id", "public_key", "signing_algorithms"]
     ENCAPSULATION_ALGORITHMS_FIELD_NUMBER: _ClassVar[int]
     ENCRYPTION_ALGORITHMS_FIELD_NUMBER: _ClassVar[int]
+    KEY_AGREEMENT_ALGORITHMS_FIELD_NUMBER: _ClassVar[int]
     KEY_ID_FIELD_NUMBER: _ClassVar[int]
     KEY_SPEC_FIELD_NUMBER: _ClassVar[int]
     KEY_USAGE_FIELD_NUMBER: _ClassVar[int]
@@ -347,13 +376,14 @@ class GetPublicKeyResponse(_message.Message):
     SIGNING_ALGORITHMS_FIELD_NUMBER: _ClassVar[int]
     encapsulation_algorithms: _containers.RepeatedScalarFieldContainer[EncapsulationAlgorithm]
     encryption_algorithms: _containers.RepeatedScalarFieldContainer[EncryptionAlgorithm]
+    key_agreement_algorithms: _containers.RepeatedScalarFieldContainer[KeyAgreementAlgorithm]
     key_id: str
     key_spec: _types_pb2.KeySpec
     key_usage: _types_pb2.KeyUsage
     key_version_id: str
     public_key: bytes
     signing_algorithms: _containers.RepeatedScalarFieldContainer[_types_pb2.SigningAlgorithm]
-    def __init__(self, key_id: _Optional[str] = ..., key_version_id: _Optional[str] = ..., public_key: _Optional[bytes] = ..., key_spec: _Optional[_Union[_types_pb2.KeySpec, str]] = ..., key_usage: _Optional[_Union[_types_pb2.KeyUsage, str]] = ..., signing_algorithms: _Optional[_Iterable[_Union[_types_pb2.SigningAlgorithm, str]]] = ..., encryption_algorithms: _Optional[_Iterable[_Union[EncryptionAlgorithm, str]]] = ..., encapsulation_algorithms: _Optional[_Iterable[_Union[EncapsulationAlgorithm, str]]] = ...) -> None: ...
+    def __init__(self, key_id: _Optional[str] = ..., key_version_id: _Optional[str] = ..., public_key: _Optional[bytes] = ..., key_spec: _Optional[_Union[_types_pb2.KeySpec, str]] = ..., key_usage: _Optional[_Union[_types_pb2.KeyUsage, str]] = ..., signing_algorithms: _Optional[_Iterable[_Union[_types_pb2.SigningAlgorithm, str]]] = ..., encryption_algorithms: _Optional[_Iterable[_Union[EncryptionAlgorithm, str]]] = ..., key_agreement_algorithms: _Optional[_Iterable[_Union[KeyAgreementAlgorithm, str]]] = ..., encapsulation_algorithms: _Optional[_Iterable[_Union[EncapsulationAlgorithm, str]]] = ...) -> None: ...
 
 class ReEncryptRequest(_message.Message):
     __slots__ = ["ciphertext_blob", "destination_aad", "destination_encryption_context", "destination_key_id", "grant_tokens", "source_aad", "source_encryption_context"]
@@ -478,6 +508,9 @@ class VerifyResponse(_message.Message):
     def __init__(self, key_id: _Optional[str] = ..., signature_valid: bool = ..., signing_algorithm: _Optional[_Union[_types_pb2.SigningAlgorithm, str]] = ...) -> None: ...
 
 class EncryptionAlgorithm(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = []
+
+class KeyAgreementAlgorithm(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = []
 
 class EncapsulationAlgorithm(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):

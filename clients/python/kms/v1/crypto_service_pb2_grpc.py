@@ -95,6 +95,11 @@ class CryptoServiceStub(object):
                 request_serializer=kms_dot_v1_dot_crypto__service__pb2.BatchReEncryptRequest.SerializeToString,
                 response_deserializer=kms_dot_v1_dot_crypto__service__pb2.BatchReEncryptResponse.FromString,
                 )
+        self.DeriveSharedSecret = channel.unary_unary(
+                '/kms.v1.CryptoService/DeriveSharedSecret',
+                request_serializer=kms_dot_v1_dot_crypto__service__pb2.DeriveSharedSecretRequest.SerializeToString,
+                response_deserializer=kms_dot_v1_dot_crypto__service__pb2.DeriveSharedSecretResponse.FromString,
+                )
         self.Encapsulate = channel.unary_unary(
                 '/kms.v1.CryptoService/Encapsulate',
                 request_serializer=kms_dot_v1_dot_crypto__service__pb2.EncapsulateRequest.SerializeToString,
@@ -189,7 +194,8 @@ class CryptoServiceServicer(object):
         raise NotImplementedError('Method not implemented!')
 
     def GenerateMac(self, request, context):
-        """Computes HMAC-SHA-256 over a message (≤ 4096 bytes) with a GENERATE_VERIFY_MAC key.
+        """Computes an HMAC (SHA-224/256/384/512, by the key's spec) over a message (≤ 4096 bytes) with a
+        GENERATE_VERIFY_MAC key.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -220,6 +226,15 @@ class CryptoServiceServicer(object):
 
     def BatchReEncrypt(self, request, context):
         """Re-encrypts up to 1000 self-describing blobs, each as ReEncrypt does; answered as BatchEncrypt.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeriveSharedSecret(self, request, context):
+        """Derives the raw ECDH shared secret (the x-coordinate, as AWS KMS returns it) of a
+        KEY_AGREEMENT key's private key and a peer's public key on the same curve. A public key
+        that is not DER SubjectPublicKeyInfo, or is on another curve, is INVALID_ARGUMENT.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -317,6 +332,11 @@ def add_CryptoServiceServicer_to_server(servicer, server):
                     servicer.BatchReEncrypt,
                     request_deserializer=kms_dot_v1_dot_crypto__service__pb2.BatchReEncryptRequest.FromString,
                     response_serializer=kms_dot_v1_dot_crypto__service__pb2.BatchReEncryptResponse.SerializeToString,
+            ),
+            'DeriveSharedSecret': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeriveSharedSecret,
+                    request_deserializer=kms_dot_v1_dot_crypto__service__pb2.DeriveSharedSecretRequest.FromString,
+                    response_serializer=kms_dot_v1_dot_crypto__service__pb2.DeriveSharedSecretResponse.SerializeToString,
             ),
             'Encapsulate': grpc.unary_unary_rpc_method_handler(
                     servicer.Encapsulate,
@@ -584,6 +604,23 @@ class CryptoService(object):
         return grpc.experimental.unary_unary(request, target, '/kms.v1.CryptoService/BatchReEncrypt',
             kms_dot_v1_dot_crypto__service__pb2.BatchReEncryptRequest.SerializeToString,
             kms_dot_v1_dot_crypto__service__pb2.BatchReEncryptResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def DeriveSharedSecret(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/kms.v1.CryptoService/DeriveSharedSecret',
+            kms_dot_v1_dot_crypto__service__pb2.DeriveSharedSecretRequest.SerializeToString,
+            kms_dot_v1_dot_crypto__service__pb2.DeriveSharedSecretResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
 
