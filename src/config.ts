@@ -176,6 +176,15 @@ function readFlags(argv: readonly string[]): Partial<Record<VariableName, string
   return out;
 }
 
+/** Every setting as `kms serve --help` lists it: the variable, its flag and what it accepts. */
+export function configOptions(): { variable: string; flag: string; accepts: string }[] {
+  return (Object.keys(VARIABLES) as VariableName[]).map((variable) => ({
+    variable,
+    flag: flagFor(variable),
+    accepts: VARIABLES[variable].accepts,
+  }));
+}
+
 /** Parses and validates; throws {@link ConfigError} with one line on the first bad value. */
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Config {
   const raw: Partial<Record<VariableName, string>> = { ...pickEnv(env), ...readFlags(argv) };
