@@ -42,32 +42,32 @@ function parseHead(value: string): { seq?: number; hash: string } {
 }
 
 /**
- * Why an expected head was not met, told apart as far as the chain allows. The chain verified up
- * to its last record `last`; the expected hash is none of its records. With the head's seq: past
- * `last`, the records from there were deleted; at or before it, that record has another hash, so
- * the value is not a head of this chain (or the chain was rewritten from there). Without a seq
- * the two cannot be told apart, and the message says so rather than guessing.
+ * What `kms audit verify` prints about a chain that fails, as one line. An expected head that is
+ * none of the chain's records is told apart as far as the chain allows: the chain verified up to
+ * its last record; with the head's seq, a seq past that record means the records from there were
+ * deleted, and a seq at or before it means that record has another hash — the value is not a head
+ * of this chain (or the chain was rewritten from there). Without a seq the two cannot be told
+ * apart, and the line says so rather than guessing.
  */
-function headProblem(last: number, expected: { seq?: number; hash: string }): string {
-  if (expected.seq === undefined) {
-    return `the expected head is not in this chain (it ends at seq ${last}): either records after it were deleted, or the value is not a head of this chain; give --expect-head SEQ:HASH to tell which`;
-  }
-  if (expected.seq > last) {
-    return `records were deleted: the chain ends at seq ${last}, the expected head is seq ${expected.seq}`;
-  }
-  return `not a head of this chain: record ${expected.seq} has another hash (the value comes from another chain, or the chain was rewritten from there)`;
-}
-
 function describe(result: Exclude<AuditVerification, { ok: true }>, expected?: { seq?: number; hash: string }): string {
+  const at = `audit chain broken at record ${result.seq}:`;
   switch (result.problem) {
     case "hash":
-      return `broken at record ${result.seq}: its content does not match its hash (changed)`;
+      return `${at} its content does not match its hash (changed)`;
     case "link":
-      return `broken at record ${result.seq}: it does not follow the record before it (a record was deleted, inserted or changed)`;
+      return `${at} it does not follow the record before it (a record was deleted, inserted or changed)`;
     case "order":
-      return `broken at record ${result.seq}: it is out of order (records were swapped or renumbered)`;
-    case "head":
-      return `broken at record ${result.seq}: ${headProblem(result.seq - 1, expected!)}`;
+      return `${at} it is out of order (records were swapped or renumbered)`;
+    case "head": {
+      const last = result.seq - 1;
+      if (expected?.seq === undefined) {
+        return `${at} the expected head is none of its records (it ends at seq ${last}): either records after seq ${last} were deleted, or the value is not a head of this chain; give --expect-head SEQ:HASH to tell which`;
+      }
+      if (expected.seq > last) {
+        return `${at} records were deleted: the chain ends at seq ${last}, the expected head is seq ${expected.seq}`;
+      }
+      return `the expected head is not a head of this chain: record ${expected.seq} has another hash (the value comes from another chain, or the chain was rewritten from there); the chain itself is intact up to seq ${last}`;
+    }
   }
 }
 
@@ -88,7 +88,7 @@ async function verify(args: string[], io: CommandIo): Promise<number> {
       io.stdout.write(`audit chain intact: ${result.count} records, ${head}\n`);
       return 0;
     }
-    io.stdout.write(`audit chain ${describe(result, expected)}\n`);
+    io.stdout.write(`${describe(result, expected)}\n`);
     return 1;
   });
 }

@@ -113,10 +113,13 @@ function fileOutput(path: string, mode: number): Output {
     abort: async () => {
       // Wait for the descriptor to close: a stream destroyed while its open() is still pending
       // creates the file afterwards, and an unlink before that would leave it behind.
-      if (file && !file.closed) {
-        const closed = once(file, "close");
-        file.destroy();
-        await closed;
+      // (Not `events.once`: it rejects on the stream's 'error', which an aborted pipeline emits.)
+      const stream = file;
+      if (stream && !stream.closed) {
+        await new Promise<void>((resolve) => {
+          stream.once("close", () => resolve());
+          stream.destroy();
+        });
       }
       await unlink(temp).catch(() => {});
     },
