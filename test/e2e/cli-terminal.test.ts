@@ -197,6 +197,31 @@ describe("interrupting kms encrypt / kms decrypt", SLOW, () => {
   });
 });
 
+describe("a closed pipe", SLOW, () => {
+  it("kms decrypt | a reader that stops early: exit 141, no error line, no file left", async () => {
+    const work = join(dir, "pipe");
+    mkdirSync(work);
+    const enc = await piped(["encrypt", "--key-id", keyId], env, randomBytes(4 * 1024 * 1024));
+    expect(enc.code).toBe(0);
+    writeFileSync(join(work, "data.kms"), enc.stdoutBytes);
+    const child = spawn(process.execPath, [KMS_BIN, "decrypt", "-i", "data.kms"], {
+      cwd: work,
+      env: { PATH: process.env.PATH ?? "", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    // As `| head -c 1` does: read one chunk, then close the pipe.
+    child.stdout.once("data", () => child.stdout.destroy());
+    const code = await new Promise<number | null>((res) => child.once("close", (c) => res(c)));
+    expect(code).toBe(141);
+    expect(stderr).toBe("");
+    expect(readdirSync(work)).toEqual(["data.kms"]);
+  });
+});
+
 describe.concurrent("-o mistakes: one line each, nothing lost", SLOW, () => {
   it("-o into a missing directory", async () => {
     writeFileSync(join(dir, "a.txt"), "plaintext a");
