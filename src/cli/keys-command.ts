@@ -1,4 +1,4 @@
-import { create } from "@bufbuild/protobuf";
+import { create, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import {
   CancelKeyDeletionResponseSchema,
   CreateKeyResponseSchema,
@@ -74,10 +74,10 @@ export function keyTable(k: KeyMetadata | undefined): Table {
 
 const KEY = ["KEY"] as const;
 
-/** A subcommand that calls one RPC on KEY and prints the response's `key`. */
-function onKey<D extends Parameters<typeof printMessage>[3]>(
+/** A subcommand that calls one RPC on KEY and prints its response, whose `key` the table shows. */
+function onKey<D extends DescMessage>(
   schema: D,
-  call: (ctx: ClientContext, keyId: string) => Promise<Parameters<typeof printMessage<D>>[4] & { key?: KeyMetadata }>,
+  call: (ctx: ClientContext, keyId: string) => Promise<MessageShape<D> & { key?: KeyMetadata }>,
   flags: readonly string[] = [],
 ): Subcommand {
   return {
@@ -85,9 +85,7 @@ function onKey<D extends Parameters<typeof printMessage>[3]>(
     positionals: KEY,
     async run(ctx) {
       const res = await call(ctx, ctx.parsed.positionals[0]!);
-      printMessage(ctx.io.stdout, ctx.io.env, outputFormat(ctx.parsed, "json"), schema, res, (r) =>
-        keyTable((r as { key?: KeyMetadata }).key),
-      );
+      printMessage(ctx.io.stdout, ctx.io.env, outputFormat(ctx.parsed, "json"), schema, res, () => keyTable(res.key));
     },
   };
 }
