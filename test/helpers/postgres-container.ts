@@ -46,6 +46,9 @@ export async function startPostgresContainer(): Promise<PostgresContainer | stri
       // Published ports mean nothing with host networking; testcontainers would wait for them.
       this.exposedPorts = [];
       this.hostConfig.PortBindings = {};
+      // An init (the engine's tini) as PID 1: as PID 1 the postmaster would inherit the health
+      // check's orphaned pg_isready, take its exit for a crashed backend and restart the cluster.
+      this.hostConfig.Init = true;
     }
   }
   const port = await freeLoopbackPort();
