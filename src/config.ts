@@ -282,10 +282,12 @@ function tracesExporterOf(env: NodeJS.ProcessEnv): TracesExporter {
   if (exporter !== "otlp" && exporter !== "none") {
     throw new ConfigError("OTEL_TRACES_EXPORTER is invalid: expected otlp or none");
   }
-  const protocol = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL || env.OTEL_EXPORTER_OTLP_PROTOCOL;
-  if (exporter === "otlp" && protocol === "grpc") {
+  const protocolVariable = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL
+    ? "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"
+    : "OTEL_EXPORTER_OTLP_PROTOCOL";
+  if (exporter === "otlp" && env[protocolVariable] === "grpc") {
     throw new ConfigError(
-      "OTEL_EXPORTER_OTLP_PROTOCOL=grpc is not supported: use http/json or http/protobuf (OTLP/HTTP)",
+      `${protocolVariable} is invalid: expected http/json or http/protobuf (traces go over OTLP/HTTP)`,
     );
   }
   return exporter === "otlp" ? "otlp" : undefined;

@@ -17,7 +17,10 @@ describe("trace export settings", () => {
   it.each([
     [{ OTEL_TRACES_EXPORTER: "zipkin" }, "OTEL_TRACES_EXPORTER"],
     [{ OTEL_TRACES_EXPORTER: "otlp", OTEL_EXPORTER_OTLP_PROTOCOL: "grpc" }, "OTEL_EXPORTER_OTLP_PROTOCOL"],
-    [{ OTEL_TRACES_EXPORTER: "otlp", OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: "grpc" }, "OTEL_EXPORTER_OTLP_PROTOCOL"],
+    [
+      { OTEL_TRACES_EXPORTER: "otlp", OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: "grpc" },
+      "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
+    ],
   ])("refuses %j with one line naming the variable", (env, variable) => {
     expect(() => exporterOf(env)).toThrow(ConfigError);
     expect(() => exporterOf(env)).toThrow(variable);
