@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { z } from "zod";
+import type { TracesExporter } from "./telemetry/tracing.js";
 import { DEFAULT_LIMITS, type ListenerLimits } from "./listener-limits.js";
 import {
   DEFAULT_POOL_MAX_AGE_MS,
@@ -60,6 +61,11 @@ export interface Config {
    * only on a loopback address.
    */
   dev: boolean;
+  /**
+   * OpenTelemetry trace export (`OTEL_TRACES_EXPORTER`): `otlp` turns it on, unset or `none`
+   * leaves it off (`src/telemetry/tracing.ts`; the other `OTEL_*` variables are the SDK's own).
+   */
+  tracesExporter: TracesExporter;
 }
 
 /** The gRPC stacks `KMS_GRPC_SERVER` chooses between. */
@@ -269,7 +275,31 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     },
     seedFile: get("KMS_SEED_FILE"),
     dev,
+    tracesExporter: tracesExporterOf(env),
   };
+}
+
+/**
+ * `OTEL_TRACES_EXPORTER` and `OTEL_SDK_DISABLED` as the OpenTelemetry specification names them.
+ * Unlike the specification's default (`otlp`), tracing stays off unless asked for: a service
+ * should not start sending data to a collector nobody configured. Traces go over OTLP/HTTP, so
+ * `OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL=grpc` is refused rather than silently ignored.
+ */
+function tracesExporterOf(env: NodeJS.ProcessEnv): TracesExporter {
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === "true") return undefined;
+  const exporter = env.OTEL_TRACES_EXPORTER?.trim() || "none";
+  if (exporter !== "otlp" && exporter !== "none") {
+    throw new ConfigError("OTEL_TRACES_EXPORTER is invalid: expected otlp or none");
+  }
+  const protocolVariable = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL
+    ? "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"
+    : "OTEL_EXPORTER_OTLP_PROTOCOL";
+  if (exporter === "otlp" && env[protocolVariable] === "grpc") {
+    throw new ConfigError(
+      `${protocolVariable} is invalid: expected http/json or http/protobuf (traces go over OTLP/HTTP)`,
+    );
+  }
+  return exporter === "otlp" ? "otlp" : undefined;
 }
 
 function pickEnv(env: NodeJS.ProcessEnv): Partial<Record<VariableName, string>> {

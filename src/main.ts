@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { randomUUID } from "node:crypto";
+import type { Tracer } from "@opentelemetry/api";
 import { type ConnectRouter, createContextValues } from "@connectrpc/connect";
 import { type Logger, pino } from "pino";
 import { createConnectAdapter } from "./api/connect-adapter.js";
@@ -40,6 +41,7 @@ import { createKeyPairs } from "./keypair-pool-wiring.js";
 import { requestIdKey, requestIdOf } from "./edge/request-id.js";
 import type { KeyStore } from "./store/key-store.js";
 import { startListener } from "./server.js";
+import { startTracing } from "./telemetry/tracing.js";
 import { openStore, sqliteFile } from "./store/open-store.js";
 import { AdminService, file_kms_v1_admin_service } from "../gen/kms/v1/admin_service_pb.js";
 import { CryptoService, file_kms_v1_crypto_service } from "../gen/kms/v1/crypto_service_pb.js";
@@ -64,8 +66,10 @@ export interface Running {
  */
 export async function start(config: Config, logger: Logger = pino({ level: config.logLevel })): Promise<Running> {
   const serving = new ServingState();
-  const { store, keyring } = await openState(config, logger);
-  const { keyPairs, pool } = createKeyPairs(config, logger);
+  const tracing = startTracing(config.tracesExporter);
+  const tracer = tracing?.tracer;
+  const { store, keyring } = await openState(config, logger, { tracer });
+  const { keyPairs, pool } = createKeyPairs(config, logger, tracer);
   const deps: CoreDeps = {
     store,
     keyring,
@@ -95,7 +99,7 @@ export async function start(config: Config, logger: Logger = pino({ level: confi
     },
   );
   const audit = createAuditSink(store);
-  const pipeline = createPipeline({ logger, metrics, authenticate, audit });
+  const pipeline = createPipeline({ logger, metrics, authenticate, audit, tracer });
   // One implementation of each service, served by connect-node and (for gRPC) by grpc-js.
   const keys = createKeyService(deps);
   const dataKeys = createDataKeyService(deps);
@@ -195,6 +199,7 @@ export async function start(config: Config, logger: Logger = pino({ level: confi
         await keyPairs.close();
         deps.materialCache.clear();
         await store.close();
+        await tracing?.shutdown();
         logger.info("kms stopped");
       })();
       return stopping;
@@ -209,7 +214,7 @@ export async function start(config: Config, logger: Logger = pino({ level: confi
 export async function openState(
   config: Config,
   logger: Logger,
-  opts: { create?: boolean } = {},
+  opts: { create?: boolean; tracer?: Tracer | undefined } = {},
 ): Promise<{ store: KeyStore; keyring: RootKeyring }> {
   if (opts.create === false && !config.databaseUrl && !existsSync(sqliteFile(config.dataDir))) {
     throw new StartupError(`there is no database at ${sqliteFile(config.dataDir)}: check KMS_DATA_DIR (--data-dir)`);
@@ -232,6 +237,7 @@ export async function openState(
     dataDir: config.dataDir,
     logger,
     inMemory: config.dev,
+    tracer: opts.tracer,
   });
   const check = keyring.checkValue();
   const stored = await store.transaction((tx) => tx.putMetaIfAbsent(ROOT_KEY_CHECK, check));

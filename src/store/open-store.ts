@@ -1,5 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import type { Tracer } from "@opentelemetry/api";
 import SqliteDatabase from "better-sqlite3";
 import { type Dialect, Kysely, PostgresDialect, SqliteDialect } from "kysely";
 import type { KeyStore } from "./key-store.js";
@@ -9,6 +10,7 @@ import { migrateToLatest } from "./migrate.js";
 import { withDependencyTimeouts } from "./dependency-timeouts.js";
 import { createPgPool } from "./pg-pool.js";
 import { announceChange, PgChangeListener } from "./pg-change-listener.js";
+import { querySpans } from "./query-spans.js";
 import { ReadCache } from "./read-cache.js";
 import { sqliteChangeCheck } from "./sqlite-change-check.js";
 import type { Database, StoreDialect } from "./schema.js";
@@ -43,6 +45,8 @@ export interface OpenStoreOptions {
    * filled it (default {@link CACHE_TTL_MS}); 0 turns the read cache off. See `caching-store.ts`.
    */
   readCacheTtlMs?: number;
+  /** When tracing is on: every statement becomes a span beneath the call that ran it (`query-spans.ts`). */
+  tracer?: Tracer | undefined;
 }
 
 /**
@@ -124,6 +128,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<KeyStore> {
           })
         : new SqliteDialect({ database: sqlite! }),
     ),
+    ...(opts.tracer ? { log: querySpans(opts.tracer, dialect) } : {}),
   });
   // On PostgreSQL, migrations run on a pool of their own with no statement or lock timeout: the
   // advisory lock that serialises them is server-wide, and an instance must wait its turn however
