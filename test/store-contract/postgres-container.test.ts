@@ -5,7 +5,7 @@ const url = process.env.KMS_TEST_DATABASE_URL;
 const forced = process.env.KMS_TEST_FORCE_CONTAINER === "1";
 
 /**
- * Run with `KMS_TEST_FORCE_CONTAINER=1` (as `.ci/run` does beside `postgres.test.ts`): proves the
+ * Run with `KMS_TEST_FORCE_CONTAINER=1` (as `.ci/run` does beside a PostgreSQL test file): proves the
  * PostgreSQL suites then talk to the container `test/global-setup.ts` started — a private server
  * on another loopback port with its own data directory — and not to the shared one on 5432.
  */
