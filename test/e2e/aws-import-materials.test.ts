@@ -127,6 +127,19 @@ describe("KeyMaterialDescription", () => {
   });
 });
 
+describe("ImportType", () => {
+  it("NEW_KEY_MATERIAL is a key's first import, as AWS's default for a key that never had material", async () => {
+    const key = await aws.newKey({ Origin: "EXTERNAL" });
+    const material = randomBytes(32);
+    const first = await importInto(key.KeyId!, material, { ImportType: "NEW_KEY_MATERIAL" });
+    const described = await describeKey(key.KeyId!);
+    expect(described.KeyState).toBe("Enabled");
+    expect(described.CurrentKeyMaterialId).toBe(first.KeyMaterialId);
+    expect((await rotations(key.KeyId!)).map((r) => r.KeyMaterialState)).toEqual(["CURRENT"]);
+    expect((await importInto(key.KeyId!, material)).KeyMaterialId).toBe(first.KeyMaterialId);
+  });
+});
+
 describe("KeyMaterialId in ImportKeyMaterial", () => {
   it("re-imports into the named material only: unknown is NotFound, another material IncorrectKeyMaterial", async () => {
     const k = await twoMaterials();
