@@ -13,7 +13,7 @@ import type {
 import { isForeignKeyViolation, isUniqueViolation } from "./db-errors.js";
 import type { KeyStoreTx } from "./key-store.js";
 import { KyselyReader } from "./kysely-reader.js";
-import { aliasToRow, keyFromRow, keyMutableColumns, keyToRow, versionToRow } from "./rows.js";
+import { aliasToRow, keyFromRow, keyMutableColumns, keyToRow, versionMaterialColumns, versionToRow } from "./rows.js";
 import type { AuditHasher } from "./security-store.js";
 import { auditToRow, clientKeyToRow, grantToRow, keyPolicyToRow, principalToRow } from "./security-rows.js";
 
@@ -164,25 +164,31 @@ export class KyselyTx extends KyselyReader implements KeyStoreTx {
   async setVersionMaterial(version: KeyVersionRecord): Promise<void> {
     const result = await this.db
       .updateTable("kms_key_versions")
-      .set({
-        wrapped_material: version.wrappedMaterial,
-        public_key: version.publicKey,
-        material_digest: version.materialDigest ?? null,
-      })
+      .set(versionMaterialColumns(version))
       .where("key_id", "=", version.keyId)
       .where("version_id", "=", version.versionId)
       .executeTakeFirst();
     if (result.numUpdatedRows === 0n) throw new KmsError("NotFound", "The key version does not exist.");
   }
 
+  async deleteVersion(keyId: string, versionId: string): Promise<void> {
+    const result = await this.db
+      .deleteFrom("kms_key_versions")
+      .where("key_id", "=", keyId)
+      .where("version_id", "=", versionId)
+      .executeTakeFirst();
+    if (result.numDeletedRows === 0n) throw new KmsError("NotFound", "The key version does not exist.");
+  }
+
+  /** Only `kms_keys` rows are locked (the subquery reads versions without locking them). */
   async lockKeysWithExpiredMaterial(now: Date, limit: number): Promise<KeyRecord[]> {
     const rows = await this.db
       .selectFrom("kms_keys")
       .selectAll()
       .where("origin", "=", "EXTERNAL")
-      .where("material_expires_at", "<=", now.getTime())
-      .where("state", "in", ["Enabled", "Disabled"])
-      .orderBy("material_expires_at")
+      .where("id", "in", (qb) =>
+        qb.selectFrom("kms_key_versions").select("key_id").where("valid_to", "<=", now.getTime()),
+      )
       .orderBy("id")
       .limit(limit)
       .$if(this.rowLocks, (qb) => qb.forUpdate().skipLocked())
