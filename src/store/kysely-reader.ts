@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { AliasRecord, KeyRecord, KeyVersionRecord, Page } from "../domain/types.js";
 import type {
+  AuditChainHead,
   AuditRecord,
   ClientKeyRecord,
   GrantRecord,
@@ -211,6 +212,17 @@ export class KyselyReader implements KeyStoreReader {
       .limit(limit + 1)
       .execute();
     return toPage(rows.map(grantFromRow), limit, encodeGrantCursor);
+  }
+
+  async auditChainHead(writer: string): Promise<AuditChainHead | null> {
+    const row = await this.db
+      .selectFrom("kms_audit")
+      .select(["writer_seq", "hash"])
+      .where("writer", "=", writer)
+      .orderBy("writer_seq", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    return row ? { writerSeq: Number(row.writer_seq), hash: row.hash } : null;
   }
 
   async listAudit(afterSeq: number, limit: number): Promise<AuditRecord[]> {

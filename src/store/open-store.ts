@@ -10,6 +10,7 @@ import { withDependencyTimeouts } from "./dependency-timeouts.js";
 import { createPgPool } from "./pg-pool.js";
 import { announceChange, PgChangeListener } from "./pg-change-listener.js";
 import { ReadCache } from "./read-cache.js";
+import { SqliteAuditWriter } from "./sqlite-audit-writer.js";
 import { sqliteChangeCheck } from "./sqlite-change-check.js";
 import type { Database, StoreDialect } from "./schema.js";
 
@@ -156,8 +157,11 @@ export async function openStore(opts: OpenStoreOptions): Promise<KeyStore> {
   } finally {
     if (migrationDb !== db) await migrationDb.destroy();
   }
+  // On a SQLite file, audit records are written by a thread of their own (no fsync on the event
+  // loop); an in-memory database has no file another connection could open, and no fsync.
+  const auditWriter = sqlite && !opts.inMemory ? new SqliteAuditWriter(sqliteFile(opts.dataDir), timeoutMs) : undefined;
   const ttlMs = opts.readCacheTtlMs ?? CACHE_TTL_MS;
-  if (ttlMs <= 0) return new KyselyKeyStore(db, dialect);
+  if (ttlMs <= 0) return new KyselyKeyStore(db, dialect, auditWriter);
   const cache = new ReadCache(ttlMs, CACHE_MAX_ENTRIES);
   return new CachingKeyStore(
     db,
@@ -166,6 +170,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<KeyStore> {
     sqlite
       ? sqliteChangeCheck(sqlite, cache)
       : postgresChangeFeed(opts.databaseUrl!, opts.schema ?? "", cache, opts.logger),
+    auditWriter,
   );
 }
 

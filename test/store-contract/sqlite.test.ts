@@ -39,6 +39,7 @@ describe("SQLite store file", () => {
           "004-client-keys",
           "005-retired-versions-and-batches",
           "006-imported-key-material",
+          "007-audit-writer-chains",
         ],
         file: sqliteFile(dir),
       },
