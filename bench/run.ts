@@ -484,6 +484,8 @@ async function startKms(extraEnv: Record<string, string> = {}, root?: string) {
     env: { ...env, ...extraEnv },
     ...(dataDir ? { dataDir } : {}),
     ...(root ? { root } : {}),
+    // A loaded machine can take well over the tests' 30 s to start a server (tsx, migrations).
+    timeoutMs: 180_000,
   });
   server.child.stdout?.removeAllListeners("data");
   server.child.stdout?.resume();
