@@ -23,6 +23,11 @@ export interface Config {
   rootKey: string | undefined;
   rootKeyFile: string | undefined;
   workers: number;
+  /**
+   * Server processes on the one port (`KMS_PROCESSES`, default: available parallelism), through
+   * `node:cluster`; 1 serves in this process alone. Dev mode (an in-memory database) is always 1.
+   */
+  processes: number;
   keyPairConcurrency: number;
   /**
    * Pre-generated key pairs (`KMS_KEYPAIR_POOL`, `KMS_KEYPAIR_POOL_MAX_AGE`); undefined when off.
@@ -112,6 +117,7 @@ const VARIABLES = {
   KMS_ROOT_KEY: { schema: z.string().min(1), accepts: "base64 of exactly 32 bytes" },
   KMS_ROOT_KEY_FILE: { schema: z.string().min(1), accepts: "a path to a file holding base64 of 32 bytes" },
   KMS_WORKERS: { schema: positiveInt(256), accepts: "an integer from 1 to 256" },
+  KMS_PROCESSES: { schema: positiveInt(256), accepts: "an integer from 1 to 256" },
   KMS_KEYPAIR_CONCURRENCY: { schema: positiveInt(1024), accepts: "an integer from 1 to 1024" },
   KMS_KEYPAIR_POOL: { schema: keyPairPoolSchema, accepts: KEYPAIR_POOL_ACCEPTS },
   KMS_KEYPAIR_POOL_MAX_AGE: {
@@ -254,6 +260,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     rootKey,
     rootKeyFile,
     workers,
+    processes: dev ? 1 : (get("KMS_PROCESSES") ?? Math.max(1, availableParallelism())),
     keyPairConcurrency: get("KMS_KEYPAIR_CONCURRENCY") ?? workers,
     keyPairPool: poolTargets
       ? { targets: poolTargets, maxAgeMs: get("KMS_KEYPAIR_POOL_MAX_AGE") ?? DEFAULT_POOL_MAX_AGE_MS }

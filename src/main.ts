@@ -26,7 +26,7 @@ import { createKeyAccess } from "./core/access/key-access.js";
 import { MaterialCache } from "./core/keys/material-cache.js";
 import { startScheduler } from "./core/rotation/scheduler.js";
 import { registerPoolMetrics } from "./crypto/pool/pool-metrics.js";
-import { Semaphore } from "./crypto/pool/semaphore.js";
+import { type PairGate, Semaphore } from "./crypto/pool/semaphore.js";
 import { secureRandom } from "./crypto/random.js";
 import { loadRootKey, RootKeyring } from "./crypto/root-key.js";
 import { ensureAdmin } from "./admin-bootstrap.js";
@@ -64,7 +64,19 @@ export interface Running {
  * The one place that wires config → store → crypto → core → server. Nothing else constructs
  * dependencies, so tests can start exactly what production starts.
  */
-export async function start(config: Config, logger: Logger = pino({ level: config.logLevel })): Promise<Running> {
+/** How a server process of a cluster (`KMS_PROCESSES` > 1) differs: `src/cluster/primary.ts`. */
+export interface StartOptions {
+  /** The key-pair permits, shared by every process of the server (default: a semaphore of its own). */
+  pairGate?: PairGate;
+  /** Called once listening, instead of logging "kms listening" (the primary logs that for all). */
+  onListening?: (port: number, info: Record<string, unknown>) => void;
+}
+
+export async function start(
+  config: Config,
+  logger: Logger = pino({ level: config.logLevel }),
+  opts: StartOptions = {},
+): Promise<Running> {
   const serving = new ServingState();
   const tracing = startTracing(config.tracesExporter);
   const tracer = tracing?.tracer;
@@ -75,7 +87,7 @@ export async function start(config: Config, logger: Logger = pino({ level: confi
     keyring,
     keyPairs,
     pairSource: pool,
-    pairGate: new Semaphore(config.keyPairConcurrency),
+    pairGate: opts.pairGate ?? new Semaphore(config.keyPairConcurrency),
     materialCache: new MaterialCache(60_000, 10_000),
     clock: () => new Date(),
     random: secureRandom,
@@ -183,10 +195,13 @@ export async function start(config: Config, logger: Logger = pino({ level: confi
     logger.warn({ dev: true }, "DEV MODE: in-memory database and root key; any SigV4 access key is the admin");
     process.stdout.write(`${devBanner(`http://${config.listen.host}:${listener.port}`, adminCredentials)}\n`);
   }
-  logger.info(
-    { host: config.listen.host, port: listener.port, tls: Boolean(tls), store: store.dialect, grpc: config.grpcServer },
-    "kms listening",
-  );
+  const listening = { host: config.listen.host, tls: Boolean(tls), store: store.dialect, grpc: config.grpcServer };
+  if (opts.onListening) {
+    logger.info({ ...listening, port: listener.port }, "kms process listening");
+    opts.onListening(listener.port, listening);
+  } else {
+    logger.info({ ...listening, port: listener.port }, "kms listening");
+  }
 
   let stopping: Promise<void> | undefined;
   return {

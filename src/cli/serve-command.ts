@@ -1,3 +1,4 @@
+import cluster from "node:cluster";
 import { pino } from "pino";
 import { configOptions, loadConfig } from "../config.js";
 import { splitArgs } from "./admin-context.js";
@@ -30,14 +31,33 @@ async function serve(args: string[], io: CommandIo): Promise<number> {
   const config = loadConfig(configArgs, io.env);
   const { start } = await import("../main.js");
   const logger = pino({ level: config.logLevel });
-  const running = await start(config, logger);
+  if (config.processes > 1 && cluster.isPrimary) {
+    return (await import("../cluster/primary.js")).runPrimary(config, logger);
+  }
+  // A server process of a cluster whose primary is gone (killed) drains and exits too.
+  if (cluster.isWorker) process.once("disconnect", () => process.kill(process.pid, "SIGTERM"));
+  const running = await start(
+    config,
+    logger,
+    cluster.isWorker
+      ? {
+          pairGate: (await import("../cluster/cluster-permits.js")).clusterPairGate(),
+          onListening: (port, info) => process.send?.({ kms: "listening", port, info }),
+        }
+      : {},
+  );
   await new Promise<void>((resolve) => {
+    // The first signal drains; later ones (a cluster's primary forwards SIGTERM after a Ctrl-C
+    // reached the whole process group) must not kill the drain.
     const onSignal = (signal: string) => {
       logger.info({ signal }, "shutting down");
       resolve();
     };
     process.once("SIGTERM", onSignal);
     process.once("SIGINT", onSignal);
+  }).then(() => {
+    process.on("SIGTERM", () => {});
+    process.on("SIGINT", () => {});
   });
   await running.stop();
   return 0;

@@ -131,7 +131,8 @@ export type Int64 = ColumnType<number | string, number, never>;
 
 /** `kms_audit` (migration 002): the append-only, hash-chained audit trail. */
 export interface AuditTable {
-  seq: Int64;
+  /** Numbered by the database on insert since migration 008. */
+  seq: ColumnType<number | string, never, never>;
   at: EpochMs;
   principal: string;
   operation: string;
@@ -143,6 +144,10 @@ export interface AuditTable {
   item_count: ColumnType<number | string | null, number | null, never>;
   prev_hash: string;
   hash: string;
+  /** Migration 008: the chain the record extends (`""`: the shared chain of older records). */
+  writer: ColumnType<string, string, never>;
+  /** Migration 008: the record's place in its writer's chain. */
+  writer_seq: ColumnType<number | string, number, never>;
 }
 
 /** The Kysely database type of the store; the migrations under `migrations/` create exactly this. */

@@ -167,6 +167,7 @@ describe.skipIf(!url)("PostgreSQL store", () => {
           { name: "005-retired-versions-and-batches" },
           { name: "006-imported-key-material" },
           { name: "007-per-material-terms" },
+          { name: "008-audit-writer-chains" },
         ]);
         // Bytewise id order whatever the server's locale (this server's may already be C).
         const collated = await client.query(

@@ -43,6 +43,7 @@ describe("SQLite store file", () => {
           "005-retired-versions-and-batches",
           "006-imported-key-material",
           "007-per-material-terms",
+          "008-audit-writer-chains",
         ],
         file: sqliteFile(dir),
       },

@@ -7,6 +7,7 @@ import { clientKeysMigration } from "./004-client-keys.js";
 import { retiredVersionsMigration } from "./005-retired-versions-and-batches.js";
 import { importedKeyMaterialMigration } from "./006-imported-key-material.js";
 import { perMaterialTermsMigration } from "./007-per-material-terms.js";
+import { auditWriterChainsMigration } from "./008-audit-writer-chains.js";
 
 /**
  * Every migration, by name, in order. A static map rather than Kysely's `FileMigrationProvider`:
@@ -24,6 +25,7 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
         "005-retired-versions-and-batches": retiredVersionsMigration(),
         "006-imported-key-material": importedKeyMaterialMigration(dialect),
         "007-per-material-terms": perMaterialTermsMigration(),
+        "008-audit-writer-chains": auditWriterChainsMigration(dialect),
       };
     },
   };
