@@ -8,6 +8,7 @@ const USAGE = `usage:
   kms principal list                          list principals
   kms principal delete NAME                   delete a principal
   kms audit verify [--expect-head HASH]       check the audit trail's hash chain
+  kms root-key status | rotate                root keys in use; re-wrap everything under KMS_NEW_ROOT_KEY[_FILE|_PKCS11_KEY]
   kms client-key create PRINCIPAL [--out DIR] [--days N]   issue an Alibaba-protocol ClientKey file
   kms client-key list | delete KEY_ID         list or revoke ClientKeys
   kms tls dev-cert [--out DIR]                write a development CA and a localhost server certificate
@@ -62,7 +63,7 @@ function split(args: string[]): { own: string[]; config: string[] } {
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command !== undefined && CLIENT_COMMANDS.has(command)) return clientCommand(command, rest);
-  if (!["serve", "principal", "client-key", "audit"].includes(command ?? "")) {
+  if (!["serve", "principal", "client-key", "audit", "root-key"].includes(command ?? "")) {
     process.stderr.write(`${USAGE}\n`);
     return command === undefined || command === "help" || command === "--help" ? 0 : 2;
   }
@@ -88,6 +89,8 @@ async function main(argv: string[]): Promise<number> {
       return await (await import("./client-key-command.js")).clientKeyCommand(own, config, logger);
     }
     if (command === "audit") return await (await import("./audit-command.js")).auditCommand(own, config, logger);
+    if (command === "root-key")
+      return await (await import("./root-key-command.js")).rootKeyCommand(own, config, logger);
     if (own.length > 0) throw new ConfigError(`unexpected argument ${own[0]}`);
     const running = await start(config, logger);
     await new Promise<void>((resolve) => {

@@ -66,7 +66,7 @@ export async function importKeyMaterial(
   const found = await keyFor(deps, call, input.keyRef, "ImportKeyMaterial");
   requireExternal(found);
   const terms = expiry(deps, input);
-  const token = openImportToken(deps, found.id, input.importToken);
+  const token = await openImportToken(deps, found.id, input.importToken);
   let plain: Buffer | undefined;
   let material: KeyMaterial | undefined;
   try {
@@ -105,10 +105,14 @@ export async function importKeyMaterial(
   }
 }
 
-function sealed(deps: Pick<CoreDeps, "keyring">, version: KeyVersionRecord, material: KeyMaterial): KeyVersionRecord {
+async function sealed(
+  deps: Pick<CoreDeps, "keyring">,
+  version: KeyVersionRecord,
+  material: KeyMaterial,
+): Promise<KeyVersionRecord> {
   return {
     ...version,
-    wrappedMaterial: deps.keyring.wrap(version.keyId, version.versionId, material.secret),
+    wrappedMaterial: await deps.keyring.wrap(version.keyId, version.versionId, material.secret),
     publicKey: material.publicKey,
     materialDigest: materialDigest(version.keyId, version.versionId, material.secret),
   };
@@ -130,7 +134,7 @@ async function restoreMaterial(deps: CoreDeps, tx: KeyStoreTx, key: KeyRecord, m
       `The key material is not the material previously imported into key '${key.id}'.`,
     );
   }
-  await tx.setVersionMaterial(sealed(deps, target, material));
+  await tx.setVersionMaterial(await sealed(deps, target, material));
   return target.versionId;
 }
 
@@ -160,7 +164,7 @@ async function storeNewMaterial(
   }
   const last = versions.at(-1);
   const createdAt = new Date(Math.max(deps.clock().getTime(), (last?.createdAt.getTime() ?? 0) + 1));
-  const version = sealed(
+  const version = await sealed(
     deps,
     {
       keyId: key.id,
@@ -180,12 +184,16 @@ async function storeNewMaterial(
  * Whether `secret` is a version's material: by its digest, or — for material that came without one
  * (a seed file) and is still present — by the material itself.
  */
-function isSameMaterial(deps: Pick<CoreDeps, "keyring">, version: KeyVersionRecord, secret: Buffer): boolean {
+async function isSameMaterial(
+  deps: Pick<CoreDeps, "keyring">,
+  version: KeyVersionRecord,
+  secret: Buffer,
+): Promise<boolean> {
   if (version.materialDigest) {
     return sameDigest(version.materialDigest, materialDigest(version.keyId, version.versionId, secret));
   }
   if (version.wrappedMaterial.length === 0) return false;
-  const existing = deps.keyring.unwrap(version.keyId, version.versionId, version.wrappedMaterial);
+  const existing = await deps.keyring.unwrap(version.keyId, version.versionId, version.wrappedMaterial);
   try {
     return existing.length === secret.length && timingSafeEqual(existing, secret);
   } finally {

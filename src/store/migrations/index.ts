@@ -6,6 +6,7 @@ import { rotationTypeMigration } from "./003-rotation-type.js";
 import { clientKeysMigration } from "./004-client-keys.js";
 import { retiredVersionsMigration } from "./005-retired-versions-and-batches.js";
 import { importedKeyMaterialMigration } from "./006-imported-key-material.js";
+import { rootKeysMigration } from "./007-root-keys.js";
 
 /**
  * Every migration, by name, in order. A static map rather than Kysely's `FileMigrationProvider`:
@@ -22,6 +23,7 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
         "004-client-keys": clientKeysMigration(dialect),
         "005-retired-versions-and-batches": retiredVersionsMigration(),
         "006-imported-key-material": importedKeyMaterialMigration(dialect),
+        "007-root-keys": rootKeysMigration(dialect),
       };
     },
   };

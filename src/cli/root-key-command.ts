@@ -1,0 +1,42 @@
+import type { Logger } from "pino";
+import type { Config } from "../config.js";
+import { rootKeyStatus } from "../core/root-keys/root-key-status.js";
+import { rotateRootKey } from "../core/root-keys/rotate-root-key.js";
+import { Pkcs11SetupError } from "../crypto/pkcs11-token.js";
+import { openState, StartupError } from "../main.js";
+import { loadNewRootKey } from "../root-key-config.js";
+
+/**
+ * `kms root-key status` prints, as JSON, each root key of the keyring with how many key versions
+ * and principal secrets remain under it; `kms root-key rotate` moves every one of them to the
+ * root key named by `KMS_NEW_ROOT_KEY`, `KMS_NEW_ROOT_KEY_FILE` or `KMS_NEW_ROOT_KEY_PKCS11_KEY`
+ * while the service keeps serving (docs/operations.md "Root key rotation"). Both open the
+ * database with the server's own configuration, current root key included. Progress goes to
+ * stderr; a killed rotation is finished by running it again.
+ */
+export async function rootKeyCommand(args: string[], config: Config, logger: Logger): Promise<number> {
+  const [verb, ...rest] = args;
+  if ((verb !== "status" && verb !== "rotate") || rest.length > 0) {
+    process.stderr.write("usage: kms root-key status | KMS_NEW_ROOT_KEY[_FILE|_PKCS11_KEY]=… kms root-key rotate\n");
+    return 2;
+  }
+  const { store, keyring, root } = await openState(config, logger, { create: false });
+  try {
+    if (verb === "status") {
+      process.stdout.write(`${JSON.stringify(await rootKeyStatus(store, keyring), null, 2)}\n`);
+      return 0;
+    }
+    const next = await loadNewRootKey(process.env, root.openPkcs11Key).catch((err: unknown) => {
+      throw err instanceof Pkcs11SetupError ? new StartupError(err.message) : err;
+    });
+    const result = await rotateRootKey({ store, keyring, clock: () => new Date() }, next, {
+      onProgress: (n) => process.stderr.write(`re-wrapped ${n}\n`),
+    });
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    const done = result.status.every((s) => s.id === result.active || s.versions + s.principals === 0);
+    return done ? 0 : 1;
+  } finally {
+    await store.close();
+    await keyring.close();
+  }
+}
