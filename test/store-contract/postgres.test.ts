@@ -8,6 +8,7 @@ import { at, makeKey, makeVersion } from "./fixtures.js";
 import { defineKeyStoreContract } from "./key-store.contract.js";
 import { defineSecurityStoreContract, makeAuditEntry } from "./security.contract.js";
 import { defineImportedMaterialContract } from "./imported-material.contract.js";
+import { defineRootKeysContract } from "./root-keys.contract.js";
 import { dropSchemas } from "../helpers/pg-schema.js";
 
 const url = process.env.KMS_TEST_DATABASE_URL;
@@ -33,6 +34,7 @@ describe.skipIf(!url)("PostgreSQL store", () => {
   defineKeyStoreContract("postgres", () => open(freshSchema()));
   defineSecurityStoreContract("postgres", () => open(freshSchema()));
   defineImportedMaterialContract("postgres", () => open(freshSchema()));
+  defineRootKeysContract("postgres", () => open(freshSchema()));
 
   it("extends one unbroken audit chain from two instances appending at once (advisory lock)", async () => {
     const schema = freshSchema();
@@ -145,6 +147,7 @@ describe.skipIf(!url)("PostgreSQL store", () => {
           "kms_keys",
           "kms_meta",
           "kms_principals",
+          "kms_root_keys",
           "kysely_migration",
           "kysely_migration_lock",
         ]);
@@ -156,6 +159,7 @@ describe.skipIf(!url)("PostgreSQL store", () => {
           { name: "004-client-keys" },
           { name: "005-retired-versions-and-batches" },
           { name: "006-imported-key-material" },
+          { name: "007-root-keys" },
         ]);
         // Bytewise id order whatever the server's locale (this server's may already be C).
         const collated = await client.query(

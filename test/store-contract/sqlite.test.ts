@@ -8,6 +8,7 @@ import { makeKey } from "./fixtures.js";
 import { defineKeyStoreContract } from "./key-store.contract.js";
 import { defineSecurityStoreContract } from "./security.contract.js";
 import { defineImportedMaterialContract } from "./imported-material.contract.js";
+import { defineRootKeysContract } from "./root-keys.contract.js";
 
 const root = mkdtempSync(join(tmpdir(), "kms-store-"));
 let n = 0;
@@ -18,6 +19,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 defineKeyStoreContract("sqlite", () => openStore({ dataDir: freshDir() }));
 defineSecurityStoreContract("sqlite", () => openStore({ dataDir: freshDir() }));
 defineImportedMaterialContract("sqlite", () => openStore({ dataDir: freshDir() }));
+defineRootKeysContract("sqlite", () => openStore({ dataDir: freshDir() }));
 
 describe("SQLite store file", () => {
   it("creates the data dir 0700 and a WAL database that outlives the store", async () => {
@@ -39,6 +41,7 @@ describe("SQLite store file", () => {
           "004-client-keys",
           "005-retired-versions-and-batches",
           "006-imported-key-material",
+          "007-root-keys",
         ],
         file: sqliteFile(dir),
       },
