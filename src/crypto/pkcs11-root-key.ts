@@ -13,9 +13,9 @@ const ID_LABEL = Buffer.from("kms/v2 root key id", "utf8");
  * 32 bytes (docs/operations.md lists the attributes to create it with).
  *
  * Its id is `p11-` and the first 6 bytes (hex) of a key check value computed inside the token:
- * the GCM tag of an empty message under an all-zero IV with a fixed AAD. That is one block
- * encryption of a constant, the usual form of a KCV, and it is the same value every time, so
- * it reveals nothing new; the random IVs of real wraps meet the all-zero IV with probability 2^-96.
+ * the GCM tag of a zero block under an all-zero IV with a fixed AAD. That is a block encryption
+ * of constants, the usual form of a KCV, and it is the same value every time, so it reveals
+ * nothing new; the random IVs of real wraps meet the all-zero IV with probability 2^-96.
  * A different key put under the same label gets a different id and is refused.
  */
 export class Pkcs11RootKey implements RootKey {
@@ -46,8 +46,9 @@ export class Pkcs11RootKey implements RootKey {
       );
     }
     const provisional = new Pkcs11RootKey(token, label, "");
-    const kcv = await provisional.seal(Buffer.alloc(12), ID_LABEL, Buffer.alloc(0));
-    return new Pkcs11RootKey(token, label, `p11-${kcv.subarray(0, 6).toString("hex")}`);
+    const kcv = await provisional.seal(Buffer.alloc(12), ID_LABEL, Buffer.alloc(16));
+    const tag = kcv.subarray(kcv.length - TAG_BYTES);
+    return new Pkcs11RootKey(token, label, `p11-${tag.subarray(0, 6).toString("hex")}`);
   }
 
   seal(iv: Buffer, aad: Buffer, plaintext: Buffer): Promise<Buffer> {

@@ -78,7 +78,7 @@ export class Pkcs11Token {
       this.#lib.C_FindObjectsFinal(session);
       if (found.length !== 1) {
         throw new Pkcs11SetupError(
-          `the token ${this.#opts.tokenLabel} has ${found.length === 0 ? "no" : "more than one"} secret key labelled ${label}`,
+          `KMS_ROOT_KEY_PKCS11_KEY: the token ${this.#opts.tokenLabel} has ${found.length === 0 ? "no" : "more than one"} secret key labelled ${label}`,
         );
       }
       this.#keyHandles.set(label, found[0]!);
