@@ -68,6 +68,18 @@ describe("root keyring on a store", () => {
     await store.close();
   });
 
+  it("lets one of two different keys starting together on a new database win, and records only that one", async () => {
+    const store = await freshStore();
+    const a = new RawRootKey(secureRandom(32));
+    const b = new RawRootKey(secureRandom(32));
+    const outcomes = await Promise.all([refusal(open(store, a)), refusal(open(store, b))]);
+    expect(outcomes.sort()).toEqual(["opened", "refused"]);
+    const winner = outcomes[0] === "opened" ? a : b;
+    expect((await store.listRootKeys()).map((k) => k.id)).toEqual([winner.id]);
+    expect(await refusal(open(store, winner))).toBe("opened");
+    await store.close();
+  });
+
   it("accepts a database from before the keyring only with the key its check value names", async () => {
     const store = await freshStore();
     const bytes = secureRandom(32);

@@ -51,8 +51,10 @@ export async function openKeyring(opts: {
           "the root key does not match this database (its key check value differs); refusing to start",
         );
       }
-      await tx.putRootKey(rootKeyRecord(configured, opts.now));
-      return tx.putMetaIfAbsent(ACTIVE_ROOT_KEY, configured.id);
+      // Two instances may start on a new database at once: only the key that won is recorded.
+      const won = await tx.putMetaIfAbsent(ACTIVE_ROOT_KEY, configured.id);
+      if (won === configured.id) await tx.putRootKey(rootKeyRecord(configured, opts.now));
+      return won;
     }));
   const entries = await store.listRootKeys();
   const own = entries.find((e) => e.id === configured.id);
