@@ -12,7 +12,8 @@ import { loadNewRootKey } from "../root-key-config.js";
  * root key named by `KMS_NEW_ROOT_KEY`, `KMS_NEW_ROOT_KEY_FILE` or `KMS_NEW_ROOT_KEY_PKCS11_KEY`
  * while the service keeps serving (docs/operations.md "Root key rotation"). Both open the
  * database with the server's own configuration, current root key included. Progress goes to
- * stderr; a killed rotation is finished by running it again.
+ * stderr; a killed rotation is finished by running it again. `KMS_ROTATE_BATCH` (rows per
+ * transaction, default 50) and `KMS_ROTATE_PAUSE_MS` (a pause between them) pace it.
  */
 export async function rootKeyCommand(args: string[], config: Config, logger: Logger): Promise<number> {
   const [verb, ...rest] = args;
@@ -30,6 +31,8 @@ export async function rootKeyCommand(args: string[], config: Config, logger: Log
       throw err instanceof Pkcs11SetupError ? new StartupError(err.message) : err;
     });
     const result = await rotateRootKey({ store, keyring, clock: () => new Date() }, next, {
+      batch: positive(process.env.KMS_ROTATE_BATCH, 50),
+      pauseMs: positive(process.env.KMS_ROTATE_PAUSE_MS, 0),
       onProgress: (n) => process.stderr.write(`re-wrapped ${n}\n`),
     });
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
@@ -39,4 +42,13 @@ export async function rootKeyCommand(args: string[], config: Config, logger: Log
     await store.close();
     await keyring.close();
   }
+}
+
+function positive(value: string | undefined, fallback: number): number {
+  if (value === undefined || value === "") return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 100_000) {
+    throw new StartupError("KMS_ROTATE_BATCH and KMS_ROTATE_PAUSE_MS must be integers from 0 to 100000");
+  }
+  return n === 0 && fallback > 0 ? fallback : n;
 }

@@ -7,7 +7,7 @@ import { rootKeyRecord } from "./open-keyring.js";
 import { ROOT_KEY_WATCH_MS } from "./watch-active.js";
 import { rootKeyStatus, storedBlobs, type RootKeyUsage } from "./root-key-status.js";
 
-/** Rows re-wrapped per transaction: short transactions keep serving instances' writes flowing. */
+/** Rows re-wrapped per transaction by default: short transactions keep serving instances' writes flowing. */
 const BATCH = 50;
 /** Passes over the store before giving up on rows that keep changing under us. */
 const MAX_PASSES = 5;
@@ -42,7 +42,14 @@ export interface RotationResult {
 export async function rotateRootKey(
   deps: { store: KeyStore; keyring: RootKeyring; clock: () => Date },
   next: RootKey,
-  opts: { settleMs?: number; onProgress?: (rewrapped: number) => void } = {},
+  opts: {
+    settleMs?: number;
+    /** Rows per transaction (default 50). */
+    batch?: number;
+    /** A pause between transactions, to spare a busy database or HSM (default none). */
+    pauseMs?: number;
+    onProgress?: (rewrapped: number) => void;
+  } = {},
 ): Promise<RotationResult> {
   const { store, keyring } = deps;
   keyring.add(next);
@@ -58,7 +65,7 @@ export async function rotateRootKey(
 
   let rewrapped = 0;
   for (let pass = 0; pass < MAX_PASSES; pass++) {
-    const moved = await rewrapPass(deps, next.id, (n) => {
+    const moved = await rewrapPass(deps, next.id, opts.batch ?? BATCH, opts.pauseMs ?? 0, (n) => {
       rewrapped += n;
       opts.onProgress?.(rewrapped);
     });
@@ -91,6 +98,8 @@ async function rawCopy(keyring: RootKeyring, wrapperId: string, next: RawRootKey
 async function rewrapPass(
   deps: { store: KeyStore; keyring: RootKeyring },
   target: string,
+  size: number,
+  pauseMs: number,
   progress: (n: number) => void,
 ): Promise<number> {
   let moved = 0;
@@ -117,11 +126,12 @@ async function rewrapPass(
     });
     moved += done;
     progress(done);
+    if (pauseMs > 0) await sleep(pauseMs);
   };
   for await (const item of storedBlobs(deps.store)) {
     if (deps.keyring.rootKeyOf(item.blob.wrapped) === target) continue;
     batch.push(item);
-    if (batch.length >= BATCH) await flush();
+    if (batch.length >= size) await flush();
   }
   await flush();
   return moved;
