@@ -1,12 +1,13 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import SqliteDatabase from "better-sqlite3";
-import { type Dialect, Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import { type Dialect, Kysely, PostgresDialect } from "kysely";
 import type { KeyStore } from "./key-store.js";
 import { type ChangeFeed, CachingKeyStore } from "./caching-store.js";
 import { KyselyKeyStore } from "./kysely-store.js";
 import { migrateToLatest } from "./migrate.js";
 import { withDependencyTimeouts } from "./dependency-timeouts.js";
+import { ImmediateSqliteDialect } from "./sqlite-immediate.js";
 import { createPgPool } from "./pg-pool.js";
 import { announceChange, PgChangeListener } from "./pg-change-listener.js";
 import { ReadCache } from "./read-cache.js";
@@ -122,7 +123,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<KeyStore> {
             lockMs: timeoutMs,
             connectMs: timeoutMs,
           })
-        : new SqliteDialect({ database: sqlite! }),
+        : new ImmediateSqliteDialect({ database: sqlite! }),
     ),
   });
   // On PostgreSQL, migrations run on a pool of their own with no statement or lock timeout: the
