@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { RawRootKey, type RootKey } from "../../crypto/root-key.js";
+import { KmsError } from "../../domain/errors.js";
 import type { RootKeyring } from "../../crypto/root-keyring.js";
 import type { KeyStore, StoredBlob } from "../../store/key-store.js";
 import { ACTIVE_ROOT_KEY } from "./keyring-source.js";
@@ -113,17 +114,19 @@ async function rewrapPass(
       })),
     );
     batch = [];
-    const done = await deps.store.transaction(async (tx) => {
-      let n = 0;
-      for (const { table, blob, to } of work) {
-        const ok =
-          table === "version"
-            ? await tx.replaceVersionBlob(blob.owner, blob.id, blob.wrapped, to)
-            : await tx.replacePrincipalBlob(blob.owner, blob.wrapped, to);
-        if (ok) n++;
-      }
-      return n;
-    });
+    const done = await withRetries(() =>
+      deps.store.transaction(async (tx) => {
+        let n = 0;
+        for (const { table, blob, to } of work) {
+          const ok =
+            table === "version"
+              ? await tx.replaceVersionBlob(blob.owner, blob.id, blob.wrapped, to)
+              : await tx.replacePrincipalBlob(blob.owner, blob.wrapped, to);
+          if (ok) n++;
+        }
+        return n;
+      }),
+    );
     moved += done;
     progress(done);
     if (pauseMs > 0) await sleep(pauseMs);
@@ -140,4 +143,20 @@ async function rewrapPass(
 /** The key id a blob's AAD binds: the key's id, or `principal:<name>` (`core/access/principals.ts`). */
 function aadOwner(item: { table: "version" | "principal"; blob: StoredBlob }): string {
   return item.table === "version" ? item.blob.owner : `principal:${item.blob.owner}`;
+}
+
+/**
+ * A batch that met a busy database (`DependencyTimeout`: serving instances held the lock past the
+ * store's timeout) is tried again a few times before the run gives up; each try is a whole
+ * transaction, and the compare-and-swap makes repeating it harmless.
+ */
+async function withRetries<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!(err instanceof KmsError && err.code === "DependencyTimeout") || attempt >= 5) throw err;
+      await sleep(250 * attempt);
+    }
+  }
 }
