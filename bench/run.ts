@@ -37,6 +37,7 @@ const USAGE = `usage: npm run bench -- [options]
   --concurrency <n>       calls in flight for the unary scenarios (default 32)
   --pair-concurrency <n>  calls in flight for GenerateDataKeyPair (default 8)
   --workers <n>           KMS_WORKERS = KMS_KEYPAIR_CONCURRENCY for the server (default 2)
+  --processes <n>         KMS_PROCESSES for the server (default 1; the baseline gets the same)
   --pair-backoff <ms>     pause after a refusal in the *-backoff pair scenario (default 50)
   --payload <bytes>       AdvanceEncrypt/AdvanceDecrypt plaintext size (default 1024)
   --database-url <url>    KMS_DATABASE_URL (PostgreSQL); default SQLite in a fresh temp dir
@@ -56,6 +57,7 @@ const { values: flags } = parseArgs({
     concurrency: { type: "string", default: "32" },
     "pair-concurrency": { type: "string", default: "8" },
     workers: { type: "string", default: "2" },
+    processes: { type: "string", default: "1" },
     payload: { type: "string", default: "1024" },
     "pair-backoff": { type: "string", default: "50" },
     "database-url": { type: "string" },
@@ -84,6 +86,7 @@ const config = {
   concurrency: positive("concurrency", flags.concurrency),
   pairConcurrency: positive("pair-concurrency", flags["pair-concurrency"]),
   workers: positive("workers", flags.workers),
+  processes: positive("processes", flags.processes),
   payloadBytes: positive("payload", flags.payload),
   pairBackoffMs: positive("pair-backoff", flags["pair-backoff"]),
   databaseUrl: flags["database-url"],
@@ -460,6 +463,7 @@ const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 const env: Record<string, string> = {
   KMS_WORKERS: String(config.workers),
   KMS_KEYPAIR_CONCURRENCY: String(config.workers),
+  KMS_PROCESSES: String(config.processes),
   // The pair scenarios measure on-demand generation behind the semaphore; bench/pool.ts measures the pool.
   KMS_KEYPAIR_POOL: "off",
   // `kms listening` is an info line, and info is the shipped default, so the per-call log line is measured too.
@@ -480,6 +484,8 @@ async function startKms(extraEnv: Record<string, string> = {}, root?: string) {
     env: { ...env, ...extraEnv },
     ...(dataDir ? { dataDir } : {}),
     ...(root ? { root } : {}),
+    // A loaded machine can take well over the tests' 30 s to start a server (tsx, migrations).
+    timeoutMs: 180_000,
   });
   server.child.stdout?.removeAllListeners("data");
   server.child.stdout?.resume();

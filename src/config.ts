@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { z } from "zod";
+import type { TracesExporter } from "./telemetry/tracing.js";
 import { DEFAULT_LIMITS, type ListenerLimits } from "./listener-limits.js";
 import {
   DEFAULT_POOL_MAX_AGE_MS,
@@ -37,6 +38,11 @@ export interface Config {
    */
   pkcs11: Pkcs11Config | undefined;
   workers: number;
+  /**
+   * Server processes on the one port (`KMS_PROCESSES`, default: available parallelism), through
+   * `node:cluster`; 1 serves in this process alone. Dev mode (an in-memory database) is always 1.
+   */
+  processes: number;
   keyPairConcurrency: number;
   /**
    * Pre-generated key pairs (`KMS_KEYPAIR_POOL`, `KMS_KEYPAIR_POOL_MAX_AGE`); undefined when off.
@@ -75,6 +81,11 @@ export interface Config {
    * only on a loopback address.
    */
   dev: boolean;
+  /**
+   * OpenTelemetry trace export (`OTEL_TRACES_EXPORTER`): `otlp` turns it on, unset or `none`
+   * leaves it off (`src/telemetry/tracing.ts`; the other `OTEL_*` variables are the SDK's own).
+   */
+  tracesExporter: TracesExporter;
 }
 
 /** The gRPC stacks `KMS_GRPC_SERVER` chooses between. */
@@ -126,6 +137,7 @@ const VARIABLES = {
   KMS_ROOT_KEY_PKCS11_PIN_FILE: { schema: z.string().min(1), accepts: "a path to a file holding the user PIN" },
   KMS_ROOT_KEY_PKCS11_KEY: { schema: z.string().min(1), accepts: "the label of an AES-256 key in the token" },
   KMS_WORKERS: { schema: positiveInt(256), accepts: "an integer from 1 to 256" },
+  KMS_PROCESSES: { schema: positiveInt(256), accepts: "an integer from 1 to 256" },
   KMS_KEYPAIR_CONCURRENCY: { schema: positiveInt(1024), accepts: "an integer from 1 to 1024" },
   KMS_KEYPAIR_POOL: { schema: keyPairPoolSchema, accepts: KEYPAIR_POOL_ACCEPTS },
   KMS_KEYPAIR_POOL_MAX_AGE: {
@@ -194,6 +206,15 @@ function readFlags(argv: readonly string[]): Partial<Record<VariableName, string
     out[name] = value;
   }
   return out;
+}
+
+/** Every setting as `kms serve --help` lists it: the variable, its flag and what it accepts. */
+export function configOptions(): { variable: string; flag: string; accepts: string }[] {
+  return (Object.keys(VARIABLES) as VariableName[]).map((variable) => ({
+    variable,
+    flag: flagFor(variable),
+    accepts: VARIABLES[variable].accepts,
+  }));
 }
 
 /** Parses and validates; throws {@link ConfigError} with one line on the first bad value. */
@@ -266,6 +287,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     rootKeyFile,
     pkcs11,
     workers,
+    processes: dev ? 1 : (get("KMS_PROCESSES") ?? Math.max(1, availableParallelism())),
     keyPairConcurrency: get("KMS_KEYPAIR_CONCURRENCY") ?? workers,
     keyPairPool: poolTargets
       ? { targets: poolTargets, maxAgeMs: get("KMS_KEYPAIR_POOL_MAX_AGE") ?? DEFAULT_POOL_MAX_AGE_MS }
@@ -287,7 +309,31 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     },
     seedFile: get("KMS_SEED_FILE"),
     dev,
+    tracesExporter: tracesExporterOf(env),
   };
+}
+
+/**
+ * `OTEL_TRACES_EXPORTER` and `OTEL_SDK_DISABLED` as the OpenTelemetry specification names them.
+ * Unlike the specification's default (`otlp`), tracing stays off unless asked for: a service
+ * should not start sending data to a collector nobody configured. Traces go over OTLP/HTTP, so
+ * `OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL=grpc` is refused rather than silently ignored.
+ */
+function tracesExporterOf(env: NodeJS.ProcessEnv): TracesExporter {
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === "true") return undefined;
+  const exporter = env.OTEL_TRACES_EXPORTER?.trim() || "none";
+  if (exporter !== "otlp" && exporter !== "none") {
+    throw new ConfigError("OTEL_TRACES_EXPORTER is invalid: expected otlp or none");
+  }
+  const protocolVariable = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL
+    ? "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"
+    : "OTEL_EXPORTER_OTLP_PROTOCOL";
+  if (exporter === "otlp" && env[protocolVariable] === "grpc") {
+    throw new ConfigError(
+      `${protocolVariable} is invalid: expected http/json or http/protobuf (traces go over OTLP/HTTP)`,
+    );
+  }
+  return exporter === "otlp" ? "otlp" : undefined;
 }
 
 function pickEnv(env: NodeJS.ProcessEnv): Partial<Record<VariableName, string>> {

@@ -1,9 +1,11 @@
+import type { Tracer } from "@opentelemetry/api";
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
 import type { KeyPairGenerator } from "./crypto/key-pairs.js";
 import { KeyPairPool } from "./crypto/pool/keypair-pool.js";
 import { createWorkerKeyPairGenerator } from "./crypto/pool/worker-pool.js";
 import { createWorkerLanes } from "./crypto/pool/worker-lanes.js";
+import { tracedKeyPairs } from "./crypto/pool/traced-key-pairs.js";
 
 /** The key-pair generator core gets, and the ready-pair pool when `KMS_KEYPAIR_POOL` is on. */
 export interface KeyPairWiring {
@@ -23,10 +25,11 @@ const FILL_GRACE_MS = 3_000;
  * Builds the worker threads and, when configured, the pool in front of them; starts the initial
  * fill in the background after {@link FILL_GRACE_MS} (the service answers meanwhile: a pair not
  * yet pooled is generated on demand) and logs how long the fill took. Log lines carry counts and
- * durations only.
+ * durations only. With tracing on, each on-demand generation is a span of the call waiting for it.
  */
-export function createKeyPairs(config: Config, logger: Logger): KeyPairWiring {
-  const workers = createWorkerKeyPairGenerator({ threads: config.workers });
+export function createKeyPairs(config: Config, logger: Logger, tracer?: Tracer): KeyPairWiring {
+  const threads = createWorkerKeyPairGenerator({ threads: config.workers });
+  const workers = tracer ? tracedKeyPairs(threads, tracer) : threads;
   if (!config.keyPairPool) {
     logger.info("key-pair pool off");
     return { keyPairs: workers, pool: undefined };

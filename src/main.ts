@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { randomUUID } from "node:crypto";
+import type { Tracer } from "@opentelemetry/api";
 import { type ConnectRouter, createContextValues } from "@connectrpc/connect";
 import { type Logger, pino } from "pino";
 import { createConnectAdapter } from "./api/connect-adapter.js";
@@ -25,7 +26,7 @@ import { createKeyAccess } from "./core/access/key-access.js";
 import { MaterialCache } from "./core/keys/material-cache.js";
 import { startScheduler } from "./core/rotation/scheduler.js";
 import { registerPoolMetrics } from "./crypto/pool/pool-metrics.js";
-import { Semaphore } from "./crypto/pool/semaphore.js";
+import { type PairGate, Semaphore } from "./crypto/pool/semaphore.js";
 import { secureRandom } from "./crypto/random.js";
 import type { RootKeyring } from "./crypto/root-keyring.js";
 import { Pkcs11SetupError } from "./crypto/pkcs11-token.js";
@@ -44,6 +45,7 @@ import { createKeyPairs } from "./keypair-pool-wiring.js";
 import { requestIdKey, requestIdOf } from "./edge/request-id.js";
 import type { KeyStore } from "./store/key-store.js";
 import { startListener } from "./server.js";
+import { startTracing } from "./telemetry/tracing.js";
 import { openStore, sqliteFile } from "./store/open-store.js";
 import { AdminService, file_kms_v1_admin_service } from "../gen/kms/v1/admin_service_pb.js";
 import { CryptoService, file_kms_v1_crypto_service } from "../gen/kms/v1/crypto_service_pb.js";
@@ -63,16 +65,30 @@ export interface Running {
  * The one place that wires config → store → crypto → core → server. Nothing else constructs
  * dependencies, so tests can start exactly what production starts.
  */
-export async function start(config: Config, logger: Logger = pino({ level: config.logLevel })): Promise<Running> {
+/** How a server process of a cluster (`KMS_PROCESSES` > 1) differs: `src/cluster/primary.ts`. */
+export interface StartOptions {
+  /** The key-pair permits, shared by every process of the server (default: a semaphore of its own). */
+  pairGate?: PairGate;
+  /** Called once listening, instead of logging "kms listening" (the primary logs that for all). */
+  onListening?: (port: number, info: Record<string, unknown>) => void;
+}
+
+export async function start(
+  config: Config,
+  logger: Logger = pino({ level: config.logLevel }),
+  opts: StartOptions = {},
+): Promise<Running> {
   const serving = new ServingState();
-  const { store, keyring } = await openState(config, logger);
-  const { keyPairs, pool } = createKeyPairs(config, logger);
+  const tracing = startTracing(config.tracesExporter);
+  const tracer = tracing?.tracer;
+  const { store, keyring } = await openState(config, logger, { tracer });
+  const { keyPairs, pool } = createKeyPairs(config, logger, tracer);
   const deps: CoreDeps = {
     store,
     keyring,
     keyPairs,
     pairSource: pool,
-    pairGate: new Semaphore(config.keyPairConcurrency),
+    pairGate: opts.pairGate ?? new Semaphore(config.keyPairConcurrency),
     materialCache: new MaterialCache(60_000, 10_000),
     clock: () => new Date(),
     random: secureRandom,
@@ -96,7 +112,7 @@ export async function start(config: Config, logger: Logger = pino({ level: confi
     },
   );
   const audit = createAuditSink(store);
-  const pipeline = createPipeline({ logger, metrics, authenticate, audit });
+  const pipeline = createPipeline({ logger, metrics, authenticate, audit, tracer });
   // One implementation of each service, served by connect-node and (for gRPC) by grpc-js.
   const keys = createKeyService(deps);
   const dataKeys = createDataKeyService(deps);
@@ -183,10 +199,13 @@ export async function start(config: Config, logger: Logger = pino({ level: confi
     logger.warn({ dev: true }, "DEV MODE: in-memory database and root key; any SigV4 access key is the admin");
     process.stdout.write(`${devBanner(`http://${config.listen.host}:${listener.port}`, adminCredentials)}\n`);
   }
-  logger.info(
-    { host: config.listen.host, port: listener.port, tls: Boolean(tls), store: store.dialect, grpc: config.grpcServer },
-    "kms listening",
-  );
+  const listening = { host: config.listen.host, tls: Boolean(tls), store: store.dialect, grpc: config.grpcServer };
+  if (opts.onListening) {
+    logger.info({ ...listening, port: listener.port }, "kms process listening");
+    opts.onListening(listener.port, listening);
+  } else {
+    logger.info({ ...listening, port: listener.port }, "kms listening");
+  }
 
   let stopping: Promise<void> | undefined;
   return {
@@ -201,6 +220,7 @@ export async function start(config: Config, logger: Logger = pino({ level: confi
         deps.materialCache.clear();
         await store.close();
         await keyring.close();
+        await tracing?.shutdown();
         logger.info("kms stopped");
       })();
       return stopping;
@@ -216,7 +236,7 @@ export async function start(config: Config, logger: Logger = pino({ level: confi
 export async function openState(
   config: Config,
   logger: Logger,
-  opts: { create?: boolean } = {},
+  opts: { create?: boolean; tracer?: Tracer | undefined } = {},
 ): Promise<{ store: KeyStore; keyring: RootKeyring; root: ConfiguredRootKey }> {
   if (opts.create === false && !config.databaseUrl && !existsSync(sqliteFile(config.dataDir))) {
     throw new StartupError(`there is no database at ${sqliteFile(config.dataDir)}: check KMS_DATA_DIR (--data-dir)`);
@@ -244,6 +264,7 @@ export async function openState(
       dataDir: config.dataDir,
       logger,
       inMemory: config.dev,
+      tracer: opts.tracer,
     });
   } catch (err) {
     await closeRoot();

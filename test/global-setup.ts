@@ -1,19 +1,46 @@
 import { execFileSync } from "node:child_process";
 import net from "node:net";
 import { resolve } from "node:path";
+import { startPostgresContainer } from "./helpers/postgres-container.js";
 
 const DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/test";
 
 /**
- * Makes `npm test` run everything on a machine with the usual local PostgreSQL: when
- * `KMS_TEST_DATABASE_URL` is unset and 127.0.0.1:5432 answers, the PostgreSQL suites use it.
- * Test workers inherit the variable. In CI (`CI` set) `.ci/run` sets it explicitly.
+ * Finds the PostgreSQL the PostgreSQL suites use, and exports it to the test workers as
+ * `KMS_TEST_DATABASE_URL` (workers inherit the variable), in this order:
+ *
+ * 1. `KMS_TEST_DATABASE_URL` when set (`.ci/run` sets it);
+ * 2. the usual local PostgreSQL, when 127.0.0.1:5432 answers;
+ * 3. a throw-away one in a container (`helpers/postgres-container.ts`), when a container engine
+ *    answers, stopped again by the returned teardown;
+ * 4. none: one line says why, and those suites skip (in CI they fail instead).
+ *
+ * `KMS_TEST_FORCE_CONTAINER=1` goes straight to 3 and fails when it cannot start one: `.ci/run`
+ * proves the container path that way on one file while the local PostgreSQL serves the rest.
  */
-export default async function setup(): Promise<void> {
+export default async function setup(): Promise<(() => Promise<void>) | undefined> {
   buildConsole();
-  if (process.env.KMS_TEST_DATABASE_URL) return;
-  const open = await new Promise<boolean>((resolve) => {
-    const socket = net.connect({ host: "127.0.0.1", port: 5432 });
+  const forced = process.env.KMS_TEST_FORCE_CONTAINER === "1";
+  if (!forced) {
+    if (process.env.KMS_TEST_DATABASE_URL) return undefined;
+    if (await answers("127.0.0.1", 5432)) {
+      process.env.KMS_TEST_DATABASE_URL = DEFAULT_URL;
+      return undefined;
+    }
+  }
+  const container = await startPostgresContainer();
+  if (typeof container === "string") {
+    if (forced) throw new Error(`KMS_TEST_FORCE_CONTAINER=1, but ${container}`);
+    console.log(`PostgreSQL tests skipped: no KMS_TEST_DATABASE_URL, nothing on 127.0.0.1:5432, and ${container}`);
+    return undefined;
+  }
+  process.env.KMS_TEST_DATABASE_URL = container.url;
+  return () => container.stop();
+}
+
+function answers(host: string, port: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const socket = net.connect({ host, port });
     socket.setTimeout(1000);
     socket.once("connect", () => {
       socket.destroy();
@@ -25,7 +52,6 @@ export default async function setup(): Promise<void> {
       resolve(false);
     });
   });
-  if (open) process.env.KMS_TEST_DATABASE_URL = DEFAULT_URL;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 
 /** One request of a scenario; resolves on success, throws on any failure. */
@@ -56,18 +56,40 @@ function ticksPerSecond(): number {
   return clockTicks;
 }
 
-/** utime + stime of a process (every thread), in milliseconds, from /proc/<pid>/stat. */
-export function processCpuMs(pid: number): number | undefined {
+/** The fields of /proc/<pid>/stat after the command name (which may contain spaces), or null. */
+function statFields(pid: number): string[] | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // The command name (field 2) may contain spaces; the fields after its closing ")" are fixed.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const utime = Number(fields[11]);
-    const stime = Number(fields[12]);
-    return ((utime + stime) * 1000) / ticksPerSecond();
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   } catch {
-    return undefined;
+    return null;
   }
+}
+
+/**
+ * utime + stime of a process (every thread) and of its descendants that are alive, in
+ * milliseconds, from /proc/<pid>/stat: with `KMS_PROCESSES` > 1 the pid is the cluster's primary
+ * and the calls are served by its children.
+ */
+export function processCpuMs(pid: number): number | undefined {
+  const own = statFields(pid);
+  if (own === null) return undefined;
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const fields = statFields(Number(entry));
+    if (fields === null) continue;
+    const ppid = Number(fields[1]);
+    children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+  }
+  let ticks = 0;
+  const visit = (p: number, fields: string[] | null) => {
+    if (fields === null) return;
+    ticks += Number(fields[11]) + Number(fields[12]);
+    for (const child of children.get(p) ?? []) visit(child, statFields(child));
+  };
+  visit(pid, own);
+  return (ticks * 1000) / ticksPerSecond();
 }
 
 function percentile(sorted: Float64Array, p: number): number {

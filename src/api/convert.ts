@@ -3,7 +3,8 @@ import { aliasArn, keyArn } from "../core/keys/key-id.js";
 import { KmsError } from "../domain/errors.js";
 import type { GrantConstraints, GrantRecord } from "../domain/security-records.js";
 import type { AliasRecord, KeyRecord } from "../domain/types.js";
-import type { VersionState, VersionView } from "../core/keys/retired-versions.js";
+import type { VersionState } from "../core/keys/retired-versions.js";
+import type { KeyVersionView } from "../core/rotation/rotation.js";
 import {
   DATA_KEY_SPECS,
   ENCRYPTION_ALGORITHMS,
@@ -17,7 +18,7 @@ import {
   type WireNames,
 } from "../domain/algorithms.js";
 import { KEY_PAIR_SPECS, KEY_SPECS } from "../domain/specs.js";
-import { EXPIRATION_MODELS, KEY_ORIGINS } from "../domain/key-import.js";
+import { EXPIRATION_MODELS, IMPORT_STATES, KEY_MATERIAL_STATES, KEY_ORIGINS } from "../domain/key-import.js";
 import type { EncryptionAlgorithm, KeyAgreementAlgorithm } from "../../gen/kms/v1/crypto_service_pb.js";
 import type {
   Alias,
@@ -126,12 +127,17 @@ export function keyMetadata(arn: Arn, key: KeyRecord): Init<KeyMetadata> {
   } as Init<KeyMetadata>;
 }
 
-export function keyVersion(v: VersionView): Init<KeyVersion> {
+export function keyVersion(v: KeyVersionView): Init<KeyVersion> {
   return {
     keyId: v.keyId,
     keyVersionId: v.versionId,
     createTime: ts(v.createdAt),
     state: KEY_VERSION_STATES[v.state],
+    keyMaterialState: toProto(KEY_MATERIAL_STATES, v.materialState),
+    importState: v.importState ? toProto(IMPORT_STATES, v.importState) : 0,
+    expirationModel: v.expirationModel ? toProto(EXPIRATION_MODELS, v.expirationModel) : 0,
+    validTo: ts(v.validTo ?? null),
+    keyMaterialDescription: v.materialDescription ?? "",
   } as Init<KeyVersion>;
 }
 

@@ -38,11 +38,14 @@ export function keyImportMethods(deps: CoreDeps) {
         expirationModel: fromProto(EXPIRATION_MODELS, req.expirationModel, "expiration_model"),
         validTo: req.validTo ? timestampDate(req.validTo) : undefined,
         importType: fromProto(IMPORT_TYPES, req.importType, "import_type"),
+        keyMaterialId: req.keyMaterialId || undefined,
+        description: req.keyMaterialDescription,
       });
       return { key: keyMetadata(deps, out.key), keyMaterialId: out.versionId };
     },
     async deleteImportedKeyMaterial(req: pb.DeleteImportedKeyMaterialRequest, call: Call) {
-      return { key: keyMetadata(deps, await deleteImportedKeyMaterial(deps, call, req.keyId)) };
+      const out = await deleteImportedKeyMaterial(deps, call, req.keyId, req.keyMaterialId || undefined);
+      return { key: keyMetadata(deps, out.key), keyMaterialId: out.keyMaterialId };
     },
   };
 }

@@ -1,6 +1,7 @@
 import { create, type DescEnum, type DescFile, type DescMessage, toBinary } from "@bufbuild/protobuf";
 import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
 import type { ConnectRouter } from "@connectrpc/connect";
+import { file_google_rpc_error_details } from "../../gen/google/rpc/error_details_pb.js";
 import { file_grpc_health_v1_health } from "../../gen/grpc/health/v1/health_pb.js";
 import * as v1 from "../../gen/grpc/reflection/v1/reflection_pb.js";
 import * as v1alpha from "../../gen/grpc/reflection/v1alpha/reflection_pb.js";
@@ -178,7 +179,10 @@ export interface ReflectionAnswers {
  * which they try (`buf curl` tries v1 then falls back; older grpcurl only speaks v1alpha); one
  * implementation answers both. `files` are the files whose services this server exposes; the
  * reflection and health protos are added here since health is always mounted beside
- * reflection. Lookups that miss answer with an in-stream `error_response` (NOT_FOUND), as the spec
+ * reflection. `google/rpc/error_details.proto` is indexed too: every error carries a
+ * `google.rpc.ErrorInfo` inside `grpc-status-details-bin` (a `google.rpc.Status` whose details are
+ * `Any`s), and grpcurl and `buf curl` resolve an `Any`'s type by asking reflection for the file
+ * containing it — without this file they can print the detail only as base64. Lookups that miss answer with an in-stream `error_response` (NOT_FOUND), as the spec
  * requires, so one bad lookup does not end a client's session.
  *
  * The index is built once here: descriptors are fixed for the life of the process.
@@ -186,6 +190,7 @@ export interface ReflectionAnswers {
 export function createReflection(files: DescFile[]): ReflectionAnswers {
   const index = buildIndex([
     ...files,
+    file_google_rpc_error_details,
     file_grpc_health_v1_health,
     v1.file_grpc_reflection_v1_reflection,
     v1alpha.file_grpc_reflection_v1alpha_reflection,

@@ -1,4 +1,11 @@
-import { type DescField, type DescMessage, fromBinary, fromJsonString, ScalarType } from "@bufbuild/protobuf";
+import {
+  type DescField,
+  type DescMessage,
+  fromBinary,
+  fromJsonString,
+  type MessageShape,
+  ScalarType,
+} from "@bufbuild/protobuf";
 import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
 import { KmsError } from "../domain/errors.js";
 
@@ -17,11 +24,12 @@ import { KmsError } from "../domain/errors.js";
  *   that silently disappears would not be bound into the ciphertext, so it is refused instead.
  *
  * Messages name the field (never its value: a value may be plaintext or a context value).
+ * Returns the decoded message, so a stack that can take it (grpc-js) does not decode twice.
  */
-export function checkBinaryMessage(desc: DescMessage, bytes: Uint8Array): void {
+export function checkBinaryMessage<Desc extends DescMessage>(desc: Desc, bytes: Uint8Array): MessageShape<Desc> {
   try {
     walkBinary(desc, bytes, 0);
-    fromBinary(desc, bytes, { readUnknownFields: false });
+    return fromBinary(desc, bytes, { readUnknownFields: false });
   } catch (err) {
     if (err instanceof KmsError) throw err;
     throw invalid(`The request is not a well-formed ${desc.typeName} message.`);

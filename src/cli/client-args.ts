@@ -2,6 +2,7 @@ import { Code } from "@connectrpc/connect";
 import { createKmsClient } from "../client/node.js";
 import type { KmsClient } from "../client/client.js";
 import { KmsClientError, toKmsClientError } from "../client/errors.js";
+import { FileProblem, Interrupted } from "./cli-errors.js";
 
 /**
  * Argument parsing and error wording shared by the client commands (`kms encrypt`, `kms decrypt`,
@@ -18,6 +19,8 @@ export class UsageError extends Error {
   override readonly name = "UsageError";
 }
 
+export { FileProblem } from "./cli-errors.js";
+
 /** The parsed command line: flags by name (repeatable ones keep every value) and positionals. */
 export interface ParsedArgs {
   flags: Map<string, string[]>;
@@ -25,10 +28,16 @@ export interface ParsedArgs {
 }
 
 /**
- * Parses `--name value`, `--name=value` and the short forms in `short` (`-i IN`). Only names in
- * `known` are accepted, so a typo is an error rather than a silently ignored option.
+ * Parses `--name value`, `--name=value` and the short forms in `short` (`-i IN`); the names in
+ * `booleans` take no value (`--follow`) and read as `"true"`. Only names in `known` are accepted,
+ * so a typo is an error rather than a silently ignored option.
  */
-export function parseArgs(args: string[], known: readonly string[], short: Record<string, string> = {}): ParsedArgs {
+export function parseArgs(
+  args: string[],
+  known: readonly string[],
+  short: Record<string, string> = {},
+  booleans: readonly string[] = [],
+): ParsedArgs {
   const flags = new Map<string, string[]>();
   const positionals: string[] = [];
   for (let i = 0; i < args.length; i++) {
@@ -46,7 +55,10 @@ export function parseArgs(args: string[], known: readonly string[], short: Recor
       continue;
     }
     if (name === undefined || !known.includes(name)) throw new UsageError(`unknown option ${a}`);
-    if (value === undefined) {
+    if (booleans.includes(name)) {
+      if (value !== undefined) throw new UsageError(`${a.slice(0, a.indexOf("="))} takes no value`);
+      value = "true";
+    } else if (value === undefined) {
       value = args[++i];
       if (value === undefined) throw new UsageError(`${a} needs a value`);
     }
@@ -102,12 +114,21 @@ export function clientFrom(parsed: ParsedArgs, env: NodeJS.ProcessEnv): { client
   return { client: createKmsClient({ baseUrl: endpoint, token }), endpoint };
 }
 
+/** How the file errors a person meets are worded. */
+const ERRNO_WORDS: Record<string, string> = {
+  ENOENT: "no such file",
+  EACCES: "permission denied",
+  EISDIR: "is a directory",
+  ENOSPC: "no space left on the device",
+  EROFS: "read-only file system",
+};
+
 /** The one-line message for a failure of a client command (without the `kms: ` prefix). */
 export function describeFailure(err: unknown, endpoint: string): string {
-  if (err instanceof UsageError) return err.message;
+  if (err instanceof UsageError || err instanceof FileProblem || err instanceof Interrupted) return err.message;
   const sys = err as NodeJS.ErrnoException;
   if (sys instanceof Error && typeof sys.syscall === "string" && typeof sys.code === "string") {
-    return `${sys.path ?? sys.syscall}: ${sys.code === "ENOENT" ? "no such file" : sys.code}`;
+    return `${sys.path ?? sys.syscall}: ${ERRNO_WORDS[sys.code] ?? sys.code}`;
   }
   const e = err instanceof KmsClientError ? err : toKmsClientError(err);
   switch (e.code) {

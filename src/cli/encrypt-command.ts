@@ -1,4 +1,3 @@
-import type { Readable, Writable } from "node:stream";
 import { createEncryptStream } from "../client/envelope-encrypt.js";
 import {
   clientFrom,
@@ -9,20 +8,31 @@ import {
   parseFileArgs,
   UsageError,
 } from "./client-args.js";
-import { openInput, openOutput, transfer } from "./file-streams.js";
-import type { ProgressTarget } from "./progress.js";
+import type { CommandIo, CommandSpec } from "./command.js";
+import { CONNECTION_HELP } from "./help-text.js";
+import { Interrupted, openInput, openOutput, transfer } from "./file-streams.js";
+import { printError } from "./terminal.js";
 
-/** The process's streams and environment, injected so the commands can run in tests. */
-export interface CommandIo {
-  stdin: Readable;
-  stdout: Writable & { isTTY?: boolean };
-  stderr: ProgressTarget;
-  env: NodeJS.ProcessEnv;
-}
+export type { CommandIo } from "./command.js";
 
 /** The synopsis printed with a usage mistake. */
 export const ENCRYPT_USAGE =
   "kms encrypt --key-id KEY [--context k=v ...] [-i IN] [-o OUT] [--endpoint URL] [--token T]";
+
+const HELP = `usage: ${ENCRYPT_USAGE}
+
+Envelope-encrypts a file (or stdin) under a fresh data key from the KMS and writes the envelope
+(docs/envelope-format.md) to a file (or stdout). Memory stays bounded whatever the size.
+
+  --key-id KEY       key id, key ARN or alias/NAME (required)
+  --context k=v      encryption context, repeatable; decrypting needs the same pairs
+  -i, --in IN        input file; - or absent: stdin
+  -o, --out OUT      output file; - or absent: stdout (never a terminal)
+${CONNECTION_HELP}
+
+The output file appears only when the whole input was encrypted: an error, Ctrl-C, SIGTERM or
+SIGHUP leaves no partial file. Exit 0 on success, 1 on a failure, 2 on a usage mistake,
+130/143/129 when interrupted.`;
 
 /**
  * `kms encrypt`: reads a file (or stdin) and writes an envelope (`docs/envelope-format.md`) to a
@@ -44,11 +54,18 @@ export async function encryptCommand(args: string[], io: CommandIo): Promise<num
     const conn = clientFrom(parsed, io.env);
     endpoint = conn.endpoint;
     const input = await openInput(flag(parsed, "in"), io.stdin);
+    const output = await openOutput(outPath, io.stdout, 0o644, input);
     const encryptor = await createEncryptStream(conn.client, { keyId, context });
-    const output = openOutput(outPath, io.stdout, 0o644);
     return await transfer(input, encryptor, output, { target: io.stderr, label: "encrypting" });
   } catch (err) {
-    io.stderr.write(`kms: ${describeFailure(err, endpoint)}\n`);
+    printError(io.stderr, io.env, describeFailure(err, endpoint));
+    if (err instanceof Interrupted) return err.exitCode;
     return err instanceof UsageError ? 2 : 1;
   }
 }
+
+export const command: CommandSpec = {
+  help: HELP,
+  words: ["--key-id", "--context", "--in", "--out", "--endpoint", "--token"],
+  run: encryptCommand,
+};

@@ -15,7 +15,9 @@ import {
   parseArgs,
   UsageError,
 } from "./client-args.js";
-import type { CommandIo } from "./encrypt-command.js";
+import type { CommandIo, CommandSpec } from "./command.js";
+import { CONNECTION_HELP } from "./help-text.js";
+import { printError } from "./terminal.js";
 
 /** The synopsis printed with a usage mistake. */
 export const IMPORT_USAGE = `kms import --key KEY --material FILE [--valid-to ISO-8601-TIME]
@@ -79,7 +81,7 @@ export async function importCommand(args: string[], io: CommandIo): Promise<numb
     io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     return 0;
   } catch (err) {
-    io.stderr.write(`kms: ${describeFailure(err, endpoint)}\n`);
+    printError(io.stderr, io.env, describeFailure(err, endpoint));
     return err instanceof UsageError ? 2 : 1;
   } finally {
     material?.fill(0);
@@ -111,3 +113,15 @@ function keyBytes(file: Buffer): Buffer {
     file.fill(0);
   }
 }
+
+export const command: CommandSpec = {
+  help: `usage: ${IMPORT_USAGE}
+
+Bring your own key: for a key created with kms keys create --origin EXTERNAL, fetches the
+wrapping parameters, wraps FILE's material here and imports it, so the material leaves this
+process only wrapped. Prints ImportKeyMaterial's response as proto3 JSON.
+
+${CONNECTION_HELP}`,
+  words: ["--key", "--material", "--valid-to", "--algorithm", "--wrapping-key-spec", "--endpoint", "--token"],
+  run: importCommand,
+};

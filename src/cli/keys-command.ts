@@ -1,120 +1,161 @@
-import { type DescMessage, type MessageShape, toJson } from "@bufbuild/protobuf";
+import { create, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import {
+  CancelKeyDeletionResponseSchema,
   CreateKeyResponseSchema,
   DescribeKeyResponseSchema,
   DisableKeyResponseSchema,
   EnableKeyResponseSchema,
   ListKeysResponseSchema,
   RotateKeyResponseSchema,
+  ScheduleKeyDeletionResponseSchema,
 } from "../../gen/kms/v1/key_service_pb.js";
-import { type KeyMetadata, KeyOrigin, KeySpec, KeyUsage } from "../../gen/kms/v1/types_pb.js";
-import { KEY_ORIGINS } from "../domain/key-import.js";
-import { create } from "@bufbuild/protobuf";
-import {
-  CONNECTION_FLAGS,
-  clientFrom,
-  DEFAULT_ENDPOINT,
-  describeFailure,
-  flag,
-  type ParsedArgs,
-  parseArgs,
-  UsageError,
-} from "./client-args.js";
-import type { CommandIo } from "./encrypt-command.js";
+import { type KeyMetadata, KeyOrigin, KeySpec, KeyState, KeyUsage } from "../../gen/kms/v1/types_pb.js";
 import { isName, KEY_USAGES, namesOf, type WireNames } from "../domain/algorithms.js";
+import { KEY_ORIGINS } from "../domain/key-import.js";
 import { KEY_SPEC_NAMES, KEY_SPECS } from "../domain/specs.js";
+import { flag, UsageError } from "./client-args.js";
+import { allPages, type ClientContext, clientCommand, type Subcommand } from "./client-command.js";
+import { CONNECTION_HELP, OUTPUT_HELP } from "./help-text.js";
+import { enumName, fieldTable, listFormat, outputFormat, printMessage, type Table, when } from "./output.js";
 
-/** The synopsis printed with a usage mistake. */
-export const KEYS_USAGE = `kms keys list
+/** The help of `kms keys`. */
+export const KEYS_HELP = `usage: kms keys SUBCOMMAND [arguments] [options]
+
+Everyday key management on a running KMS. KEY is a key id, key ARN or alias/NAME.
+
+  kms keys list                          every key (a table on a terminal)
   kms keys create [--description D] [--spec ${KEY_SPEC_NAMES.join("|")}]
                   [--usage ${namesOf(KEY_USAGES).join("|")}] [--origin ${namesOf(KEY_ORIGINS).join("|")}]
-  kms keys describe|rotate|disable|enable KEY
-  (all take [--endpoint URL] [--token T]; output is the response as proto3 JSON)`;
+  kms keys describe KEY
+  kms keys rotate KEY                    a new primary version; older ones still decrypt
+  kms keys enable KEY | kms keys disable KEY
+  kms keys schedule-deletion KEY [--days 7..30]   (default 30)
+  kms keys cancel-deletion KEY           the key returns to DISABLED
 
-/**
- * `kms keys …`: everyday key management over the typed client. Each subcommand prints the RPC's
- * response as canonical proto3 JSON (the same field names and enum spellings as Connect JSON and
- * `buf curl`, with default values included so scripts can rely on every field), pretty-printed
- * on stdout. `list` follows every page and prints one `{"keys": [...]}`.
- */
-export async function keysCommand(args: string[], io: CommandIo): Promise<number> {
-  let endpoint = io.env.KMS_ENDPOINT ?? DEFAULT_ENDPOINT;
-  try {
-    const [sub, ...rest] = args;
-    const parsed = parseArgs(rest, ["description", "spec", "usage", "origin", ...CONNECTION_FLAGS]);
-    const conn = clientFrom(parsed, io.env);
-    endpoint = conn.endpoint;
-    const { keys } = conn.client;
-    const print = <D extends DescMessage>(schema: D, msg: MessageShape<D>) => {
-      io.stdout.write(`${JSON.stringify(toJson(schema, msg, { alwaysEmitImplicit: true }), null, 2)}\n`);
-    };
-    switch (sub) {
-      case "list": {
-        onlyPositionals(parsed, 0);
-        const all: KeyMetadata[] = [];
-        let pageToken = "";
-        do {
-          const page = await keys.listKeys({ pageSize: 1000, pageToken });
-          all.push(...page.keys);
-          pageToken = page.nextPageToken;
-        } while (pageToken !== "");
-        print(ListKeysResponseSchema, create(ListKeysResponseSchema, { keys: all }));
-        return 0;
-      }
-      case "create": {
-        onlyPositionals(parsed, 0);
-        const spec = flag(parsed, "spec");
-        const usage = flag(parsed, "usage");
-        const origin = flag(parsed, "origin");
-        const res = await keys.createKey({
-          description: flag(parsed, "description") ?? "",
-          keySpec:
-            spec === undefined ? KeySpec.UNSPECIFIED : (enumValue(KEY_SPECS, "KEY_SPEC_", spec, "--spec") as KeySpec),
-          keyUsage:
-            usage === undefined
-              ? KeyUsage.UNSPECIFIED
-              : (enumValue(KEY_USAGES, "KEY_USAGE_", usage, "--usage") as KeyUsage),
-          origin:
-            origin === undefined
-              ? KeyOrigin.UNSPECIFIED
-              : (enumValue(KEY_ORIGINS, "KEY_ORIGIN_", origin, "--origin") as KeyOrigin),
-        });
-        print(CreateKeyResponseSchema, res);
-        return 0;
-      }
-      case "describe":
-        print(DescribeKeyResponseSchema, await keys.describeKey({ keyId: onlyPositionals(parsed, 1) }));
-        return 0;
-      case "rotate":
-        print(RotateKeyResponseSchema, await keys.rotateKey({ keyId: onlyPositionals(parsed, 1) }));
-        return 0;
-      case "disable":
-        print(DisableKeyResponseSchema, await keys.disableKey({ keyId: onlyPositionals(parsed, 1) }));
-        return 0;
-      case "enable":
-        print(EnableKeyResponseSchema, await keys.enableKey({ keyId: onlyPositionals(parsed, 1) }));
-        return 0;
-      default:
-        throw new UsageError(
-          `${sub === undefined ? "missing subcommand" : `unknown subcommand ${sub}`}\n${KEYS_USAGE}`,
-        );
-    }
-  } catch (err) {
-    io.stderr.write(`kms: ${describeFailure(err, endpoint)}\n`);
-    return err instanceof UsageError ? 2 : 1;
-  }
+Options:
+${OUTPUT_HELP}  (lists: a table on a terminal, json otherwise; the others: json)
+${CONNECTION_HELP}`;
+
+/** The list's columns: enough to pick a key; `describe` has the rest. */
+function keysTable(keys: KeyMetadata[]): Table {
+  return {
+    headers: ["KEY ID", "STATE", "SPEC", "USAGE", "CREATED", "DESCRIPTION"],
+    rows: keys.map((k) => [
+      k.keyId,
+      enumName(KeyState, k.keyState),
+      enumName(KeySpec, k.keySpec),
+      enumName(KeyUsage, k.keyUsage),
+      when(k.createTime),
+      k.description.length > 40 ? `${k.description.slice(0, 39)}…` : k.description,
+    ]),
+  };
 }
 
-/** Checks the number of positionals (0, or 1 = the key) and returns the key. */
-function onlyPositionals(parsed: ParsedArgs, n: 0 | 1): string {
-  if (parsed.positionals.length !== n) {
-    throw new UsageError(
-      n === 1
-        ? `expected one KEY (id, ARN or alias/NAME)\n${KEYS_USAGE}`
-        : `unexpected argument ${parsed.positionals[0]}`,
-    );
+/** One key as FIELD / VALUE rows. */
+export function keyTable(k: KeyMetadata | undefined): Table {
+  if (!k) return fieldTable({});
+  return fieldTable({
+    keyId: k.keyId,
+    arn: k.arn,
+    state: enumName(KeyState, k.keyState),
+    spec: enumName(KeySpec, k.keySpec),
+    usage: enumName(KeyUsage, k.keyUsage),
+    origin: enumName(KeyOrigin, k.origin),
+    description: k.description,
+    created: when(k.createTime),
+    deletion: when(k.deletionTime),
+    primaryVersion: k.primaryKeyVersionId,
+    automaticRotation: String(k.automaticRotation),
+    tags: Object.entries(k.tags)
+      .map(([t, v]) => `${t}=${v}`)
+      .join(","),
+  });
+}
+
+const KEY = ["KEY"] as const;
+
+/** A subcommand that calls one RPC on KEY and prints its response, whose `key` the table shows. */
+function onKey<D extends DescMessage>(
+  schema: D,
+  call: (ctx: ClientContext, keyId: string) => Promise<MessageShape<D> & { key?: KeyMetadata }>,
+  flags: readonly string[] = [],
+): Subcommand {
+  return {
+    flags: ["output", ...flags],
+    positionals: KEY,
+    async run(ctx) {
+      const res = await call(ctx, ctx.parsed.positionals[0]!);
+      printMessage(ctx.io.stdout, ctx.io.env, outputFormat(ctx.parsed, "json"), schema, res, () => keyTable(res.key));
+    },
+  };
+}
+
+const SUBCOMMANDS: Record<string, Subcommand> = {
+  list: {
+    flags: ["output"],
+    positionals: [],
+    async run({ client, parsed, io }) {
+      const keys = await allPages(async (pageToken) => {
+        const page = await client.keys.listKeys({ pageSize: 1000, pageToken });
+        return { items: page.keys, next: page.nextPageToken };
+      });
+      printMessage(
+        io.stdout,
+        io.env,
+        listFormat(parsed, io.stdout),
+        ListKeysResponseSchema,
+        create(ListKeysResponseSchema, { keys }),
+        (r) => keysTable(r.keys),
+      );
+    },
+  },
+  create: {
+    flags: ["description", "spec", "usage", "origin", "output"],
+    positionals: [],
+    async run({ client, parsed, io }) {
+      const spec = flag(parsed, "spec");
+      const usage = flag(parsed, "usage");
+      const origin = flag(parsed, "origin");
+      const res = await client.keys.createKey({
+        description: flag(parsed, "description") ?? "",
+        keySpec:
+          spec === undefined ? KeySpec.UNSPECIFIED : (enumValue(KEY_SPECS, "KEY_SPEC_", spec, "--spec") as KeySpec),
+        keyUsage:
+          usage === undefined
+            ? KeyUsage.UNSPECIFIED
+            : (enumValue(KEY_USAGES, "KEY_USAGE_", usage, "--usage") as KeyUsage),
+        origin:
+          origin === undefined
+            ? KeyOrigin.UNSPECIFIED
+            : (enumValue(KEY_ORIGINS, "KEY_ORIGIN_", origin, "--origin") as KeyOrigin),
+      });
+      printMessage(io.stdout, io.env, outputFormat(parsed, "json"), CreateKeyResponseSchema, res, (r) =>
+        keyTable(r.key),
+      );
+    },
+  },
+  describe: onKey(DescribeKeyResponseSchema, ({ client }, keyId) => client.keys.describeKey({ keyId })),
+  rotate: onKey(RotateKeyResponseSchema, ({ client }, keyId) => client.keys.rotateKey({ keyId })),
+  enable: onKey(EnableKeyResponseSchema, ({ client }, keyId) => client.keys.enableKey({ keyId })),
+  disable: onKey(DisableKeyResponseSchema, ({ client }, keyId) => client.keys.disableKey({ keyId })),
+  "schedule-deletion": onKey(
+    ScheduleKeyDeletionResponseSchema,
+    ({ client, parsed }, keyId) =>
+      client.keys.scheduleKeyDeletion({ keyId, pendingWindowDays: days(flag(parsed, "days")) }),
+    ["days"],
+  ),
+  "cancel-deletion": onKey(CancelKeyDeletionResponseSchema, ({ client }, keyId) =>
+    client.keys.cancelKeyDeletion({ keyId }),
+  ),
+};
+
+/** `--days 7..30`; absent means the service's default (30). The service checks the range too. */
+function days(text: string | undefined): number {
+  if (text === undefined) return 0;
+  if (!/^[0-9]{1,2}$/.test(text) || Number(text) < 7 || Number(text) > 30) {
+    throw new UsageError(`--days must be a whole number of days from 7 to 30, got "${text}"`);
   }
-  return parsed.positionals[0] ?? "";
+  return Number(text);
 }
 
 /**
@@ -128,3 +169,10 @@ function enumValue(table: Record<string, WireNames>, prefix: string, name: strin
   if (proto === undefined) throw new UsageError(`${option} must be one of ${namesOf(table).join(", ")}`);
   return proto;
 }
+
+/**
+ * `kms keys …`: everyday key management over the typed client. Single-key subcommands print the
+ * RPC's response as proto3 JSON by default; `list` follows every page and prints a table (or one
+ * `{"keys": [...]}` with `--output json`).
+ */
+export const command = clientCommand("keys", KEYS_HELP, SUBCOMMANDS);

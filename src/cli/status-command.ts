@@ -1,5 +1,7 @@
 import { CONNECTION_FLAGS, DEFAULT_ENDPOINT, describeFailure, flag, parseArgs, UsageError } from "./client-args.js";
-import type { CommandIo } from "./encrypt-command.js";
+import type { CommandIo, CommandSpec } from "./command.js";
+import { CONNECTION_HELP } from "./help-text.js";
+import { printError } from "./terminal.js";
 
 /** The synopsis printed with a usage mistake. */
 export const STATUS_USAGE = "kms status [--endpoint URL] [--token T]";
@@ -75,7 +77,7 @@ export async function statusCommand(args: string[], io: CommandIo): Promise<numb
     io.stdout.write(rows.size === 0 ? "key-pair pool: off\n" : `key-pair pool\n${table(rows)}\n`);
     return 0;
   } catch (err) {
-    io.stderr.write(`kms: ${err instanceof Unreachable ? err.message : describeFailure(err, endpoint)}\n`);
+    printError(io.stderr, io.env, err instanceof Unreachable ? err.message : describeFailure(err, endpoint));
     if (err instanceof UsageError) {
       io.stderr.write(`usage: ${STATUS_USAGE}\n`);
       return 2;
@@ -83,3 +85,14 @@ export async function statusCommand(args: string[], io: CommandIo): Promise<numb
     return 1;
   }
 }
+
+export const command: CommandSpec = {
+  help: `usage: ${STATUS_USAGE}
+
+What a running KMS reports about itself: the key-pair pool per spec (ready pairs, targets, hits,
+misses, refills, discards), read from its /metrics with the bearer token.
+
+${CONNECTION_HELP}`,
+  words: ["--endpoint", "--token"],
+  run: statusCommand,
+};

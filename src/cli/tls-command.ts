@@ -2,6 +2,8 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { newRsaKeyPair, signCertificate } from "../crypto/certificates.js";
 import { secureRandom } from "../crypto/random.js";
+import { UsageError } from "./client-args.js";
+import type { CommandIo, CommandSpec } from "./command.js";
 import { flagValue } from "./flags.js";
 
 const DAY_MS = 86_400_000;
@@ -15,11 +17,10 @@ const DAY_MS = 86_400_000;
  * else. Writes `ca.pem`, `server.pem` and `server-key.pem` (mode 0600) and prints their paths as
  * one JSON line. Not for production: use certificates from your own CA there.
  */
-export async function tlsCommand(args: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }) {
+export async function tlsCommand(args: string[], io: CommandIo): Promise<number> {
   const [verb, ...rest] = args;
   if (verb !== "dev-cert" || rest.some((a) => a.startsWith("--") && a !== "--out") || rest.length % 2 !== 0) {
-    io.stderr.write("usage: kms tls dev-cert [--out DIR]\n");
-    return 2;
+    throw new UsageError("usage: kms tls dev-cert [--out DIR]");
   }
   const dir = resolve(flagValue(rest, "--out") ?? ".");
   await mkdir(dir, { recursive: true });
@@ -52,3 +53,14 @@ export async function tlsCommand(args: string[], io: { stdout: NodeJS.WritableSt
   io.stdout.write(`${JSON.stringify(files)}\n`);
   return 0;
 }
+
+export const command: CommandSpec = {
+  help: `usage: kms tls dev-cert [--out DIR]
+
+Writes a development CA (DIR/ca.pem) and a server certificate for localhost and 127.0.0.1
+(DIR/server.pem, DIR/server-key.pem mode 0600; DIR defaults to .) and prints their paths as JSON.
+Serve with KMS_TLS_CERT=DIR/server.pem KMS_TLS_KEY=DIR/server-key.pem; give clients DIR/ca.pem.
+The CA's private key is discarded. Not for production.`,
+  words: ["dev-cert", "--out"],
+  run: tlsCommand,
+};

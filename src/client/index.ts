@@ -1,6 +1,6 @@
 /**
- * The Node entry point of the typed client (`import { createKmsClient } from "kms/client"`).
- * Browsers import `kms/client/browser` instead, which pulls in no Node modules.
+ * The Node entry point of the typed client (`import { createKmsClient } from "@kms/client"`, packaged
+ * by `clients/typescript`). Browsers import `@kms/client/browser` instead, which pulls in no Node modules.
  */
 export type { CommonClientOptions, KmsClient } from "./client.js";
 export { KmsClientError, reasonOf, toKmsClientError } from "./errors.js";

@@ -1,7 +1,7 @@
 import type { RootKeyring } from "../crypto/root-keyring.js";
 import type { KeyPairGenerator } from "../crypto/key-pairs.js";
 import type { KeyPairSource } from "../crypto/pool/keypair-pool.js";
-import type { Semaphore } from "../crypto/pool/semaphore.js";
+import type { PairGate } from "../crypto/pool/semaphore.js";
 import type { RandomSource } from "../crypto/random.js";
 import type { KeyStore } from "../store/key-store.js";
 import type { KeyAccess, Principal } from "./access/access.js";
@@ -21,7 +21,7 @@ export interface CoreDeps {
   /** The ready-pair pool the four data-key-pair operations take from first; absent: `keyPairs`. */
   pairSource?: KeyPairSource | undefined;
   /** The per-instance gate of the four data-key-pair operations (the seed's concurrency limit). */
-  pairGate: Semaphore;
+  pairGate: PairGate;
   materialCache: MaterialCache;
   clock: () => Date;
   random: RandomSource;

@@ -53,5 +53,27 @@ export const IMPORT_TYPES = {
 } as const satisfies Record<string, WireNames>;
 export type ImportType = keyof typeof IMPORT_TYPES;
 
+/**
+ * Whether a key's imported material is in the service now (AWS `ImportState`): imported, or
+ * waiting to be imported (never imported, deleted or expired).
+ */
+export const IMPORT_STATES = {
+  IMPORTED: { proto: 1, aws: "IMPORTED" },
+  PENDING_IMPORT: { proto: 2, aws: "PENDING_IMPORT" },
+} as const satisfies Record<string, WireNames>;
+export type ImportState = keyof typeof IMPORT_STATES;
+
+/**
+ * What a material is to its key (AWS `KeyMaterialState`): the current material (encrypts and
+ * decrypts), an older one (decrypts only), or imported material waiting for the next on-demand
+ * rotation.
+ */
+export const KEY_MATERIAL_STATES = {
+  CURRENT: { proto: 1, aws: "CURRENT" },
+  NON_CURRENT: { proto: 2, aws: "NON_CURRENT" },
+  PENDING_ROTATION: { proto: 3, aws: "PENDING_ROTATION" },
+} as const satisfies Record<string, WireNames>;
+export type KeyMaterialState = keyof typeof KEY_MATERIAL_STATES;
+
 /** How long an import token and its wrapping key are accepted, as in AWS KMS. */
 export const IMPORT_TOKEN_TTL_MS = 24 * 3600 * 1000;

@@ -103,13 +103,42 @@ export interface AuditEntry {
 
 /** An entry as the store numbered it, before it is hashed. */
 export interface AuditEntryWithSeq extends AuditEntry {
-  /** 1 for the first record, then each record's predecessor's seq + 1. */
+  /**
+   * The record's place in the whole trail, in the order records were stored (what listings page
+   * by). In records written before migration 007 it is also the place in the one shared chain.
+   */
   seq: number;
+  /**
+   * The chain the record extends (migration 007): each writing process keeps one of its own, so
+   * that instances and processes never wait on one global chain head. `""` (or absent) is the
+   * shared chain every record before 007 belongs to.
+   */
+  writer?: string;
+  /** 1 for the first record of its writer's chain, then its predecessor's + 1; absent: `seq`. */
+  writerSeq?: number;
+}
+
+/** An entry placed in its writer's chain, before it is hashed and stored (the store numbers `seq`). */
+export interface ChainedAuditEntry extends AuditEntry {
+  writer: string;
+  writerSeq: number;
+}
+
+/** An audit record ready to store: the store assigns its `seq` as it inserts it. */
+export interface ChainedAuditRecord extends ChainedAuditEntry {
+  prevHash: string;
+  hash: string;
+}
+
+/** The newest record of one writer's chain: where its next record links. */
+export interface AuditChainHead {
+  writerSeq: number;
+  hash: string;
 }
 
 /** A stored audit record: an entry, its position, and its link in the hash chain. */
 export interface AuditRecord extends AuditEntryWithSeq {
-  /** The previous record's `hash`, or `GENESIS_HASH` for seq 1. */
+  /** The previous record of its chain's `hash`, or `GENESIS_HASH` for the chain's first. */
   prevHash: string;
   /** `auditHash(prevHash, entry)`: hex SHA-256 over this record's every other field. */
   hash: string;

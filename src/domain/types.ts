@@ -52,7 +52,12 @@ export interface KeyRecord {
    * reports `Origin`; absent for generated material (`AWS_KMS`).
    */
   origin?: KeyOrigin;
-  /** For imported material: whether it expires, and when (null when it does not or none is imported). */
+  /**
+   * For imported material, a summary of the material the key depends on (every version but one
+   * pending rotation) that is present: `KEY_MATERIAL_EXPIRES` when any of it expires, and the
+   * earliest expiry — what AWS `KeyMetadata` reports. Null when none is present. Each material's
+   * own terms are on its version (`KeyVersionRecord.expirationModel`, `validTo`).
+   */
   expirationModel?: ExpirationModel | null;
   materialExpiresAt?: Date | null;
   /** An imported version waiting for `RotateKeyOnDemand` to make it primary (`ImportType` NEW_KEY_MATERIAL). */
@@ -85,6 +90,14 @@ export interface KeyVersionRecord {
    * otherwise. An empty `wrappedMaterial` means the imported material is currently absent.
    */
   materialDigest?: Buffer | null;
+  /**
+   * For imported material that is present: whether it expires, and when (AWS `ExpirationModel`,
+   * `ValidTo`, per material). Null (or absent) while the material is absent, and for generated material.
+   */
+  expirationModel?: ExpirationModel | null;
+  validTo?: Date | null;
+  /** The caller's description of imported material (AWS `KeyMaterialDescription`); kept while the version exists. */
+  materialDescription?: string | null;
 }
 
 /** An alias (`alias/<name>`) bound to exactly one key. */

@@ -1,9 +1,11 @@
+import type { Span, Tracer } from "@opentelemetry/api";
 import type { Logger } from "pino";
 import type { Principal } from "../core/access/access.js";
 import type { CallContext } from "../core/deps.js";
 import { ERROR_WIRE, INTERNAL_MESSAGE, KmsError, toKmsError } from "../domain/errors.js";
 import type { AuditEntry } from "../domain/security-records.js";
 import type { SigV4Request } from "../security/sigv4.js";
+import { inCallSpan, recordOutcome } from "./call-span.js";
 import type { Metrics } from "./metrics.js";
 
 /** What every surface knows about a call before it runs. */
@@ -37,7 +39,7 @@ export type Authenticate = (info: CallInfo) => Promise<Principal>;
 
 /**
  * The cross-cutting wrapper every surface runs its calls through — authentication, request-id
- * logging, metrics and the rule that anything unexpected becomes `Internal` with a fixed message
+ * logging, metrics, the call's trace span (when tracing is on) and the rule that anything unexpected becomes `Internal` with a fixed message
  * while its cause goes to the log. It depends on no RPC framework, so a second gRPC stack (or the
  * AWS adapter) serves the same implementations without touching core: `src/api/wrap-service.ts`
  * and `src/aws/handler.ts` both call {@link Pipeline.run}.
@@ -57,52 +59,58 @@ export function createPipeline(deps: {
   metrics: Metrics;
   authenticate: Authenticate;
   audit: AuditSink;
+  /** Starts each call's span (`call-span.ts`); absent, tracing is off and no span is made. */
+  tracer?: Tracer | undefined;
 }): Pipeline {
+  const { tracer } = deps;
   return {
-    async run(info, fn) {
-      const log = deps.logger.child({
-        reqId: info.requestId,
-        rpc: `${info.service}/${info.method}`,
-        stack: info.stack,
-      });
-      const started = performance.now();
-      let call: Call | undefined;
-      let result: Awaited<ReturnType<typeof fn>> | undefined;
-      let failure: KmsError | undefined;
-      try {
-        const principal = await deps.authenticate(info);
-        call = { requestId: info.requestId, signal: info.signal, log, principal };
-        result = await fn(call);
-      } catch (err) {
-        failure = classify(err, info, log);
-      }
-      // Every authenticated call is recorded, whatever its outcome, before the caller hears of it:
-      // if the record cannot be written, the call fails (the audit trail is never silently short).
-      if (call) {
-        try {
-          await deps.audit({
-            at: new Date(),
-            principal: call.principal.name,
-            operation: `${info.service}/${info.method}`,
-            keyId: call.keyIds?.join(",") || (call.keyId ?? null),
-            requestId: info.requestId,
-            outcome: failure ? "error" : "ok",
-            errorCode: failure?.code ?? null,
-            itemCount: call.itemCount ?? null,
-          });
-        } catch (err) {
-          log.error({ err }, "audit record could not be written; failing the call");
-          failure = auditFailure(err);
-        }
-      }
-      const code = failure?.code ?? "OK";
-      const seconds = (performance.now() - started) / 1000;
-      deps.metrics.observe(info.service, info.method, code, seconds);
-      log.info({ code, ms: Math.round(seconds * 1000) }, "call");
-      if (failure) throw failure;
-      return result as Awaited<ReturnType<typeof fn>>;
-    },
+    run: (info, fn) => (tracer ? inCallSpan(tracer, info, (span) => runCall(info, fn, span)) : runCall(info, fn)),
   };
+
+  async function runCall<T>(info: CallInfo, fn: (call: Call) => Promise<T>, span?: Span): Promise<T> {
+    const log = deps.logger.child({
+      reqId: info.requestId,
+      rpc: `${info.service}/${info.method}`,
+      stack: info.stack,
+    });
+    const started = performance.now();
+    let call: Call | undefined;
+    let result: T | undefined;
+    let failure: KmsError | undefined;
+    try {
+      const principal = await deps.authenticate(info);
+      call = { requestId: info.requestId, signal: info.signal, log, principal };
+      result = await fn(call);
+    } catch (err) {
+      failure = classify(err, info, log);
+    }
+    // Every authenticated call is recorded, whatever its outcome, before the caller hears of it:
+    // if the record cannot be written, the call fails (the audit trail is never silently short).
+    if (call) {
+      try {
+        await deps.audit({
+          at: new Date(),
+          principal: call.principal.name,
+          operation: `${info.service}/${info.method}`,
+          keyId: call.keyIds?.join(",") || (call.keyId ?? null),
+          requestId: info.requestId,
+          outcome: failure ? "error" : "ok",
+          errorCode: failure?.code ?? null,
+          itemCount: call.itemCount ?? null,
+        });
+      } catch (err) {
+        log.error({ err }, "audit record could not be written; failing the call");
+        failure = auditFailure(err);
+      }
+    }
+    const code = failure?.code ?? "OK";
+    const seconds = (performance.now() - started) / 1000;
+    deps.metrics.observe(info.service, info.method, code, seconds);
+    log.info({ code, ms: Math.round(seconds * 1000) }, "call");
+    if (span) recordOutcome(span, code, call?.keyIds?.join(",") || call?.keyId);
+    if (failure) throw failure;
+    return result as T;
+  }
 }
 
 /**

@@ -59,6 +59,5 @@ export function servicePaths(service: DescService): string[] {
  * `InvalidArgument`, never `Internal` and never silently ignored.
  */
 export function parseRequest<Desc extends DescMessage>(schema: Desc, bytes: Uint8Array): MessageShape<Desc> {
-  checkBinaryMessage(schema, bytes);
-  return fromBinary(schema, bytes, { readUnknownFields: false });
+  return checkBinaryMessage(schema, bytes);
 }

@@ -1,5 +1,12 @@
 import { createHash } from "node:crypto";
-import type { AuditEntryWithSeq, AuditRecord } from "../domain/security-records.js";
+import type {
+  AuditChainHead,
+  AuditEntry,
+  AuditEntryWithSeq,
+  AuditRecord,
+  ChainedAuditEntry,
+  ChainedAuditRecord,
+} from "../domain/security-records.js";
 
 export type { AuditEntry, AuditEntryWithSeq, AuditRecord } from "../domain/security-records.js";
 
@@ -7,15 +14,26 @@ export type { AuditEntry, AuditEntryWithSeq, AuditRecord } from "../domain/secur
  * The tamper-evident audit trail: each record carries SHA-256 over its own fields and the previous
  * record's hash, so changing, removing or reordering any record breaks the chain from there on.
  *
- * **Seq is hashed.** The store assigns `seq` itself — the last record's seq + 1, read under the
- * same lock that serialises appends — before hashing, rather than letting the database number the
- * row after the hash is fixed. So the hash covers every stored column: renumbering a record is
- * detected like any other edit, and a gap in the numbers names the record after a deletion.
+ * **One chain per writer** (migration 007). Every writing process extends a chain of its own
+ * (`writer`, a random id per process start), keeping its head in memory, so that processes and
+ * instances sharing a database never serialise on one global head. Records written before 007
+ * form the shared chain `""`, hashed exactly as they were. The trail interleaves the chains in
+ * the order records were stored (`seq`, assigned by the database); verification follows each
+ * chain through it.
+ *
+ * **The chain position is hashed.** The writer numbers each record in its chain (`writerSeq`,
+ * its predecessor's + 1) before hashing, and the hash covers the writer id too: moving a record
+ * to another place or another chain is detected like any other edit, and a gap in the numbers
+ * names the record after a deletion. The trail-wide `seq` is the listing order only (for the
+ * shared chain's old records it is also the chain position, as before).
  *
  * **Limits.** A chain alone cannot show that its newest records were removed (the remaining prefix
  * is a valid chain), nor stop someone with write access from rewriting the whole chain from a
  * point on. Both are caught by comparing with a head hash noted outside the database (from a
- * previous `kms audit verify`, or shipped to a log host): see `expectHead`.
+ * previous `kms audit verify`, or shipped to a log host): see `expectHead`. The same holds for a
+ * writer's whole chain: removing every record one process ever wrote leaves the other chains
+ * intact, and only the head noted outside (the trail's newest record, which `kms audit verify`
+ * prints) reveals it when that chain held it.
  */
 
 /** The `prevHash` of the first record: 64 zeros. */
@@ -58,18 +76,29 @@ function itemCountPart(count: number | null | undefined): Buffer[] {
 }
 
 /**
+ * The writer's id, hashed only for a chain of its own (not the shared chain `""`), so that every
+ * record written before migration 007 keeps its hash: a tag byte (0xfe) that neither a length
+ * prefix, nor the item-count tag (0xff), starts with.
+ */
+function writerPart(writer: string | undefined): Buffer[] {
+  return writer === undefined || writer === "" ? [] : [Buffer.from([0xfe]), ...str(writer)];
+}
+
+/**
  * The hash of a record: hex SHA-256 over a domain tag, then every field in a fixed order, each
  * length-prefixed (strings: 32-bit byte length + UTF-8; nullable strings: a presence byte first;
- * numbers: 64-bit big-endian), then `prevHash`. Length prefixes make the encoding injective:
+ * numbers: 64-bit big-endian), then `prevHash`. The position hashed is `writerSeq` (for the shared
+ * chain's old records, `seq`, which equals it). Length prefixes make the encoding injective:
  * no two different records give the same bytes, whatever characters their strings hold.
  * Throws on a non-integer seq or an invalid date (a record that cannot have been written).
  */
 export function auditHash(prevHash: string, entry: AuditEntryWithSeq): string {
   const at = entry.at.getTime();
-  if (!Number.isSafeInteger(entry.seq) || !Number.isSafeInteger(at)) throw new RangeError("unhashable audit record");
+  const position = entry.writerSeq ?? entry.seq;
+  if (!Number.isSafeInteger(position) || !Number.isSafeInteger(at)) throw new RangeError("unhashable audit record");
   const parts = [
     DOMAIN,
-    int64(entry.seq),
+    int64(position),
     int64(at),
     ...str(entry.principal),
     ...str(entry.operation),
@@ -77,6 +106,7 @@ export function auditHash(prevHash: string, entry: AuditEntryWithSeq): string {
     ...str(entry.requestId),
     ...str(entry.outcome),
     ...nullableStr(entry.errorCode),
+    ...writerPart(entry.writer),
     ...itemCountPart(entry.itemCount),
     ...str(prevHash),
   ];
@@ -111,12 +141,33 @@ export interface VerifyOptions {
 }
 
 /**
- * Walks a chain in seq order (as `listAudit` yields it) and names the first bad record: the
- * first must be seq 1 linked to {@link GENESIS_HASH}; each next one must be seq + 1, link to its
+ * Places `entries` after `head` (null: the writer's chain is empty) in `writer`'s chain, in
+ * their order, and hashes them: what a writer stores next.
+ */
+export function chainAuditEntries(
+  writer: string,
+  head: AuditChainHead | null,
+  entries: readonly AuditEntry[],
+): ChainedAuditRecord[] {
+  let writerSeq = head?.writerSeq ?? 0;
+  let prevHash = head?.hash ?? GENESIS_HASH;
+  return entries.map((entry) => {
+    const chained: ChainedAuditEntry = { ...entry, writer, writerSeq: ++writerSeq };
+    const record = { ...chained, prevHash, hash: auditHash(prevHash, { ...chained, seq: chained.writerSeq }) };
+    prevHash = record.hash;
+    return record;
+  });
+}
+
+/**
+ * Walks the trail in seq order (as `listAudit` yields it) and names the first bad record. `seq`
+ * must rise. Within each writer's chain, the first record must be at position 1 linked to
+ * {@link GENESIS_HASH}; each next one must be at its predecessor's position + 1, link to its
  * predecessor's hash and hash to its stored hash. So a changed field fails at that record
- * (`hash`, or `link` for `prevHash`, `order`/`link` for `seq`), a deleted record fails at its
- * successor (`link`), and swapped records fail at the earlier position. Reads the chain once,
- * in constant memory, so it scales to any length when fed page by page.
+ * (`hash`, or `link` for `prevHash`, `order`/`link` for a position), a deleted record fails at
+ * its chain's next record (`link`), and swapped records fail at the earlier position. Reads the
+ * trail once, keeping one head per writer, so it scales to any length when fed page by page.
+ * The head returned is the trail's newest record.
  */
 export async function verifyAuditChain(
   records: Iterable<AuditRecord> | AsyncIterable<AuditRecord>,
@@ -124,13 +175,20 @@ export async function verifyAuditChain(
 ): Promise<AuditVerification> {
   let count = 0;
   let prevSeq = 0;
-  let prevHash = GENESIS_HASH;
+  let last: AuditRecord | null = null;
+  const heads = new Map<string, { position: number; hash: string }>();
   let sawHead = opts.expectHead === undefined;
   for await (const record of records) {
+    const writer = record.writer ?? "";
+    const position = record.writerSeq ?? record.seq;
+    const head = heads.get(writer) ?? { position: 0, hash: GENESIS_HASH };
     if (!Number.isSafeInteger(record.seq) || record.seq <= prevSeq) {
       return { ok: false, seq: record.seq, problem: "order" };
     }
-    if (record.seq !== prevSeq + 1 || record.prevHash !== prevHash) {
+    if (!Number.isSafeInteger(position) || position <= head.position) {
+      return { ok: false, seq: record.seq, problem: "order" };
+    }
+    if (position !== head.position + 1 || record.prevHash !== head.hash) {
       return { ok: false, seq: record.seq, problem: "link" };
     }
     let expected: string;
@@ -143,8 +201,9 @@ export async function verifyAuditChain(
     if (record.hash === opts.expectHead) sawHead = true;
     count++;
     prevSeq = record.seq;
-    prevHash = record.hash;
+    heads.set(writer, { position, hash: record.hash });
+    last = record;
   }
   if (!sawHead) return { ok: false, seq: prevSeq + 1, problem: "head" };
-  return { ok: true, count, head: count === 0 ? null : { seq: prevSeq, hash: prevHash } };
+  return { ok: true, count, head: last === null ? null : { seq: last.seq, hash: last.hash } };
 }

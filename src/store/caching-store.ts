@@ -4,6 +4,7 @@ import type { ClientKeyRecord, GrantRecord, KeyPolicyRecord, PrincipalRecord } f
 import type { KeyStoreTx } from "./key-store.js";
 import { KyselyKeyStore } from "./kysely-store.js";
 import type { ReadCache } from "./read-cache.js";
+import type { AuditRecordWriter } from "./sqlite-audit-writer.js";
 import type { Database, StoreDialect } from "./schema.js";
 import { KyselyTx } from "./kysely-tx.js";
 import { trackCacheWrites } from "./track-cache-writes.js";
@@ -38,8 +39,14 @@ export class CachingKeyStore extends KyselyKeyStore {
   readonly #cache: ReadCache;
   readonly #feed: ChangeFeed | null;
 
-  constructor(db: Kysely<Database>, dialect: StoreDialect, cache: ReadCache, feed: ChangeFeed | null) {
-    super(db, dialect);
+  constructor(
+    db: Kysely<Database>,
+    dialect: StoreDialect,
+    cache: ReadCache,
+    feed: ChangeFeed | null,
+    auditWriter?: AuditRecordWriter,
+  ) {
+    super(db, dialect, auditWriter);
     this.#cache = cache;
     this.#feed = feed;
   }

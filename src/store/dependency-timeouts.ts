@@ -30,7 +30,11 @@ const UNAVAILABLE = new Set([
   "EPIPE",
 ]);
 
-function translate(err: unknown): unknown {
+/**
+ * A driver error as callers see it: `KmsError("DependencyTimeout")` when the database did not
+ * answer in time or at all, else the error unchanged (so its code can still be classified).
+ */
+export function asDependencyError(err: unknown): unknown {
   const code = typeof err === "object" && err !== null && "code" in err ? String(err.code) : "";
   return UNAVAILABLE.has(code) ? new KmsError("DependencyTimeout", "The database did not answer in time.") : err;
 }
@@ -39,7 +43,7 @@ async function mapped<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    throw translate(err);
+    throw asDependencyError(err);
   }
 }
 

@@ -23,7 +23,7 @@ export interface KeyStoreReader extends SecurityStoreReader {
   /** Aliases in name order, optionally only those of one key. */
   listAliases(limit: number, token: string | null, keyId?: string): Promise<Page<AliasRecord>>;
   getMeta(name: string): Promise<string | null>;
-  /** The root keyring (migration 007), oldest first. */
+  /** The root keyring (migration 009), oldest first. */
   listRootKeys(): Promise<RootKeyRecord[]>;
   /**
    * Wrapped version material in (key id, version id) order after `after`, for root-key rotation
@@ -80,13 +80,20 @@ export interface KeyStoreTx extends KeyStoreReader, SecurityStoreTx {
   /** As {@link lockKeysDueForDeletion}, for Enabled keys whose `nextRotationAt` has passed. */
   lockKeysDueForRotation(now: Date, limit: number): Promise<KeyRecord[]>;
   /**
-   * Replaces a version's material (wrapped), public key and material digest: imported material
-   * arriving, or (with an empty buffer) being deleted.
+   * Replaces a version's material (wrapped), public key, material digest, expiration terms and
+   * description: imported material arriving, or (with an empty buffer) being deleted.
+   * Throws `KmsError("NotFound")` when the version does not exist.
    */
   setVersionMaterial(version: KeyVersionRecord): Promise<void>;
   /**
-   * As {@link lockKeysDueForDeletion}, for imported keys whose material has expired and that are
-   * not yet PendingImport or PendingDeletion, so that with several instances each expires once.
+   * Removes a version row: imported material pending rotation that is deleted or expires (it was
+   * never part of the key, AWS `PENDING_ROTATION`). Throws `KmsError("NotFound")` when it does not exist.
+   */
+  deleteVersion(keyId: string, versionId: string): Promise<void>;
+  /**
+   * As {@link lockKeysDueForDeletion}, for imported keys with a version whose material expired
+   * (`validTo` ≤ now, still set: removal clears it), so that with several instances each
+   * material expires once.
    */
   lockKeysWithExpiredMaterial(now: Date, limit: number): Promise<KeyRecord[]>;
   /** Sets a meta value unless one exists; returns the stored value either way. */

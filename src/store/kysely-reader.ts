@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { AliasRecord, KeyRecord, KeyVersionRecord, Page } from "../domain/types.js";
 import type {
+  AuditChainHead,
   AuditRecord,
   ClientKeyRecord,
   GrantRecord,
@@ -18,6 +19,7 @@ import {
   isVersionCursor,
   toPage,
 } from "./page-token.js";
+import { Precompiled } from "./precompiled.js";
 import { aliasFromRow, keyFromRow, versionFromRow } from "./rows.js";
 import type { Database, StoreDialect } from "./schema.js";
 import {
@@ -29,6 +31,33 @@ import {
   keyPolicyFromRow,
   principalFromRow,
 } from "./security-rows.js";
+
+/** The point reads every call may make (on a read-cache miss), compiled once: `precompiled.ts`. */
+const KEY = new Precompiled((db) => db.selectFrom("kms_keys").selectAll().where("id", "=", ""));
+const VERSION = new Precompiled((db) =>
+  db.selectFrom("kms_key_versions").selectAll().where("key_id", "=", "").where("version_id", "=", ""),
+);
+const ALIAS = new Precompiled((db) => db.selectFrom("kms_aliases").selectAll().where("name", "=", ""));
+const META = new Precompiled((db) => db.selectFrom("kms_meta").select("value").where("name", "=", ""));
+const principalBy = (column: "name" | "token_hash" | "access_key_id") =>
+  new Precompiled((db) => db.selectFrom("kms_principals").selectAll().where(column, "=", ""));
+const PRINCIPAL = {
+  name: principalBy("name"),
+  token_hash: principalBy("token_hash"),
+  access_key_id: principalBy("access_key_id"),
+};
+const CLIENT_KEY = new Precompiled((db) => db.selectFrom("kms_client_keys").selectAll().where("key_id", "=", ""));
+const KEY_POLICY = new Precompiled((db) => db.selectFrom("kms_key_policies").selectAll().where("key_id", "=", ""));
+const GRANT = new Precompiled((db) => db.selectFrom("kms_grants").selectAll().where("grant_id", "=", ""));
+const GRANT_BY_TOKEN = new Precompiled((db) => db.selectFrom("kms_grants").selectAll().where("token_hash", "=", ""));
+const AUDIT_CHAIN_HEAD = new Precompiled((db) =>
+  db
+    .selectFrom("kms_audit")
+    .select(["writer_seq", "hash"])
+    .where("writer", "=", "")
+    .orderBy("writer_seq", "desc")
+    .limit(1),
+);
 
 /**
  * The read half of the store, shared by the store itself (reads on their own connection) and by
@@ -45,17 +74,12 @@ export class KyselyReader implements KeyStoreReader {
   ) {}
 
   async getKey(id: string): Promise<KeyRecord | null> {
-    const row = await this.db.selectFrom("kms_keys").selectAll().where("id", "=", id).executeTakeFirst();
+    const row = await KEY.first(this.db, this.dialect, [id]);
     return row ? keyFromRow(row) : null;
   }
 
   async getVersion(keyId: string, versionId: string): Promise<KeyVersionRecord | null> {
-    const row = await this.db
-      .selectFrom("kms_key_versions")
-      .selectAll()
-      .where("key_id", "=", keyId)
-      .where("version_id", "=", versionId)
-      .executeTakeFirst();
+    const row = await VERSION.first(this.db, this.dialect, [keyId, versionId]);
     return row ? versionFromRow(row) : null;
   }
 
@@ -97,7 +121,7 @@ export class KyselyReader implements KeyStoreReader {
   }
 
   async getAlias(name: string): Promise<AliasRecord | null> {
-    const row = await this.db.selectFrom("kms_aliases").selectAll().where("name", "=", name).executeTakeFirst();
+    const row = await ALIAS.first(this.db, this.dialect, [name]);
     return row ? aliasFromRow(row) : null;
   }
 
@@ -116,7 +140,7 @@ export class KyselyReader implements KeyStoreReader {
   }
 
   async getMeta(name: string): Promise<string | null> {
-    const row = await this.db.selectFrom("kms_meta").select("value").where("name", "=", name).executeTakeFirst();
+    const row = await META.first(this.db, this.dialect, [name]);
     return row ? row.value : null;
   }
 
@@ -171,7 +195,7 @@ export class KyselyReader implements KeyStoreReader {
     column: "name" | "token_hash" | "access_key_id",
     value: string,
   ): Promise<PrincipalRecord | null> {
-    const row = await this.db.selectFrom("kms_principals").selectAll().where(column, "=", value).executeTakeFirst();
+    const row = await PRINCIPAL[column].first(this.db, this.dialect, [value]);
     return row ? principalFromRow(row) : null;
   }
 
@@ -193,7 +217,7 @@ export class KyselyReader implements KeyStoreReader {
   }
 
   async getClientKey(keyId: string): Promise<ClientKeyRecord | null> {
-    const row = await this.db.selectFrom("kms_client_keys").selectAll().where("key_id", "=", keyId).executeTakeFirst();
+    const row = await CLIENT_KEY.first(this.db, this.dialect, [keyId]);
     return row ? clientKeyFromRow(row) : null;
   }
 
@@ -208,21 +232,17 @@ export class KyselyReader implements KeyStoreReader {
   }
 
   async getKeyPolicy(keyId: string): Promise<KeyPolicyRecord | null> {
-    const row = await this.db.selectFrom("kms_key_policies").selectAll().where("key_id", "=", keyId).executeTakeFirst();
+    const row = await KEY_POLICY.first(this.db, this.dialect, [keyId]);
     return row ? keyPolicyFromRow(row) : null;
   }
 
   async getGrant(grantId: string): Promise<GrantRecord | null> {
-    const row = await this.db.selectFrom("kms_grants").selectAll().where("grant_id", "=", grantId).executeTakeFirst();
+    const row = await GRANT.first(this.db, this.dialect, [grantId]);
     return row ? grantFromRow(row) : null;
   }
 
   async getGrantByTokenHash(tokenHash: string): Promise<GrantRecord | null> {
-    const row = await this.db
-      .selectFrom("kms_grants")
-      .selectAll()
-      .where("token_hash", "=", tokenHash)
-      .executeTakeFirst();
+    const row = await GRANT_BY_TOKEN.first(this.db, this.dialect, [tokenHash]);
     return row ? grantFromRow(row) : null;
   }
 
@@ -258,6 +278,11 @@ export class KyselyReader implements KeyStoreReader {
       .limit(limit + 1)
       .execute();
     return toPage(rows.map(grantFromRow), limit, encodeGrantCursor);
+  }
+
+  async auditChainHead(writer: string): Promise<AuditChainHead | null> {
+    const row = await AUDIT_CHAIN_HEAD.first(this.db, this.dialect, [writer, 1]);
+    return row ? { writerSeq: Number(row.writer_seq), hash: row.hash } : null;
   }
 
   async listAudit(afterSeq: number, limit: number): Promise<AuditRecord[]> {

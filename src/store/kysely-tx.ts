@@ -5,15 +5,17 @@ import { GENESIS_HASH } from "../security/audit-chain.js";
 import type {
   AuditEntry,
   AuditRecord,
+  ChainedAuditRecord,
   ClientKeyRecord,
   GrantRecord,
   KeyPolicyRecord,
   PrincipalRecord,
 } from "../domain/security-records.js";
+import { AUDIT_ROWS_PER_INSERT } from "./audit-insert.js";
 import { isForeignKeyViolation, isUniqueViolation } from "./db-errors.js";
 import type { KeyStoreTx, RootKeyRecord } from "./key-store.js";
 import { KyselyReader } from "./kysely-reader.js";
-import { aliasToRow, keyFromRow, keyMutableColumns, keyToRow, versionToRow } from "./rows.js";
+import { aliasToRow, keyFromRow, keyMutableColumns, keyToRow, versionMaterialColumns, versionToRow } from "./rows.js";
 import type { AuditHasher } from "./security-store.js";
 import { auditToRow, clientKeyToRow, grantToRow, keyPolicyToRow, principalToRow } from "./security-rows.js";
 
@@ -29,11 +31,8 @@ function keyNotFound(): KmsError {
   return new KmsError("NotFound", "The key does not exist.");
 }
 
-/**
- * Rows per audit INSERT: 10 parameters a row stays far below SQLite's 32,766 bound parameters
- * (https://www.sqlite.org/limits.html) and PostgreSQL's 65,535 of one statement.
- */
-const AUDIT_ROWS_PER_INSERT = 500;
+/** The chain of `appendAudit` (and of every record written before migration 008). */
+const SHARED_CHAIN = "";
 
 /**
  * The store inside one database transaction. Row locks (`FOR UPDATE`, `SKIP LOCKED`) are taken on
@@ -164,25 +163,31 @@ export class KyselyTx extends KyselyReader implements KeyStoreTx {
   async setVersionMaterial(version: KeyVersionRecord): Promise<void> {
     const result = await this.db
       .updateTable("kms_key_versions")
-      .set({
-        wrapped_material: version.wrappedMaterial,
-        public_key: version.publicKey,
-        material_digest: version.materialDigest ?? null,
-      })
+      .set(versionMaterialColumns(version))
       .where("key_id", "=", version.keyId)
       .where("version_id", "=", version.versionId)
       .executeTakeFirst();
     if (result.numUpdatedRows === 0n) throw new KmsError("NotFound", "The key version does not exist.");
   }
 
+  async deleteVersion(keyId: string, versionId: string): Promise<void> {
+    const result = await this.db
+      .deleteFrom("kms_key_versions")
+      .where("key_id", "=", keyId)
+      .where("version_id", "=", versionId)
+      .executeTakeFirst();
+    if (result.numDeletedRows === 0n) throw new KmsError("NotFound", "The key version does not exist.");
+  }
+
+  /** Only `kms_keys` rows are locked (the subquery reads versions without locking them). */
   async lockKeysWithExpiredMaterial(now: Date, limit: number): Promise<KeyRecord[]> {
     const rows = await this.db
       .selectFrom("kms_keys")
       .selectAll()
       .where("origin", "=", "EXTERNAL")
-      .where("material_expires_at", "<=", now.getTime())
-      .where("state", "in", ["Enabled", "Disabled"])
-      .orderBy("material_expires_at")
+      .where("id", "in", (qb) =>
+        qb.selectFrom("kms_key_versions").select("key_id").where("valid_to", "<=", now.getTime()),
+      )
       .orderBy("id")
       .limit(limit)
       .$if(this.rowLocks, (qb) => qb.forUpdate().skipLocked())
@@ -328,31 +333,31 @@ export class KyselyTx extends KyselyReader implements KeyStoreTx {
     return record!;
   }
 
-  /** As {@link appendAudit} for several entries: one lock, one head read and one multi-row INSERT. */
+  /** As {@link appendAudit} for several entries: one lock, one head read and multi-row INSERTs. */
   async appendAuditBatch(entries: readonly AuditEntry[], computeHash: AuditHasher): Promise<AuditRecord[]> {
     if (entries.length === 0) return [];
     if (this.dialect === "postgres") {
       await sql`select pg_advisory_xact_lock(${AUDIT_LOCK_CLASS}::int4, hashtext(current_schema()))`.execute(this.db);
     }
-    const last = await this.db
-      .selectFrom("kms_audit")
-      .select(["seq", "hash"])
-      .orderBy("seq", "desc")
-      .limit(1)
-      .executeTakeFirst();
-    let seq = last === undefined ? 0 : Number(last.seq);
-    let prevHash = last === undefined ? GENESIS_HASH : last.hash;
-    const records = entries.map((entry): AuditRecord => {
-      const numbered = { ...entry, seq: ++seq };
-      const record = { ...numbered, prevHash, hash: computeHash(prevHash, numbered) };
+    const head = await this.auditChainHead(SHARED_CHAIN);
+    let writerSeq = head?.writerSeq ?? 0;
+    let prevHash = head?.hash ?? GENESIS_HASH;
+    const chained = entries.map((entry): ChainedAuditRecord => {
+      const placed = { ...entry, writer: SHARED_CHAIN, writerSeq: ++writerSeq };
+      const record = { ...placed, prevHash, hash: computeHash(prevHash, { ...placed, seq: placed.writerSeq }) };
       prevHash = record.hash;
       return record;
     });
-    for (let i = 0; i < records.length; i += AUDIT_ROWS_PER_INSERT) {
-      await this.db
+    const records: AuditRecord[] = [];
+    for (let i = 0; i < chained.length; i += AUDIT_ROWS_PER_INSERT) {
+      const slice = chained.slice(i, i + AUDIT_ROWS_PER_INSERT);
+      const stored = await this.db
         .insertInto("kms_audit")
-        .values(records.slice(i, i + AUDIT_ROWS_PER_INSERT).map(auditToRow))
+        .values(slice.map(auditToRow))
+        .returning(["seq", "hash"])
         .execute();
+      const seqOf = new Map(stored.map((row) => [row.hash, Number(row.seq)]));
+      for (const record of slice) records.push({ ...record, seq: seqOf.get(record.hash)! });
     }
     return records;
   }

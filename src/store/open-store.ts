@@ -1,16 +1,18 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import type { Tracer } from "@opentelemetry/api";
 import SqliteDatabase from "better-sqlite3";
-import { type Dialect, Kysely, PostgresDialect } from "kysely";
+import { CompiledQuery, type Dialect, Kysely, PostgresDialect, SqliteDialect } from "kysely";
 import type { KeyStore } from "./key-store.js";
 import { type ChangeFeed, CachingKeyStore } from "./caching-store.js";
 import { KyselyKeyStore } from "./kysely-store.js";
 import { migrateToLatest } from "./migrate.js";
 import { withDependencyTimeouts } from "./dependency-timeouts.js";
-import { ImmediateSqliteDialect } from "./sqlite-immediate.js";
 import { createPgPool } from "./pg-pool.js";
 import { announceChange, PgChangeListener } from "./pg-change-listener.js";
+import { querySpans } from "./query-spans.js";
 import { ReadCache } from "./read-cache.js";
+import { SqliteAuditWriter } from "./sqlite-audit-writer.js";
 import { sqliteChangeCheck } from "./sqlite-change-check.js";
 import type { Database, StoreDialect } from "./schema.js";
 
@@ -44,6 +46,8 @@ export interface OpenStoreOptions {
    * filled it (default {@link CACHE_TTL_MS}); 0 turns the read cache off. See `caching-store.ts`.
    */
   readCacheTtlMs?: number;
+  /** When tracing is on: every statement becomes a span beneath the call that ran it (`query-spans.ts`). */
+  tracer?: Tracer | undefined;
 }
 
 /**
@@ -103,10 +107,31 @@ function sqliteDatabase(dataDir: string, busyMs: number, inMemory = false): Sqli
 }
 
 /**
+ * SQLite transactions that take the write lock when they begin (`BEGIN IMMEDIATE`), waiting up to
+ * `busy_timeout` for it. Several processes share the file (`KMS_PROCESSES`, the `kms` CLI): a
+ * deferred transaction that reads, then writes after another connection committed, fails at once
+ * with `SQLITE_BUSY` (the busy handler cannot help it), where an immediate one just waits its turn.
+ */
+function immediateTransactions(dialect: Dialect): Dialect {
+  return {
+    createAdapter: () => dialect.createAdapter(),
+    createIntrospector: (db) => dialect.createIntrospector(db),
+    createQueryCompiler: () => dialect.createQueryCompiler(),
+    createDriver: () => {
+      const driver = dialect.createDriver();
+      driver.beginTransaction = async (connection) => {
+        await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+      };
+      return driver;
+    },
+  };
+}
+
+/**
  * Opens the store that `KMS_DATABASE_URL` / `KMS_DATA_DIR` name and migrates it to the latest
  * schema before returning, so no instance ever serves an old shape. Several instances may open
- * one PostgreSQL database at once (migrations are serialised by an advisory lock); SQLite is for
- * a single instance. The URL is never logged: it may carry a password.
+ * one PostgreSQL database at once (migrations are serialised by an advisory lock); a SQLite file
+ * serves one instance, which may run several processes (`KMS_PROCESSES`). The URL is never logged: it may carry a password.
  */
 export async function openStore(opts: OpenStoreOptions): Promise<KeyStore> {
   if (opts.schema !== undefined && !SCHEMA_NAME.test(opts.schema)) {
@@ -123,8 +148,9 @@ export async function openStore(opts: OpenStoreOptions): Promise<KeyStore> {
             lockMs: timeoutMs,
             connectMs: timeoutMs,
           })
-        : new ImmediateSqliteDialect({ database: sqlite! }),
+        : immediateTransactions(new SqliteDialect({ database: sqlite! })),
     ),
+    ...(opts.tracer ? { log: querySpans(opts.tracer, dialect) } : {}),
   });
   // On PostgreSQL, migrations run on a pool of their own with no statement or lock timeout: the
   // advisory lock that serialises them is server-wide, and an instance must wait its turn however
@@ -157,8 +183,11 @@ export async function openStore(opts: OpenStoreOptions): Promise<KeyStore> {
   } finally {
     if (migrationDb !== db) await migrationDb.destroy();
   }
+  // On a SQLite file, audit records are written by a thread of their own (no fsync on the event
+  // loop); an in-memory database has no file another connection could open, and no fsync.
+  const auditWriter = sqlite && !opts.inMemory ? new SqliteAuditWriter(sqliteFile(opts.dataDir), timeoutMs) : undefined;
   const ttlMs = opts.readCacheTtlMs ?? CACHE_TTL_MS;
-  if (ttlMs <= 0) return new KyselyKeyStore(db, dialect);
+  if (ttlMs <= 0) return new KyselyKeyStore(db, dialect, auditWriter);
   const cache = new ReadCache(ttlMs, CACHE_MAX_ENTRIES);
   return new CachingKeyStore(
     db,
@@ -167,6 +196,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<KeyStore> {
     sqlite
       ? sqliteChangeCheck(sqlite, cache)
       : postgresChangeFeed(opts.databaseUrl!, opts.schema ?? "", cache, opts.logger),
+    auditWriter,
   );
 }
 

@@ -81,6 +81,9 @@ export function versionFromRow(row: Selectable<KeyVersionsTable>): KeyVersionRec
     rotationType: row.rotation_type,
     trimmedAt: toNullableDate(row.trimmed_at),
     materialDigest: row.material_digest === null ? null : Buffer.from(row.material_digest),
+    expirationModel: row.expiration_model,
+    validTo: toNullableDate(row.valid_to),
+    materialDescription: row.material_description,
   };
 }
 
@@ -90,12 +93,22 @@ export function versionToRow(version: KeyVersionRecord): Insertable<KeyVersionsT
     key_id: version.keyId,
     version_id: version.versionId,
     created_at: version.createdAt.getTime(),
-    wrapped_material: version.wrappedMaterial,
-    public_key: version.publicKey,
     rotation_type: version.rotationType ?? null,
     trimmed_at: toNullableMs(version.trimmedAt ?? null),
-    material_digest: version.materialDigest ?? null,
+    ...versionMaterialColumns(version),
   };
+}
+
+/** The columns of a version that {@link KeyStoreTx.setVersionMaterial} changes: its imported material and terms. */
+export function versionMaterialColumns(version: KeyVersionRecord) {
+  return {
+    wrapped_material: version.wrappedMaterial,
+    public_key: version.publicKey,
+    material_digest: version.materialDigest ?? null,
+    expiration_model: version.expirationModel ?? null,
+    valid_to: toNullableMs(version.validTo ?? null),
+    material_description: version.materialDescription ?? null,
+  } satisfies Partial<Insertable<KeyVersionsTable>>;
 }
 
 /** Maps a `kms_aliases` row to the domain record. */

@@ -36,7 +36,10 @@ export interface KeysTable {
   min_decryption_version_id: string | null;
   /** Migration 005: `EXTERNAL` for imported material (seeded or `ImportKeyMaterial`); null when generated here. */
   origin: KeyOrigin | null;
-  /** Migration 006: the imported material's expiry, and a version pending rotation. */
+  /**
+   * Migration 006: a version pending rotation, and (since migration 007) a summary of the terms of
+   * the imported material the key depends on: whether any expires, and the earliest expiry.
+   */
   expiration_model: ExpirationModel | null;
   material_expires_at: NullableEpochMs;
   pending_version_id: string | null;
@@ -55,6 +58,11 @@ export interface KeyVersionsTable {
   trimmed_at: NullableEpochMs;
   /** Migration 006: the digest of imported material; null for generated material. */
   material_digest: Bytes | null;
+  /** Migration 007: the terms of the material's current import; null while it is absent. */
+  expiration_model: ExpirationModel | null;
+  valid_to: NullableEpochMs;
+  /** Migration 007: the caller's description of imported material (`KeyMaterialDescription`). */
+  material_description: string | null;
 }
 
 /** `kms_aliases`: alias name → key id. */
@@ -123,7 +131,8 @@ export type Int64 = ColumnType<number | string, number, never>;
 
 /** `kms_audit` (migration 002): the append-only, hash-chained audit trail. */
 export interface AuditTable {
-  seq: Int64;
+  /** Numbered by the database on insert since migration 008. */
+  seq: ColumnType<number | string, never, never>;
   at: EpochMs;
   principal: string;
   operation: string;
@@ -135,9 +144,13 @@ export interface AuditTable {
   item_count: ColumnType<number | string | null, number | null, never>;
   prev_hash: string;
   hash: string;
+  /** Migration 008: the chain the record extends (`""`: the shared chain of older records). */
+  writer: ColumnType<string, string, never>;
+  /** Migration 008: the record's place in its writer's chain. */
+  writer_seq: ColumnType<number | string, number, never>;
 }
 
-/** `kms_root_keys` (migration 007): the root keyring; never holds a root key in the clear. */
+/** `kms_root_keys` (migration 009): the root keyring; never holds a root key in the clear. */
 export interface RootKeysTable {
   id: string;
   kind: "raw" | "pkcs11";

@@ -1,6 +1,7 @@
 import type { Insertable, Selectable } from "kysely";
 import type {
   AuditRecord,
+  ChainedAuditRecord,
   ClientKeyRecord,
   GrantConstraints,
   GrantRecord,
@@ -87,12 +88,14 @@ export function auditFromRow(row: Selectable<AuditTable>): AuditRecord {
     ...(row.item_count === null ? {} : { itemCount: Number(row.item_count) }),
     prevHash: row.prev_hash,
     hash: row.hash,
+    writer: row.writer,
+    writerSeq: Number(row.writer_seq),
   };
 }
 
-export function auditToRow(r: AuditRecord): Insertable<AuditTable> {
+/** A record as stored (its `seq` is the database's to number). */
+export function auditToRow(r: ChainedAuditRecord): Insertable<AuditTable> {
   return {
-    seq: r.seq,
     at: r.at.getTime(),
     principal: r.principal,
     operation: r.operation,
@@ -103,6 +106,8 @@ export function auditToRow(r: AuditRecord): Insertable<AuditTable> {
     item_count: r.itemCount ?? null,
     prev_hash: r.prevHash,
     hash: r.hash,
+    writer: r.writer,
+    writer_seq: r.writerSeq,
   };
 }
 

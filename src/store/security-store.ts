@@ -1,8 +1,10 @@
 import type { Page } from "../domain/types.js";
 import type {
+  AuditChainHead,
   AuditEntry,
   AuditEntryWithSeq,
   AuditRecord,
+  ChainedAuditRecord,
   ClientKeyRecord,
   GrantRecord,
   KeyPolicyRecord,
@@ -43,6 +45,8 @@ export interface SecurityStoreReader {
   /** The grants on every key that name `name` as their retiring principal, in creation order. */
   listGrantsByRetiringPrincipal(name: string, limit: number, token: string | null): Promise<Page<GrantRecord>>;
 
+  /** The newest record of `writer`'s audit chain (`""`: the shared chain), or null when it has none. */
+  auditChainHead(writer: string): Promise<AuditChainHead | null>;
   /** Up to `limit` audit records with seq > `afterSeq`, in seq order (feed to `verifyAuditChain`). */
   listAudit(afterSeq: number, limit: number): Promise<AuditRecord[]>;
   /**
@@ -95,11 +99,13 @@ export interface SecurityStoreTx extends SecurityStoreReader {
   deleteGrant(grantId: string): Promise<boolean>;
 
   /**
-   * Appends one audit record and returns it. Appends are serialised: on PostgreSQL by a
+   * Appends one audit record to the shared chain `""` and returns it (the server's calls go to a
+   * chain per process instead: {@link SecurityStore.appendAuditRecords}). Appends are serialised: on PostgreSQL by a
    * transaction-scoped advisory lock (`pg_advisory_xact_lock`), held until this transaction ends,
    * so that every instance sharing the database extends one chain; on SQLite by the single
-   * connection. Under that lock the store reads the last record, numbers the new one
-   * (seq = last + 1, or 1), asks `computeHash(lastHash or GENESIS_HASH, entry with seq)` and inserts.
+   * connection. Under that lock the store reads the shared chain's last record, places the new one
+   * after it (writerSeq = last + 1, or 1), asks `computeHash(lastHash or GENESIS_HASH, entry with
+   * seq = writerSeq)` and inserts; the database numbers its trail-wide `seq`.
    *
    * The lock is held until commit, so keep the transaction short: an audit append inside a
    * long key operation's transaction serialises every instance's operations behind it.
@@ -122,4 +128,13 @@ export interface SecurityStore extends SecurityStoreReader {
    * waits for it forever. Inside a transaction, use `tx.appendAudit`.
    */
   appendAudit(entry: AuditEntry, computeHash: AuditHasher): Promise<AuditRecord>;
+
+  /**
+   * Stores records a writer has already placed in its own chain and hashed
+   * (`chainAuditEntries`), in their order, atomically — one multi-row INSERT, which on SQLite
+   * runs on a thread of its own (`sqlite-audit-writer.ts`). Resolves once they are durable.
+   * Rejects with a unique violation (`isUniqueViolation`) when a record's place in its chain is
+   * taken: the writer's head was stale, read it again with {@link auditChainHead}.
+   */
+  appendAuditRecords(records: readonly ChainedAuditRecord[]): Promise<void>;
 }

@@ -1,22 +1,43 @@
 import type SqliteDatabase from "better-sqlite3";
+import { sql, type Kysely } from "kysely";
 import type { ChangeFeed } from "./caching-store.js";
 import type { ReadCache } from "./read-cache.js";
 
+/** The `kms_meta` row every cache-invalidating write on SQLite increments. */
+const GENERATION = "cache_generation";
+
 /**
- * SQLite serves one server process, but the `kms` CLI (`kms principal delete`, `kms keys …` on
- * the data dir) writes the same file from another process. `PRAGMA data_version` changes exactly
- * when another connection has committed to the file since this connection last asked
- * (https://www.sqlite.org/pragma.html#pragma_data_version), so checking it before each cached
- * read — a few microseconds on a prepared statement — makes such changes seen at once too.
+ * How a SQLite store sees changes other connections committed to its file: the `kms` CLI
+ * (`kms principal delete`, `kms keys …` on the data dir), other server processes
+ * (`KMS_PROCESSES`). Every write transaction that changes what the read cache holds increments
+ * the `cache_generation` meta row (`announce`, inside that transaction).
+ *
+ * Before each cached read, `PRAGMA data_version` — a few microseconds on a prepared statement —
+ * says whether another connection has committed to the file since this connection last asked
+ * (https://www.sqlite.org/pragma.html#pragma_data_version); only then is the generation read, and
+ * the cache cleared if it moved. The audit writer's thread commits on every call, so the version
+ * alone would clear the cache on every call; the generation tells those commits apart from real
+ * changes.
  */
 export function sqliteChangeCheck(database: SqliteDatabase.Database, cache: ReadCache): ChangeFeed {
   const dataVersion = database.prepare("PRAGMA data_version").pluck();
-  let seen = dataVersion.get();
+  const generation = database.prepare("select value from kms_meta where name = ?").pluck();
+  let seenVersion = dataVersion.get();
+  let seenGeneration = generation.get(GENERATION) ?? null;
   return {
+    async announce(trx) {
+      await sql`insert into kms_meta (name, value) values (${GENERATION}, '1')
+        on conflict (name) do update set value = cast(cast(value as integer) + 1 as text)`.execute(
+        trx as Kysely<unknown>,
+      );
+    },
     poll() {
-      const now = dataVersion.get();
-      if (now !== seen) {
-        seen = now;
+      const version = dataVersion.get();
+      if (version === seenVersion) return;
+      seenVersion = version;
+      const now = generation.get(GENERATION) ?? null;
+      if (now !== seenGeneration) {
+        seenGeneration = now;
         cache.clear();
       }
     },

@@ -117,6 +117,10 @@ describe("AdminService", () => {
     expect(intact.intact).toBe(true);
     expect(intact.headHash).toMatch(/^[0-9a-f]{64}$/);
     expect(Number(intact.recordCount)).toBe(Number(intact.headSeq));
+    // A value that is no hash is refused, not reported as deleted records (issue 19).
+    expect(await reasonOf(admin.admin.verifyAuditChain({ expectHeadHash: "deadbeef" }))).toBe("ValidationException");
+    const head = await admin.admin.verifyAuditChain({ expectHeadHash: intact.headHash.toUpperCase() });
+    expect(head.intact).toBe(true);
 
     const db = new Database(sqliteFile(server.dataDir));
     try {

@@ -207,6 +207,97 @@ describe("kms keys", () => {
   });
 });
 
+describe("kms keys deletion, aliases, policy, grants, audit tail", () => {
+  it("schedule-deletion then cancel-deletion move the key through the states", async () => {
+    const key = json(await kms(["keys", "create"])).key.keyId as string;
+    const [tooSoon, scheduled] = await Promise.all([
+      kms(["keys", "schedule-deletion", key, "--days", "3"]),
+      kms(["keys", "schedule-deletion", key, "--days", "7"]),
+    ]);
+    expect(tooSoon.code).toBe(2);
+    expect(scheduled.code).toBe(0);
+    expect(json(scheduled).key.keyState).toBe("KEY_STATE_PENDING_DELETION");
+    expect(json(scheduled).key.deletionTime).toBeTruthy();
+    const cancelled = await kms(["keys", "cancel-deletion", key]);
+    expect(json(cancelled).key.keyState).toBe("KEY_STATE_DISABLED");
+  });
+
+  it("aliases: create, list (JSON when piped, --output table), update, delete", async () => {
+    const [a, b] = await Promise.all([kms(["keys", "create"]), kms(["keys", "create"])]);
+    const [keyA, keyB] = [json(a).key.keyId as string, json(b).key.keyId as string];
+    const created = await kms(["aliases", "create", "alias/cli-files", keyA]);
+    expect(created.code).toBe(0);
+    expect(json(created).alias).toMatchObject({ aliasName: "alias/cli-files", targetKeyId: keyA });
+    const [listed, table] = await Promise.all([
+      kms(["aliases", "list", keyA]),
+      kms(["aliases", "list", keyA, "--output", "table"]),
+    ]);
+    expect(json(listed).aliases.map((x: { aliasName: string }) => x.aliasName)).toEqual(["alias/cli-files"]);
+    expect(table.stdout.toString()).toMatch(new RegExp(`^ALIAS +TARGET KEY +UPDATED\nalias/cli-files +${keyA} `));
+    expect(json(await kms(["aliases", "update", "alias/cli-files", keyB])).alias.targetKeyId).toBe(keyB);
+    expect((await kms(["keys", "describe", "alias/cli-files"])).stdout.toString()).toContain(keyB);
+    const deleted = await kms(["aliases", "delete", "alias/cli-files"]);
+    expect(deleted.code).toBe(0);
+    expect((await kms(["keys", "describe", "alias/cli-files"])).code).toBe(1);
+  });
+
+  it("policy get prints the document; put reads it back from a file; a non-JSON file is refused", async () => {
+    const key = json(await kms(["keys", "create"])).key.keyId as string;
+    const got = await kms(["policy", "get", key]);
+    expect(got.code).toBe(0);
+    const policy = JSON.parse(got.stdout.toString());
+    policy.Statement.push({ Sid: "cli", Effect: "Allow", Principal: { KMS: "nobody" }, Action: "kms:Encrypt" });
+    writeFileSync(join(dir, "policy.json"), JSON.stringify(policy));
+    writeFileSync(join(dir, "not-json.txt"), "Statement: no");
+    const [put, bad] = await Promise.all([
+      kms(["policy", "put", key, "--file", "policy.json"]),
+      kms(["policy", "put", key, "--file", "not-json.txt"]),
+    ]);
+    expect(put.code).toBe(0);
+    expect(bad.code).toBe(2);
+    expect(JSON.parse((await kms(["policy", "get", key])).stdout.toString())).toEqual(policy);
+  });
+
+  it("grants: create with a context constraint, list, revoke", async () => {
+    const key = json(await kms(["keys", "create"])).key.keyId as string;
+    const created = await kms([
+      "grants",
+      "create",
+      key,
+      "--grantee",
+      "grantee-from-cli",
+      "--operations",
+      "Encrypt,Decrypt",
+      "--context-subset",
+      "app=cli",
+    ]);
+    expect(created.code).toBe(0);
+    const { grantId, grantToken } = json(created);
+    expect(grantToken).toBeTruthy();
+    const listed = json(await kms(["grants", "list", key]));
+    expect(listed.grants).toHaveLength(1);
+    expect(listed.grants[0]).toMatchObject({
+      grantId,
+      granteePrincipal: "grantee-from-cli",
+      operations: ["Encrypt", "Decrypt"],
+      constraints: { encryptionContextSubset: { app: "cli" } },
+    });
+    expect((await kms(["grants", "revoke", key, grantId])).code).toBe(0);
+    expect(json(await kms(["grants", "list", key])).grants).toEqual([]);
+    expect((await kms(["grants", "create", key, "--grantee", "x"])).code).toBe(2);
+  });
+
+  it("audit tail -n 2 prints the two newest records, oldest first", async () => {
+    const key = json(await kms(["keys", "create", "--description", "tail"])).key.keyId as string;
+    await kms(["keys", "describe", key]);
+    const tail = await kms(["audit", "tail", "-n", "2", "--key", key]);
+    expect(tail.code).toBe(0);
+    const records = json(tail).records as { seq: string; operation: string; keyId: string }[];
+    expect(records.map((r) => r.operation)).toEqual(["kms.v1.KeyService/CreateKey", "kms.v1.KeyService/DescribeKey"]);
+    expect(Number(records[0]!.seq)).toBeLessThan(Number(records[1]!.seq));
+  });
+});
+
 describe("kms import", () => {
   it("wraps and imports AES material and a PEM private key; the key works; other material is refused", async () => {
     const created = await kms(["keys", "create", "--origin", "EXTERNAL"]);

@@ -80,6 +80,90 @@ describe("KeyService import RPCs", () => {
     });
   }
 
+  it("names materials: key_material_id on import and delete, descriptions and per-material state in ListKeyVersions", async () => {
+    const { key } = await c.keys.CreateKey({ origin: "KEY_ORIGIN_EXTERNAL" });
+    const first = randomBytes(32);
+    const second = randomBytes(32);
+    const a = (await importInto(key.keyId, first, "RSAES_OAEP_SHA_256", { keyMaterialDescription: "first" }))
+      .keyMaterialId;
+    const underA = await c.crypto.AdvanceEncrypt({ keyId: key.keyId, plaintext: Buffer.from("a") });
+    const validTo = { seconds: String(Math.floor(Date.now() / 1000) + 86_400), nanos: 0 };
+    const b = (
+      await importInto(key.keyId, second, "RSAES_OAEP_SHA_256", {
+        importType: "IMPORT_TYPE_NEW_KEY_MATERIAL",
+        expirationModel: "EXPIRATION_MODEL_KEY_MATERIAL_EXPIRES",
+        validTo,
+      })
+    ).keyMaterialId;
+    const versions = async () => (await c.keys.ListKeyVersions({ keyId: key.keyId })).keyVersions;
+    expect(
+      (await versions()).map((v) => [
+        v.keyVersionId,
+        v.keyMaterialState,
+        v.importState,
+        v.expirationModel,
+        v.validTo?.seconds ?? null,
+        v.keyMaterialDescription,
+      ]),
+    ).toEqual([
+      [
+        a,
+        "KEY_MATERIAL_STATE_CURRENT",
+        "IMPORT_STATE_IMPORTED",
+        "EXPIRATION_MODEL_KEY_MATERIAL_DOES_NOT_EXPIRE",
+        null,
+        "first",
+      ],
+      [
+        b,
+        "KEY_MATERIAL_STATE_PENDING_ROTATION",
+        "IMPORT_STATE_IMPORTED",
+        "EXPIRATION_MODEL_KEY_MATERIAL_EXPIRES",
+        validTo.seconds,
+        "",
+      ],
+    ]);
+    await c.keys.RotateKey({ keyId: key.keyId });
+    const underB = await c.crypto.AdvanceEncrypt({ keyId: key.keyId, plaintext: Buffer.from("b") });
+
+    const deleted = await c.keys.DeleteImportedKeyMaterial({ keyId: key.keyId, keyMaterialId: a });
+    expect(deleted.keyMaterialId).toBe(a);
+    expect(deleted.key.keyState).toBe("KEY_STATE_PENDING_IMPORT");
+    expect((await versions()).map((v) => [v.keyMaterialState, v.importState])).toEqual([
+      ["KEY_MATERIAL_STATE_NON_CURRENT", "IMPORT_STATE_PENDING_IMPORT"],
+      ["KEY_MATERIAL_STATE_CURRENT", "IMPORT_STATE_IMPORTED"],
+    ]);
+    await expectGrpcError(
+      c.crypto.AdvanceDecrypt({ ciphertextBlob: underB.ciphertextBlob }),
+      grpc.status.FAILED_PRECONDITION,
+      "KMSInvalidStateException",
+    );
+    await expectGrpcError(
+      importInto(key.keyId, second, "RSAES_OAEP_SHA_1", { keyMaterialId: a }),
+      grpc.status.INVALID_ARGUMENT,
+      "IncorrectKeyMaterialException",
+    );
+    await expectGrpcError(
+      importInto(key.keyId, first, "RSAES_OAEP_SHA_1", { keyMaterialId: "no-such-material" }),
+      grpc.status.NOT_FOUND,
+      "NotFoundException",
+    );
+    await expectGrpcError(
+      c.keys.DeleteImportedKeyMaterial({ keyId: key.keyId, keyMaterialId: "no-such-material" }),
+      grpc.status.NOT_FOUND,
+      "NotFoundException",
+    );
+    const back = await importInto(key.keyId, first, "RSAES_OAEP_SHA_1", { keyMaterialId: a });
+    expect(back.key.keyState).toBe("KEY_STATE_ENABLED");
+    expect((await versions())[0]!.keyMaterialDescription).toBe("first");
+    for (const [blob, text] of [
+      [underA.ciphertextBlob, "a"],
+      [underB.ciphertextBlob, "b"],
+    ] as const) {
+      expect((await c.crypto.AdvanceDecrypt({ ciphertextBlob: blob })).plaintext.toString()).toBe(text);
+    }
+  });
+
   it("refuses the import RPCs on a generated key and an import token of another key", async () => {
     const { key: generated } = await c.keys.CreateKey({});
     expect(generated.origin).toBe("KEY_ORIGIN_AWS_KMS");

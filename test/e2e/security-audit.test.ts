@@ -36,6 +36,9 @@ interface AuditRow {
   error_code: string | null;
   prev_hash: string;
   hash: string;
+  /** The serving process's chain (migration 008) and the record's place in it. */
+  writer: string;
+  writer_seq: number;
 }
 
 const RUN = randomBytes(4).toString("hex");
@@ -73,7 +76,7 @@ describe("audit trail on SQLite", () => {
   let startedAt: number;
   let stoppedAt: number;
   /** What each authenticated call must have left, in order. */
-  const expected: Omit<AuditRow, "seq" | "at" | "prev_hash" | "hash">[] = [];
+  const expected: Omit<AuditRow, "seq" | "at" | "prev_hash" | "hash" | "writer" | "writer_seq">[] = [];
 
   beforeAll(async () => {
     server = await startServer();
@@ -306,8 +309,11 @@ describe("audit trail on SQLite", () => {
       const dir = tampered((db) => {
         const row = db.prepare("select * from kms_audit where seq = ?").get(MID) as AuditRow;
         const forged = { ...row, outcome: "ok", error_code: null };
+        // Forged as a writer would hash it: the record's chain and place in it are hashed too.
         const hash = auditHash(forged.prev_hash, {
           seq: Number(forged.seq),
+          writer: forged.writer,
+          writerSeq: Number(forged.writer_seq),
           at: new Date(Number(forged.at)),
           principal: forged.principal,
           operation: forged.operation,

@@ -71,6 +71,13 @@ export interface WireKeyVersion {
   createTime: WireTimestamp | null;
   /** `KEY_VERSION_STATE_USABLE`, `…_RETIRED` or `…_TRIMMED`. */
   state: string;
+  /** `KEY_MATERIAL_STATE_CURRENT`, `…_NON_CURRENT` or `…_PENDING_ROTATION`. */
+  keyMaterialState: string;
+  /** `IMPORT_STATE_IMPORTED`, `…_PENDING_IMPORT`, or `IMPORT_STATE_UNSPECIFIED` for generated material. */
+  importState: string;
+  expirationModel: string;
+  validTo: WireTimestamp | null;
+  keyMaterialDescription: string;
 }
 
 /** `kms.v1.BatchItemError`. */
@@ -179,7 +186,7 @@ export interface KeyServiceClient {
     parametersValidTo: WireTimestamp | null;
   }>;
   ImportKeyMaterial: Unary<KeyResponse & { keyMaterialId: string }>;
-  DeleteImportedKeyMaterial: Unary<KeyResponse>;
+  DeleteImportedKeyMaterial: Unary<KeyResponse & { keyMaterialId: string }>;
 }
 
 export interface DataKeyServiceClient {

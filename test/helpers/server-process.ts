@@ -67,6 +67,8 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerProces
       KMS_DATA_DIR: dataDir,
       KMS_LOG_LEVEL: "info",
       KMS_WORKERS: "2",
+      // One server process unless a test asks for more: tests count log lines and read in-process state.
+      KMS_PROCESSES: "1",
       KMS_ADMIN_TOKEN: TEST_ADMIN.token,
       KMS_ADMIN_ACCESS_KEY_ID: TEST_ADMIN.accessKeyId,
       KMS_ADMIN_SECRET_ACCESS_KEY: TEST_ADMIN.secretAccessKey,

@@ -16,43 +16,57 @@ const entry = (i: number): AuditEntry => ({
   errorCode: null,
 });
 
-describe("audit sink with group commit", () => {
+type SinkStore = Pick<KeyStore, "appendAuditRecords" | "auditChainHead">;
+
+describe("audit sink: a chain per writer, group commit", () => {
   let fx: CoreFixture;
   afterEach(async () => fx.close());
 
-  it("writes concurrent records in fewer transactions, in arrival order, as one intact chain", async () => {
+  it("writes concurrent records in fewer groups, in arrival order, as one intact chain, reading its head once", async () => {
     fx = await createCoreFixture();
     const store = fx.deps.store;
-    let transactions = 0;
-    const counting: Pick<KeyStore, "transaction"> = {
-      transaction: (fn) => {
-        transactions++;
-        return store.transaction(fn);
+    let groups = 0;
+    let headReads = 0;
+    const counting: SinkStore = {
+      appendAuditRecords: (records) => {
+        groups++;
+        return store.appendAuditRecords(records);
+      },
+      auditChainHead: (writer) => {
+        headReads++;
+        return store.auditChainHead(writer);
       },
     };
-    const sink = createAuditSink(counting);
+    const sink = createAuditSink(counting, { writer: "w1" });
     const entries = Array.from({ length: 60 }, (_, i) => entry(i));
     await Promise.all(entries.map((e) => sink(e)));
+    await sink(entry(60));
 
     const records = await store.listAudit(0, 1000);
-    expect(records.map((r) => r.requestId)).toEqual(entries.map((e) => e.requestId));
-    expect(transactions).toBeGreaterThan(0);
-    expect(transactions).toBeLessThan(entries.length);
-    const verdict = await verifyAuditChain(records);
-    expect(verdict).toMatchObject({ ok: true, count: 60 });
+    expect(records.map((r) => r.requestId).slice(0, 60)).toEqual(entries.map((e) => e.requestId));
+    expect(records.map((r) => r.writerSeq)).toEqual(Array.from({ length: 61 }, (_, i) => i + 1));
+    expect(groups).toBeGreaterThan(1);
+    expect(groups).toBeLessThan(entries.length);
+    expect(headReads).toBe(1);
+    expect(await verifyAuditChain(records)).toMatchObject({ ok: true, count: 61 });
   });
 
-  it("fails the calls of a group whose transaction fails, and carries on with the next group", async () => {
+  it("fails the calls of a group that cannot be stored, reads its head again and carries on", async () => {
     fx = await createCoreFixture();
     const store = fx.deps.store;
     let failNext = true;
-    const flaky: Pick<KeyStore, "transaction"> = {
-      transaction: (fn) => {
+    let headReads = 0;
+    const flaky: SinkStore = {
+      appendAuditRecords: (records) => {
         if (failNext) {
           failNext = false;
           return Promise.reject(new Error("disk full"));
         }
-        return store.transaction(fn);
+        return store.appendAuditRecords(records);
+      },
+      auditChainHead: (writer) => {
+        headReads++;
+        return store.auditChainHead(writer);
       },
     };
     const sink = createAuditSink(flaky);
@@ -60,8 +74,38 @@ describe("audit sink with group commit", () => {
     // The first record's group fails alone; the second, queued meanwhile, is the next group.
     expect(first.map((r) => r.status)).toEqual(["rejected", "fulfilled"]);
     await sink(entry(3));
+    expect(headReads).toBe(2);
     const records = await store.listAudit(0, 100);
     expect(records.map((r) => r.operation)).toEqual(["Op2", "Op3"]);
     expect((await verifyAuditChain(records)).ok).toBe(true);
+  });
+
+  it("gives each sink a chain of its own, and all of them verify together", async () => {
+    fx = await createCoreFixture();
+    const store = fx.deps.store;
+    const sinks = [createAuditSink(store), createAuditSink(store), createAuditSink(store)];
+    await Promise.all(Array.from({ length: 30 }, (_, i) => sinks[i % 3]!(entry(i))));
+    const records = await store.listAudit(0, 100);
+    expect(new Set(records.map((r) => r.writer)).size).toBe(3);
+    expect(await verifyAuditChain(records)).toMatchObject({ ok: true, count: 30 });
+  });
+
+  it("refreshes a stale head when another writer took its place (same writer id), and the chain stays intact", async () => {
+    fx = await createCoreFixture();
+    const store = fx.deps.store;
+    const a = createAuditSink(store, { writer: "shared-id" });
+    const b = createAuditSink(store, { writer: "shared-id" });
+    await a(entry(1));
+    await b(entry(2)); // b's head was unknown: it reads it, so no conflict yet
+    await a(entry(3)); // a's head is stale (b wrote 2): its place is taken, it reads again and retries
+    await b(entry(4));
+    const records = await store.listAudit(0, 100);
+    expect(records.map((r) => [r.operation, r.writerSeq])).toEqual([
+      ["Op1", 1],
+      ["Op2", 2],
+      ["Op3", 3],
+      ["Op4", 4],
+    ]);
+    expect(await verifyAuditChain(records)).toMatchObject({ ok: true, count: 4 });
   });
 });

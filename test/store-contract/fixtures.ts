@@ -43,6 +43,9 @@ export function makeVersion(keyId: string, overrides: Partial<KeyVersionRecord> 
     rotationType: null,
     trimmedAt: null,
     materialDigest: null,
+    expirationModel: null,
+    validTo: null,
+    materialDescription: null,
     ...overrides,
   };
 }

@@ -8,7 +8,7 @@ import { codeOf } from "../helpers/code-of.js";
 import { at, makeKey, makeVersion, rejection } from "./fixtures.js";
 import type { StoreFactory } from "./key-store.contract.js";
 
-/** The store's part of imported key material (migration 005), on each dialect. */
+/** The store's part of imported key material (migrations 005–007), on each dialect. */
 export function defineImportedMaterialContract(dialect: KeyStore["dialect"], open: StoreFactory): void {
   describe(`KeyStore contract: imported key material (${dialect})`, () => {
     let store: KeyStore;
@@ -39,7 +39,7 @@ export function defineImportedMaterialContract(dialect: KeyStore["dialect"], ope
       expect(await store.getKey(key.id)).toEqual(changed);
     });
 
-    it("replaces a version's material, public key and digest, and refuses a missing version", async () => {
+    it("replaces a version's material, public key, digest, terms and description, and refuses a missing version", async () => {
       const key = makeKey({ origin: "EXTERNAL" });
       const empty = makeVersion(key.id, { versionId: key.initialVersionId, wrappedMaterial: Buffer.alloc(0) });
       await store.transaction(async (tx) => {
@@ -52,10 +52,13 @@ export function defineImportedMaterialContract(dialect: KeyStore["dialect"], ope
         wrappedMaterial: randomBytes(61),
         publicKey: randomBytes(91),
         materialDigest: randomBytes(32),
+        expirationModel: "KEY_MATERIAL_EXPIRES" as const,
+        validTo: at(7),
+        materialDescription: "first import: 2024/05",
       };
       await store.transaction((tx) => tx.setVersionMaterial(filled));
       expect(await store.getVersion(key.id, empty.versionId)).toEqual(filled);
-      const erased = { ...filled, wrappedMaterial: Buffer.alloc(0) };
+      const erased = { ...filled, wrappedMaterial: Buffer.alloc(0), expirationModel: null, validTo: null };
       await store.transaction((tx) => tx.setVersionMaterial(erased));
       expect(await store.getVersion(key.id, empty.versionId)).toEqual(erased);
       const missing = await rejection(
@@ -80,30 +83,53 @@ export function defineImportedMaterialContract(dialect: KeyStore["dialect"], ope
       expect(await store.lastAuditOfKey(keyId, [])).toBeNull();
     });
 
-    it("locks exactly the imported keys whose material has expired and that still have it", async () => {
+    it("deletes one version (material pending rotation) and refuses a missing one", async () => {
+      const key = makeKey({ origin: "EXTERNAL" });
+      const kept = makeVersion(key.id, { versionId: key.initialVersionId });
+      const pending = makeVersion(key.id, { createdAt: at(1), materialDigest: randomBytes(32) });
+      await store.transaction(async (tx) => {
+        await tx.insertKey(key);
+        await tx.insertVersion(kept);
+        await tx.insertVersion(pending);
+      });
+      await store.transaction((tx) => tx.deleteVersion(key.id, pending.versionId));
+      expect(await store.getVersion(key.id, pending.versionId)).toBeNull();
+      expect(await store.getVersion(key.id, kept.versionId)).toEqual(kept);
+      const missing = await rejection(store.transaction((tx) => tx.deleteVersion(key.id, pending.versionId)));
+      expect(codeOf(missing)).toBe("NotFound");
+    });
+
+    it("locks exactly the imported keys with a material whose ValidTo has passed, whatever the key's state", async () => {
       const now = at(10_000);
-      const imported = (ms: number | null, o: Partial<KeyRecord> = {}) =>
-        makeKey({
-          origin: "EXTERNAL",
-          expirationModel: "KEY_MATERIAL_EXPIRES",
-          materialExpiresAt: ms === null ? null : at(ms),
-          ...o,
+      const withMaterials = async (o: Partial<KeyRecord>, validTos: (number | null)[]) => {
+        const key = makeKey({ origin: "EXTERNAL", ...o });
+        await store.transaction(async (tx) => {
+          await tx.insertKey(key);
+          for (const [i, ms] of validTos.entries()) {
+            await tx.insertVersion(
+              makeVersion(key.id, {
+                versionId: i === 0 ? key.initialVersionId : randomUUID(),
+                createdAt: at(i),
+                materialDigest: randomBytes(32),
+                expirationModel: ms === null ? "KEY_MATERIAL_DOES_NOT_EXPIRE" : "KEY_MATERIAL_EXPIRES",
+                validTo: ms === null ? null : at(ms),
+              }),
+            );
+          }
         });
-      const past = imported(1);
-      const boundary = imported(10_000, { state: "Disabled" });
-      await insertKeys([
-        imported(10_001),
-        imported(null, { expirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE" }),
-        imported(1, { state: "PendingImport" }),
-        imported(1, { state: "PendingDeletion", deletionAt: at(1) }),
-        imported(1, { origin: "AWS_KMS" }),
-        boundary,
-        past,
-      ]);
+        return key;
+      };
+      await withMaterials({}, [10_001, null]);
+      await withMaterials({}, [null]);
+      await withMaterials({ origin: "AWS_KMS" }, [1]);
+      const nonCurrent = await withMaterials({}, [1, 20_000]);
+      const boundary = await withMaterials({ state: "Disabled" }, [null, 10_000]);
+      const pendingImport = await withMaterials({ state: "PendingImport" }, [5, null]);
       const due = await store.transaction((tx) => tx.lockKeysWithExpiredMaterial(now, 10));
-      expect(due.map((k) => k.id).sort()).toEqual([past.id, boundary.id].sort());
+      expect(due.map((k) => k.id).sort()).toEqual([nonCurrent.id, boundary.id, pendingImport.id].sort());
       const one = await store.transaction((tx) => tx.lockKeysWithExpiredMaterial(now, 1));
-      expect(one.map((k) => k.id)).toEqual([past.id]);
+      expect(one).toHaveLength(1);
+      expect(due.map((k) => k.id)).toContain(one[0]!.id);
     });
   });
 }

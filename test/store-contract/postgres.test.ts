@@ -9,6 +9,8 @@ import { defineKeyStoreContract } from "./key-store.contract.js";
 import { defineSecurityStoreContract, makeAuditEntry } from "./security.contract.js";
 import { defineImportedMaterialContract } from "./imported-material.contract.js";
 import { defineRootKeysContract } from "./root-keys.contract.js";
+import { checkPerMaterialBackfill } from "./per-material-migration.js";
+import { Kysely, PostgresDialect } from "kysely";
 import { dropSchemas } from "../helpers/pg-schema.js";
 
 const url = process.env.KMS_TEST_DATABASE_URL;
@@ -122,6 +124,14 @@ describe.skipIf(!url)("PostgreSQL store", () => {
     }
   });
 
+  it("migration 007 gives each present imported material its key's former terms", async () => {
+    const schema = freshSchema();
+    const pool = new pg.Pool({ connectionString: url, options: `-c search_path=${schema}` });
+    const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
+    await db.schema.createSchema(schema).execute();
+    await checkPerMaterialBackfill(db, "postgres", () => open(schema), schema);
+  });
+
   it("migrates one fresh schema from several instances at once", async () => {
     const schema = freshSchema();
     const stores = await Promise.all(Array.from({ length: 4 }, () => open(schema)));
@@ -159,7 +169,9 @@ describe.skipIf(!url)("PostgreSQL store", () => {
           { name: "004-client-keys" },
           { name: "005-retired-versions-and-batches" },
           { name: "006-imported-key-material" },
-          { name: "007-root-keys" },
+          { name: "007-per-material-terms" },
+          { name: "008-audit-writer-chains" },
+          { name: "009-root-keys" },
         ]);
         // Bytewise id order whatever the server's locale (this server's may already be C).
         const collated = await client.query(

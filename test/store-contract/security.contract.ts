@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { auditHash, GENESIS_HASH, verifyAuditChain } from "../../src/security/audit-chain.js";
+import { auditHash, chainAuditEntries, GENESIS_HASH, verifyAuditChain } from "../../src/security/audit-chain.js";
+import { isUniqueViolation } from "../../src/store/db-errors.js";
 import type {
   AuditEntry,
   AuditRecord,
@@ -375,8 +376,46 @@ export function defineSecurityStoreContract(dialect: KeyStore["dialect"], open: 
       );
       expect((err as Error).message).toBe("operation failed after auditing");
       const next = await store.appendAudit(makeAuditEntry(3), auditHash);
-      expect(next.seq).toBe(2);
+      expect(next.writerSeq).toBe(2);
       expect(await verifyAuditChain(await store.listAudit(0, 10))).toMatchObject({ ok: true, count: 2 });
+    });
+
+    it("stores writers' chains side by side, numbers the trail itself and keeps each writer's head", async () => {
+      expect(await store.auditChainHead("writer-a")).toBeNull();
+      const shared = await store.appendAudit(makeAuditEntry(0), auditHash);
+      const a1 = chainAuditEntries("writer-a", null, [makeAuditEntry(1), makeAuditEntry(2)]);
+      const b1 = chainAuditEntries("writer-b", null, [makeAuditEntry(3)]);
+      await store.appendAuditRecords(a1);
+      await store.appendAuditRecords(b1);
+      const a2 = chainAuditEntries("writer-a", await store.auditChainHead("writer-a"), [makeAuditEntry(4)]);
+      await store.appendAuditRecords(a2);
+
+      expect(await store.auditChainHead("writer-a")).toEqual({ writerSeq: 3, hash: a2[0]!.hash });
+      expect(await store.auditChainHead("writer-b")).toEqual({ writerSeq: 1, hash: b1[0]!.hash });
+      expect(await store.auditChainHead("")).toEqual({ writerSeq: 1, hash: shared.hash });
+      const all = await store.listAudit(0, 100);
+      expect(all.map((r) => [r.writer, r.writerSeq])).toEqual([
+        ["", 1],
+        ["writer-a", 1],
+        ["writer-a", 2],
+        ["writer-b", 1],
+        ["writer-a", 3],
+      ]);
+      expect(all.slice(1)).toMatchObject([...a1, ...b1, ...a2]);
+      const seqs = all.map((r) => r.seq);
+      expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
+      expect(new Set(seqs).size).toBe(5);
+      expect(await verifyAuditChain(all)).toEqual({ ok: true, count: 5, head: { seq: seqs[4], hash: a2[0]!.hash } });
+    });
+
+    it("refuses a group whose place in its chain is taken, and stores none of it", async () => {
+      const first = chainAuditEntries("writer-c", null, [makeAuditEntry(1)]);
+      await store.appendAuditRecords(first);
+      // A stale head (null) places the group at 1 and 2 again: the second is free, the first is not.
+      const stale = chainAuditEntries("writer-c", null, [makeAuditEntry(2), makeAuditEntry(3)]);
+      const err = await rejection(store.appendAuditRecords(stale));
+      expect(isUniqueViolation(err)).toBe(true);
+      expect((await store.listAudit(0, 100)).map((r) => r.requestId)).toEqual([first[0]!.requestId]);
     });
 
     it("serialises concurrent appends on one store into one chain", async () => {

@@ -9,6 +9,9 @@ import { defineKeyStoreContract } from "./key-store.contract.js";
 import { defineSecurityStoreContract } from "./security.contract.js";
 import { defineImportedMaterialContract } from "./imported-material.contract.js";
 import { defineRootKeysContract } from "./root-keys.contract.js";
+import { checkPerMaterialBackfill } from "./per-material-migration.js";
+import { Kysely, SqliteDialect } from "kysely";
+import { mkdirSync } from "node:fs";
 
 const root = mkdtempSync(join(tmpdir(), "kms-store-"));
 let n = 0;
@@ -41,7 +44,9 @@ describe("SQLite store file", () => {
           "004-client-keys",
           "005-retired-versions-and-batches",
           "006-imported-key-material",
-          "007-root-keys",
+          "007-per-material-terms",
+          "008-audit-writer-chains",
+          "009-root-keys",
         ],
         file: sqliteFile(dir),
       },
@@ -54,6 +59,13 @@ describe("SQLite store file", () => {
     expect(await reopened.getKey(key.id)).toEqual(key);
     expect(logged[1]).toEqual({ dialect: "sqlite", applied: [], file: sqliteFile(dir) });
     await reopened.close();
+  });
+
+  it("migration 007 gives each present imported material its key's former terms", async () => {
+    const dir = freshDir();
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(sqliteFile(dir)) }) });
+    await checkPerMaterialBackfill(db, "sqlite", () => openStore({ dataDir: dir }));
   });
 
   it("treats a non-PostgreSQL database URL as SQLite in the data dir", async () => {

@@ -2,9 +2,15 @@ import { deleteImportedKeyMaterial as coreDelete } from "../../core/imports/mate
 import { keyArn } from "../../core/keys/key-id.js";
 import type { Operation } from "./operation.js";
 
-/** `DeleteImportedKeyMaterial`: the key goes to PendingImport until the same material is imported again. */
+/**
+ * `DeleteImportedKeyMaterial`: deletes the material `KeyMaterialId` names, or the current one;
+ * the key goes to PendingImport until the same material is imported again (core decides).
+ */
 export const deleteImportedKeyMaterial: Operation = (m) => {
   const keyId = m.requiredString("KeyId");
-  m.string("KeyMaterialId");
-  return async ({ deps, call }) => ({ KeyId: keyArn(deps, (await coreDelete(deps, call, keyId)).id) });
+  const keyMaterialId = m.string("KeyMaterialId");
+  return async ({ deps, call }) => {
+    const out = await coreDelete(deps, call, keyId, keyMaterialId);
+    return { KeyId: keyArn(deps, out.key.id), KeyMaterialId: out.keyMaterialId };
+  };
 };

@@ -82,9 +82,14 @@ export async function* wholeChain(store: Pick<SecurityStoreReader, "listAudit">)
   }
 }
 
+/** A record hash as the chain stores it: 64 lowercase hex digits (SHA-256). */
+const RECORD_HASH = /^[0-9a-f]{64}$/;
+
 /**
  * Verifies the whole hash chain (admins only), as `kms audit verify` does: intact with its head,
- * or the first bad record and why. Reads the chain page by page, in constant memory.
+ * or the first bad record and why. Reads the chain page by page, in constant memory. An expected
+ * head that is not a hash at all (`deadbeef`) is refused as invalid rather than reported as
+ * `head` — that verdict means records were deleted, which such a value cannot show.
  */
 export async function verifyAudit(
   deps: Pick<CoreDeps, "store">,
@@ -92,5 +97,8 @@ export async function verifyAudit(
   expectHead?: string,
 ): Promise<AuditVerification> {
   requireAdmin(call);
-  return verifyAuditChain(wholeChain(deps.store), expectHead ? { expectHead } : {});
+  if (expectHead !== undefined && !RECORD_HASH.test(expectHead.toLowerCase())) {
+    throw invalidField("expectHeadHash", "be a record hash: 64 hex digits");
+  }
+  return verifyAuditChain(wholeChain(deps.store), expectHead ? { expectHead: expectHead.toLowerCase() } : {});
 }

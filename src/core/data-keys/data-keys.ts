@@ -135,7 +135,7 @@ export async function generateDataKeyPair(
   checkGrantTokens(input.grantTokens ?? []);
 
   // The permit comes first, so a refusal costs no database read (the seed answers 429 at once).
-  const release = deps.pairGate.tryAcquire();
+  const release = await deps.pairGate.tryAcquire();
   if (!release) throw new KmsError("Throttled", THROTTLED_MESSAGE);
   let key: KeyRecord;
   let pair: { publicKeyDer: Buffer; privateKeyDer: Buffer };

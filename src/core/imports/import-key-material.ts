@@ -9,7 +9,9 @@ import { keyFor } from "../access/authorized-key.js";
 import type { CallContext, CoreDeps } from "../deps.js";
 import { allVersions } from "../keys/all-versions.js";
 import type { KeyMaterial } from "../../crypto/key-material.js";
+import { checkLength, invalidField } from "../validate.js";
 import { requireExternal, wrappingModulusBits } from "./import-parameters.js";
+import { withMaterialStatus } from "./material-status.js";
 import { openImportToken } from "./import-token.js";
 
 const DAY_MS = 86_400_000;
@@ -23,8 +25,12 @@ export interface ImportKeyMaterialInput {
   /** Absent: `KEY_MATERIAL_EXPIRES` when `validTo` is given, else `KEY_MATERIAL_DOES_NOT_EXPIRE`. */
   expirationModel?: ExpirationModel | undefined;
   validTo?: Date | undefined;
-  /** Absent: `EXISTING_KEY_MATERIAL`. */
+  /** Absent: `EXISTING_KEY_MATERIAL` (a key's first import defines its material either way). */
   importType?: ImportType | undefined;
+  /** Re-import into this material (AWS `KeyMaterialId`, our version id); symmetric keys only. */
+  keyMaterialId?: string | undefined;
+  /** AWS `KeyMaterialDescription`; absent keeps the material's previous one. Symmetric keys only. */
+  description?: string | undefined;
 }
 
 /** The key after an import, and the version whose material arrived. */
@@ -33,8 +39,14 @@ export interface ImportResult {
   versionId: string;
 }
 
+/** The terms one import sets on its material. */
+interface Terms {
+  model: ExpirationModel;
+  validTo: Date | null;
+}
+
 /** AWS's rules for `ExpirationModel` and `ValidTo`. */
-function expiry(deps: Pick<CoreDeps, "clock">, input: ImportKeyMaterialInput) {
+function expiry(deps: Pick<CoreDeps, "clock">, input: ImportKeyMaterialInput): Terms {
   const model = input.expirationModel ?? (input.validTo ? "KEY_MATERIAL_EXPIRES" : "KEY_MATERIAL_DOES_NOT_EXPIRE");
   if (model === "KEY_MATERIAL_DOES_NOT_EXPIRE") {
     if (input.validTo)
@@ -49,22 +61,52 @@ function expiry(deps: Pick<CoreDeps, "clock">, input: ImportKeyMaterialInput) {
   return { model, validTo: input.validTo };
 }
 
+/** AWS's constraints on `KeyMaterialDescription` (0..256 characters of `[a-zA-Z0-9:/_\s.-]`). */
+const DESCRIPTION_PATTERN = /^[a-zA-Z0-9:/_\s.-]*$/;
+
+/** The request's own rules, checked before any material is unwrapped. */
+function checkRequest(input: ImportKeyMaterialInput): void {
+  if (input.description !== undefined) {
+    checkLength("keyMaterialDescription", input.description, 0, 256);
+    if (!DESCRIPTION_PATTERN.test(input.description)) {
+      throw invalidField("keyMaterialDescription", "satisfy regular expression pattern: ^[a-zA-Z0-9:/_\\s.-]+$");
+    }
+  }
+  if (input.keyMaterialId !== undefined && input.importType === "NEW_KEY_MATERIAL") {
+    throw new KmsError("InvalidArgument", "KeyMaterialId cannot be specified with ImportType NEW_KEY_MATERIAL.");
+  }
+}
+
+/** `KeyMaterialId` and `KeyMaterialDescription` are for symmetric encryption keys only, as in AWS KMS. */
+function requireSymmetricOptions(key: KeyRecord, input: ImportKeyMaterialInput): void {
+  if (key.spec !== "AES_256" && (input.keyMaterialId !== undefined || input.description !== undefined)) {
+    throw new KmsError(
+      "UnsupportedOperation",
+      "KeyMaterialId and KeyMaterialDescription apply to symmetric encryption keys only.",
+    );
+  }
+}
+
 /**
  * `ImportKeyMaterial`: opens the material with the token's wrapping key, checks it against the
- * key's spec, and stores it wrapped under the root key like generated material. Re-importing
- * (`EXISTING_KEY_MATERIAL`) must bring the very material a version had — compared through its
- * digest, in constant time — else `IncorrectKeyMaterial`; the first import into a key defines it.
- * `NEW_KEY_MATERIAL` (AES keys that already have material) stores a version that the next
- * `RotateKeyOnDemand` makes primary. A PendingImport key becomes Enabled when its primary version
- * has material again.
+ * key's spec, and stores it wrapped under the root key like generated material, with its own
+ * expiration terms and description. A key's first import defines its material. After that,
+ * `EXISTING_KEY_MATERIAL` must bring the very material of one of its versions — the one
+ * `keyMaterialId` names (`NotFound` if the key has no such material), else whichever matches —
+ * compared through its digest, in constant time; anything else is `IncorrectKeyMaterial`.
+ * `NEW_KEY_MATERIAL` (AES keys that have all their material) stores a version that the next
+ * `RotateKeyOnDemand` makes primary. The key's state and expiry summary follow
+ * {@link withMaterialStatus}.
  */
 export async function importKeyMaterial(
   deps: CoreDeps,
   call: CallContext,
   input: ImportKeyMaterialInput,
 ): Promise<ImportResult> {
+  checkRequest(input);
   const found = await keyFor(deps, call, input.keyRef, "ImportKeyMaterial");
   requireExternal(found);
+  requireSymmetricOptions(found, input);
   const terms = expiry(deps, input);
   const token = await openImportToken(deps, found.id, input.importToken);
   let plain: Buffer | undefined;
@@ -76,25 +118,23 @@ export async function importKeyMaterial(
       input.encryptedKeyMaterial,
     );
     material = importedMaterial(found.spec, plain);
+    const imported = material;
     const result = await deps.store.transaction(async (tx) => {
       const key = await tx.lockKey(found.id);
       if (!key) throw new KmsError("NotFound", `Key '${found.id}' does not exist.`);
       requireExternal(key);
-      const imported = material as KeyMaterial;
-      const versionId =
-        input.importType === "NEW_KEY_MATERIAL"
-          ? await storeNewMaterial(deps, tx, key, imported)
-          : await restoreMaterial(deps, tx, key, imported);
-      const primaryRestored = versionId === key.primaryVersionId;
-      const next: KeyRecord = {
-        ...key,
-        state: key.state === "PendingImport" && primaryRestored ? "Enabled" : key.state,
-        expirationModel: terms.model,
-        materialExpiresAt: terms.validTo,
-        pendingVersionId: input.importType === "NEW_KEY_MATERIAL" ? versionId : (key.pendingVersionId ?? null),
-      };
+      const versions = await allVersions(tx, key.id);
+      const isNew = input.importType === "NEW_KEY_MATERIAL" && versions.some(hasHadMaterial);
+      const version = isNew
+        ? await storeNewMaterial(deps, tx, key, versions, imported, terms, input.description)
+        : await restoreMaterial(deps, tx, key, versions, imported, terms, input);
+      const after = versions.filter((v) => v.versionId !== version.versionId).concat(version);
+      const next = withMaterialStatus(
+        { ...key, pendingVersionId: isNew ? version.versionId : key.pendingVersionId },
+        after,
+      );
       await tx.updateKey(next);
-      return { key: next, versionId };
+      return { key: next, versionId: version.versionId };
     });
     deps.materialCache.invalidate(found.id);
     return result;
@@ -105,61 +145,84 @@ export async function importKeyMaterial(
   }
 }
 
+/** Whether a version has, or once had, material (imported with a digest, or seeded). */
+function hasHadMaterial(version: KeyVersionRecord): boolean {
+  return Boolean(version.materialDigest) || version.wrappedMaterial.length > 0;
+}
+
+/** A version holding `material` under this import's terms and description. */
 async function sealed(
   deps: Pick<CoreDeps, "keyring">,
   version: KeyVersionRecord,
   material: KeyMaterial,
+  terms: Terms,
+  description: string | undefined,
 ): Promise<KeyVersionRecord> {
   return {
     ...version,
     wrappedMaterial: await deps.keyring.wrap(version.keyId, version.versionId, material.secret),
     publicKey: material.publicKey,
     materialDigest: materialDigest(version.keyId, version.versionId, material.secret),
+    expirationModel: terms.model,
+    validTo: terms.validTo,
+    materialDescription: description ?? version.materialDescription ?? null,
   };
 }
 
-/** The first import defines the primary version's material; later ones must match a version's digest. */
-async function restoreMaterial(deps: CoreDeps, tx: KeyStoreTx, key: KeyRecord, material: KeyMaterial): Promise<string> {
-  const versions = await allVersions(tx, key.id);
-  const primary = versions.find((v) => v.versionId === key.primaryVersionId);
-  if (!primary) throw new KmsError("NotFound", `Key '${key.id}' has no primary version.`);
-  const target = primary.materialDigest
-    ? versions.find(
-        (v) => v.materialDigest && sameDigest(v.materialDigest, materialDigest(key.id, v.versionId, material.secret)),
-      )
-    : primary;
+/**
+ * The first import defines the primary version's material; later ones must be a version's own
+ * material — the version `keyMaterialId` names, when given.
+ */
+async function restoreMaterial(
+  deps: CoreDeps,
+  tx: KeyStoreTx,
+  key: KeyRecord,
+  versions: readonly KeyVersionRecord[],
+  material: KeyMaterial,
+  terms: Terms,
+  input: ImportKeyMaterialInput,
+): Promise<KeyVersionRecord> {
+  const first = !versions.some(hasHadMaterial);
+  const named =
+    input.keyMaterialId === undefined ? undefined : versions.find((v) => v.versionId === input.keyMaterialId);
+  if (input.keyMaterialId !== undefined && (!named || !hasHadMaterial(named))) {
+    throw new KmsError("NotFound", `Key '${key.id}' has no key material '${input.keyMaterialId}'.`);
+  }
+  const target = first
+    ? versions.find((v) => v.versionId === key.primaryVersionId)
+    : (named ? [named] : versions).find((v) => hasHadMaterial(v) && isSameMaterial(deps, v, material.secret));
   if (!target) {
+    if (first) throw new KmsError("NotFound", `Key '${key.id}' has no primary version.`);
     throw new KmsError(
       "IncorrectKeyMaterial",
       `The key material is not the material previously imported into key '${key.id}'.`,
     );
   }
-  await tx.setVersionMaterial(await sealed(deps, target, material));
-  return target.versionId;
+  const version = await sealed(deps, target, material, terms, input.description);
+  await tx.setVersionMaterial(version);
+  return version;
 }
 
-/** New material for the next on-demand rotation of an AES key that already has material. */
+/** New material for the next on-demand rotation of an AES key that has all its material. */
 async function storeNewMaterial(
   deps: CoreDeps,
   tx: KeyStoreTx,
   key: KeyRecord,
+  versions: readonly KeyVersionRecord[],
   material: KeyMaterial,
-): Promise<string> {
+  terms: Terms,
+  description: string | undefined,
+): Promise<KeyVersionRecord> {
   if (key.spec !== "AES_256") {
     throw new KmsError("UnsupportedOperation", "Only symmetric encryption keys take new key material for rotation.");
   }
   if (key.state === "PendingImport") {
-    throw new KmsError("InvalidState", `Key '${key.id}' has no current key material; import it first.`);
+    throw new KmsError("InvalidState", `Key '${key.id}' lacks some of its key material; import it first.`);
   }
   if (key.pendingVersionId) {
     throw new KmsError("InvalidState", `Key '${key.id}' already has key material pending rotation.`);
   }
-  const versions = await allVersions(tx, key.id);
-  if (
-    versions.some(
-      (v) => v.materialDigest && sameDigest(v.materialDigest, materialDigest(key.id, v.versionId, material.secret)),
-    )
-  ) {
+  if (versions.some((v) => hasHadMaterial(v) && isSameMaterial(deps, v, material.secret))) {
     throw new KmsError("IncorrectKeyMaterial", "New key material must differ from the key's existing material.");
   }
   const last = versions.at(-1);
@@ -175,9 +238,11 @@ async function storeNewMaterial(
       rotationType: "ON_DEMAND",
     },
     material,
+    terms,
+    description,
   );
   await tx.insertVersion(version);
-  return version.versionId;
+  return version;
 }
 
 /**

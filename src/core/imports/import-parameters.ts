@@ -16,13 +16,18 @@ export interface ImportParameters {
 
 /** Refuses keys whose material is not imported, and keys on their way out, as AWS KMS does. */
 export function requireExternal(key: KeyRecord): void {
+  requireExternalOrigin(key);
+  if (key.state === "PendingDeletion") throw new KmsError("InvalidState", `Key '${key.id}' is pending deletion.`);
+}
+
+/** Refuses keys whose material is generated here (AWS `Origin` other than `EXTERNAL`). */
+export function requireExternalOrigin(key: KeyRecord): void {
   if (key.origin !== "EXTERNAL") {
     throw new KmsError(
       "UnsupportedOperation",
       `Key '${key.id}' does not have imported key material (Origin EXTERNAL).`,
     );
   }
-  if (key.state === "PendingDeletion") throw new KmsError("InvalidState", `Key '${key.id}' is pending deletion.`);
 }
 
 /**

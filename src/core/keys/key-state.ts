@@ -4,6 +4,8 @@ import { requireNotPendingDeletion } from "./key-rules.js";
 import { mutateKey } from "./mutate-key.js";
 import type { KeyRecord } from "../../domain/types.js";
 import { checkRange } from "../validate.js";
+import { allVersions } from "./all-versions.js";
+import { lacksMaterial } from "../imports/material-status.js";
 
 const DAY_MS = 86_400_000;
 
@@ -46,15 +48,14 @@ export async function scheduleKeyDeletion(
 
 /**
  * Cancels a scheduled deletion; the key returns Disabled, as in AWS KMS — or PendingImport when it
- * is a key for imported material that has none.
+ * is a key for imported material that lacks any of the material it depends on.
  */
 export function cancelKeyDeletion(deps: CoreDeps, call: CallContext, keyRef: string): Promise<KeyRecord> {
   return mutateKey(deps, call, keyRef, "CancelKeyDeletion", async (k, tx) => {
     if (k.state !== "PendingDeletion") {
       throw new KmsError("InvalidState", `Key '${k.id}' is not pending deletion.`);
     }
-    const primary = k.origin === "EXTERNAL" ? await tx.getVersion(k.id, k.primaryVersionId) : null;
-    const awaitingMaterial = primary !== null && primary.wrappedMaterial.length === 0;
+    const awaitingMaterial = k.origin === "EXTERNAL" && lacksMaterial(k, await allVersions(tx, k.id));
     return { ...k, state: awaitingMaterial ? "PendingImport" : "Disabled", deletionAt: null };
   });
 }

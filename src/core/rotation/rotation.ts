@@ -11,6 +11,8 @@ import { minVersionOf, type VersionView, versionState } from "../keys/retired-ve
 import { ROTATABLE_SPECS } from "../../domain/specs.js";
 import { allVersions } from "../keys/all-versions.js";
 import { rotateToImportedMaterial } from "../imports/material-removal.js";
+import { importState, keyMaterialState } from "../imports/material-status.js";
+import type { ImportState, KeyMaterialState } from "../../domain/key-import.js";
 
 const DAY_MS = 86_400_000;
 export const DEFAULT_ROTATION_DAYS = 365;
@@ -116,6 +118,12 @@ async function applyVersion(
   return next;
 }
 
+/**
+ * A version as `ListKeyVersions` / `ListKeyRotations` report it: whether it decrypts, what its
+ * material is to the key, and — for keys with imported material — whether the material is there.
+ */
+export type KeyVersionView = VersionView & { materialState: KeyMaterialState; importState: ImportState | null };
+
 /** A key's versions, oldest first. */
 export async function listKeyVersions(
   deps: CoreDeps,
@@ -123,13 +131,21 @@ export async function listKeyVersions(
   keyRef: string,
   limit: number | undefined,
   token: string | undefined,
-): Promise<Page<VersionView>> {
+): Promise<Page<KeyVersionView>> {
   const key = await keyFor(deps, call, keyRef, "ListKeyRotations");
   const [page, min] = await Promise.all([
     deps.store.listVersions(key.id, pageSize(limit), token || null),
     minVersionOf(deps.store, key),
   ]);
-  return { ...page, items: page.items.map((v) => ({ ...v, state: versionState(v, min) })) };
+  return {
+    ...page,
+    items: page.items.map((v) => ({
+      ...v,
+      state: versionState(v, min),
+      materialState: keyMaterialState(key, v),
+      importState: key.origin === "EXTERNAL" ? importState(v) : null,
+    })),
+  };
 }
 
 /** Turns automatic rotation on (period 90..2560 days, default 365) or off. */

@@ -1,6 +1,6 @@
 import type { CoreDeps } from "../deps.js";
 import { rotateDueKeys } from "./rotation.js";
-import { expireImportedMaterial } from "../imports/material-removal.js";
+import { type ExpiredMaterial, expireImportedMaterial } from "../imports/material-removal.js";
 
 /**
  * Destroys keys whose deletion window has passed: the key, its versions (material) and its
@@ -32,7 +32,7 @@ export function startScheduler(
   deps: CoreDeps,
   intervalMs: number,
   onError: (err: unknown) => void,
-  onWork: (what: { deleted: string[]; rotated: number; expired: string[] }) => void = () => {},
+  onWork: (what: { deleted: string[]; rotated: number; expired: ExpiredMaterial[] }) => void = () => {},
 ): Scheduler {
   let running: Promise<void> | undefined;
   const tick = async () => {

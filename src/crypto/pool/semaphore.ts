@@ -4,7 +4,17 @@
  * queueing without bound would instead let a burst pile up work and memory. So a caller that
  * gets no permit refuses with `Throttled` and the client retries.
  */
-export class Semaphore {
+/**
+ * Where the four pair operations take their permit: a {@link Semaphore} in a single-process
+ * server, the primary's through IPC in a cluster (`src/cluster/cluster-permits.ts`), so that
+ * `KMS_KEYPAIR_CONCURRENCY` bounds the whole server, not each process.
+ */
+export interface PairGate {
+  /** A release function, or null at once when no permit is free (no queue). */
+  tryAcquire(): (() => void) | null | Promise<(() => void) | null>;
+}
+
+export class Semaphore implements PairGate {
   #available: number;
 
   constructor(permits: number) {

@@ -6,7 +6,9 @@ import { rotationTypeMigration } from "./003-rotation-type.js";
 import { clientKeysMigration } from "./004-client-keys.js";
 import { retiredVersionsMigration } from "./005-retired-versions-and-batches.js";
 import { importedKeyMaterialMigration } from "./006-imported-key-material.js";
-import { rootKeysMigration } from "./007-root-keys.js";
+import { perMaterialTermsMigration } from "./007-per-material-terms.js";
+import { auditWriterChainsMigration } from "./008-audit-writer-chains.js";
+import { rootKeysMigration } from "./009-root-keys.js";
 
 /**
  * Every migration, by name, in order. A static map rather than Kysely's `FileMigrationProvider`:
@@ -23,7 +25,9 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
         "004-client-keys": clientKeysMigration(dialect),
         "005-retired-versions-and-batches": retiredVersionsMigration(),
         "006-imported-key-material": importedKeyMaterialMigration(dialect),
-        "007-root-keys": rootKeysMigration(dialect),
+        "007-per-material-terms": perMaterialTermsMigration(),
+        "008-audit-writer-chains": auditWriterChainsMigration(dialect),
+        "009-root-keys": rootKeysMigration(dialect),
       };
     },
   };

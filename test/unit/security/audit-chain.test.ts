@@ -5,6 +5,7 @@ import {
   type AuditEntry,
   type AuditRecord,
   auditHash,
+  chainAuditEntries,
   GENESIS_HASH,
   verifyAuditChain,
 } from "../../../src/security/audit-chain.js";
@@ -230,3 +231,60 @@ describe("auditHash", () => {
 });
 
 const PINNED = "8c21a676051decc1996d194e2bed36abb702619339079c6c356c53377b1d7ac6";
+
+const sample: AuditEntry = {
+  at: new Date(1_700_000_000_000),
+  principal: "alice",
+  operation: "Encrypt",
+  keyId: null,
+  requestId: "r",
+  outcome: "ok",
+  errorCode: null,
+};
+
+describe("one chain per writer", () => {
+  /** Three writers' chains interleaved in the order a store would have numbered them. */
+  function interleaved(entries: AuditEntry[]): AuditRecord[] {
+    const writers = ["w-a", "w-b", "w-c"];
+    const heads = new Map<string, { writerSeq: number; hash: string } | null>();
+    return entries.map((entry, i) => {
+      const writer = writers[i % 3]!;
+      const [record] = chainAuditEntries(writer, heads.get(writer) ?? null, [entry]);
+      heads.set(writer, { writerSeq: record!.writerSeq, hash: record!.hash });
+      return { ...record!, seq: 100 + 2 * i };
+    });
+  }
+
+  it("verifies interleaved chains whatever the trail-wide seq gaps, and reports the newest record", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(entryArb, { minLength: 1, maxLength: 20 }), async (entries) => {
+        const records = interleaved(entries);
+        expect(await verifyAuditChain(records)).toEqual({
+          ok: true,
+          count: records.length,
+          head: { seq: records.at(-1)!.seq, hash: records.at(-1)!.hash },
+        });
+      }),
+    );
+  });
+
+  it("names a changed, deleted or moved record of one writer's chain", async () => {
+    const records = interleaved(Array.from({ length: 12 }, (_, i) => ({ ...sample, requestId: `r${i}` })));
+    const changedOne = records.map((r, i) => (i === 4 ? { ...r, principal: "mallory" } : r));
+    expect(await verifyAuditChain(changedOne)).toEqual({ ok: false, seq: records[4]!.seq, problem: "hash" });
+    // Record 4 is w-b's second; its chain's next record (index 7) no longer links.
+    const deleted = records.filter((_, i) => i !== 4);
+    expect(await verifyAuditChain(deleted)).toEqual({ ok: false, seq: records[7]!.seq, problem: "link" });
+    // The same record claimed by another writer: its hash covers the writer.
+    const moved = records.map((r, i) => (i === 4 ? { ...r, writer: "w-a" } : r));
+    expect(await verifyAuditChain(moved)).toMatchObject({ ok: false, seq: records[4]!.seq });
+    const toShared = records.map((r, i) => (i === 0 ? { ...r, writer: "" } : r));
+    expect(await verifyAuditChain(toShared)).toMatchObject({ ok: false, seq: records[0]!.seq, problem: "hash" });
+  });
+
+  it('hashes a shared-chain record (writer "") exactly as before writers existed', () => {
+    const [old] = chain([sample]);
+    expect(auditHash(GENESIS_HASH, { ...sample, seq: 1, writer: "", writerSeq: 1 })).toBe(old!.hash);
+    expect(auditHash(GENESIS_HASH, { ...sample, seq: 1, writer: "w", writerSeq: 1 })).not.toBe(old!.hash);
+  });
+});

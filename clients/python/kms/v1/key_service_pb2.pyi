@@ -99,16 +99,20 @@ class DeleteAliasResponse(_message.Message):
     def __init__(self) -> None: ...
 
 class DeleteImportedKeyMaterialRequest(_message.Message):
-    __slots__ = ["key_id"]
+    __slots__ = ["key_id", "key_material_id"]
     KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    KEY_MATERIAL_ID_FIELD_NUMBER: _ClassVar[int]
     key_id: str
-    def __init__(self, key_id: _Optional[str] = ...) -> None: ...
+    key_material_id: str
+    def __init__(self, key_id: _Optional[str] = ..., key_material_id: _Optional[str] = ...) -> None: ...
 
 class DeleteImportedKeyMaterialResponse(_message.Message):
-    __slots__ = ["key"]
+    __slots__ = ["key", "key_material_id"]
     KEY_FIELD_NUMBER: _ClassVar[int]
+    KEY_MATERIAL_ID_FIELD_NUMBER: _ClassVar[int]
     key: _types_pb2.KeyMetadata
-    def __init__(self, key: _Optional[_Union[_types_pb2.KeyMetadata, _Mapping]] = ...) -> None: ...
+    key_material_id: str
+    def __init__(self, key: _Optional[_Union[_types_pb2.KeyMetadata, _Mapping]] = ..., key_material_id: _Optional[str] = ...) -> None: ...
 
 class DescribeKeyRequest(_message.Message):
     __slots__ = ["key_id"]
@@ -183,20 +187,24 @@ class GetParametersForImportResponse(_message.Message):
     def __init__(self, key_id: _Optional[str] = ..., import_token: _Optional[bytes] = ..., public_key: _Optional[bytes] = ..., parameters_valid_to: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ImportKeyMaterialRequest(_message.Message):
-    __slots__ = ["encrypted_key_material", "expiration_model", "import_token", "import_type", "key_id", "valid_to"]
+    __slots__ = ["encrypted_key_material", "expiration_model", "import_token", "import_type", "key_id", "key_material_description", "key_material_id", "valid_to"]
     ENCRYPTED_KEY_MATERIAL_FIELD_NUMBER: _ClassVar[int]
     EXPIRATION_MODEL_FIELD_NUMBER: _ClassVar[int]
     IMPORT_TOKEN_FIELD_NUMBER: _ClassVar[int]
     IMPORT_TYPE_FIELD_NUMBER: _ClassVar[int]
     KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    KEY_MATERIAL_DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    KEY_MATERIAL_ID_FIELD_NUMBER: _ClassVar[int]
     VALID_TO_FIELD_NUMBER: _ClassVar[int]
     encrypted_key_material: bytes
     expiration_model: _types_pb2.ExpirationModel
     import_token: bytes
     import_type: _types_pb2.ImportType
     key_id: str
+    key_material_description: str
+    key_material_id: str
     valid_to: _timestamp_pb2.Timestamp
-    def __init__(self, key_id: _Optional[str] = ..., import_token: _Optional[bytes] = ..., encrypted_key_material: _Optional[bytes] = ..., expiration_model: _Optional[_Union[_types_pb2.ExpirationModel, str]] = ..., valid_to: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., import_type: _Optional[_Union[_types_pb2.ImportType, str]] = ...) -> None: ...
+    def __init__(self, key_id: _Optional[str] = ..., import_token: _Optional[bytes] = ..., encrypted_key_material: _Optional[bytes] = ..., expiration_model: _Optional[_Union[_types_pb2.ExpirationModel, str]] = ..., valid_to: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., import_type: _Optional[_Union[_types_pb2.ImportType, str]] = ..., key_material_id: _Optional[str] = ..., key_material_description: _Optional[str] = ...) -> None: ...
 
 class ImportKeyMaterialResponse(_message.Message):
     __slots__ = ["key", "key_material_id"]

@@ -387,8 +387,9 @@ class KeyServiceServicer(object):
         raise NotImplementedError('Method not implemented!')
 
     def DeleteImportedKeyMaterial(self, request, context):
-        """Deletes imported material; the key is KEY_STATE_PENDING_IMPORT until the same material is
-        imported again.
+        """Deletes one imported material of the key (the current one unless key_material_id names
+        another); the key is KEY_STATE_PENDING_IMPORT until the same material is imported again.
+        Material pending rotation is dropped instead and the key's state stays. Errors: NOT_FOUND.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

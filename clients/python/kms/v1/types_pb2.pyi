@@ -12,12 +12,19 @@ DESCRIPTOR: _descriptor.FileDescriptor
 EXPIRATION_MODEL_KEY_MATERIAL_DOES_NOT_EXPIRE: ExpirationModel
 EXPIRATION_MODEL_KEY_MATERIAL_EXPIRES: ExpirationModel
 EXPIRATION_MODEL_UNSPECIFIED: ExpirationModel
+IMPORT_STATE_IMPORTED: ImportState
+IMPORT_STATE_PENDING_IMPORT: ImportState
+IMPORT_STATE_UNSPECIFIED: ImportState
 IMPORT_TYPE_EXISTING_KEY_MATERIAL: ImportType
 IMPORT_TYPE_NEW_KEY_MATERIAL: ImportType
 IMPORT_TYPE_UNSPECIFIED: ImportType
 KEY_FORMAT_DER: KeyFormat
 KEY_FORMAT_PEM: KeyFormat
 KEY_FORMAT_UNSPECIFIED: KeyFormat
+KEY_MATERIAL_STATE_CURRENT: KeyMaterialState
+KEY_MATERIAL_STATE_NON_CURRENT: KeyMaterialState
+KEY_MATERIAL_STATE_PENDING_ROTATION: KeyMaterialState
+KEY_MATERIAL_STATE_UNSPECIFIED: KeyMaterialState
 KEY_ORIGIN_AWS_KMS: KeyOrigin
 KEY_ORIGIN_EXTERNAL: KeyOrigin
 KEY_ORIGIN_UNSPECIFIED: KeyOrigin
@@ -206,16 +213,26 @@ class KeyMetadata(_message.Message):
     def __init__(self, key_id: _Optional[str] = ..., arn: _Optional[str] = ..., description: _Optional[str] = ..., key_spec: _Optional[_Union[KeySpec, str]] = ..., key_usage: _Optional[_Union[KeyUsage, str]] = ..., key_state: _Optional[_Union[KeyState, str]] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., deletion_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., initial_key_version_id: _Optional[str] = ..., primary_key_version_id: _Optional[str] = ..., automatic_rotation: bool = ..., rotation_period_days: _Optional[int] = ..., next_rotation_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., tags: _Optional[_Mapping[str, str]] = ..., min_decryption_key_version_id: _Optional[str] = ..., origin: _Optional[_Union[KeyOrigin, str]] = ..., expiration_model: _Optional[_Union[ExpirationModel, str]] = ..., valid_to: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., current_key_material_id: _Optional[str] = ...) -> None: ...
 
 class KeyVersion(_message.Message):
-    __slots__ = ["create_time", "key_id", "key_version_id", "state"]
+    __slots__ = ["create_time", "expiration_model", "import_state", "key_id", "key_material_description", "key_material_state", "key_version_id", "state", "valid_to"]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    EXPIRATION_MODEL_FIELD_NUMBER: _ClassVar[int]
+    IMPORT_STATE_FIELD_NUMBER: _ClassVar[int]
     KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    KEY_MATERIAL_DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    KEY_MATERIAL_STATE_FIELD_NUMBER: _ClassVar[int]
     KEY_VERSION_ID_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
+    VALID_TO_FIELD_NUMBER: _ClassVar[int]
     create_time: _timestamp_pb2.Timestamp
+    expiration_model: ExpirationModel
+    import_state: ImportState
     key_id: str
+    key_material_description: str
+    key_material_state: KeyMaterialState
     key_version_id: str
     state: KeyVersionState
-    def __init__(self, key_id: _Optional[str] = ..., key_version_id: _Optional[str] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., state: _Optional[_Union[KeyVersionState, str]] = ...) -> None: ...
+    valid_to: _timestamp_pb2.Timestamp
+    def __init__(self, key_id: _Optional[str] = ..., key_version_id: _Optional[str] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., state: _Optional[_Union[KeyVersionState, str]] = ..., key_material_state: _Optional[_Union[KeyMaterialState, str]] = ..., import_state: _Optional[_Union[ImportState, str]] = ..., expiration_model: _Optional[_Union[ExpirationModel, str]] = ..., valid_to: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., key_material_description: _Optional[str] = ...) -> None: ...
 
 class KeySpec(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = []
@@ -242,6 +259,12 @@ class MessageType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = []
 
 class MacAlgorithm(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = []
+
+class KeyMaterialState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = []
+
+class ImportState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = []
 
 class KeyVersionState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
