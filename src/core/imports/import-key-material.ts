@@ -190,7 +190,7 @@ async function restoreMaterial(
   }
   const target = first
     ? versions.find((v) => v.versionId === key.primaryVersionId)
-    : (named ? [named] : versions).find((v) => hasHadMaterial(v) && isSameMaterial(deps, v, material.secret));
+    : await findSameMaterial(deps, named ? [named] : versions, material.secret);
   if (!target) {
     if (first) throw new KmsError("NotFound", `Key '${key.id}' has no primary version.`);
     throw new KmsError(
@@ -222,7 +222,7 @@ async function storeNewMaterial(
   if (key.pendingVersionId) {
     throw new KmsError("InvalidState", `Key '${key.id}' already has key material pending rotation.`);
   }
-  if (versions.some((v) => hasHadMaterial(v) && isSameMaterial(deps, v, material.secret))) {
+  if (await findSameMaterial(deps, versions, material.secret)) {
     throw new KmsError("IncorrectKeyMaterial", "New key material must differ from the key's existing material.");
   }
   const last = versions.at(-1);
@@ -243,6 +243,18 @@ async function storeNewMaterial(
   );
   await tx.insertVersion(version);
   return version;
+}
+
+/** The first of `versions` that has had material and whose material is `secret`. */
+async function findSameMaterial(
+  deps: Pick<CoreDeps, "keyring">,
+  versions: readonly KeyVersionRecord[],
+  secret: Buffer,
+): Promise<KeyVersionRecord | undefined> {
+  for (const v of versions) {
+    if (hasHadMaterial(v) && (await isSameMaterial(deps, v, secret))) return v;
+  }
+  return undefined;
 }
 
 /**
