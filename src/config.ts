@@ -16,12 +16,27 @@ import {
  * A flag `--data-dir x` is the variable `KMS_DATA_DIR=x`; flags win over the environment.
  * A bad value stops start-up with one line naming the variable and what it accepts.
  */
+/** Where the PKCS#11 root key is; the PIN is given inline or as a file. */
+export interface Pkcs11Config {
+  module: string;
+  tokenLabel: string;
+  pin: string | undefined;
+  pinFile: string | undefined;
+  keyLabel: string | undefined;
+}
+
 export interface Config {
   listen: { host: string; port: number };
   dataDir: string;
   databaseUrl: string | undefined;
   rootKey: string | undefined;
   rootKeyFile: string | undefined;
+  /**
+   * The PKCS#11 token (`KMS_ROOT_KEY_PKCS11_*`, docs/operations.md "PKCS#11 root key"). With
+   * `keyLabel` the root key lives in the token; without it the token only serves root keys that
+   * a rotation moves into it (`kms root-key rotate`).
+   */
+  pkcs11: Pkcs11Config | undefined;
   workers: number;
   /**
    * Server processes on the one port (`KMS_PROCESSES`, default: available parallelism), through
@@ -116,6 +131,11 @@ const VARIABLES = {
   },
   KMS_ROOT_KEY: { schema: z.string().min(1), accepts: "base64 of exactly 32 bytes" },
   KMS_ROOT_KEY_FILE: { schema: z.string().min(1), accepts: "a path to a file holding base64 of 32 bytes" },
+  KMS_ROOT_KEY_PKCS11_MODULE: { schema: z.string().min(1), accepts: "a path to a PKCS#11 module (.so)" },
+  KMS_ROOT_KEY_PKCS11_TOKEN: { schema: z.string().min(1).max(32), accepts: "a token label (1 to 32 characters)" },
+  KMS_ROOT_KEY_PKCS11_PIN: { schema: z.string().min(1), accepts: "the token's user PIN" },
+  KMS_ROOT_KEY_PKCS11_PIN_FILE: { schema: z.string().min(1), accepts: "a path to a file holding the user PIN" },
+  KMS_ROOT_KEY_PKCS11_KEY: { schema: z.string().min(1), accepts: "the label of an AES-256 key in the token" },
   KMS_WORKERS: { schema: positiveInt(256), accepts: "an integer from 1 to 256" },
   KMS_PROCESSES: { schema: positiveInt(256), accepts: "an integer from 1 to 256" },
   KMS_KEYPAIR_CONCURRENCY: { schema: positiveInt(1024), accepts: "an integer from 1 to 1024" },
@@ -230,6 +250,12 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
   if (rootKey !== undefined && rootKeyFile !== undefined) {
     throw new ConfigError("KMS_ROOT_KEY and KMS_ROOT_KEY_FILE are exclusive: set one of them");
   }
+  const pkcs11 = pkcs11Config(get);
+  if (pkcs11?.keyLabel !== undefined && (rootKey !== undefined || rootKeyFile !== undefined)) {
+    throw new ConfigError(
+      "KMS_ROOT_KEY_PKCS11_KEY and KMS_ROOT_KEY / KMS_ROOT_KEY_FILE are exclusive: the root key is in the token or outside it",
+    );
+  }
   const workers = get("KMS_WORKERS") ?? Math.max(1, availableParallelism());
   const limits: ListenerLimits = {
     headersTimeoutMs: get("KMS_HEADERS_TIMEOUT_MS") ?? DEFAULT_LIMITS.headersTimeoutMs,
@@ -259,6 +285,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     databaseUrl: get("KMS_DATABASE_URL"),
     rootKey,
     rootKeyFile,
+    pkcs11,
     workers,
     processes: dev ? 1 : (get("KMS_PROCESSES") ?? Math.max(1, availableParallelism())),
     keyPairConcurrency: get("KMS_KEYPAIR_CONCURRENCY") ?? workers,
@@ -316,4 +343,23 @@ function pickEnv(env: NodeJS.ProcessEnv): Partial<Record<VariableName, string>> 
     if (value !== undefined) out[name] = value;
   }
   return out;
+}
+
+/** The `KMS_ROOT_KEY_PKCS11_*` group: all-or-nothing, exactly one of the PIN and the PIN file. */
+function pkcs11Config(get: <N extends VariableName>(name: N) => unknown): Pkcs11Config | undefined {
+  const module = get("KMS_ROOT_KEY_PKCS11_MODULE") as string | undefined;
+  const tokenLabel = get("KMS_ROOT_KEY_PKCS11_TOKEN") as string | undefined;
+  const pin = get("KMS_ROOT_KEY_PKCS11_PIN") as string | undefined;
+  const pinFile = get("KMS_ROOT_KEY_PKCS11_PIN_FILE") as string | undefined;
+  const keyLabel = get("KMS_ROOT_KEY_PKCS11_KEY") as string | undefined;
+  if ([module, tokenLabel, pin, pinFile, keyLabel].every((v) => v === undefined)) return undefined;
+  if (module === undefined || tokenLabel === undefined) {
+    throw new ConfigError(
+      "KMS_ROOT_KEY_PKCS11_MODULE and KMS_ROOT_KEY_PKCS11_TOKEN must be set together with the other KMS_ROOT_KEY_PKCS11_* variables",
+    );
+  }
+  if ((pin === undefined) === (pinFile === undefined)) {
+    throw new ConfigError("set exactly one of KMS_ROOT_KEY_PKCS11_PIN and KMS_ROOT_KEY_PKCS11_PIN_FILE");
+  }
+  return { module, tokenLabel, pin, pinFile, keyLabel };
 }

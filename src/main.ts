@@ -28,7 +28,11 @@ import { startScheduler } from "./core/rotation/scheduler.js";
 import { registerPoolMetrics } from "./crypto/pool/pool-metrics.js";
 import { type PairGate, Semaphore } from "./crypto/pool/semaphore.js";
 import { secureRandom } from "./crypto/random.js";
-import { loadRootKey, RootKeyring } from "./crypto/root-key.js";
+import type { RootKeyring } from "./crypto/root-keyring.js";
+import { Pkcs11SetupError } from "./crypto/pkcs11-token.js";
+import { openKeyring, RootKeyRefused } from "./core/root-keys/open-keyring.js";
+import { watchActiveRootKey } from "./core/root-keys/watch-active.js";
+import { type ConfiguredRootKey, loadConfiguredRootKey } from "./root-key-config.js";
 import { ensureAdmin } from "./admin-bootstrap.js";
 import { devBanner } from "./dev-mode.js";
 import { seedAtStart } from "./seed/seed-at-start.js";
@@ -50,9 +54,6 @@ import { file_kms_v1_key_service, KeyService } from "../gen/kms/v1/key_service_p
 
 /** The largest request message either stack accepts. */
 const READ_MAX_BYTES = 1024 * 1024;
-
-/** The meta row holding the root key's check value: a wrong root key is refused at start-up. */
-const ROOT_KEY_CHECK = "root_key_check_value";
 
 /** A running service; `stop` drains it. */
 export interface Running {
@@ -190,6 +191,9 @@ export async function start(
       ),
   );
   void scheduler.tick();
+  const rootKeyWatch = watchActiveRootKey(store, keyring, (err, id) =>
+    logger.error({ err, rootKey: id }, "following the active root key failed"),
+  );
   serving.set("SERVING");
   if (config.dev) {
     logger.warn({ dev: true }, "DEV MODE: in-memory database and root key; any SigV4 access key is the admin");
@@ -210,10 +214,12 @@ export async function start(
       stopping ??= (async () => {
         serving.set("DRAINING");
         scheduler.stop();
+        rootKeyWatch.stop();
         await listener.close(config.shutdownGraceMs);
         await keyPairs.close();
         deps.materialCache.clear();
         await store.close();
+        await keyring.close();
         await tracing?.shutdown();
         logger.info("kms stopped");
       })();
@@ -223,46 +229,63 @@ export async function start(
 }
 
 /**
- * Opens the store and the root keyring, refusing a root key that does not match the database
- * (its check value is stored on first use). The server and the `kms` admin commands share it.
+ * Opens the store and the root keyring (`core/root-keys/open-keyring.ts`), refusing a root key
+ * that cannot serve the database before anything is written. The server and the `kms` admin
+ * commands share it; `keyring.close()` releases the PKCS#11 token.
  */
 export async function openState(
   config: Config,
   logger: Logger,
   opts: { create?: boolean; tracer?: Tracer | undefined } = {},
-): Promise<{ store: KeyStore; keyring: RootKeyring }> {
+): Promise<{ store: KeyStore; keyring: RootKeyring; root: ConfiguredRootKey }> {
   if (opts.create === false && !config.databaseUrl && !existsSync(sqliteFile(config.dataDir))) {
     throw new StartupError(`there is no database at ${sqliteFile(config.dataDir)}: check KMS_DATA_DIR (--data-dir)`);
   }
-  // Dev mode: a root key that lives only in memory, like the database it protects.
-  const root =
-    config.dev && !config.rootKey && !config.rootKeyFile
-      ? { key: secureRandom(32), source: "dev-memory" as const, path: undefined }
-      : await loadRootKey(config);
+  let root: ConfiguredRootKey;
+  try {
+    root = await loadConfiguredRootKey(config);
+  } catch (err) {
+    throw err instanceof Pkcs11SetupError ? new StartupError(err.message) : err;
+  }
   if (root.source === "generated-dev-file" || root.source === "existing-dev-file") {
     logger.warn(
       { path: root.path },
       "DEVELOPMENT ROOT KEY in use: a key file in the data directory protects every key. Set KMS_ROOT_KEY or KMS_ROOT_KEY_FILE in production.",
     );
   }
-  const keyring = new RootKeyring(root.key, secureRandom);
-  root.key.fill(0);
-  const store = await openStore({
-    databaseUrl: config.dev ? undefined : config.databaseUrl,
-    dataDir: config.dataDir,
-    logger,
-    inMemory: config.dev,
-    tracer: opts.tracer,
-  });
-  const check = keyring.checkValue();
-  const stored = await store.transaction((tx) => tx.putMetaIfAbsent(ROOT_KEY_CHECK, check));
-  if (stored !== check) {
-    await store.close();
-    throw new StartupError(
-      "the root key does not match this database (its key check value differs); refusing to start",
-    );
+  const closeRoot = async () => {
+    await root.key.close();
+    await root.token?.close();
+  };
+  let store: KeyStore;
+  try {
+    store = await openStore({
+      databaseUrl: config.dev ? undefined : config.databaseUrl,
+      dataDir: config.dataDir,
+      logger,
+      inMemory: config.dev,
+      tracer: opts.tracer,
+    });
+  } catch (err) {
+    await closeRoot();
+    throw err;
   }
-  return { store, keyring };
+  try {
+    const keyring = await openKeyring({
+      store,
+      configured: root.key,
+      openPkcs11Key: root.openPkcs11Key,
+      onClose: async () => root.token?.close(),
+      random: secureRandom,
+      now: new Date(),
+    });
+    logger.info({ rootKey: root.key.id, kind: root.key.kind, active: keyring.activeId }, "root keyring open");
+    return { store, keyring, root };
+  } catch (err) {
+    await store.close();
+    await closeRoot();
+    throw err instanceof RootKeyRefused ? new StartupError(err.message) : err;
+  }
 }
 
 /** A start-up failure whose message is printed as one line. */

@@ -1,7 +1,8 @@
 import { type Logger, pino } from "pino";
 import { type Config, loadConfig } from "../config.js";
 import type { KeyStore } from "../store/key-store.js";
-import type { RootKeyring } from "../crypto/root-key.js";
+import type { RootKeyring } from "../crypto/root-keyring.js";
+import type { ConfiguredRootKey } from "../root-key-config.js";
 import type { CommandIo } from "./command.js";
 
 /** Where an admin command's own arguments end and the server configuration's flags begin. */
@@ -58,6 +59,8 @@ export interface AdminState {
   store: KeyStore;
   keyring: RootKeyring;
   logger: Logger;
+  /** The root key the configuration names (for `kms root-key rotate` to open a new token key). */
+  root: ConfiguredRootKey;
 }
 
 /**
@@ -75,10 +78,11 @@ export async function withAdminState<T>(
   const logger = adminLogger(config, configArgs, io.env);
   // Loaded here so that usage mistakes and help never pay for the store and crypto modules.
   const { openState } = await import("../main.js");
-  const { store, keyring } = await openState(config, logger, { create: false });
+  const { store, keyring, root } = await openState(config, logger, { create: false });
   try {
-    return await body({ config, store, keyring, logger });
+    return await body({ config, store, keyring, logger, root });
   } finally {
     await store.close();
+    await keyring.close();
   }
 }

@@ -42,6 +42,11 @@ export const COMMANDS: readonly CommandRow[] = [
     summary: "verify the audit hash chain (admin), or tail the trail",
     load: () => import("./audit-command.js"),
   },
+  {
+    name: "root-key",
+    summary: "root keys in use; rotate the root key online (admin)",
+    load: () => import("./root-key-command.js"),
+  },
   { name: "tls", summary: "write a development CA and localhost certificate", load: () => import("./tls-command.js") },
   {
     name: "completion",

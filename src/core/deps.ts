@@ -1,4 +1,4 @@
-import type { RootKeyring } from "../crypto/root-key.js";
+import type { RootKeyring } from "../crypto/root-keyring.js";
 import type { KeyPairGenerator } from "../crypto/key-pairs.js";
 import type { KeyPairSource } from "../crypto/pool/keypair-pool.js";
 import type { PairGate } from "../crypto/pool/semaphore.js";

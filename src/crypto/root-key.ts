@@ -2,15 +2,10 @@ import { createCipheriv, createDecipheriv, createHmac } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { KmsError } from "../domain/errors.js";
-import { additionalData } from "./encryption-context.js";
-import { secureRandom, type RandomSource } from "./random.js";
+import { secureRandom } from "./random.js";
 
 const ROOT_KEY_BYTES = 32;
-const WRAP_FORMAT_V1 = 0x01;
-const IV_BYTES = 12;
 const TAG_BYTES = 16;
-const WRAP_LABEL = Buffer.from("kms/v1 wrap", "utf8");
 const CHECK_LABEL = Buffer.from("kms/v1 key check value", "utf8");
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
@@ -91,73 +86,81 @@ export async function loadRootKey(opts: {
 }
 
 /**
- * Wraps and unwraps key-version material under the root key (the key hierarchy of
- * docs/ciphertext-formats.md).
- *
- * Wrapped form: `0x01 ‖ iv(12) ‖ AES-256-GCM ciphertext ‖ tag(16)`, encrypted directly under the
- * root key. Each key version is wrapped once, so the random-IV budget of NIST SP 800-38D §8.3
- * (2^32 invocations per key) is never approached and no per-message key derivation is needed.
- * The AAD binds the key id and version id, so a row copied to another key or version fails.
+ * A root key as the keyring sees it: AES-256-GCM with a caller-chosen 96-bit IV and AAD. The
+ * in-process key below and the PKCS#11 key (`pkcs11-root-key.ts`, where the key never leaves the
+ * token) are the two kinds; the keyring (`root-keyring.ts`) owns formats and ids.
  */
-export class RootKeyring {
-  readonly #key: Buffer;
-  readonly #random: RandomSource;
+export interface RootKey {
+  /** Derived from the key itself (a key check value), so a different key never passes for it. */
+  readonly id: string;
+  readonly kind: "raw" | "pkcs11";
+  /** The key's label in the token (PKCS#11 only). */
+  readonly label: string | null;
+  /** AES-256-GCM: ciphertext ‖ 16-byte tag. */
+  seal(iv: Buffer, aad: Buffer, plaintext: Buffer): Promise<Buffer>;
+  /** The inverse; throws if the tag does not verify (the keyring turns that into `Internal`). */
+  open(iv: Buffer, aad: Buffer, sealed: Buffer): Promise<Buffer>;
+  close(): Promise<void>;
+}
 
-  constructor(key: Buffer, random: RandomSource) {
+/**
+ * A root key held in process memory (`KMS_ROOT_KEY`, `KMS_ROOT_KEY_FILE`, the dev file). Its id is
+ * `raw-` and the first 6 bytes (hex) of the key check value that start-up has always stored in
+ * `kms_meta` ({@link rawRootKeyId}), so databases from before the keyring name their key the same.
+ */
+export class RawRootKey implements RootKey {
+  readonly kind = "raw" as const;
+  readonly label = null;
+  readonly id: string;
+  readonly #key: Buffer;
+
+  constructor(key: Buffer) {
     if (key.length !== ROOT_KEY_BYTES) {
       throw new Error("root key must be 32 bytes");
     }
     this.#key = Buffer.from(key);
-    this.#random = random;
+    this.id = rawRootKeyId(checkValue(this.#key));
   }
 
-  /** Seals one version's secret material for storage. */
-  wrap(keyId: string, versionId: string, material: Buffer): Buffer {
-    const iv = this.#random(IV_BYTES);
-    if (iv.length !== IV_BYTES) {
-      throw new Error("random source returned the wrong number of bytes");
-    }
+  async seal(iv: Buffer, aad: Buffer, plaintext: Buffer): Promise<Buffer> {
     const cipher = createCipheriv("aes-256-gcm", this.#key, iv, { authTagLength: TAG_BYTES });
-    cipher.setAAD(wrapAad(keyId, versionId));
-    return Buffer.concat([Buffer.of(WRAP_FORMAT_V1), iv, cipher.update(material), cipher.final(), cipher.getAuthTag()]);
+    cipher.setAAD(aad);
+    return Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
   }
 
-  /**
-   * Opens a stored row. A failure means our own store is corrupt, was restored under another
-   * root key, or had a row moved — an `Internal` fault, not the caller's ciphertext.
-   */
-  unwrap(keyId: string, versionId: string, wrapped: Buffer): Buffer {
-    const fail = () => new KmsError("Internal", "Key material could not be unwrapped.");
-    if (wrapped.length < 1 + IV_BYTES + TAG_BYTES || wrapped[0] !== WRAP_FORMAT_V1) {
-      throw fail();
-    }
-    const iv = wrapped.subarray(1, 1 + IV_BYTES);
-    const body = wrapped.subarray(1 + IV_BYTES, wrapped.length - TAG_BYTES);
-    const tag = wrapped.subarray(wrapped.length - TAG_BYTES);
-    let head: Buffer | undefined;
+  async open(iv: Buffer, aad: Buffer, sealed: Buffer): Promise<Buffer> {
+    if (sealed.length < TAG_BYTES) throw new Error("sealed value too short");
+    const decipher = createDecipheriv("aes-256-gcm", this.#key, iv, { authTagLength: TAG_BYTES });
+    decipher.setAAD(aad);
+    decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
+    const head = decipher.update(sealed.subarray(0, sealed.length - TAG_BYTES));
     try {
-      const decipher = createDecipheriv("aes-256-gcm", this.#key, iv, { authTagLength: TAG_BYTES });
-      decipher.setAAD(wrapAad(keyId, versionId));
-      decipher.setAuthTag(tag);
-      head = decipher.update(body);
       return Buffer.concat([head, decipher.final()]);
-    } catch {
-      throw fail();
     } finally {
-      head?.fill(0);
+      head.fill(0);
     }
   }
 
-  /**
-   * A key check value: base64 of HMAC-SHA-256(root key, "kms/v1 key check value") truncated to
-   * 16 bytes. Stored beside the data so that start-up with a different root key is refused
-   * before anything is written; it reveals nothing usable about the key.
-   */
-  checkValue(): string {
-    return createHmac("sha256", this.#key).update(CHECK_LABEL).digest().subarray(0, 16).toString("base64");
+  /** A copy of the key, for registering it in the keyring wrapped under its predecessor. */
+  exportKey(): Buffer {
+    return Buffer.from(this.#key);
+  }
+
+  async close(): Promise<void> {
+    this.#key.fill(0);
   }
 }
 
-function wrapAad(keyId: string, versionId: string): Buffer {
-  return additionalData([WRAP_LABEL, Buffer.from(keyId, "utf8"), Buffer.from(versionId, "utf8")]);
+/**
+ * The key check value that start-up stored in `kms_meta` before the keyring existed: base64 of
+ * HMAC-SHA-256(root key, "kms/v1 key check value") truncated to 16 bytes. It reveals nothing
+ * usable about the key.
+ */
+function checkValue(key: Buffer): string {
+  return createHmac("sha256", key).update(CHECK_LABEL).digest().subarray(0, 16).toString("base64");
+}
+
+/** The id of the raw root key whose stored check value is `check`. */
+export function rawRootKeyId(check: string): string {
+  return `raw-${Buffer.from(check, "base64").subarray(0, 6).toString("hex")}`;
 }

@@ -1,7 +1,7 @@
 import type { Principal } from "../core/access/access.js";
 import { KmsError } from "../domain/errors.js";
 import { principalSecret } from "../core/access/principals.js";
-import type { RootKeyring } from "../crypto/root-key.js";
+import type { RootKeyring } from "../crypto/root-keyring.js";
 import { hashToken } from "../security/credentials.js";
 import { type SigV4Request, verifySigV4 } from "../security/sigv4.js";
 import type { PrincipalRecord } from "../domain/security-records.js";
@@ -57,7 +57,7 @@ export function createAuthenticator(deps: {
       now: deps.clock(),
       lookupSecret: async (accessKeyId) => {
         found = await deps.store.getPrincipalByAccessKeyId(accessKeyId);
-        return found ? principalSecret(deps, found) : null;
+        return found ? await principalSecret(deps, found) : null;
       },
     });
     if (result.ok && found) return found;

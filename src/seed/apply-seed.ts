@@ -42,22 +42,24 @@ export function seededVersionId(keyId: string, index: number): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-function seededRecords(
+async function seededRecords(
   deps: Pick<CoreDeps, "keyring" | "clock">,
   k: SeedKey,
-): { key: KeyRecord; versions: KeyVersionRecord[] } {
+): Promise<{ key: KeyRecord; versions: KeyVersionRecord[] }> {
   const now = deps.clock().getTime();
-  const versions = k.secrets.map((secret, i) => {
-    const versionId = seededVersionId(k.id, i);
-    return {
-      keyId: k.id,
-      versionId,
-      createdAt: new Date(now + i),
-      wrappedMaterial: deps.keyring.wrap(k.id, versionId, secret),
-      publicKey: k.publicKey,
-      rotationType: i === 0 ? null : ("ON_DEMAND" as const),
-    };
-  });
+  const versions = await Promise.all(
+    k.secrets.map(async (secret, i) => {
+      const versionId = seededVersionId(k.id, i);
+      return {
+        keyId: k.id,
+        versionId,
+        createdAt: new Date(now + i),
+        wrappedMaterial: await deps.keyring.wrap(k.id, versionId, secret),
+        publicKey: k.publicKey,
+        rotationType: i === 0 ? null : ("ON_DEMAND" as const),
+      };
+    }),
+  );
   const key: KeyRecord = {
     id: k.id,
     description: k.description,
@@ -105,7 +107,7 @@ export async function applySeed(
           outcome.existingKeys.push(k.id);
           continue;
         }
-        const { key, versions } = seededRecords(deps, k);
+        const { key, versions } = await seededRecords(deps, k);
         await tx.insertKey(key);
         for (const v of versions) await tx.insertVersion(v);
         if (k.policy !== null) await tx.putKeyPolicy({ keyId: k.id, policy: k.policy, updatedAt: deps.clock() });

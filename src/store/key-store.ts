@@ -23,6 +23,36 @@ export interface KeyStoreReader extends SecurityStoreReader {
   /** Aliases in name order, optionally only those of one key. */
   listAliases(limit: number, token: string | null, keyId?: string): Promise<Page<AliasRecord>>;
   getMeta(name: string): Promise<string | null>;
+  /** The root keyring (migration 009), oldest first. */
+  listRootKeys(): Promise<RootKeyRecord[]>;
+  /**
+   * Wrapped version material in (key id, version id) order after `after`, for root-key rotation
+   * and its status; trimmed versions (zero bytes) are left out.
+   */
+  listVersionBlobs(after: { keyId: string; versionId: string } | null, limit: number): Promise<StoredBlob[]>;
+  /** Principals' wrapped secrets in name order after `after`, as {@link listVersionBlobs}. */
+  listPrincipalBlobs(after: string | null, limit: number): Promise<StoredBlob[]>;
+}
+
+/** A root key as the keyring table records it (`src/core/root-keys/`). */
+export interface RootKeyRecord {
+  id: string;
+  kind: "raw" | "pkcs11";
+  /** The key's label in the token (PKCS#11). */
+  label: string | null;
+  /** A raw key wrapped under the root key `wrappedBy`, while a rotation to it runs. */
+  wrapped: Buffer | null;
+  wrappedBy: string | null;
+  createdAt: Date;
+  retiredAt: Date | null;
+}
+
+/** One stored wrapped secret: a version's material (`owner` = key id) or a principal's secret (`owner` = name). */
+export interface StoredBlob {
+  owner: string;
+  /** The version id, or the principal's access key id (the ids bound into its AAD). */
+  id: string;
+  wrapped: Buffer;
 }
 
 /** Operations available inside a transaction. */
@@ -68,6 +98,19 @@ export interface KeyStoreTx extends KeyStoreReader, SecurityStoreTx {
   lockKeysWithExpiredMaterial(now: Date, limit: number): Promise<KeyRecord[]>;
   /** Sets a meta value unless one exists; returns the stored value either way. */
   putMetaIfAbsent(name: string, value: string): Promise<string>;
+  /** Sets a meta value, replacing any. */
+  setMeta(name: string, value: string): Promise<void>;
+  /** Adds a root key, or brings a retired one back with the given copy fields. */
+  putRootKey(record: RootKeyRecord): Promise<void>;
+  /** Marks a root key retired and drops every stored copy wrapped under it. */
+  retireRootKey(id: string, at: Date): Promise<void>;
+  /**
+   * Replaces a version's wrapped material only if it still equals `from` (compare-and-swap), so a
+   * rotation never overwrites a concurrent change; false when it did not.
+   */
+  replaceVersionBlob(keyId: string, versionId: string, from: Buffer, to: Buffer): Promise<boolean>;
+  /** As {@link replaceVersionBlob}, for a principal's wrapped secret. */
+  replacePrincipalBlob(name: string, from: Buffer, to: Buffer): Promise<boolean>;
 }
 
 export interface KeyStore extends KeyStoreReader, SecurityStore {

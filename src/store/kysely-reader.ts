@@ -8,7 +8,7 @@ import type {
   KeyPolicyRecord,
   PrincipalRecord,
 } from "../domain/security-records.js";
-import type { KeyStoreReader } from "./key-store.js";
+import type { KeyStoreReader, RootKeyRecord, StoredBlob } from "./key-store.js";
 import type { AuditFilter } from "./security-store.js";
 import {
   checkLimit,
@@ -142,6 +142,53 @@ export class KyselyReader implements KeyStoreReader {
   async getMeta(name: string): Promise<string | null> {
     const row = await META.first(this.db, this.dialect, [name]);
     return row ? row.value : null;
+  }
+
+  async listRootKeys(): Promise<RootKeyRecord[]> {
+    const rows = await this.db.selectFrom("kms_root_keys").selectAll().orderBy("created_at").orderBy("id").execute();
+    return rows.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      label: r.label,
+      wrapped: r.wrapped,
+      wrappedBy: r.wrapped_by,
+      createdAt: new Date(Number(r.created_at)),
+      retiredAt: r.retired_at === null ? null : new Date(Number(r.retired_at)),
+    }));
+  }
+
+  async listVersionBlobs(after: { keyId: string; versionId: string } | null, limit: number): Promise<StoredBlob[]> {
+    checkLimit(limit);
+    const rows = await this.db
+      .selectFrom("kms_key_versions")
+      .select(["key_id", "version_id", "wrapped_material"])
+      .$if(after !== null, (qb) =>
+        qb.where((eb) =>
+          eb.or([
+            eb("key_id", ">", after!.keyId),
+            eb.and([eb("key_id", "=", after!.keyId), eb("version_id", ">", after!.versionId)]),
+          ]),
+        ),
+      )
+      .orderBy("key_id")
+      .orderBy("version_id")
+      .limit(limit)
+      .execute();
+    return rows
+      .filter((r) => r.wrapped_material.length > 0)
+      .map((r) => ({ owner: r.key_id, id: r.version_id, wrapped: r.wrapped_material }));
+  }
+
+  async listPrincipalBlobs(after: string | null, limit: number): Promise<StoredBlob[]> {
+    checkLimit(limit);
+    const rows = await this.db
+      .selectFrom("kms_principals")
+      .select(["name", "access_key_id", "wrapped_secret"])
+      .$if(after !== null, (qb) => qb.where("name", ">", after!))
+      .orderBy("name")
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ owner: r.name, id: r.access_key_id, wrapped: r.wrapped_secret }));
   }
 
   private async principalWhere(

@@ -13,7 +13,7 @@ import type {
 } from "../domain/security-records.js";
 import { AUDIT_ROWS_PER_INSERT } from "./audit-insert.js";
 import { isForeignKeyViolation, isUniqueViolation } from "./db-errors.js";
-import type { KeyStoreTx } from "./key-store.js";
+import type { KeyStoreTx, RootKeyRecord } from "./key-store.js";
 import { KyselyReader } from "./kysely-reader.js";
 import { aliasToRow, keyFromRow, keyMutableColumns, keyToRow, versionMaterialColumns, versionToRow } from "./rows.js";
 import type { AuditHasher } from "./security-store.js";
@@ -205,6 +205,57 @@ export class KyselyTx extends KyselyReader implements KeyStoreTx {
     const stored = await this.getMeta(name);
     if (stored === null) throw new Error(`kms_meta row ${name} vanished after insert`);
     return stored;
+  }
+
+  async setMeta(name: string, value: string): Promise<void> {
+    await this.db
+      .insertInto("kms_meta")
+      .values({ name, value })
+      .onConflict((oc) => oc.column("name").doUpdateSet({ value }))
+      .execute();
+  }
+
+  async putRootKey(record: RootKeyRecord): Promise<void> {
+    const copy = { label: record.label, wrapped: record.wrapped, wrapped_by: record.wrappedBy, retired_at: null };
+    await this.db
+      .insertInto("kms_root_keys")
+      .values({ id: record.id, kind: record.kind, created_at: record.createdAt.getTime(), ...copy })
+      .onConflict((oc) => oc.column("id").doUpdateSet(copy))
+      .execute();
+  }
+
+  async retireRootKey(id: string, at: Date): Promise<void> {
+    await this.db
+      .updateTable("kms_root_keys")
+      .set({ retired_at: at.getTime(), wrapped: null, wrapped_by: null })
+      .where("id", "=", id)
+      .execute();
+    await this.db
+      .updateTable("kms_root_keys")
+      .set({ wrapped: null, wrapped_by: null })
+      .where("wrapped_by", "=", id)
+      .execute();
+  }
+
+  async replaceVersionBlob(keyId: string, versionId: string, from: Buffer, to: Buffer): Promise<boolean> {
+    const result = await this.db
+      .updateTable("kms_key_versions")
+      .set({ wrapped_material: to })
+      .where("key_id", "=", keyId)
+      .where("version_id", "=", versionId)
+      .where("wrapped_material", "=", from)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  async replacePrincipalBlob(name: string, from: Buffer, to: Buffer): Promise<boolean> {
+    const result = await this.db
+      .updateTable("kms_principals")
+      .set({ wrapped_secret: to })
+      .where("name", "=", name)
+      .where("wrapped_secret", "=", from)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
   }
 
   async insertPrincipal(principal: PrincipalRecord): Promise<void> {

@@ -150,6 +150,17 @@ export interface AuditTable {
   writer_seq: ColumnType<number | string, number, never>;
 }
 
+/** `kms_root_keys` (migration 009): the root keyring; never holds a root key in the clear. */
+export interface RootKeysTable {
+  id: string;
+  kind: "raw" | "pkcs11";
+  label: string | null;
+  wrapped: Bytes | null;
+  wrapped_by: string | null;
+  created_at: EpochMs;
+  retired_at: NullableEpochMs;
+}
+
 /** The Kysely database type of the store; the migrations under `migrations/` create exactly this. */
 export interface Database {
   kms_keys: KeysTable;
@@ -161,6 +172,7 @@ export interface Database {
   kms_grants: GrantsTable;
   kms_audit: AuditTable;
   kms_client_keys: ClientKeysTable;
+  kms_root_keys: RootKeysTable;
 }
 
 /** Which SQL dialect serves a store. */

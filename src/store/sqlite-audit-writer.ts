@@ -1,6 +1,6 @@
 import type { Worker } from "node:worker_threads";
 import type { ChainedAuditRecord } from "../domain/security-records.js";
-import { startThread } from "../thread-script.js";
+import { startThread } from "./thread-script.js";
 import { auditInsertParams } from "./audit-insert.js";
 import { asDependencyError } from "./dependency-timeouts.js";
 import type { AuditThreadData, AuditWriteJob, AuditWriteResult } from "./sqlite-audit-worker.js";

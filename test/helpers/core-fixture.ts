@@ -9,7 +9,8 @@ import type { KeyPairGenerator } from "../../src/crypto/key-pairs.js";
 import { Semaphore } from "../../src/crypto/pool/semaphore.js";
 import { createInlineKeyPairGenerator, createWorkerKeyPairGenerator } from "../../src/crypto/pool/worker-pool.js";
 import { secureRandom } from "../../src/crypto/random.js";
-import { RootKeyring } from "../../src/crypto/root-key.js";
+import { RawRootKey } from "../../src/crypto/root-key.js";
+import { RootKeyring } from "../../src/crypto/root-keyring.js";
 import { openStore } from "../../src/store/open-store.js";
 
 export interface CoreFixtureOptions {
@@ -35,7 +36,8 @@ export async function createCoreFixture(opts: CoreFixtureOptions = {}): Promise<
   const dataDir = mkdtempSync(join(tmpdir(), "kms-core-"));
   const store = await openStore({ dataDir });
   const rootKey = secureRandom(32);
-  const keyring = new RootKeyring(rootKey, secureRandom);
+  const root = new RawRootKey(rootKey);
+  const keyring = new RootKeyring({ keys: [root], active: root.id, random: secureRandom });
   rootKey.fill(0);
   const keyPairs: KeyPairGenerator =
     opts.keyPairs === "workers" ? createWorkerKeyPairGenerator({ threads: 1 }) : createInlineKeyPairGenerator();

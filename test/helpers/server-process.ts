@@ -3,6 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
+import { createSoftHsm, type SoftHsm } from "./softhsm.js";
 
 /**
  * The admin credentials every test server starts with (`KMS_ADMIN_*`), so that clients can
@@ -71,6 +72,7 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerProces
       KMS_ADMIN_TOKEN: TEST_ADMIN.token,
       KMS_ADMIN_ACCESS_KEY_ID: TEST_ADMIN.accessKeyId,
       KMS_ADMIN_SECRET_ACCESS_KEY: TEST_ADMIN.secretAccessKey,
+      ...pkcs11RootKeyEnv(opts.env),
       ...opts.env,
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -146,4 +148,23 @@ function killGroup(child: ChildProcess): void {
   try {
     if (child.pid) process.kill(-child.pid, "SIGKILL");
   } catch {}
+}
+
+let sharedHsm: SoftHsm | undefined;
+
+/**
+ * With `KMS_TEST_ROOT_KEY=pkcs11` (the second pass of `.ci/run`), servers whose test does not
+ * choose a root key itself get theirs from a SoftHSM2 token: one private token per test process,
+ * its key made by the test setup, removed when the process exits. Otherwise nothing changes.
+ */
+function pkcs11RootKeyEnv(env: Record<string, string> | undefined): Record<string, string> {
+  if (process.env.KMS_TEST_ROOT_KEY !== "pkcs11") return {};
+  if (env && Object.keys(env).some((k) => k.startsWith("KMS_ROOT_KEY") || k === "KMS_DEV")) return {};
+  if (!sharedHsm) {
+    const hsm = createSoftHsm();
+    hsm.createKey("kms-root");
+    process.once("exit", () => hsm.remove());
+    sharedHsm = hsm;
+  }
+  return sharedHsm.env("kms-root");
 }

@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
 import { secureRandom } from "../../src/crypto/random.js";
-import { RootKeyring } from "../../src/crypto/root-key.js";
+import { RawRootKey } from "../../src/crypto/root-key.js";
+import { RootKeyring } from "../../src/crypto/root-keyring.js";
 import { seededVersionId } from "../../src/seed/apply-seed.js";
 import { seedAtStart } from "../../src/seed/seed-at-start.js";
 import type { KeyStore } from "../../src/store/key-store.js";
@@ -50,7 +51,7 @@ describe.skipIf(!url)("seeding on PostgreSQL", () => {
           seedAtStart(
             {
               store,
-              keyring: new RootKeyring(Buffer.from(root), secureRandom),
+              keyring: rawKeyring(Buffer.from(root)),
               clock: () => new Date(),
               random: secureRandom,
             },
@@ -70,3 +71,8 @@ describe.skipIf(!url)("seeding on PostgreSQL", () => {
     }
   });
 });
+
+function rawKeyring(bytes: Buffer): RootKeyring {
+  const key = new RawRootKey(bytes);
+  return new RootKeyring({ keys: [key], active: key.id, random: secureRandom });
+}

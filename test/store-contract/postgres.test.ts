@@ -8,6 +8,7 @@ import { at, makeKey, makeVersion } from "./fixtures.js";
 import { defineKeyStoreContract } from "./key-store.contract.js";
 import { defineSecurityStoreContract, makeAuditEntry } from "./security.contract.js";
 import { defineImportedMaterialContract } from "./imported-material.contract.js";
+import { defineRootKeysContract } from "./root-keys.contract.js";
 import { checkPerMaterialBackfill } from "./per-material-migration.js";
 import { Kysely, PostgresDialect } from "kysely";
 import { dropSchemas } from "../helpers/pg-schema.js";
@@ -35,6 +36,7 @@ describe.skipIf(!url)("PostgreSQL store", () => {
   defineKeyStoreContract("postgres", () => open(freshSchema()));
   defineSecurityStoreContract("postgres", () => open(freshSchema()));
   defineImportedMaterialContract("postgres", () => open(freshSchema()));
+  defineRootKeysContract("postgres", () => open(freshSchema()));
 
   it("extends one unbroken audit chain from two instances appending at once (advisory lock)", async () => {
     const schema = freshSchema();
@@ -155,6 +157,7 @@ describe.skipIf(!url)("PostgreSQL store", () => {
           "kms_keys",
           "kms_meta",
           "kms_principals",
+          "kms_root_keys",
           "kysely_migration",
           "kysely_migration_lock",
         ]);
@@ -168,6 +171,7 @@ describe.skipIf(!url)("PostgreSQL store", () => {
           { name: "006-imported-key-material" },
           { name: "007-per-material-terms" },
           { name: "008-audit-writer-chains" },
+          { name: "009-root-keys" },
         ]);
         // Bytewise id order whatever the server's locale (this server's may already be C).
         const collated = await client.query(

@@ -8,6 +8,7 @@ import { makeKey } from "./fixtures.js";
 import { defineKeyStoreContract } from "./key-store.contract.js";
 import { defineSecurityStoreContract } from "./security.contract.js";
 import { defineImportedMaterialContract } from "./imported-material.contract.js";
+import { defineRootKeysContract } from "./root-keys.contract.js";
 import { checkPerMaterialBackfill } from "./per-material-migration.js";
 import { Kysely, SqliteDialect } from "kysely";
 import { mkdirSync } from "node:fs";
@@ -21,6 +22,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 defineKeyStoreContract("sqlite", () => openStore({ dataDir: freshDir() }));
 defineSecurityStoreContract("sqlite", () => openStore({ dataDir: freshDir() }));
 defineImportedMaterialContract("sqlite", () => openStore({ dataDir: freshDir() }));
+defineRootKeysContract("sqlite", () => openStore({ dataDir: freshDir() }));
 
 describe("SQLite store file", () => {
   it("creates the data dir 0700 and a WAL database that outlives the store", async () => {
@@ -44,6 +46,7 @@ describe("SQLite store file", () => {
           "006-imported-key-material",
           "007-per-material-terms",
           "008-audit-writer-chains",
+          "009-root-keys",
         ],
         file: sqliteFile(dir),
       },

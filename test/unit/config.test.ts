@@ -94,11 +94,52 @@ describe("config", () => {
     [{ KMS_TLS_CERT: "/c.pem" }, "KMS_TLS_KEY"],
     [{ KMS_ROOT_KEY: "a", KMS_ROOT_KEY_FILE: "b" }, "KMS_ROOT_KEY_FILE"],
     [{ KMS_TLS_CLIENT_CA: "/ca.pem" }, "KMS_TLS_CLIENT_CA"],
+    [{ KMS_ROOT_KEY_PKCS11_KEY: "k", KMS_ROOT_KEY_PKCS11_PIN: "1" }, "KMS_ROOT_KEY_PKCS11_MODULE"],
+    [{ KMS_ROOT_KEY_PKCS11_MODULE: "/m.so", KMS_ROOT_KEY_PKCS11_TOKEN: "t" }, "KMS_ROOT_KEY_PKCS11_PIN"],
+    [
+      {
+        KMS_ROOT_KEY_PKCS11_MODULE: "/m.so",
+        KMS_ROOT_KEY_PKCS11_TOKEN: "t",
+        KMS_ROOT_KEY_PKCS11_PIN: "1",
+        KMS_ROOT_KEY_PKCS11_PIN_FILE: "/p",
+      },
+      "KMS_ROOT_KEY_PKCS11_PIN_FILE",
+    ],
+    [
+      {
+        KMS_ROOT_KEY_PKCS11_MODULE: "/m.so",
+        KMS_ROOT_KEY_PKCS11_TOKEN: "t",
+        KMS_ROOT_KEY_PKCS11_PIN: "1",
+        KMS_ROOT_KEY_PKCS11_KEY: "k",
+        KMS_ROOT_KEY: "a",
+      },
+      "KMS_ROOT_KEY_PKCS11_KEY",
+    ],
+    [{ KMS_ROOT_KEY_PKCS11_TOKEN: "x".repeat(33) }, "KMS_ROOT_KEY_PKCS11_TOKEN"],
     [{ KMS_ADMIN_TOKEN: "short" }, "KMS_ADMIN_TOKEN"],
     [{ KMS_ADMIN_ACCESS_KEY_ID: "akia-lower" }, "KMS_ADMIN_ACCESS_KEY_ID"],
     [{ KMS_GRPC_SERVER: "grpc-go" }, "KMS_GRPC_SERVER"],
   ])("rejects %o naming %s", (env, variable) => {
     rejects(env, variable);
+  });
+
+  it("reads the PKCS#11 root key, or the token alone beside a raw root key", () => {
+    const token = {
+      KMS_ROOT_KEY_PKCS11_MODULE: "/m.so",
+      KMS_ROOT_KEY_PKCS11_TOKEN: "kms",
+      KMS_ROOT_KEY_PKCS11_PIN_FILE: "/p",
+    };
+    expect(load({ ...token, KMS_ROOT_KEY_PKCS11_KEY: "root" }).pkcs11).toEqual({
+      module: "/m.so",
+      tokenLabel: "kms",
+      pin: undefined,
+      pinFile: "/p",
+      keyLabel: "root",
+    });
+    const beside = load({ ...token, KMS_ROOT_KEY_FILE: "/r" });
+    expect(beside.pkcs11?.keyLabel).toBeUndefined();
+    expect(beside.rootKeyFile).toBe("/r");
+    expect(load({}).pkcs11).toBeUndefined();
   });
 
   it("says what a variable accepts", () => {

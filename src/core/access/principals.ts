@@ -19,18 +19,23 @@ const ACCESS_KEY_ID = /^[A-Z0-9]{16,128}$/;
  * Wraps a principal's SigV4 secret under the root key, bound (as AAD) to its name and access key
  * id, so a wrapped secret copied onto another principal row does not unwrap.
  */
-function wrapSecret(deps: Pick<CoreDeps, "keyring">, name: string, accessKeyId: string, secret: string): Buffer {
+async function wrapSecret(
+  deps: Pick<CoreDeps, "keyring">,
+  name: string,
+  accessKeyId: string,
+  secret: string,
+): Promise<Buffer> {
   const bytes = Buffer.from(secret, "utf8");
   try {
-    return deps.keyring.wrap(`principal:${name}`, accessKeyId, bytes);
+    return await deps.keyring.wrap(`principal:${name}`, accessKeyId, bytes);
   } finally {
     bytes.fill(0);
   }
 }
 
 /** A principal's SigV4 secret in plaintext, for checking one signature; never store or log it. */
-export function principalSecret(deps: Pick<CoreDeps, "keyring">, record: PrincipalRecord): string {
-  const bytes = deps.keyring.unwrap(`principal:${record.name}`, record.accessKeyId, record.wrappedSecret);
+export async function principalSecret(deps: Pick<CoreDeps, "keyring">, record: PrincipalRecord): Promise<string> {
+  const bytes = await deps.keyring.unwrap(`principal:${record.name}`, record.accessKeyId, record.wrappedSecret);
   try {
     return bytes.toString("utf8");
   } finally {
@@ -71,7 +76,7 @@ export async function createPrincipal(
     isAdmin: input.admin,
     tokenHash: hashToken(token),
     accessKeyId,
-    wrappedSecret: wrapSecret(deps, input.name, accessKeyId, secretAccessKey),
+    wrappedSecret: await wrapSecret(deps, input.name, accessKeyId, secretAccessKey),
     createdAt: deps.clock(),
   };
   await deps.store.transaction(async (tx) => {

@@ -108,7 +108,7 @@ export async function importKeyMaterial(
   requireExternal(found);
   requireSymmetricOptions(found, input);
   const terms = expiry(deps, input);
-  const token = openImportToken(deps, found.id, input.importToken);
+  const token = await openImportToken(deps, found.id, input.importToken);
   let plain: Buffer | undefined;
   let material: KeyMaterial | undefined;
   try {
@@ -151,16 +151,16 @@ function hasHadMaterial(version: KeyVersionRecord): boolean {
 }
 
 /** A version holding `material` under this import's terms and description. */
-function sealed(
+async function sealed(
   deps: Pick<CoreDeps, "keyring">,
   version: KeyVersionRecord,
   material: KeyMaterial,
   terms: Terms,
   description: string | undefined,
-): KeyVersionRecord {
+): Promise<KeyVersionRecord> {
   return {
     ...version,
-    wrappedMaterial: deps.keyring.wrap(version.keyId, version.versionId, material.secret),
+    wrappedMaterial: await deps.keyring.wrap(version.keyId, version.versionId, material.secret),
     publicKey: material.publicKey,
     materialDigest: materialDigest(version.keyId, version.versionId, material.secret),
     expirationModel: terms.model,
@@ -190,7 +190,7 @@ async function restoreMaterial(
   }
   const target = first
     ? versions.find((v) => v.versionId === key.primaryVersionId)
-    : (named ? [named] : versions).find((v) => hasHadMaterial(v) && isSameMaterial(deps, v, material.secret));
+    : await findSameMaterial(deps, named ? [named] : versions, material.secret);
   if (!target) {
     if (first) throw new KmsError("NotFound", `Key '${key.id}' has no primary version.`);
     throw new KmsError(
@@ -198,7 +198,7 @@ async function restoreMaterial(
       `The key material is not the material previously imported into key '${key.id}'.`,
     );
   }
-  const version = sealed(deps, target, material, terms, input.description);
+  const version = await sealed(deps, target, material, terms, input.description);
   await tx.setVersionMaterial(version);
   return version;
 }
@@ -222,12 +222,12 @@ async function storeNewMaterial(
   if (key.pendingVersionId) {
     throw new KmsError("InvalidState", `Key '${key.id}' already has key material pending rotation.`);
   }
-  if (versions.some((v) => hasHadMaterial(v) && isSameMaterial(deps, v, material.secret))) {
+  if (await findSameMaterial(deps, versions, material.secret)) {
     throw new KmsError("IncorrectKeyMaterial", "New key material must differ from the key's existing material.");
   }
   const last = versions.at(-1);
   const createdAt = new Date(Math.max(deps.clock().getTime(), (last?.createdAt.getTime() ?? 0) + 1));
-  const version = sealed(
+  const version = await sealed(
     deps,
     {
       keyId: key.id,
@@ -245,16 +245,32 @@ async function storeNewMaterial(
   return version;
 }
 
+/** The first of `versions` that has had material and whose material is `secret`. */
+async function findSameMaterial(
+  deps: Pick<CoreDeps, "keyring">,
+  versions: readonly KeyVersionRecord[],
+  secret: Buffer,
+): Promise<KeyVersionRecord | undefined> {
+  for (const v of versions) {
+    if (hasHadMaterial(v) && (await isSameMaterial(deps, v, secret))) return v;
+  }
+  return undefined;
+}
+
 /**
  * Whether `secret` is a version's material: by its digest, or — for material that came without one
  * (a seed file) and is still present — by the material itself.
  */
-function isSameMaterial(deps: Pick<CoreDeps, "keyring">, version: KeyVersionRecord, secret: Buffer): boolean {
+async function isSameMaterial(
+  deps: Pick<CoreDeps, "keyring">,
+  version: KeyVersionRecord,
+  secret: Buffer,
+): Promise<boolean> {
   if (version.materialDigest) {
     return sameDigest(version.materialDigest, materialDigest(version.keyId, version.versionId, secret));
   }
   if (version.wrappedMaterial.length === 0) return false;
-  const existing = deps.keyring.unwrap(version.keyId, version.versionId, version.wrappedMaterial);
+  const existing = await deps.keyring.unwrap(version.keyId, version.versionId, version.wrappedMaterial);
   try {
     return existing.length === secret.length && timingSafeEqual(existing, secret);
   } finally {

@@ -46,7 +46,7 @@ export async function getParametersForImport(
   const pair = await deps.keyPairs.generate(wrappingKeySpec, call.signal);
   try {
     const validTo = importTokenExpiry(deps.clock());
-    const importToken = sealImportToken(deps, key.id, {
+    const importToken = await sealImportToken(deps, key.id, {
       algorithm,
       wrappingKeySpec,
       privateKeyDer: pair.privateKeyDer,

@@ -27,7 +27,11 @@ export interface ImportTerms {
  * the same database and root key accepts it, none stores it, and a token issued for one key opens
  * for no other.
  */
-export function sealImportToken(deps: Pick<CoreDeps, "keyring" | "random">, keyId: string, terms: ImportTerms): Buffer {
+export async function sealImportToken(
+  deps: Pick<CoreDeps, "keyring" | "random">,
+  keyId: string,
+  terms: ImportTerms,
+): Promise<Buffer> {
   const tokenId = deps.random(TOKEN_ID_BYTES);
   const payload = Buffer.from(
     JSON.stringify({
@@ -38,7 +42,7 @@ export function sealImportToken(deps: Pick<CoreDeps, "keyring" | "random">, keyI
     }),
   );
   try {
-    const sealed = deps.keyring.wrap(keyId, tokenLabel(tokenId), payload);
+    const sealed = await deps.keyring.wrap(keyId, tokenLabel(tokenId), payload);
     return Buffer.concat([Buffer.from([TOKEN_FORMAT_V1]), tokenId, sealed]);
   } finally {
     payload.fill(0);
@@ -49,13 +53,17 @@ export function sealImportToken(deps: Pick<CoreDeps, "keyring" | "random">, keyI
  * Opens a token for `keyId`: a malformed token, or one issued for another key, is
  * `InvalidImportToken`; one older than {@link IMPORT_TOKEN_TTL_MS} is `ExpiredImportToken`.
  */
-export function openImportToken(deps: Pick<CoreDeps, "keyring" | "clock">, keyId: string, token: Buffer): ImportTerms {
+export async function openImportToken(
+  deps: Pick<CoreDeps, "keyring" | "clock">,
+  keyId: string,
+  token: Buffer,
+): Promise<ImportTerms> {
   const invalid = () => new KmsError("InvalidImportToken", "The import token is invalid for this key.");
   if (token.length <= 1 + TOKEN_ID_BYTES || token[0] !== TOKEN_FORMAT_V1) throw invalid();
   const tokenId = token.subarray(1, 1 + TOKEN_ID_BYTES);
   let payload: Buffer;
   try {
-    payload = deps.keyring.unwrap(keyId, tokenLabel(tokenId), token.subarray(1 + TOKEN_ID_BYTES));
+    payload = await deps.keyring.unwrap(keyId, tokenLabel(tokenId), token.subarray(1 + TOKEN_ID_BYTES));
   } catch {
     throw invalid();
   }

@@ -24,7 +24,7 @@ export async function newVersion(
       keyId,
       versionId,
       createdAt: deps.clock(),
-      wrappedMaterial: deps.keyring.wrap(keyId, versionId, material.secret),
+      wrappedMaterial: await deps.keyring.wrap(keyId, versionId, material.secret),
       publicKey: material.publicKey,
       rotationType,
     };
@@ -54,7 +54,7 @@ export async function versionMaterial(
   const again = deps.materialCache.get(key.id, versionId);
   if (again) return again;
   const material = {
-    secret: deps.keyring.unwrap(key.id, versionId, version.wrappedMaterial),
+    secret: await deps.keyring.unwrap(key.id, versionId, version.wrappedMaterial),
     publicKey: version.publicKey,
   };
   deps.materialCache.set(key.id, versionId, material);

@@ -8,6 +8,7 @@ import { retiredVersionsMigration } from "./005-retired-versions-and-batches.js"
 import { importedKeyMaterialMigration } from "./006-imported-key-material.js";
 import { perMaterialTermsMigration } from "./007-per-material-terms.js";
 import { auditWriterChainsMigration } from "./008-audit-writer-chains.js";
+import { rootKeysMigration } from "./009-root-keys.js";
 
 /**
  * Every migration, by name, in order. A static map rather than Kysely's `FileMigrationProvider`:
@@ -26,6 +27,7 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
         "006-imported-key-material": importedKeyMaterialMigration(dialect),
         "007-per-material-terms": perMaterialTermsMigration(),
         "008-audit-writer-chains": auditWriterChainsMigration(dialect),
+        "009-root-keys": rootKeysMigration(dialect),
       };
     },
   };

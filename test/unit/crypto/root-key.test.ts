@@ -1,11 +1,9 @@
-import { createHmac } from "node:crypto";
 import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { loadRootKey, RootKeyring } from "../../../src/crypto/root-key.js";
+import { loadRootKey } from "../../../src/crypto/root-key.js";
 import { secureRandom } from "../../../src/crypto/random.js";
-import { expectKmsError, flip } from "./helpers.js";
 
 let dir: string;
 beforeEach(async () => {
@@ -78,46 +76,5 @@ describe("loadRootKey", () => {
       dataDir: dir,
     });
     expect(loaded.key.equals(key)).toBe(true);
-  });
-});
-
-describe("RootKeyring", () => {
-  const rootKey = secureRandom(32);
-  const ring = new RootKeyring(rootKey, secureRandom);
-  const material = secureRandom(32);
-
-  it("wraps as 0x01 ‖ iv(12) ‖ ct ‖ tag(16) and unwraps", () => {
-    const wrapped = ring.wrap("key-1", "v1", material);
-    expect(wrapped[0]).toBe(0x01);
-    expect(wrapped.length).toBe(1 + 12 + material.length + 16);
-    expect(wrapped.includes(material)).toBe(false);
-    expect(ring.unwrap("key-1", "v1", wrapped).equals(material)).toBe(true);
-  });
-
-  it("refuses a row moved to another key or version, a flipped byte, or another root key", () => {
-    const wrapped = ring.wrap("key-1", "v1", material);
-    expectKmsError(() => ring.unwrap("key-2", "v1", wrapped), "Internal");
-    expectKmsError(() => ring.unwrap("key-1", "v2", wrapped), "Internal");
-    expectKmsError(() => ring.unwrap("key-1v", "1", wrapped), "Internal");
-    expectKmsError(() => new RootKeyring(secureRandom(32), secureRandom).unwrap("key-1", "v1", wrapped), "Internal");
-    for (let i = 0; i < wrapped.length; i++) {
-      expectKmsError(() => ring.unwrap("key-1", "v1", flip(wrapped, i, 0x40)), "Internal");
-    }
-    expectKmsError(() => ring.unwrap("key-1", "v1", wrapped.subarray(0, 28)), "Internal");
-  });
-
-  it("checkValue is HMAC-SHA-256(root key, label) truncated to 16 bytes and differs per key", () => {
-    const expected = createHmac("sha256", rootKey).update("kms/v1 key check value").digest().subarray(0, 16);
-    expect(Buffer.from(ring.checkValue(), "base64").equals(expected)).toBe(true);
-    expect(new RootKeyring(secureRandom(32), secureRandom).checkValue()).not.toBe(ring.checkValue());
-    expect(new RootKeyring(Buffer.from(rootKey), secureRandom).checkValue()).toBe(ring.checkValue());
-  });
-
-  it("keeps its own copy of the root key", () => {
-    const key = secureRandom(32);
-    const r = new RootKeyring(key, secureRandom);
-    const wrapped = r.wrap("k", "v", material);
-    key.fill(0);
-    expect(r.unwrap("k", "v", wrapped).equals(material)).toBe(true);
   });
 });
