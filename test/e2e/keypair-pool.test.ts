@@ -163,19 +163,19 @@ describe("a pool of 1,000 EC_P256 pairs", () => {
   }, 60_000);
 });
 
-describe("the semaphore with the pool on, and the maximum age", () => {
+/**
+ * The semaphore in front of a full pool. The pool's pairs never expire here (the default maximum
+ * age): with a short one, a sweep may empty the pool just as a call arrives, and the call that
+ * should be a hit would be generated on demand instead.
+ */
+describe("the semaphore with the pool on", () => {
   let server: ServerProcess;
   let c: GrpcClients;
   let keyId: string;
 
   beforeAll(async () => {
     server = await startServer({
-      env: {
-        KMS_KEYPAIR_POOL: "EC_P256=4",
-        KMS_KEYPAIR_POOL_MAX_AGE: "2s",
-        KMS_KEYPAIR_CONCURRENCY: "1",
-        KMS_WORKERS: "2",
-      },
+      env: { KMS_KEYPAIR_POOL: "EC_P256=4", KMS_KEYPAIR_CONCURRENCY: "1", KMS_WORKERS: "2" },
     });
     c = grpcClients(server.url);
     keyId = await newKey(c);
@@ -191,6 +191,8 @@ describe("the semaphore with the pool on, and the maximum age", () => {
 
   it("a pool hit is refused like any pair call while the one permit is held by an on-demand RSA_4096", async () => {
     const hits = (await metric(server, "kms_keypair_pool_hits_total", spec("EC_P256")))!;
+    // The refused call would have been a hit: the pool holds pairs of its spec.
+    expect(await metric(server, "kms_keypair_pool_depth", spec("EC_P256"))).toBeGreaterThan(0);
     let refusal: grpc.ServiceError | undefined;
     for (let attempt = 0; attempt < 5 && refusal === undefined; attempt++) {
       const holder = c.dataKeys.GenerateDataKeyPair(pairReq("RSA_4096"));
@@ -227,6 +229,21 @@ describe("the semaphore with the pool on, and the maximum age", () => {
     expect(await metric(server, "kms_keypair_pool_hits_total", spec("EC_P256"))).toBeGreaterThan(hits);
     expect(await metric(server, "kms_keypair_pool_misses_total", spec("EC_P256"))).toBe(0);
   }, 60_000);
+});
+
+describe("the maximum age", () => {
+  let server: ServerProcess;
+
+  beforeAll(async () => {
+    server = await startServer({
+      env: { KMS_KEYPAIR_POOL: "EC_P256=4", KMS_KEYPAIR_POOL_MAX_AGE: "2s", KMS_WORKERS: "2" },
+    });
+    await eventually(async () => filledLog(server) !== undefined, 30_000);
+  }, 60_000);
+
+  afterAll(async () => {
+    await server?.stop();
+  });
 
   it("discards pairs older than KMS_KEYPAIR_POOL_MAX_AGE and refills them", async () => {
     const refills = (await metric(server, "kms_keypair_pool_refills_total", spec("EC_P256")))!;
