@@ -9,6 +9,7 @@ import {
 import { KmsError } from "../domain/errors.js";
 import { type MessageType, SIGNING_ALGORITHMS, type SigningAlgorithm } from "../domain/algorithms.js";
 import { type KeySpec, specRow } from "../domain/specs.js";
+import { requireMlDsaMu, signMu, verifyMu } from "./ml-dsa-mu.js";
 import { signPrehashed, verifyPrehashed } from "./openssl-prehash.js";
 import { signRsaPkcs1Digest, verifyRsaPkcs1Digest } from "./rsa-digest.js";
 
@@ -80,9 +81,9 @@ function schemeFor(spec: KeySpec, algorithm: SigningAlgorithm, message: Buffer, 
 /**
  * ML-DSA signs RAW messages (pure ML-DSA, FIPS 204 Algorithm 2 with an empty context, as AWS KMS)
  * or, as AWS documents for larger messages, EXTERNAL_MU: the caller's 64-byte
- * mu = SHAKE256(SHAKE256(pk, 64) || M', 64). Node.js's `crypto.sign` takes only the message (and a
- * context), not mu, so a well-formed EXTERNAL_MU is `UnsupportedOperation`; DIGEST has no meaning
- * for ML-DSA (AWS refuses it too).
+ * mu = SHAKE256(SHAKE256(pk, 64) || M', 64). Node.js's `crypto.sign` takes only the message, so
+ * EXTERNAL_MU goes to OpenSSL through the ml-dsa-mu addon (`ml-dsa-mu.ts`); where the addon is
+ * not built it is `UnsupportedOperation`. DIGEST has no meaning for ML-DSA (AWS refuses it too).
  */
 function checkMlDsaInput(message: Buffer, messageType: MessageType): void {
   if (messageType === "DIGEST") {
@@ -92,10 +93,7 @@ function checkMlDsaInput(message: Buffer, messageType: MessageType): void {
     if (message.length !== SIGNING_ALGORITHMS.ML_DSA_SHAKE_256.hashBytes) {
       throw new KmsError("InvalidArgument", "An EXTERNAL_MU message must be 64 bytes.");
     }
-    throw new KmsError(
-      "UnsupportedOperation",
-      "This server cannot sign or verify an EXTERNAL_MU: Node.js's crypto signs ML-DSA over RAW messages only.",
-    );
+    requireMlDsaMu();
   }
 }
 
@@ -127,12 +125,14 @@ function rsaSignatureBytes(key: KeyObject): number | null {
  * RAW and DIGEST give signatures that verify the same way. PSS uses MGF1 with the message hash
  * and a salt as long as the hash (what AWS KMS produces); ECDSA signatures are DER-encoded
  * (`Ecdsa-Sig-Value`, RFC 3279 §2.2.3), as AWS KMS returns them; Ed25519 signatures are the
- * 64 bytes of RFC 8032 §5.1.6.
+ * 64 bytes of RFC 8032 §5.1.6. ML-DSA signs a RAW message, or the 64-byte mu of an EXTERNAL_MU
+ * (FIPS 204 §6.2), which verifies as pure ML-DSA over the message mu was computed from.
  *
  * @throws KmsError `InvalidKeyUsage` if the algorithm does not fit the spec (the message names
  *   the valid ones); `InvalidArgument` for a RAW message outside 1..4096 bytes, a digest of the
  *   wrong length or a message type the algorithm does not take; `UnsupportedOperation` for
- *   Ed25519ph, and for PSS or ECDSA over a digest (use {@link signMessage}).
+ *   Ed25519ph, for PSS or ECDSA over a digest (use {@link signMessage}), and for EXTERNAL_MU
+ *   where the ml-dsa-mu addon is not built.
  */
 export function sign(p: {
   spec: KeySpec;
@@ -143,6 +143,9 @@ export function sign(p: {
 }): Buffer {
   const scheme = schemeFor(p.spec, p.algorithm, p.message, p.messageType);
   refusePrehash(scheme, p.messageType, p.algorithm);
+  if (scheme.padding === "ML_DSA" && p.messageType === "EXTERNAL_MU") {
+    return signMu(p.privateKeyDer, p.message);
+  }
   const key = createPrivateKey({ key: p.privateKeyDer, format: "der", type: "pkcs8" });
   if (scheme.padding === "ML_DSA") {
     return nodeSign(null, p.message, key);
@@ -175,6 +178,7 @@ export function verify(p: {
   }
   if (scheme.padding === "ML_DSA") {
     try {
+      if (p.messageType === "EXTERNAL_MU") return verifyMu(p.publicKeyDer, p.message, p.signature);
       return nodeVerify(null, p.message, key, p.signature);
     } catch {
       return false;
