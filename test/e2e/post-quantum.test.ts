@@ -16,7 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectGrpcError, type GrpcClients, grpcClients, type WireKeyMetadata } from "../helpers/grpc-client.js";
 import { type ServerProcess, startServer, TEST_ADMIN } from "../helpers/server-process.js";
 import { errorName } from "../helpers/aws-target.js";
-import { kem, runtimeHasPostQuantum } from "../helpers/post-quantum.js";
+import { externalMu, kem, runtimeHasPostQuantum } from "../helpers/post-quantum.js";
+import { mlDsaMuAvailable } from "../../src/crypto/ml-dsa-mu.js";
 
 /**
  * ML-DSA (FIPS 204) and ML-KEM (FIPS 203) through the real server, with grpc-js and the AWS SDK.
@@ -24,8 +25,12 @@ import { kem, runtimeHasPostQuantum } from "../helpers/post-quantum.js";
  * checked against node:crypto's own encapsulation or decapsulation. The runtime's capability
  * (`../helpers/post-quantum.ts`) says which half applies: on Node.js >= 24.7 the round trips, on
  * Node.js 20 the refusals. Each half runs only where it applies, and each can fail there.
+ * EXTERNAL_MU also needs the ml-dsa-mu addon that `npm install` builds on Node.js 24 (the server
+ * runs from this same tree and runtime, so the test's view of it is the server's); .ci/run's
+ * Node.js 24 pass fails if the addon was not built, so its half cannot be skipped there.
  */
 const PQ = runtimeHasPostQuantum();
+const MU = PQ && mlDsaMuAvailable();
 const ML_DSA = [
   { spec: "ML_DSA_44", signatureBytes: 2420 },
   { spec: "ML_DSA_65", signatureBytes: 3309 },
@@ -147,7 +152,7 @@ describe.runIf(PQ)("ML-DSA over kms.v1 (grpc-js)", () => {
       );
     });
 
-    it("a 64-byte EXTERNAL_MU is UnsupportedOperation (node:crypto cannot sign from mu)", async () => {
+    it.skipIf(MU)("without the ml-dsa-mu addon a 64-byte EXTERNAL_MU is UnsupportedOperation", async () => {
       await expectGrpcError(
         sign(mlDsa.keyId, randomBytes(64), "EXTERNAL_MU", "SIGNING_ALGORITHM_ML_DSA_SHAKE_256"),
         status.FAILED_PRECONDITION,
@@ -329,18 +334,6 @@ describe.runIf(PQ)("ML-DSA and ML-KEM over the AWS endpoint (@aws-sdk/client-kms
         ),
       ),
     ).toBe("KMSInvalidSignatureException");
-    expect(
-      await errorName(
-        kms.send(
-          new SignCommand({
-            KeyId,
-            Message: randomBytes(64),
-            MessageType: "EXTERNAL_MU",
-            SigningAlgorithm: "ML_DSA_SHAKE_256",
-          }),
-        ),
-      ),
-    ).toBe("UnsupportedOperationException");
     expect(await errorName(kms.send(new SignCommand({ KeyId, Message, SigningAlgorithm: "ECDSA_SHA_256" })))).toBe(
       "InvalidKeyUsageException",
     );
@@ -412,6 +405,99 @@ describe.runIf(PQ)("ML-DSA and ML-KEM over the AWS endpoint (@aws-sdk/client-kms
     expect(kem.decapsulate!(privateKey, ciphertext).equals(sharedKey)).toBe(true);
     const opened = await kms.send(new DecryptCommand({ CiphertextBlob: out.PrivateKeyCiphertextBlob }));
     expect(Buffer.from(opened.Plaintext!).equals(Buffer.from(out.PrivateKeyPlaintext!))).toBe(true);
+  });
+});
+
+describe.runIf(MU)("ML-DSA EXTERNAL_MU: the caller's 64-byte mu (FIPS 204 §6.2), both surfaces", () => {
+  const ALG = "SIGNING_ALGORITHM_ML_DSA_SHAKE_256";
+  describe.each(ML_DSA)("$spec", ({ spec, signatureBytes }) => {
+    let keyId: string;
+    let spkiDer: Buffer;
+    let spki: KeyObject;
+    beforeAll(async () => {
+      keyId = (await createKey(spec, "SIGN_VERIFY")).keyId;
+      const { key, res } = await spkiOf(keyId);
+      spki = key;
+      spkiDer = res.publicKey as Buffer;
+    });
+    const signMu = (message: Buffer) =>
+      c.crypto.Sign({ keyId, message, messageType: "MESSAGE_TYPE_EXTERNAL_MU", signingAlgorithm: ALG });
+    const verify = (message: Buffer, signature: Buffer, type = "EXTERNAL_MU") =>
+      c.crypto.Verify({ keyId, message, signature, messageType: `MESSAGE_TYPE_${type}`, signingAlgorithm: ALG });
+
+    it.each([100, 10_000])(
+      "kms.v1: Sign over the mu of a %i-byte message verifies offline as ML-DSA over the message; Verify agrees",
+      async (n) => {
+        const message = randomBytes(n);
+        const mu = externalMu(spkiDer, message);
+        const out = await signMu(mu);
+        expect(out.signingAlgorithm).toBe(ALG);
+        expect(out.signature).toHaveLength(signatureBytes);
+        expect(nodeVerify(null, message, spki, out.signature)).toBe(true);
+        expect(nodeVerify(null, flipped(message), spki, out.signature)).toBe(false);
+        expect((await verify(mu, out.signature)).signatureValid).toBe(true);
+        expect((await verify(flipped(mu, 63), out.signature)).signatureValid).toBe(false);
+        expect((await verify(mu, flipped(out.signature, 9))).signatureValid).toBe(false);
+      },
+    );
+
+    it("kms.v1: RAW and EXTERNAL_MU signatures verify either way; a 63- or 65-byte mu is ValidationException", async () => {
+      const message = randomBytes(4096);
+      const mu = externalMu(spkiDer, message);
+      const raw = await c.crypto.Sign({ keyId, message, messageType: "MESSAGE_TYPE_RAW", signingAlgorithm: ALG });
+      expect((await verify(mu, raw.signature)).signatureValid).toBe(true);
+      const fromMu = await signMu(mu);
+      expect((await verify(message, fromMu.signature, "RAW")).signatureValid).toBe(true);
+      for (const wrong of [mu.subarray(1), Buffer.concat([mu, Buffer.alloc(1)])]) {
+        await expectGrpcError(signMu(wrong), status.INVALID_ARGUMENT, "ValidationException");
+        await expectGrpcError(verify(wrong, fromMu.signature), status.INVALID_ARGUMENT, "ValidationException");
+      }
+    });
+
+    it.each([100, 10_000])(
+      "AWS SDK: Sign over the mu of a %i-byte message verifies offline; Verify agrees; a 63-byte mu is ValidationException",
+      async (n) => {
+        const pub = await kms.send(new GetPublicKeyCommand({ KeyId: keyId }));
+        const message = randomBytes(n);
+        const mu = externalMu(pub.PublicKey!, message);
+        const request = { KeyId: keyId, MessageType: "EXTERNAL_MU", SigningAlgorithm: "ML_DSA_SHAKE_256" } as const;
+        const signed = await kms.send(new SignCommand({ ...request, Message: mu }));
+        expect(signed.SigningAlgorithm).toBe("ML_DSA_SHAKE_256");
+        const signature = Buffer.from(signed.Signature!);
+        expect(signature).toHaveLength(signatureBytes);
+        expect(nodeVerify(null, message, spki, signature)).toBe(true);
+        const verified = await kms.send(new VerifyCommand({ ...request, Message: mu, Signature: signature }));
+        expect(verified.SignatureValid).toBe(true);
+        expect(
+          await errorName(kms.send(new VerifyCommand({ ...request, Message: flipped(mu, 5), Signature: signature }))),
+        ).toBe("KMSInvalidSignatureException");
+        expect(await errorName(kms.send(new SignCommand({ ...request, Message: mu.subarray(1) })))).toBe(
+          "ValidationException",
+        );
+        expect(
+          await errorName(kms.send(new VerifyCommand({ ...request, Message: mu.subarray(1), Signature: signature }))),
+        ).toBe("ValidationException");
+      },
+    );
+  });
+});
+
+describe.runIf(PQ && !MU)("ML-DSA EXTERNAL_MU where the ml-dsa-mu addon was not built", () => {
+  it("the AWS endpoint answers a 64-byte EXTERNAL_MU with UnsupportedOperationException", async () => {
+    const created = await kms.send(new CreateKeyCommand({ KeySpec: "ML_DSA_44", KeyUsage: "SIGN_VERIFY" }));
+    const request = {
+      KeyId: created.KeyMetadata!.KeyId!,
+      MessageType: "EXTERNAL_MU",
+      SigningAlgorithm: "ML_DSA_SHAKE_256",
+    } as const;
+    expect(await errorName(kms.send(new SignCommand({ ...request, Message: randomBytes(64) })))).toBe(
+      "UnsupportedOperationException",
+    );
+    expect(
+      await errorName(
+        kms.send(new VerifyCommand({ ...request, Message: randomBytes(64), Signature: randomBytes(2420) })),
+      ),
+    ).toBe("UnsupportedOperationException");
   });
 });
 
