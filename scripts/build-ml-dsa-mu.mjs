@@ -74,6 +74,7 @@ const build = spawnSync(process.execPath, [gyp, "rebuild", `--nodedir=${nodedir}
 });
 writeFileSync(LOG, `${build.stdout ?? ""}${build.stderr ?? ""}${build.error ? `\n${build.error}\n` : ""}`);
 if (build.status !== 0) {
+  rmSync(BUILD_DIR, { recursive: true, force: true });
   done(`WARNING: build failed (no C compiler?); EXTERNAL_MU stays unsupported; see ${LOG}`);
 }
 try {
