@@ -3,14 +3,14 @@
 // EXTERNAL_MU; see native/ml-dsa-mu/README.md). Run by the root package's `postinstall`.
 //
 // It builds only on a runtime whose OpenSSL has ML-DSA (Node.js >= 24.7), with npm's own
-// node-gyp, against the headers of that runtime: `npm_config_nodedir` when set, else the
+// node-gyp, against the headers of that very runtime: `npm_config_nodedir` when set, else the
 // runtime's own prefix when it has include/node/node_api.h. It never downloads headers. It never
 // fails the install: a runtime without ML-DSA, missing headers or a failed build (no compiler)
 // each print one line and exit 0, and the service then answers EXTERNAL_MU with
 // UnsupportedOperation. The full node-gyp output goes to native/ml-dsa-mu/build.log.
 import { spawnSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
-import { existsSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -35,11 +35,24 @@ function runtimeHasMlDsa() {
   }
 }
 
-/** The headers to build against: never a download. */
+/** The version a headers folder declares (include/node/node_version.h), or null if it has none. */
+function headersVersion(dir) {
+  const file = join(dir, "include", "node", "node_version.h");
+  if (!existsSync(join(dir, "include", "node", "node_api.h")) || !existsSync(file)) return null;
+  const text = readFileSync(file, "utf8");
+  const part = (name) => text.match(new RegExp(`#define NODE_${name}_VERSION (\\d+)`))?.[1];
+  return `v${part("MAJOR")}.${part("MINOR")}.${part("PATCH")}`;
+}
+
+/**
+ * The headers to build against, never a download: npm_config_nodedir, else the runtime's own
+ * prefix — whichever holds this runtime's own headers. A nodedir of another Node.js (an ~/.npmrc
+ * `nodedir` left for the machine's default Node.js) would bring another OpenSSL's headers, so it
+ * is passed over rather than used.
+ */
 function nodeDir() {
-  if (process.env.npm_config_nodedir) return process.env.npm_config_nodedir;
-  const prefix = dirname(dirname(process.execPath));
-  return existsSync(join(prefix, "include", "node", "node_api.h")) ? prefix : null;
+  const candidates = [process.env.npm_config_nodedir, dirname(dirname(process.execPath))];
+  return candidates.find((dir) => dir && headersVersion(dir) === process.version) ?? null;
 }
 
 /** npm gives lifecycle scripts its bundled node-gyp; outside npm, the one beside npm-cli.js. */
@@ -59,7 +72,7 @@ if (!runtimeHasMlDsa()) {
 }
 const nodedir = nodeDir();
 if (nodedir === null) {
-  done(`WARNING: not built: no Node.js headers (set npm_config_nodedir); EXTERNAL_MU stays unsupported`);
+  done(`WARNING: not built: no headers of ${process.version} (set npm_config_nodedir); EXTERNAL_MU stays unsupported`);
 }
 const gyp = nodeGyp();
 if (gyp === null) {
