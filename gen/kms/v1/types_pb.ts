@@ -998,8 +998,10 @@ export enum MessageType {
 
   /**
    * ML-DSA only: the 64-byte mu = SHAKE256(SHAKE256(public key, 64) || M', 64) of FIPS 204
-   * Algorithm 7, computed by the caller. This service answers FAILED_PRECONDITION
-   * (UnsupportedOperationException): Node.js's crypto cannot sign or verify from mu.
+   * Algorithm 7, computed by the caller (M' = 0x00 || 0x00 || message: empty context); the
+   * signature verifies as pure ML-DSA over the message. Needs the server's ml-dsa-mu addon
+   * (Node.js >= 24.7, built at install); without it FAILED_PRECONDITION
+   * (UnsupportedOperationException).
    *
    * @generated from enum value: MESSAGE_TYPE_EXTERNAL_MU = 3;
    */
