@@ -19,13 +19,16 @@ interface MlDsaMuAddon {
 }
 
 /**
- * Where `npm install` puts the addon, seen from this file under `src/crypto/` (tsx, vitest) and
- * from its compiled copy under `dist/src/crypto/`.
+ * Where `npm install` puts the addon, inside this repository: two folders up from this file under
+ * `src/crypto/` (tsx, vitest), three from its compiled copy under `dist/src/crypto/`. Never a path
+ * outside the repository, so no other `.node` file can be picked up.
  */
-const ADDON_PATHS = [
-  "../../native/ml-dsa-mu/build/Release/ml_dsa_mu.node",
-  "../../../native/ml-dsa-mu/build/Release/ml_dsa_mu.node",
-].map((relative) => fileURLToPath(new URL(relative, import.meta.url)));
+const ADDON_PATH = fileURLToPath(
+  new URL(
+    `${import.meta.url.includes("/dist/src/crypto/") ? "../../../" : "../../"}native/ml-dsa-mu/build/Release/ml_dsa_mu.node`,
+    import.meta.url,
+  ),
+);
 
 /**
  * Loads the addon once, on first use: a server that never sees EXTERNAL_MU never loads it. A
@@ -36,9 +39,8 @@ const addon: () => MlDsaMuAddon | null = (() => {
   let loaded: MlDsaMuAddon | null | undefined;
   return () => {
     if (loaded !== undefined) return loaded;
-    const path = ADDON_PATHS.find((candidate) => existsSync(candidate));
     try {
-      loaded = path === undefined ? null : (createRequire(import.meta.url)(path) as MlDsaMuAddon);
+      loaded = existsSync(ADDON_PATH) ? (createRequire(import.meta.url)(ADDON_PATH) as MlDsaMuAddon) : null;
     } catch {
       loaded = null;
     }
