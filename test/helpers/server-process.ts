@@ -69,6 +69,10 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerProces
       KMS_WORKERS: "2",
       // One server process unless a test asks for more: tests count log lines and read in-process state.
       KMS_PROCESSES: "1",
+      // No ready key-pair pool unless a test asks for one (test/e2e/keypair-pool.test.ts does):
+      // the default pool fills with RSA_4096/3072/2048 pairs, seconds of a core per server, and a
+      // suite of a few hundred servers would spend most of its CPU there, on pairs no test takes.
+      KMS_KEYPAIR_POOL: "off",
       KMS_ADMIN_TOKEN: TEST_ADMIN.token,
       KMS_ADMIN_ACCESS_KEY_ID: TEST_ADMIN.accessKeyId,
       KMS_ADMIN_SECRET_ACCESS_KEY: TEST_ADMIN.secretAccessKey,
