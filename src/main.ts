@@ -28,6 +28,7 @@ import { startScheduler } from "./core/rotation/scheduler.js";
 import { registerPoolMetrics } from "./crypto/pool/pool-metrics.js";
 import { type PairGate, Semaphore } from "./crypto/pool/semaphore.js";
 import { secureRandom } from "./crypto/random.js";
+import { StartupError } from "./startup-error.js";
 import type { RootKeyring } from "./crypto/root-keyring.js";
 import { Pkcs11SetupError } from "./crypto/pkcs11-token.js";
 import { openKeyring, RootKeyRefused } from "./core/root-keys/open-keyring.js";
@@ -286,9 +287,4 @@ export async function openState(
     await closeRoot();
     throw err instanceof RootKeyRefused ? new StartupError(err.message) : err;
   }
-}
-
-/** A start-up failure whose message is printed as one line. */
-export class StartupError extends Error {
-  override readonly name = "StartupError";
 }

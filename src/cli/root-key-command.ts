@@ -1,7 +1,7 @@
 import { rootKeyStatus } from "../core/root-keys/root-key-status.js";
 import { rotateRootKey } from "../core/root-keys/rotate-root-key.js";
 import { Pkcs11SetupError } from "../crypto/pkcs11-token.js";
-import { StartupError } from "../main.js";
+import { StartupError } from "../startup-error.js";
 import { loadNewRootKey } from "../root-key-config.js";
 import { splitArgs, withAdminState } from "./admin-context.js";
 import { UsageError } from "./client-args.js";
