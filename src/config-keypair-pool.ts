@@ -1,16 +1,22 @@
 import { z } from "zod";
-import { KEY_PAIR_SPEC_NAMES, type KeyPairSpec } from "./domain/specs.js";
+import { KEY_PAIR_SPEC_NAMES, specRow, type KeyPairSpec } from "./domain/specs.js";
 import { specAvailable } from "./crypto/post-quantum.js";
 
 /** Ready pairs to keep per data-key-pair spec (the catalogue's names); a spec left out keeps none. */
 export type PoolTargets = Partial<Record<KeyPairSpec, number>>;
 
 /**
- * The default depths when `KMS_KEYPAIR_POOL` is unset (and more than one worker exists). Kept
- * small so that an idle instance spends a few seconds of one thread at start-up, not minutes:
- * the adaptive target (src/crypto/pool/demand.ts) deepens a spec that sees bursts.
+ * The default depths when `KMS_KEYPAIR_POOL` is unset (and more than one worker exists): each
+ * pair spec's `poolDefault` in the catalogue. Kept small so that an idle instance spends a few
+ * seconds of one thread at start-up, not minutes: the adaptive target (src/crypto/pool/demand.ts)
+ * deepens a spec that sees bursts.
  */
-export const DEFAULT_POOL_TARGETS: PoolTargets = { RSA_4096: 2, RSA_3072: 2, RSA_2048: 4, EC_P256: 16, EC_P256K: 16 };
+export const DEFAULT_POOL_TARGETS: PoolTargets = Object.fromEntries(
+  KEY_PAIR_SPEC_NAMES.flatMap((spec) => {
+    const depth = specRow(spec).poolDefault;
+    return depth === undefined ? [] : [[spec, depth]];
+  }),
+);
 
 /**
  * The specs that can be pooled: every pair spec this runtime can generate (ML-KEM only on

@@ -68,6 +68,12 @@ export interface KeySpecRow extends Required<WireNames> {
   rotatable: boolean;
   /** For specs that are also data-key-pair specs: the `kms.v1.KeyPairSpec` value and the AWS `DataKeyPairSpec`. */
   pair?: Required<WireNames>;
+  /**
+   * Ready pairs the key-pair pool keeps of this spec when `KMS_KEYPAIR_POOL` is unset
+   * (`src/config-keypair-pool.ts`): a few of the slow RSA sizes, more of the cheap curves; a pair
+   * spec without it is not pooled by default.
+   */
+  poolDefault?: number;
   generate: Generation;
 }
 
@@ -79,7 +85,7 @@ const RSASSA = (Object.keys(SIGNING_ALGORITHMS) as SigningAlgorithm[]).filter((a
 
 type PairRow = KeySpecRow & { pair: Required<WireNames> };
 
-const rsa = (bits: number, proto: number, pairProto: number): PairRow => ({
+const rsa = (bits: number, proto: number, pairProto: number, poolDefault: number): PairRow => ({
   proto,
   aws: `RSA_${bits}`,
   family: "RSA",
@@ -92,6 +98,7 @@ const rsa = (bits: number, proto: number, pairProto: number): PairRow => ({
   agreement: [],
   rotatable: false,
   pair: { proto: pairProto, aws: `RSA_${bits}` },
+  poolDefault,
   generate: { kind: "rsa", modulusBits: bits },
 });
 
@@ -101,7 +108,7 @@ const rsa = (bits: number, proto: number, pairProto: number): PairRow => ({
  * those, not on secp256k1).
  */
 const ec = (
-  p: { proto: number; aws: string; label: string; namedCurve: string; pairProto: number },
+  p: { proto: number; aws: string; label: string; namedCurve: string; pairProto: number; poolDefault?: number },
   ecdsa: SigningAlgorithm,
   agreement: readonly KeyAgreementAlgorithm[],
 ): PairRow => ({
@@ -116,6 +123,7 @@ const ec = (
   agreement,
   rotatable: false,
   pair: { proto: p.pairProto, aws: p.aws },
+  ...(p.poolDefault === undefined ? {} : { poolDefault: p.poolDefault }),
   generate: { kind: "ec", namedCurve: p.namedCurve },
 });
 
@@ -193,16 +201,23 @@ export const KEY_SPECS = {
     rotatable: true,
     generate: { kind: "random", bytes: 32 },
   },
-  RSA_2048: rsa(2048, 2, 1),
-  RSA_3072: rsa(3072, 3, 2),
-  RSA_4096: rsa(4096, 4, 3),
+  RSA_2048: rsa(2048, 2, 1, 4),
+  RSA_3072: rsa(3072, 3, 2, 2),
+  RSA_4096: rsa(4096, 4, 3, 2),
   EC_P256: ec(
-    { proto: 5, aws: "ECC_NIST_P256", label: "ECC P-256", namedCurve: "prime256v1", pairProto: 4 },
+    { proto: 5, aws: "ECC_NIST_P256", label: "ECC P-256", namedCurve: "prime256v1", pairProto: 4, poolDefault: 16 },
     "ECDSA_SHA_256",
     ["ECDH"],
   ),
   EC_P256K: ec(
-    { proto: 6, aws: "ECC_SECG_P256K1", label: "ECC secp256k1", namedCurve: "secp256k1", pairProto: 5 },
+    {
+      proto: 6,
+      aws: "ECC_SECG_P256K1",
+      label: "ECC secp256k1",
+      namedCurve: "secp256k1",
+      pairProto: 5,
+      poolDefault: 16,
+    },
     "ECDSA_SHA_256",
     [],
   ),
