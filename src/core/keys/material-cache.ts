@@ -36,13 +36,23 @@ export class MaterialCache {
     return entry.material;
   }
 
-  set(keyId: string, versionId: string, material: VersionMaterial): void {
-    if (this.ttlMs <= 0) return;
+  /**
+   * Caches a version's material and returns what the caller should use from now on. The cache
+   * keeps copies in buffers of their own and zeroes the given secret: a secret from
+   * `Buffer.concat` or a public key parsed from a database row is a slice of Node's shared 8 KiB
+   * allocation pool, and a cached slice would pin that whole slab (with whatever else it holds)
+   * for as long as the entry lives.
+   */
+  set(keyId: string, versionId: string, material: VersionMaterial): VersionMaterial {
+    if (this.ttlMs <= 0) return material;
     if (this.#entries.size >= this.maxEntries) {
       const oldest = this.#entries.entries().next().value;
       if (oldest) this.#evict(oldest[0], oldest[1]);
     }
-    this.#entries.set(`${keyId}/${versionId}`, { material, expiresAt: this.now() + this.ttlMs });
+    const owned = { secret: ownCopy(material.secret), publicKey: material.publicKey && ownCopy(material.publicKey) };
+    material.secret.fill(0);
+    this.#entries.set(`${keyId}/${versionId}`, { material: owned, expiresAt: this.now() + this.ttlMs });
+    return owned;
   }
 
   /** Drops every cached version of a key. */
@@ -60,4 +70,11 @@ export class MaterialCache {
     this.#entries.delete(id);
     entry.material.secret.fill(0);
   }
+}
+
+/** A copy in memory of its own: `Buffer.alloc` never hands out a slice of the shared pool. */
+function ownCopy(bytes: Buffer): Buffer {
+  const copy = Buffer.alloc(bytes.length);
+  bytes.copy(copy);
+  return copy;
 }

@@ -57,6 +57,5 @@ export async function versionMaterial(
     secret: await deps.keyring.unwrap(key.id, versionId, version.wrappedMaterial),
     publicKey: version.publicKey,
   };
-  deps.materialCache.set(key.id, versionId, material);
-  return material;
+  return deps.materialCache.set(key.id, versionId, material);
 }
