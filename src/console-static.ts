@@ -1,10 +1,11 @@
 import { readFile, realpath, stat } from "node:fs/promises";
 import { extname, resolve, sep } from "node:path";
+import { PACKAGE_ROOT } from "./runtime/code-origin.js";
 import { normalizeOrigin } from "./config.js";
 import type { Handler, HttpRequest, HttpResponse } from "./edge/http.js";
 
 /** Where `npm run build:console` (Vite, `console/vite.config.ts`) writes the console. */
-export const CONSOLE_DIST = resolve(import.meta.dirname, "../dist/console");
+export const CONSOLE_DIST = resolve(PACKAGE_ROOT, "dist/console");
 
 const PREFIX = "/console/";
 

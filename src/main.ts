@@ -39,6 +39,7 @@ import { devBanner } from "./dev-mode.js";
 import { seedAtStart } from "./seed/seed-at-start.js";
 import { SeedError } from "./seed/seed-file.js";
 import { clientNameKey, verifiedClientName } from "./edge/client-cert.js";
+import { CODE } from "./runtime/code-origin.js";
 import { CONSOLE_DIST, createConsoleHandler } from "./console-static.js";
 import { createGrpcRouter, served } from "./grpc/grpc-router.js";
 import { createHttpApp } from "./http-app.js";
@@ -200,7 +201,13 @@ export async function start(
     logger.warn({ dev: true }, "DEV MODE: in-memory database and root key; any SigV4 access key is the admin");
     process.stdout.write(`${devBanner(`http://${config.listen.host}:${listener.port}`, adminCredentials)}\n`);
   }
-  const listening = { host: config.listen.host, tls: Boolean(tls), store: store.dialect, grpc: config.grpcServer };
+  const listening = {
+    host: config.listen.host,
+    tls: Boolean(tls),
+    store: store.dialect,
+    grpc: config.grpcServer,
+    code: CODE,
+  };
   if (opts.onListening) {
     logger.info({ ...listening, port: listener.port }, "kms process listening");
     opts.onListening(listener.port, listening);

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { PACKAGE_ROOT } from "../runtime/code-origin.js";
 import { KmsError } from "../domain/errors.js";
 
 /**
@@ -19,16 +20,11 @@ interface MlDsaMuAddon {
 }
 
 /**
- * Where `npm install` puts the addon, inside this repository: two folders up from this file under
- * `src/crypto/` (tsx, vitest), three from its compiled copy under `dist/src/crypto/`. Never a path
- * outside the repository, so no other `.node` file can be picked up.
+ * Where `npm install` puts the addon, inside this package (`src/code-origin.ts` finds its root
+ * from the sources and from the compiled build alike): never a path outside it, so no other
+ * `.node` file can be picked up.
  */
-const ADDON_PATH = fileURLToPath(
-  new URL(
-    `${import.meta.url.includes("/dist/src/crypto/") ? "../../../" : "../../"}native/ml-dsa-mu/build/Release/ml_dsa_mu.node`,
-    import.meta.url,
-  ),
-);
+const ADDON_PATH = join(PACKAGE_ROOT, "native/ml-dsa-mu/build/Release/ml_dsa_mu.node");
 
 /**
  * Loads the addon once, on first use: a server that never sees EXTERNAL_MU never loads it. A
