@@ -16,6 +16,7 @@ import os from "node:os";
 import { parseArgs } from "node:util";
 import { ROOT, startServer } from "../test/helpers/server-process.js";
 import { grpcJs } from "./lib/clients.js";
+import { positiveInteger } from "./lib/flags.js";
 
 const { values: flags } = parseArgs({
   options: {
@@ -29,14 +30,7 @@ const { values: flags } = parseArgs({
   strict: true,
 });
 
-function count(name: "keys" | "soak" | "sample" | "concurrency"): number {
-  const n = Number(flags[name]);
-  if (!Number.isInteger(n) || n < 1) {
-    console.error(`--${name} must be a positive integer, got ${flags[name]}`);
-    process.exit(2);
-  }
-  return n;
-}
+const count = (name: keyof typeof flags) => positiveInteger(flags, name);
 
 const config = {
   keys: count("keys"),

@@ -20,6 +20,7 @@ import os from "node:os";
 import { parseArgs } from "node:util";
 import { ROOT, type ServerProcess, startServer } from "../test/helpers/server-process.js";
 import { classifyGrpcJs, grpcJs } from "./lib/clients.js";
+import { positiveInteger } from "./lib/flags.js";
 import { type LoadResult, runLoad } from "./lib/load.js";
 import { rawKeyPairRate } from "./lib/raw-keypairs.js";
 import { poolFigure, waitForFullPool } from "./lib/pool-metrics.js";
@@ -38,14 +39,7 @@ const { values: flags } = parseArgs({
   strict: true,
 });
 
-function count(name: keyof typeof flags): number {
-  const n = Number(flags[name]);
-  if (!Number.isInteger(n) || n < 1) {
-    console.error(`--${name} must be a positive integer, got ${flags[name]}`);
-    process.exit(2);
-  }
-  return n;
-}
+const count = (name: keyof typeof flags) => positiveInteger(flags, name);
 
 const config = {
   workers: count("workers"),
