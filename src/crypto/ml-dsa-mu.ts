@@ -20,7 +20,7 @@ interface MlDsaMuAddon {
 }
 
 /**
- * Where `npm install` puts the addon, inside this package (`src/code-origin.ts` finds its root
+ * Where `npm install` puts the addon, inside this package (`src/runtime/code-origin.ts` finds its root
  * from the sources and from the compiled build alike): never a path outside it, so no other
  * `.node` file can be picked up.
  */

@@ -1,6 +1,5 @@
-import { execFileSync } from "node:child_process";
 import { createPublicKey, createPrivateKey } from "node:crypto";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,9 +8,9 @@ import { ROOT, type ServerProcess, startServer } from "../helpers/server-process
 
 /**
  * The compiled build (`npm run build`, `tsconfig.build.json` → `dist/`), which `bin/kms.mjs` runs
- * instead of the sources when it is at least as new as every file of `src/` and `gen/`. Built
- * into a package folder of its own (the repository's files linked in, `bin/kms.mjs` and `dist/`
- * its own), so the suite's other servers keep running the sources. The server is started with
+ * instead of the sources when it is at least as new as every file of `src/` and `gen/`, in a
+ * package folder of its own (the repository's files linked in, `bin/kms.mjs` and `dist/` its own
+ * copies), so that ageing its build leaves the suite's other servers alone. The server is started with
  * the README's `npm start` in that folder; the calls exercise every part that loads a module by
  * path: the key-pair worker threads, the SQLite audit thread and the console's files.
  */
@@ -32,18 +31,10 @@ beforeAll(() => {
   mkdirSync(join(pkg, "dist"));
   // `npm start`'s prestart builds the console into the repository's dist/console.
   symlinkSync(join(ROOT, "dist/console"), join(pkg, "dist/console"));
-  execFileSync(
-    process.execPath,
-    [
-      join(ROOT, "node_modules/typescript/bin/tsc"),
-      "-p",
-      join(ROOT, "tsconfig.build.json"),
-      "--outDir",
-      join(pkg, "dist"),
-    ],
-    { stdio: "pipe" },
-  );
-}, 180_000);
+  // The build the global setup made (test/global-setup.ts), copied: the stale case below ages it,
+  // which must not touch the one the suite's other servers run.
+  for (const name of ["src", "gen"]) cpSync(join(ROOT, "dist", name), join(pkg, "dist", name), { recursive: true });
+});
 
 afterAll(() => {
   if (pkg) rmSync(pkg, { recursive: true, force: true });
