@@ -66,7 +66,6 @@ export function createAuditSink(
   }
 
   async function flush(): Promise<void> {
-    flushing = true;
     while (queue.length > 0) {
       const group = queue.slice(0, maxBatch);
       queue = queue.slice(group.length);
@@ -84,6 +83,13 @@ export function createAuditSink(
   return (entry) =>
     new Promise<void>((resolve, reject) => {
       queue.push({ entry, resolve, reject });
-      if (!flushing) void flush();
+      if (!flushing) {
+        // The first record waits for the end of this event-loop turn (setImmediate: after the
+        // I/O callbacks, no timer) so that every call finishing in the same turn joins its group:
+        // flushed at once, most groups held one or two records and each paid a thread hand-off
+        // and an fsync of its own (bench/REPORT.md).
+        flushing = true;
+        setImmediate(flush);
+      }
     });
 }

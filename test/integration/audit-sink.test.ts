@@ -70,14 +70,42 @@ describe("audit sink: a chain per writer, group commit", () => {
       },
     };
     const sink = createAuditSink(flaky);
-    const first = await Promise.allSettled([sink(entry(1)), sink(entry(2))]);
+    const status = (p: Promise<void>) =>
+      p.then(
+        () => "fulfilled",
+        () => "rejected",
+      );
+    const one = status(sink(entry(1)));
+    // The first group is flushed at the end of this event-loop turn; the second record arrives
+    // after that, while the group is being stored.
+    await new Promise((resolve) => setImmediate(resolve));
+    const two = status(sink(entry(2)));
+    const first = await Promise.all([one, two]);
     // The first record's group fails alone; the second, queued meanwhile, is the next group.
-    expect(first.map((r) => r.status)).toEqual(["rejected", "fulfilled"]);
+    expect(first).toEqual(["rejected", "fulfilled"]);
     await sink(entry(3));
     expect(headReads).toBe(2);
     const records = await store.listAudit(0, 100);
     expect(records.map((r) => r.operation)).toEqual(["Op2", "Op3"]);
     expect((await verifyAuditChain(records)).ok).toBe(true);
+  });
+
+  it("stores the records of calls made in one event-loop turn as one group (one INSERT)", async () => {
+    fx = await createCoreFixture();
+    const store = fx.deps.store;
+    const groups: number[] = [];
+    const counting: SinkStore = {
+      appendAuditRecords: (records) => {
+        groups.push(records.length);
+        return store.appendAuditRecords(records);
+      },
+      auditChainHead: (writer) => store.auditChainHead(writer),
+    };
+    const sink = createAuditSink(counting);
+    await Promise.all(Array.from({ length: 5 }, (_, i) => sink(entry(i))));
+    await sink(entry(5));
+    expect(groups).toEqual([5, 1]);
+    expect(await verifyAuditChain(await store.listAudit(0, 100))).toMatchObject({ ok: true, count: 6 });
   });
 
   it("gives each sink a chain of its own, and all of them verify together", async () => {
