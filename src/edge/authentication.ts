@@ -3,7 +3,8 @@ import { KmsError } from "../domain/errors.js";
 import { principalSecret } from "../core/access/principals.js";
 import type { RootKeyring } from "../crypto/root-keyring.js";
 import { hashToken } from "../security/credentials.js";
-import { type SigV4Request, verifySigV4 } from "../security/sigv4.js";
+import { deriveSigningKey, type SigV4Request, verifySigV4 } from "../security/sigv4.js";
+import { SigningKeyCache } from "../security/signing-key-cache.js";
 import type { PrincipalRecord } from "../domain/security-records.js";
 import type { KeyStoreReader } from "../store/key-store.js";
 import type { Authenticate, CallInfo } from "./pipeline.js";
@@ -12,7 +13,8 @@ import type { Authenticate, CallInfo } from "./pipeline.js";
  * Authentication for every surface. Connect, gRPC and gRPC-Web callers send
  * `authorization: Bearer <token>`; the token is hashed and looked up (only hashes are stored, and
  * the lookup is by an indexed hash, so no token is compared byte by byte). AWS callers sign with
- * SigV4; the principal's secret is unwrapped from under the root key only to check the signature.
+ * SigV4; the principal's secret is unwrapped from under the root key only to derive the day's
+ * signing key, which is then kept (`SigningKeyCache`) while the stored secret stays the same.
  * Both credentials identify the same principal. Failures never say whether a principal exists.
  */
 export function createAuthenticator(deps: {
@@ -26,6 +28,7 @@ export function createAuthenticator(deps: {
    */
   anyAccessKeyAs?: string | undefined;
 }): Authenticate {
+  const signingKeys = new SigningKeyCache();
   return async (info: CallInfo): Promise<Principal> => {
     const record = info.sigv4 ? await bySigV4(info.sigv4) : await byBearerOrCertificate(info);
     return { name: record.name, admin: record.isAdmin };
@@ -55,9 +58,14 @@ export function createAuthenticator(deps: {
     let found: PrincipalRecord | null = null;
     const result = await verifySigV4(req, {
       now: deps.clock(),
-      lookupSecret: async (accessKeyId) => {
+      signingKey: async (accessKeyId, scope) => {
         found = await deps.store.getPrincipalByAccessKeyId(accessKeyId);
-        return found ? await principalSecret(deps, found) : null;
+        if (!found) return null;
+        const record = found;
+        const id = `${accessKeyId}/${scope.date}/${scope.region}/${scope.service}`;
+        return signingKeys.get(id, record.wrappedSecret, async () =>
+          deriveSigningKey(await principalSecret(deps, record), scope.date, scope.region, scope.service),
+        );
       },
     });
     if (result.ok && found) return found;

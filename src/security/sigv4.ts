@@ -23,10 +23,11 @@ export interface SigV4Options {
   /** The server's clock; requests dated more than {@link MAX_CLOCK_SKEW_MS} away are refused. */
   now: Date;
   /**
-   * The plaintext secret access key for an id, or null when no principal has it. Called at most
-   * once per request, and only after the cheap checks (format, scope, date) pass.
+   * The signing key of an access key id for a credential scope ({@link deriveSigningKey} over the
+   * principal's secret; a caller may keep it for the day), or null when no principal has the id.
+   * Called at most once per request, and only after the cheap checks (format, scope, date) pass.
    */
-  lookupSecret(accessKeyId: string): Promise<string | null>;
+  signingKey(accessKeyId: string, scope: SigV4Scope): Promise<Buffer | null>;
   /** The service the credential scope must name; only `"kms"`. */
   service?: "kms";
 }
@@ -52,13 +53,17 @@ const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 const SIGNATURE = /^[0-9a-f]{64}$/;
 const HEX_SHA256 = /^[0-9a-fA-F]{64}$/;
 
-/** The parsed `Authorization` header. */
-export interface SigV4Authorization {
-  accessKeyId: string;
-  /** `YYYYMMDD` of the credential scope. */
+/** A credential scope: the day, region and service a signing key is good for. */
+export interface SigV4Scope {
+  /** `YYYYMMDD`. */
   date: string;
   region: string;
   service: string;
+}
+
+/** The parsed `Authorization` header. */
+export interface SigV4Authorization extends SigV4Scope {
+  accessKeyId: string;
   signedHeaders: string[];
   signature: string;
 }
@@ -103,12 +108,15 @@ export function parseAmzDate(value: string): Date | null {
   if (m === null) return null;
   const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
   const date = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
-  // Date.UTC rolls over (month 13, hour 25); a real timestamp survives the round trip.
-  const back = date
-    .toISOString()
-    .replace(/[-:]/g, "")
-    .replace(/\.\d{3}/, "");
-  return back === value ? date : null;
+  // Date.UTC rolls over (month 13, hour 25); a real timestamp keeps every field it was given.
+  const real =
+    date.getUTCFullYear() === y &&
+    date.getUTCMonth() === mo - 1 &&
+    date.getUTCDate() === d &&
+    date.getUTCHours() === h &&
+    date.getUTCMinutes() === mi &&
+    date.getUTCSeconds() === s;
+  return real ? date : null;
 }
 
 function hmac(key: Buffer | string, data: string): Buffer {
@@ -184,8 +192,8 @@ export async function verifySigV4(req: SigV4Request, opts: SigV4Options): Promis
   if (signedAt === null || amzDate.slice(0, 8) !== auth.date) return fail("incomplete");
   if (Math.abs(opts.now.getTime() - signedAt.getTime()) > MAX_CLOCK_SKEW_MS) return fail("expired");
 
-  const secret = await opts.lookupSecret(auth.accessKeyId);
-  if (secret === null) return fail("unknown-key");
+  const key = await opts.signingKey(auth.accessKeyId, auth);
+  if (key === null) return fail("unknown-key");
 
   const bodyHash = createHash("sha256").update(req.body).digest("hex");
   const claimed = headers.get("x-amz-content-sha256")?.trim();
@@ -201,7 +209,6 @@ export async function verifySigV4(req: SigV4Request, opts: SigV4Options): Promis
     payloadHash: claimed ?? bodyHash,
   });
   const scope = `${auth.date}/${auth.region}/${auth.service}/aws4_request`;
-  const key = deriveSigningKey(secret, auth.date, auth.region, auth.service);
   const expected = createHmac("sha256", key)
     .update(stringToSign(amzDate, scope, canonical), "utf8")
     .digest();

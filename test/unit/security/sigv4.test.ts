@@ -7,6 +7,7 @@ import {
   parseAmzDate,
   parseAuthorization,
   type SigV4Request,
+  type SigV4Scope,
   verifySigV4,
 } from "../../../src/security/sigv4.js";
 
@@ -99,10 +100,10 @@ const lookups: string[] = [];
 function options(overrides: { now?: Date; secret?: string | null } = {}) {
   return {
     now: overrides.now ?? new Date(SIGNED_AT.getTime() + 1000),
-    lookupSecret: async (id: string) => {
+    signingKey: async (id: string, scope: SigV4Scope) => {
       lookups.push(id);
-      if (overrides.secret !== undefined) return overrides.secret;
-      return id === ACCESS_KEY_ID ? SECRET : null;
+      const secret = overrides.secret !== undefined ? overrides.secret : id === ACCESS_KEY_ID ? SECRET : null;
+      return secret === null ? null : deriveSigningKey(secret, scope.date, scope.region, scope.service);
     },
   };
 }
@@ -331,5 +332,11 @@ describe("SigV4 building blocks against AWS's published examples", () => {
     });
     expect(parseAmzDate("20261123T101530Z")?.toISOString()).toBe("2026-11-23T10:15:30.000Z");
     expect(parseAmzDate("20260230T101530Z")).toBeNull();
+    expect(parseAmzDate("20261323T101530Z")).toBeNull();
+    expect(parseAmzDate("20261123T251530Z")).toBeNull();
+    expect(parseAmzDate("20261123T106030Z")).toBeNull();
+    expect(parseAmzDate("20261123T101560Z")).toBeNull();
+    expect(parseAmzDate("00991123T101530Z")).toBeNull();
+    expect(parseAmzDate("20240229T235959Z")?.toISOString()).toBe("2024-02-29T23:59:59.000Z");
   });
 });
