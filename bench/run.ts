@@ -37,7 +37,11 @@ const USAGE = `usage: npm run bench -- [options]
   --concurrency <n>       calls in flight for the unary scenarios (default 32)
   --pair-concurrency <n>  calls in flight for GenerateDataKeyPair (default 8)
   --workers <n>           KMS_WORKERS = KMS_KEYPAIR_CONCURRENCY for the server (default 2)
-  --processes <n>         KMS_PROCESSES for the server (default 1; the baseline gets the same)
+  --processes <n>         KMS_PROCESSES for the server (default 1; the baseline gets the same
+                          unless --baseline-processes says otherwise)
+  --baseline-processes <n>
+                          KMS_PROCESSES for the --baseline server: \`--baseline . --processes 2
+                          --baseline-processes 1\` measures 2 processes against 1 in one run
   --pair-backoff <ms>     pause after a refusal in the *-backoff pair scenario (default 50)
   --payload <bytes>       AdvanceEncrypt/AdvanceDecrypt plaintext size (default 1024)
   --database-url <url>    KMS_DATABASE_URL (PostgreSQL); default SQLite in a fresh temp dir
@@ -58,6 +62,7 @@ const { values: flags } = parseArgs({
     "pair-concurrency": { type: "string", default: "8" },
     workers: { type: "string", default: "2" },
     processes: { type: "string", default: "1" },
+    "baseline-processes": { type: "string" },
     payload: { type: "string", default: "1024" },
     "pair-backoff": { type: "string", default: "50" },
     "database-url": { type: "string" },
@@ -92,6 +97,8 @@ const config = {
   databaseUrl: flags["database-url"],
   dataDirParent: flags["data-dir"],
   baselineDir: flags.baseline,
+  baselineProcesses:
+    flags["baseline-processes"] === undefined ? undefined : positive("baseline-processes", flags["baseline-processes"]),
 };
 
 interface Scenario {
@@ -505,10 +512,17 @@ const storeLabel = config.databaseUrl ? "PostgreSQL" : `SQLite in ${config.dataD
 log(`starting server (${storeLabel}, workers ${config.workers})`);
 const main = await startKms({ KMS_GRPC_SERVER: "grpc-js" });
 const baselineCommit = config.baselineDir ? git(["-C", config.baselineDir, "rev-parse", "--short", "HEAD"]) : "";
+/** How the ratio lines name both sides: the process counts too when they differ. */
+const [oursLabel, baseLabel] =
+  config.baselineProcesses !== undefined && config.baselineProcesses !== config.processes
+    ? [`this commit (KMS_PROCESSES=${config.processes})`, `baseline ${baselineCommit} (KMS_PROCESSES=${config.baselineProcesses})`]
+    : ["this commit", `baseline ${baselineCommit}`];
 // The baseline server runs beside ours for the whole run, and each scenario is measured on ours
 // and then at once on the baseline, so that both see the same machine load.
 if (config.baselineDir) log(`starting the baseline server from ${config.baselineDir} (commit ${baselineCommit})`);
-const base = config.baselineDir ? await startKms({ KMS_GRPC_SERVER: "grpc-js" }, config.baselineDir) : null;
+const baseEnv: Record<string, string> = { KMS_GRPC_SERVER: "grpc-js" };
+if (config.baselineProcesses !== undefined) baseEnv.KMS_PROCESSES = String(config.baselineProcesses);
+const base = config.baselineDir ? await startKms(baseEnv, config.baselineDir) : null;
 const baseGrpc = base ? grpcJs(base.server.url) : null;
 const server = main.server;
 
@@ -678,7 +692,7 @@ for (const row of rows) {
   const ours = row.id.slice(0, -BASELINE_SUFFIX.length);
   if (byId.has(ours) && byId.has(row.id)) {
     out.push(
-      `- ${ours}: this commit ÷ baseline ${baselineCommit}: ${ratio(ours, row.id, done)} | ${ratio(ours, row.id, cpu)}`,
+      `- ${ours}: ${oursLabel} ÷ ${baseLabel}: ${ratio(ours, row.id, done)} | ${ratio(ours, row.id, cpu)}`,
     );
   }
 }
