@@ -9,10 +9,14 @@
  *   `crypto.generateKeyPairSync` rate on the same number of worker threads (measured half before
  *   and half after, so drifting machine load hits both alike);
  * - isolation: GenerateDataKey p99 while the pool refills, against its idle p99 (idle measured
- *   before and after).
+ *   before and after);
+ * - client-isolation (opt-in): GenerateDataKey p99 while callers keep every key-pair worker busy
+ *   with on-demand RSA_4096 GenerateDataKeyPair calls (pool off, `--workers` calls in flight, the
+ *   semaphore's limit), against its idle p99 (before and after).
  *
  *   npm run bench:pool -- [--workers 2] [--sustained 120] [--burst-rounds 5] [--isolation 12]
- *                         [--concurrency 8] [--only burst,sustained,isolation] [--json out.json]
+ *                         [--concurrency 8] [--only burst,sustained,isolation,client-isolation]
+ *                         [--json out.json]
  */
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -219,6 +223,65 @@ async function isolation() {
   );
 }
 
+/**
+ * GenerateDataKey p99 while callers saturate the key-pair workers with on-demand RSA_4096 pairs
+ * (the pool is off, so every pair is generated while its caller waits), against its idle p99.
+ */
+async function clientIsolation() {
+  return withServer(
+    { KMS_KEYPAIR_POOL: "off", KMS_KEYPAIR_CONCURRENCY: String(config.workers) },
+    async (server, keyId) => {
+      const grpc = grpcJs(server.url);
+      const gdkLoad = () =>
+        runLoad({
+          call: async () => {
+            await grpc.dataKeys("GenerateDataKey", gdkRequest(keyId));
+          },
+          classify: classifyGrpcJs,
+          concurrency: config.concurrency,
+          warmupMs: 2_000,
+          durationMs: config.isolationS * 1000,
+          serverPid: server.pid,
+        });
+      const summary = (r: LoadResult) => ({ okPerSecond: r.okPerSecond, ...r.latencyMs, errors: r.errors });
+      try {
+        log(`GenerateDataKey idle, ${config.isolationS}s`);
+        const idleBefore = await gdkLoad();
+        let stop = false;
+        let pairs = 0;
+        let refused = 0;
+        const pairLoop = async () => {
+          while (!stop) {
+            try {
+              await grpc.dataKeys("GenerateDataKeyPair", pairRequest(keyId));
+              pairs++;
+            } catch {
+              refused++;
+            }
+          }
+        };
+        log(`GenerateDataKey while ${config.workers} callers keep the RSA_4096 workers busy, ${config.isolationS}s`);
+        const loops = Array.from({ length: config.workers }, pairLoop);
+        const loaded = await gdkLoad();
+        stop = true;
+        await Promise.all(loops);
+        log(`GenerateDataKey idle again, ${config.isolationS}s`);
+        const idleAfter = await gdkLoad();
+        const idleP99 = (idleBefore.latencyMs.p99 + idleAfter.latencyMs.p99) / 2;
+        return {
+          concurrency: config.concurrency,
+          idleBefore: summary(idleBefore),
+          loaded: { ...summary(loaded), pairCallers: config.workers, pairsServed: pairs, pairCallsRefused: refused },
+          idleAfter: summary(idleAfter),
+          ratio: loaded.latencyMs.p99 / idleP99,
+        };
+      } finally {
+        grpc.close();
+      }
+    },
+  );
+}
+
 const machine = {
   cpus: os.cpus().length,
   model: os.cpus()[0]?.model,
@@ -232,6 +295,7 @@ const results: Record<string, unknown> = { commit, machine, config: { ...config,
 if (config.only.has("burst")) results.burst = await burst();
 if (config.only.has("sustained")) results.sustained = await sustained();
 if (config.only.has("isolation")) results.isolation = await isolation();
+if (config.only.has("client-isolation")) results.clientIsolation = await clientIsolation();
 results.wallSeconds = (Date.now() - started) / 1000;
 console.log(JSON.stringify(results, null, 2));
 if (flags.json) writeFileSync(flags.json, `${JSON.stringify(results, null, 2)}\n`);

@@ -1,6 +1,10 @@
 import type { KeySpec } from "../../domain/types.js";
 import { move, transferableSymbol, valueSymbol } from "piscina";
 import { generateKeyPairSync } from "../key-pairs.js";
+import { lowerToIdlePriority } from "./idle-priority.js";
+
+// Every key-pair thread, on-demand or refill, yields the CPU to the event loop.
+lowerToIdlePriority();
 
 /** The job a pool thread receives. */
 export interface KeyPairJob {

@@ -8,9 +8,10 @@ import type { GeneratedKeyPair, KeyPairGenerator } from "../key-pairs.js";
  * - they have threads of their own (`KMS_WORKERS`), so a caller's job never queues behind a
  *   refill;
  * - refills run on at most `threads − 1` threads (one when there is a single worker), started only
- *   when fewer than `threads` jobs of both lanes are running, and their threads run at the lowest
- *   CPU priority (`niceIncrement` 19, src/crypto/pool/worker-pool.ts), so when CPU is short the
- *   operating system gives it to callers' jobs and the event loop, not to refills.
+ *   when fewer than `threads` jobs of both lanes are running, so with a core per worker a caller's
+ *   job always has a core of its own. Both lanes' threads yield to the event loop
+ *   (`SCHED_IDLE`, src/crypto/pool/idle-priority.ts); where that policy cannot be set, the refill
+ *   threads keep the lowest nice level (19), so CPU that is short goes to callers first.
  */
 export interface WorkerLanes {
   /** A job a caller waits for; `signal` drops it (the caller's cancellation). */

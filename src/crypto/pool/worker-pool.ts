@@ -41,7 +41,8 @@ function threadExecArgv(typescript: boolean): string[] {
  *
  * `niceIncrement` lowers the threads' CPU priority (piscina applies it in each thread through
  * `@napi-rs/nice`; on Linux a thread's nice value is its own): the key-pair pool's refill threads
- * use 19, so they only get CPU that callers and the event loop leave over.
+ * use 19. Every thread also puts itself under `SCHED_IDLE` as it loads (`keypair-worker.ts`,
+ * `idle-priority.ts`), which makes the nice value moot where that succeeds.
  */
 export function createWorkerKeyPairGenerator(opts: { threads: number; niceIncrement?: number }): KeyPairGenerator {
   if (!Number.isInteger(opts.threads) || opts.threads < 1) {
