@@ -27,6 +27,11 @@ export class ReadCache {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Entries held now (live or not yet dropped). */
+  get size(): number {
+    return this.#entries.size;
+  }
+
   /** The cached value for `key`, or `load()`'s result (stored when not null and still current). */
   async read<T>(key: string, load: () => Promise<T | null>): Promise<T | null> {
     const started = this.now();
@@ -38,6 +43,7 @@ export class ReadCache {
     const generation = this.#generation;
     const value = await load();
     if (value !== null && generation === this.#generation && this.ttlMs > 0) {
+      this.#dropExpired(this.now());
       if (this.#entries.size >= this.maxEntries) {
         const oldest = this.#entries.keys().next().value;
         if (oldest !== undefined) this.#entries.delete(oldest);
@@ -45,6 +51,19 @@ export class ReadCache {
       this.#entries.set(key, { value, expiresAt: started + this.ttlMs });
     }
     return value;
+  }
+
+  /**
+   * Drops expired entries from the oldest end. Entries are stored in about the order they expire
+   * (one TTL for all), so this stops at the first live one and costs O(1) per stored entry: the
+   * cache then holds about one TTL's worth of reads instead of filling to `maxEntries` with dead
+   * ones (memory under load: bench/REPORT.md).
+   */
+  #dropExpired(now: number): void {
+    for (const [key, entry] of this.#entries) {
+      if (entry.expiresAt > now) return;
+      this.#entries.delete(key);
+    }
   }
 
   /** Forgets every entry, and every read still in flight. */

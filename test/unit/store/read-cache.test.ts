@@ -40,6 +40,21 @@ describe("ReadCache", () => {
     expect(await cache.read("k", async () => "after the write")).toBe("after the write");
   });
 
+  it("drops expired entries when it stores a new one, so it holds about one TTL of reads", async () => {
+    let now = 1_000;
+    const cache = new ReadCache(100, 1_000, () => now);
+    for (let i = 0; i < 50; i++) await cache.read(`old${i}`, async () => i);
+    expect(cache.size).toBe(50);
+    now = 1_060;
+    for (let i = 0; i < 10; i++) await cache.read(`mid${i}`, async () => i);
+    expect(cache.size).toBe(60);
+    now = 1_100;
+    await cache.read("new", async () => "n");
+    // The 50 read at 1,000 expired at 1,100; the 10 read at 1,060 live on.
+    expect(cache.size).toBe(11);
+    expect(await cache.read("mid3", async () => "reloaded")).toBe(3);
+  });
+
   it("evicts the oldest entry past its size", async () => {
     const cache = new ReadCache(1_000, 2);
     await cache.read("a", async () => "a1");
