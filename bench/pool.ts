@@ -175,24 +175,47 @@ async function sustained() {
   );
 }
 
+/** One `--isolation`-second window of GenerateDataKey at `--concurrency` calls in flight (2 s warm-up). */
+function gdkWindow(grpc: ReturnType<typeof grpcJs>, server: ServerProcess, keyId: string): Promise<LoadResult> {
+  return runLoad({
+    call: async () => {
+      await grpc.dataKeys("GenerateDataKey", gdkRequest(keyId));
+    },
+    classify: classifyGrpcJs,
+    concurrency: config.concurrency,
+    warmupMs: 2_000,
+    durationMs: config.isolationS * 1000,
+    serverPid: server.pid,
+  });
+}
+
+const summary = (r: LoadResult) => ({ okPerSecond: r.okPerSecond, ...r.latencyMs, errors: r.errors });
+
+/** An isolation scenario's figures: the window under load, both idle ones, and loaded p99 ÷ mean idle p99. */
+function isolationResult(
+  idleBefore: LoadResult,
+  idleAfter: LoadResult,
+  name: string,
+  underLoad: LoadResult,
+  extra: Record<string, number>,
+) {
+  const idleP99 = (idleBefore.latencyMs.p99 + idleAfter.latencyMs.p99) / 2;
+  return {
+    concurrency: config.concurrency,
+    idleBefore: summary(idleBefore),
+    [name]: { ...summary(underLoad), ...extra },
+    idleAfter: summary(idleAfter),
+    ratio: underLoad.latencyMs.p99 / idleP99,
+  };
+}
+
 async function isolation() {
   const depth = 16;
   return withServer(
     { KMS_KEYPAIR_POOL: `${RSA_4096}=${depth}`, KMS_KEYPAIR_CONCURRENCY: String(BURST) },
     async (server, keyId) => {
       const grpc = grpcJs(server.url);
-      const gdkLoad = () =>
-        runLoad({
-          call: async () => {
-            await grpc.dataKeys("GenerateDataKey", gdkRequest(keyId));
-          },
-          classify: classifyGrpcJs,
-          concurrency: config.concurrency,
-          warmupMs: 2_000,
-          durationMs: config.isolationS * 1000,
-          serverPid: server.pid,
-        });
-      const summary = (r: LoadResult) => ({ okPerSecond: r.okPerSecond, ...r.latencyMs, errors: r.errors });
+      const gdkLoad = () => gdkWindow(grpc, server, keyId);
       try {
         await waitForFullPool(server, RSA_4096, 300_000);
         log(`GenerateDataKey idle (pool full), ${config.isolationS}s`);
@@ -208,14 +231,11 @@ async function isolation() {
         await waitForFullPool(server, RSA_4096, 300_000);
         log(`GenerateDataKey idle again, ${config.isolationS}s`);
         const idleAfter = await gdkLoad();
-        const idleP99 = (idleBefore.latencyMs.p99 + idleAfter.latencyMs.p99) / 2;
-        return {
-          concurrency: config.concurrency,
-          idleBefore: summary(idleBefore),
-          refilling: { ...summary(refilling), pairsRefilledDuringWindow: refilled, depthAtEnd, depth },
-          idleAfter: summary(idleAfter),
-          ratio: refilling.latencyMs.p99 / idleP99,
-        };
+        return isolationResult(idleBefore, idleAfter, "refilling", refilling, {
+          pairsRefilledDuringWindow: refilled,
+          depthAtEnd,
+          depth,
+        });
       } finally {
         grpc.close();
       }
@@ -232,18 +252,7 @@ async function clientIsolation() {
     { KMS_KEYPAIR_POOL: "off", KMS_KEYPAIR_CONCURRENCY: String(config.workers) },
     async (server, keyId) => {
       const grpc = grpcJs(server.url);
-      const gdkLoad = () =>
-        runLoad({
-          call: async () => {
-            await grpc.dataKeys("GenerateDataKey", gdkRequest(keyId));
-          },
-          classify: classifyGrpcJs,
-          concurrency: config.concurrency,
-          warmupMs: 2_000,
-          durationMs: config.isolationS * 1000,
-          serverPid: server.pid,
-        });
-      const summary = (r: LoadResult) => ({ okPerSecond: r.okPerSecond, ...r.latencyMs, errors: r.errors });
+      const gdkLoad = () => gdkWindow(grpc, server, keyId);
       try {
         log(`GenerateDataKey idle, ${config.isolationS}s`);
         const idleBefore = await gdkLoad();
@@ -267,14 +276,11 @@ async function clientIsolation() {
         await Promise.all(loops);
         log(`GenerateDataKey idle again, ${config.isolationS}s`);
         const idleAfter = await gdkLoad();
-        const idleP99 = (idleBefore.latencyMs.p99 + idleAfter.latencyMs.p99) / 2;
-        return {
-          concurrency: config.concurrency,
-          idleBefore: summary(idleBefore),
-          loaded: { ...summary(loaded), pairCallers: config.workers, pairsServed: pairs, pairCallsRefused: refused },
-          idleAfter: summary(idleAfter),
-          ratio: loaded.latencyMs.p99 / idleP99,
-        };
+        return isolationResult(idleBefore, idleAfter, "loaded", loaded, {
+          pairCallers: config.workers,
+          pairsServed: pairs,
+          pairCallsRefused: refused,
+        });
       } finally {
         grpc.close();
       }

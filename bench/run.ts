@@ -515,7 +515,10 @@ const baselineCommit = config.baselineDir ? git(["-C", config.baselineDir, "rev-
 /** How the ratio lines name both sides: the process counts too when they differ. */
 const [oursLabel, baseLabel] =
   config.baselineProcesses !== undefined && config.baselineProcesses !== config.processes
-    ? [`this commit (KMS_PROCESSES=${config.processes})`, `baseline ${baselineCommit} (KMS_PROCESSES=${config.baselineProcesses})`]
+    ? [
+        `this commit (KMS_PROCESSES=${config.processes})`,
+        `baseline ${baselineCommit} (KMS_PROCESSES=${config.baselineProcesses})`,
+      ]
     : ["this commit", `baseline ${baselineCommit}`];
 // The baseline server runs beside ours for the whole run, and each scenario is measured on ours
 // and then at once on the baseline, so that both see the same machine load.
@@ -691,9 +694,7 @@ for (const row of rows) {
   if (!row.id.endsWith(BASELINE_SUFFIX)) continue;
   const ours = row.id.slice(0, -BASELINE_SUFFIX.length);
   if (byId.has(ours) && byId.has(row.id)) {
-    out.push(
-      `- ${ours}: ${oursLabel} ÷ ${baseLabel}: ${ratio(ours, row.id, done)} | ${ratio(ours, row.id, cpu)}`,
-    );
+    out.push(`- ${ours}: ${oursLabel} ÷ ${baseLabel}: ${ratio(ours, row.id, done)} | ${ratio(ours, row.id, cpu)}`);
   }
 }
 for (const [label, a, b] of pairs) {
