@@ -15,9 +15,9 @@ const GENERATION = "cache_generation";
  * Before the first cached read of each event-loop turn, `PRAGMA data_version` — a few
  * microseconds on a prepared statement — says whether another connection has committed to the
  * file since this connection last asked (https://www.sqlite.org/pragma.html#pragma_data_version);
- * only then is the generation read, and the cache cleared if it moved. The audit writer's thread commits on every call, so the version
- * alone would clear the cache on every call; the generation tells those commits apart from real
- * changes.
+ * only then is the generation read, and the cache cleared if it moved. The audit writer's thread
+ * commits on every call, so the version alone would clear the cache on every call; the generation
+ * tells those commits apart from real changes.
  */
 export function sqliteChangeCheck(database: SqliteDatabase.Database, cache: ReadCache): ChangeFeed {
   const dataVersion = database.prepare("PRAGMA data_version").pluck();
