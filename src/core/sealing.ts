@@ -1,4 +1,4 @@
-import { parseBlob, sealBlob, sealRaw } from "../crypto/ciphertext.js";
+import { sealBlob, sealRaw } from "../crypto/ciphertext.js";
 import type { EncryptionContext, KeyRecord } from "../domain/types.js";
 import type { CoreDeps } from "./deps.js";
 import { versionMaterial } from "./keys/versions.js";
@@ -54,9 +54,8 @@ export async function sealUnderPrimary(
   plaintext: Buffer,
   binding: Binding,
 ): Promise<SealedOutput> {
-  const blob = sealBlob(await sealParams(deps, key, key.primaryVersionId, plaintext, binding));
-  const iv = parseBlob(blob).iv;
-  return { keyId: key.id, versionId: key.primaryVersionId, ciphertextBlob: blob, iv, algorithm: RAW_ALGORITHM };
+  const { ciphertextBlob, iv } = sealBlob(await sealParams(deps, key, key.primaryVersionId, plaintext, binding));
+  return { keyId: key.id, versionId: key.primaryVersionId, ciphertextBlob, iv, algorithm: RAW_ALGORITHM };
 }
 
 /** What both ciphertext forms seal with: the version's material, the ids and the binding. */

@@ -96,12 +96,15 @@ function encodeId(id: string): Buffer {
  * AWS endpoint): `0x01 ‖ u8 len ‖ key id ‖ u8 len ‖ version id ‖ salt(32) ‖ iv(12) ‖ ct ‖ tag(16)`.
  * The whole header is authenticated, so rewriting the key id, version, salt or IV fails the tag.
  */
-export function sealBlob(p: SealParams): Buffer {
+export function sealBlob(p: SealParams): { ciphertextBlob: Buffer; iv: Buffer } {
   const ids = Buffer.concat([Buffer.of(BLOB_FORMAT_V1), encodeId(p.keyId), encodeId(p.versionId)]);
   const salt = p.random(SALT_BYTES);
   const iv = p.random(IV_BYTES);
   const header = Buffer.concat([ids, salt, iv]);
-  return Buffer.concat([header, sealWith(p.material, salt, iv, p.plaintext, blobAad(header, p))]);
+  return {
+    ciphertextBlob: Buffer.concat([header, sealWith(p.material, salt, iv, p.plaintext, blobAad(header, p))]),
+    iv,
+  };
 }
 
 /**

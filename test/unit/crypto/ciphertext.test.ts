@@ -19,7 +19,7 @@ function raw() {
 }
 
 function blob() {
-  return sealBlob({ material, keyId, versionId, plaintext, aad, context, random: secureRandom });
+  return sealBlob({ material, keyId, versionId, plaintext, aad, context, random: secureRandom }).ciphertextBlob;
 }
 
 describe("raw form", () => {
@@ -140,7 +140,7 @@ describe("self-describing blob", () => {
   it("round-trips random plaintext, aad and context", () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 512 }), fc.uint8Array({ maxLength: 32 }), contextArb, (pt, a, ctx) => {
-        const b = sealBlob({
+        const { ciphertextBlob: b } = sealBlob({
           material,
           keyId,
           versionId,
@@ -239,6 +239,20 @@ describe("self-describing blob", () => {
       }),
       { numRuns: 1000 },
     );
+  });
+
+  it("hands back the IV it sealed with, the one the blob carries", () => {
+    const { ciphertextBlob, iv } = sealBlob({
+      material,
+      keyId,
+      versionId,
+      plaintext,
+      aad,
+      context,
+      random: secureRandom,
+    });
+    expect(iv.length).toBe(12);
+    expect(iv.equals(parseBlob(ciphertextBlob).iv)).toBe(true);
   });
 
   it("refuses to seal ids a blob cannot carry", () => {
