@@ -15,7 +15,9 @@ interface Entry {
  *
  * An entry is used only while the principal's stored, wrapped secret is byte for byte the one it
  * was derived from, so a new secret or a root-key rewrap is a miss; a deleted principal is never
- * looked up (its record is gone first). Bounded: the oldest entry is dropped and zeroed.
+ * looked up (its record is gone first). Bounded: the oldest entry is dropped. A dropped key is not
+ * zeroed: a call that was handed it may not have used it yet (its verification resumes after an
+ * await), and zeroing would fail that call's valid signature.
  */
 export class SigningKeyCache {
   readonly #entries = new Map<string, Entry>();
@@ -29,17 +31,13 @@ export class SigningKeyCache {
       return entry.key;
     }
     const key = await derive();
-    if (entry) this.#drop(scope, entry);
-    if (this.#entries.size >= this.maxEntries) {
-      const oldest = this.#entries.entries().next().value;
-      if (oldest) this.#drop(oldest[0], oldest[1]);
-    }
-    this.#entries.set(scope, { wrapped: Buffer.from(wrapped), key: Buffer.from(key) });
-    return key;
-  }
-
-  #drop(scope: string, entry: Entry): void {
     this.#entries.delete(scope);
-    entry.key.fill(0);
+    if (this.#entries.size >= this.maxEntries) {
+      const oldest = this.#entries.keys().next().value;
+      if (oldest !== undefined) this.#entries.delete(oldest);
+    }
+    // A copy of the wrapped secret: the record's may be a slice that pins a larger buffer.
+    this.#entries.set(scope, { wrapped: Buffer.from(wrapped), key });
+    return key;
   }
 }
