@@ -42,6 +42,9 @@ const USAGE = `usage: npm run bench -- [options]
   --baseline-processes <n>
                           KMS_PROCESSES for the --baseline server: \`--baseline . --processes 2
                           --baseline-processes 1\` measures 2 processes against 1 in one run
+  --baseline-env <K=V>    an extra KMS_* variable for the --baseline server (repeatable):
+                          \`--baseline . --baseline-env KMS_GRPC_SERVER=connect-node\` compares
+                          one setting with the default on the same checkout, in one run
   --pair-backoff <ms>     pause after a refusal in the *-backoff pair scenario (default 50)
   --payload <bytes>       AdvanceEncrypt/AdvanceDecrypt plaintext size (default 1024)
   --database-url <url>    KMS_DATABASE_URL (PostgreSQL); default SQLite in a fresh temp dir
@@ -63,6 +66,7 @@ const { values: flags } = parseArgs({
     workers: { type: "string", default: "2" },
     processes: { type: "string", default: "1" },
     "baseline-processes": { type: "string" },
+    "baseline-env": { type: "string", multiple: true },
     payload: { type: "string", default: "1024" },
     "pair-backoff": { type: "string", default: "50" },
     "database-url": { type: "string" },
@@ -99,7 +103,17 @@ const config = {
   baselineDir: flags.baseline,
   baselineProcesses:
     flags["baseline-processes"] === undefined ? undefined : positive("baseline-processes", flags["baseline-processes"]),
+  baselineEnv: Object.fromEntries((flags["baseline-env"] ?? []).map(envPair)),
 };
+
+function envPair(raw: string): [string, string] {
+  const match = /^(KMS_[A-Z0-9_]+)=(.*)$/.exec(raw);
+  if (!match) {
+    console.error(`--baseline-env takes KMS_NAME=value, got ${raw}\n${USAGE}`);
+    process.exit(2);
+  }
+  return [match[1]!, match[2]!];
+}
 
 interface Scenario {
   id: string;
@@ -512,18 +526,21 @@ const storeLabel = config.databaseUrl ? "PostgreSQL" : `SQLite in ${config.dataD
 log(`starting server (${storeLabel}, workers ${config.workers})`);
 const main = await startKms({ KMS_GRPC_SERVER: "grpc-js" });
 const baselineCommit = config.baselineDir ? git(["-C", config.baselineDir, "rev-parse", "--short", "HEAD"]) : "";
-/** How the ratio lines name both sides: the process counts too when they differ. */
-const [oursLabel, baseLabel] =
-  config.baselineProcesses !== undefined && config.baselineProcesses !== config.processes
-    ? [
-        `this commit (KMS_PROCESSES=${config.processes})`,
-        `baseline ${baselineCommit} (KMS_PROCESSES=${config.baselineProcesses})`,
-      ]
-    : ["this commit", `baseline ${baselineCommit}`];
+/** How the ratio lines name both sides: the process counts and the baseline's settings when they differ. */
+const processesDiffer = config.baselineProcesses !== undefined && config.baselineProcesses !== config.processes;
+const baselineSettings = Object.entries({
+  ...(processesDiffer ? { KMS_PROCESSES: String(config.baselineProcesses) } : {}),
+  ...config.baselineEnv,
+}).map(([name, value]) => `${name}=${value}`);
+const oursLabel = processesDiffer ? `this commit (KMS_PROCESSES=${config.processes})` : "this commit";
+const baseLabel =
+  baselineSettings.length > 0
+    ? `baseline ${baselineCommit} (${baselineSettings.join(", ")})`
+    : `baseline ${baselineCommit}`;
 // The baseline server runs beside ours for the whole run, and each scenario is measured on ours
 // and then at once on the baseline, so that both see the same machine load.
 if (config.baselineDir) log(`starting the baseline server from ${config.baselineDir} (commit ${baselineCommit})`);
-const baseEnv: Record<string, string> = { KMS_GRPC_SERVER: "grpc-js" };
+const baseEnv: Record<string, string> = { KMS_GRPC_SERVER: "grpc-js", ...config.baselineEnv };
 if (config.baselineProcesses !== undefined) baseEnv.KMS_PROCESSES = String(config.baselineProcesses);
 const base = config.baselineDir ? await startKms(baseEnv, config.baselineDir) : null;
 const baseGrpc = base ? grpcJs(base.server.url) : null;
