@@ -42,6 +42,8 @@ const USAGE = `usage: npm run bench -- [options]
   --baseline-processes <n>
                           KMS_PROCESSES for the --baseline server: \`--baseline . --processes 2
                           --baseline-processes 1\` measures 2 processes against 1 in one run
+  --baseline-first        measure each scenario on the --baseline server before ours (the second
+                          one measured comes out a few per cent cheaper: run both orders)
   --baseline-env <K=V>    an extra KMS_* variable for the --baseline server (repeatable):
                           \`--baseline . --baseline-env KMS_GRPC_SERVER=connect-node\` compares
                           one setting with the default on the same checkout, in one run
@@ -67,6 +69,7 @@ const { values: flags } = parseArgs({
     processes: { type: "string", default: "1" },
     "baseline-processes": { type: "string" },
     "baseline-env": { type: "string", multiple: true },
+    "baseline-first": { type: "boolean", default: false },
     payload: { type: "string", default: "1024" },
     "pair-backoff": { type: "string", default: "50" },
     "database-url": { type: "string" },
@@ -104,6 +107,7 @@ const config = {
   baselineProcesses:
     flags["baseline-processes"] === undefined ? undefined : positive("baseline-processes", flags["baseline-processes"]),
   baselineEnv: Object.fromEntries((flags["baseline-env"] ?? []).map(envPair)),
+  baselineFirst: flags["baseline-first"],
 };
 
 function envPair(raw: string): [string, string] {
@@ -546,6 +550,26 @@ const base = config.baselineDir ? await startKms(baseEnv, config.baselineDir) : 
 const baseGrpc = base ? grpcJs(base.server.url) : null;
 const server = main.server;
 
+/** A discarded round of mixed calls (gRPC, Connect binary, Connect JSON) against one server. */
+async function globalWarmUp(target: Context, pid: number): Promise<void> {
+  log(`global warm-up ${config.warmupMs / 1000}s on ${target.url}`);
+  const warm = connectBinaryH2c(target.url);
+  let i = 0;
+  await runLoad({
+    call: async () => {
+      const n = i++ % 3;
+      if (n === 0) await target.grpc.dataKeys("GenerateDataKey", gdkRequestGrpcJs(target.keyId));
+      else if (n === 1) await warm.dataKeys.generateDataKey({ keyId: target.keyId, keySpec: DataKeySpec.AES_256 });
+      else await connectJsonCall(target.url, "kms.v1.KeyService/DescribeKey", { keyId: target.keyId });
+    },
+    classify: classifyGrpcJs,
+    concurrency: config.concurrency,
+    warmupMs: 0,
+    durationMs: config.warmupMs,
+    serverPid: pid,
+  });
+}
+
 const rows: Row[] = [];
 /** Marks the rows measured against the `--baseline` server. */
 const BASELINE_SUFFIX = "@baseline";
@@ -554,26 +578,6 @@ try {
   const created = await grpc.keys<{ key: { keyId: string } }>("CreateKey", { description: "bench" });
   const ctx: Context = { url: server.url, keyId: created.key.keyId, grpc };
   log(`server pid ${server.pid} on ${server.url}, key ${ctx.keyId}`);
-  if (config.warmupMs > 0) {
-    // One discarded round over the shared server paths (pipeline, store, sealing, three protocols)
-    // so the first scenario does not pay the server's JIT warm-up alone.
-    log(`global warm-up ${config.warmupMs / 1000}s`);
-    const warm = connectBinaryH2c(server.url);
-    let i = 0;
-    await runLoad({
-      call: async () => {
-        const n = i++ % 3;
-        if (n === 0) await grpc.dataKeys("GenerateDataKey", gdkRequestGrpcJs(ctx.keyId));
-        else if (n === 1) await warm.dataKeys.generateDataKey({ keyId: ctx.keyId, keySpec: DataKeySpec.AES_256 });
-        else await connectJsonCall(server.url, "kms.v1.KeyService/DescribeKey", { keyId: ctx.keyId });
-      },
-      classify: classifyGrpcJs,
-      concurrency: config.concurrency,
-      warmupMs: 0,
-      durationMs: config.warmupMs,
-      serverPid: server.pid,
-    });
-  }
   const baseCtx =
     base && baseGrpc
       ? {
@@ -582,9 +586,21 @@ try {
           grpc: baseGrpc,
         }
       : null;
+  if (config.warmupMs > 0) {
+    // One discarded round over the shared server paths (pipeline, store, sealing, three protocols)
+    // so the first scenario does not pay the server's JIT warm-up alone — on both servers, so
+    // that neither side of a comparison starts colder.
+    await globalWarmUp(ctx, server.pid);
+    if (base && baseCtx) await globalWarmUp(baseCtx, base.server.pid);
+  }
   for (const s of selected) {
+    const onBase =
+      base && baseCtx && !s.ownServer ? () => runScenario(s, baseCtx, base.server.pid, BASELINE_SUFFIX) : null;
+    // Whichever server is measured second in a scenario comes out a few per cent cheaper per call
+    // (bench/REPORT.md, "order"): --baseline-first lets a comparison be run in both orders.
+    if (onBase && config.baselineFirst) await onBase();
     await runScenario(s, ctx, server.pid, "");
-    if (base && baseCtx && !s.ownServer) await runScenario(s, baseCtx, base.server.pid, BASELINE_SUFFIX);
+    if (onBase && !config.baselineFirst) await onBase();
   }
 } finally {
   grpc.close();
