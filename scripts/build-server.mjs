@@ -2,7 +2,7 @@
 // Compiles the server (src/ and gen/ → dist/, tsconfig.build.json) at install: the root package's
 // `postinstall` runs it after the ML-DSA addon. Then the README's `npm ci && npm start` runs the
 // compiled build (bin/kms.mjs takes it while it is at least as new as the sources). The build
-// starts in about half the CPU time of the sources under tsx and holds less memory: 197 against
+// starts in about half the CPU time of the sources under tsx and holds less memory: 190–197 against
 // 274 MiB with 100,000 keys (bench/REPORT.md § memory), so the first command a user types meets
 // the memory figure of issue #12.
 //
