@@ -541,8 +541,9 @@ const baseLabel =
   baselineSettings.length > 0
     ? `baseline ${baselineCommit} (${baselineSettings.join(", ")})`
     : `baseline ${baselineCommit}`;
-// The baseline server runs beside ours for the whole run, and each scenario is measured on ours
-// and then at once on the baseline, so that both see the same machine load.
+// The baseline server runs beside ours for the whole run, and each scenario is measured on both,
+// one right after the other (ours first unless --baseline-first), so that both see the same
+// machine load.
 if (config.baselineDir) log(`starting the baseline server from ${config.baselineDir} (commit ${baselineCommit})`);
 const baseEnv: Record<string, string> = { KMS_GRPC_SERVER: "grpc-js", ...config.baselineEnv };
 if (config.baselineProcesses !== undefined) baseEnv.KMS_PROCESSES = String(config.baselineProcesses);
