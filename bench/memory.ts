@@ -7,6 +7,11 @@
  * SQLite data dir unless `--database-url`). If the server exits during the run, the run stops and
  * reports the exit code and the server's last output instead of figures.
  *
+ * Memory is traded against CPU (a smaller heap is collected more often), so the soak also reports
+ * what it cost: the server's CPU per call (utime + stime of every thread, from /proc) and the
+ * main thread's garbage-collection pause time per call by kind (`nodejs_gc_duration_seconds` from
+ * `/metrics`). Settings are compared by running this twice with a `KMS_*` variable set.
+ *
  *   npm run bench:memory -- [--keys 100000] [--soak 600] [--sample 30] [--concurrency 16]
  *                           [--database-url <url>] [--json out.json]
  */
@@ -14,9 +19,10 @@ import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { parseArgs } from "node:util";
-import { ROOT, startServer } from "../test/helpers/server-process.js";
+import { ADMIN_AUTH, ROOT, startServer } from "../test/helpers/server-process.js";
 import { grpcJs } from "./lib/clients.js";
 import { positiveInteger } from "./lib/flags.js";
+import { processCpuMs } from "./lib/load.js";
 
 const { values: flags } = parseArgs({
   options: {
@@ -45,6 +51,16 @@ function rssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const kib = Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1]);
   return kib / 1024;
+}
+
+/** Milliseconds of garbage-collection pauses so far by kind (major, minor, incremental, weakcb). */
+async function gcPauseMs(url: string): Promise<Record<string, number>> {
+  const text = await (await fetch(`${url}/metrics`, { headers: ADMIN_AUTH })).text();
+  const out: Record<string, number> = {};
+  for (const [, kind, seconds] of text.matchAll(/^nodejs_gc_duration_seconds_sum\{kind="(\w+)"\} (\S+)$/gm)) {
+    out[kind!] = Number(seconds) * 1000;
+  }
+  return out;
 }
 
 /** Runs `task(i)` for i in 0..n-1 from `concurrency` loops; `onProgress` after every `every` completions. */
@@ -117,6 +133,8 @@ try {
   );
   const soakEnd = Date.now() + config.soakS * 1000;
   let calls = 0;
+  const cpuBefore = processCpuMs(server.pid);
+  const gcBefore = await gcPauseMs(server.url);
   const sampler = setInterval(() => {
     try {
       sample(`soak (${calls} calls)`, config.keys);
@@ -136,6 +154,12 @@ try {
     clearInterval(sampler);
   }
   sample(`soak end (${calls} calls)`, config.keys);
+  const cpuAfter = processCpuMs(server.pid);
+  const gcAfter = await gcPauseMs(server.url);
+  const perCall = (ms: number) => Number((ms / calls).toFixed(4));
+  const gcPauseMsPerCall = Object.fromEntries(
+    Object.keys(gcAfter).map((kind) => [kind, perCall(gcAfter[kind]! - (gcBefore[kind] ?? 0))]),
+  );
   const soak = samples.filter((s) => s.phase.startsWith("soak"));
   const soakRss = soak.map((s) => s.rssMiB);
   result = {
@@ -147,6 +171,8 @@ try {
     soakMaxMiB: Math.max(...soakRss),
     soakLastMiB: soakRss.at(-1),
     soakCalls: calls,
+    soakCpuMsPerCall: cpuBefore === undefined || cpuAfter === undefined ? undefined : perCall(cpuAfter - cpuBefore),
+    soakGcPauseMsPerCall: gcPauseMsPerCall,
   };
   log(`result: ${JSON.stringify(result)}`);
 } catch (err) {
