@@ -4,7 +4,7 @@
 // compiled build (bin/kms.mjs takes it while it is at least as new as the sources). The build
 // starts in about half the CPU time of the sources under tsx and holds less memory: 190–197 against
 // 274 MiB with 100,000 keys (bench/REPORT.md § memory), so the first command a user types meets
-// issue #12's memory figure at rest (not under load: ≈ 300 MiB there).
+// issue #12's memory figure (under load too, with KMS_HEAP_GROWTH_PERCENT's default: § heap growth).
 //
 // It never fails the install. Without TypeScript (`npm ci --omit=dev`), or when the compiler
 // reports an error, it prints one line, leaves no build behind, and `npm start` runs the sources

@@ -59,6 +59,11 @@ export interface Config {
   limits: ListenerLimits;
   /** How long shutdown waits for in-flight calls before closing connections. */
   shutdownGraceMs: number;
+  /**
+   * V8's old-generation growth between full collections, in percent (`KMS_HEAP_GROWTH_PERCENT`,
+   * default {@link DEFAULT_HEAP_GROWTH_PERCENT}; 0 = V8's own choice): `src/runtime/heap-growth.ts`.
+   */
+  heapGrowthPercent: number;
   /** Serve the web console at `/console/` (`KMS_CONSOLE`, default true). */
   console: boolean;
   /**
@@ -87,6 +92,9 @@ export interface Config {
    */
   tracesExporter: TracesExporter;
 }
+
+/** Memory under load against GC CPU: bench/REPORT.md, "Heap growth". */
+export const DEFAULT_HEAP_GROWTH_PERCENT = 100;
 
 /** The gRPC stacks `KMS_GRPC_SERVER` chooses between. */
 export const GRPC_SERVERS = ["grpc-js", "connect-node"] as const;
@@ -171,6 +179,10 @@ const VARIABLES = {
   KMS_MAX_CONCURRENT_STREAMS: { schema: positiveInt(10_000), accepts: "an integer from 1 to 10000" },
   KMS_MAX_CONNECTIONS: { schema: positiveInt(1_000_000), accepts: "an integer from 1 to 1000000" },
   KMS_SHUTDOWN_GRACE_MS: { schema: z.coerce.number().int().min(0).max(600_000), accepts: "milliseconds, 0..600000" },
+  KMS_HEAP_GROWTH_PERCENT: {
+    schema: z.coerce.number().int().min(0).max(1000),
+    accepts: "an integer from 0 (V8 chooses) to 1000",
+  },
   KMS_GRPC_SERVER: { schema: z.enum(GRPC_SERVERS), accepts: "grpc-js or connect-node" },
   KMS_ADMIN_TOKEN: { schema: z.string().regex(/^[A-Za-z0-9._~+/=-]{16,512}$/), accepts: "16 to 512 token characters" },
   KMS_ADMIN_ACCESS_KEY_ID: { schema: z.string().regex(/^[A-Z0-9]{16,128}$/), accepts: "16 to 128 of [A-Z0-9]" },
@@ -299,6 +311,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     corsOrigins: origins ? origins.split(",") : [],
     limits,
     shutdownGraceMs: get("KMS_SHUTDOWN_GRACE_MS") ?? 10_000,
+    heapGrowthPercent: get("KMS_HEAP_GROWTH_PERCENT") ?? DEFAULT_HEAP_GROWTH_PERCENT,
     console: get("KMS_CONSOLE") !== "false",
     consoleApiOrigins: get("KMS_CONSOLE_API_ORIGINS") ?? [],
     grpcServer: get("KMS_GRPC_SERVER") ?? "grpc-js",

@@ -1,6 +1,7 @@
 import cluster from "node:cluster";
 import { pino } from "pino";
 import { configOptions, loadConfig } from "../config.js";
+import { applyHeapGrowth } from "../runtime/heap-growth.js";
 import { splitArgs } from "./admin-context.js";
 import { UsageError } from "./client-args.js";
 import type { CommandIo, CommandSpec } from "./command.js";
@@ -29,6 +30,7 @@ async function serve(args: string[], io: CommandIo): Promise<number> {
   const { own, config: configArgs } = splitArgs(args, [], []);
   if (own.length > 0) throw new UsageError(`unexpected argument ${own[0]}\n(kms serve --help for the options)`);
   const config = loadConfig(configArgs, io.env);
+  applyHeapGrowth(config.heapGrowthPercent);
   const { start } = await import("../main.js");
   const logger = pino({ level: config.logLevel });
   if (config.processes > 1 && cluster.isPrimary) {

@@ -142,6 +142,15 @@ describe("config", () => {
     expect(load({}).pkcs11).toBeUndefined();
   });
 
+  it("bounds V8's heap growth at 100 % by default; 0 hands the choice back to V8", () => {
+    expect(load({}).heapGrowthPercent).toBe(100);
+    expect(load({ KMS_HEAP_GROWTH_PERCENT: "0" }).heapGrowthPercent).toBe(0);
+    expect(load({ KMS_HEAP_GROWTH_PERCENT: "250" }, ["--heap-growth-percent=40"]).heapGrowthPercent).toBe(40);
+    for (const bad of ["-1", "1001", "1.5", "lots"]) {
+      expect(rejects({ KMS_HEAP_GROWTH_PERCENT: bad }, "KMS_HEAP_GROWTH_PERCENT")).toContain("0 (V8 chooses) to 1000");
+    }
+  });
+
   it("says what a variable accepts", () => {
     expect(rejects({ KMS_WORKERS: "0" }, "KMS_WORKERS")).toContain("integer from 1 to 256");
   });
