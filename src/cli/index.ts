@@ -67,6 +67,26 @@ function unknown(name: string, io: CommandIo): number {
   return 2;
 }
 
+/**
+ * Resolves once everything written to `stream` so far has reached the OS. A write to a pipe can
+ * still be queued in the process when a command returns (libuv completes it later), and
+ * `process.exit` drops it: `kms encrypt` and `kms decrypt` to stdout lost the tail of their output
+ * and still exited 0 in 18 of 60 pipelines run four at a time on Node.js 24 (none of 60 on 20).
+ * Writes complete in order, so an empty write's callback runs after every earlier one; it also
+ * runs (with an error) when the reader went away.
+ */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  if (stream.writableLength === 0 || stream.destroyed) return Promise.resolve();
+  // The process is exiting: a reader that went away (EPIPE) only ends the wait.
+  stream.on("error", () => {});
+  return new Promise((resolve) => stream.write("", () => resolve()));
+}
+
+async function exit(code: number): Promise<never> {
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  process.exit(code);
+}
+
 // A reader of stderr that goes away (`kms … 2>&1 | head`) must not crash a command mid-write.
 process.stderr.on("error", () => {});
 main(process.argv.slice(2), {
@@ -74,10 +94,7 @@ main(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   env: process.env,
-}).then(
-  (code) => process.exit(code),
-  (err) => {
-    printError(process.stderr, process.env, err instanceof Error ? err.message : String(err));
-    process.exit(1);
-  },
-);
+}).then(exit, (err) => {
+  printError(process.stderr, process.env, err instanceof Error ? err.message : String(err));
+  return exit(1);
+});

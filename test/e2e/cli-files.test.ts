@@ -91,6 +91,29 @@ describe.concurrent("kms encrypt / kms decrypt", () => {
     expect(dec.stdout.equals(data)).toBe(true);
   });
 
+  it("stdin → stdout, twelve round trips four at a time: every byte arrives before exit 0 (process.exit dropped queued output)", async () => {
+    // Regression: the command exited while its last stdout writes were still queued, so the tail
+    // of an envelope or a plaintext was lost with exit 0 — about one run in three on Node.js 24
+    // under this load, where a single sequential run rarely showed it.
+    const flags = ["--endpoint", server.url, "--token", TEST_ADMIN.token];
+    const lost: string[] = [];
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        for (let round = 0; round < 3; round++) {
+          const data = randomBytes(200_000);
+          const enc = await kms(["encrypt", "--key-id", keyId, ...flags], {}, data);
+          const dec = await kms(["decrypt", ...flags], {}, enc.stdout);
+          if (enc.code !== 0 || dec.code !== 0 || !dec.stdout.equals(data)) {
+            lost.push(
+              `encrypt ${enc.code} (${enc.stdout.length} bytes), decrypt ${dec.code} (${dec.stdout.length} bytes)`,
+            );
+          }
+        }
+      }),
+    );
+    expect(lost).toEqual([]);
+  });
+
   it("a tampered file: exit 1, the clear message, and no output file", async () => {
     writeFileSync(join(dir, "t.bin"), randomBytes(100_000));
     expect((await kms(["encrypt", "--key-id", keyId, "-i", "t.bin", "-o", "t.kms"])).code).toBe(0);
