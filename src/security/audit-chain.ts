@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type {
   AuditChainHead,
   AuditEntry,
@@ -42,46 +42,77 @@ export const GENESIS_HASH = "0".repeat(64);
 /** Versioned domain separation, so a future encoding cannot collide with this one. */
 const DOMAIN = Buffer.from("kms-audit-chain-v1\0", "utf8");
 
-function u32(n: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(n);
-  return b;
-}
-
-function int64(n: number): Buffer {
-  const b = Buffer.alloc(8);
-  b.writeBigInt64BE(BigInt(n));
-  return b;
-}
-
-function str(s: string): Buffer[] {
-  const bytes = Buffer.from(s, "utf8");
-  return [u32(bytes.length), bytes];
-}
-
-function nullableStr(s: string | null): Buffer[] {
-  return s === null ? [Buffer.from([0])] : [Buffer.from([1]), ...str(s)];
-}
-
 /**
- * A batch call's item count, hashed only when present so that every record written before it
- * existed keeps its hash: a tag byte no length prefix starts with (0xff) and a 64-bit count.
- * The prefix that follows (`prevHash`, 64 hex characters) starts with 0x00, so the two encodings
- * cannot be confused.
+ * The bytes of one record, written into one growing buffer and hashed with a single `update`:
+ * the hash runs on every audited call, and a Buffer plus an OpenSSL call per field cost more than
+ * the hashing itself (bench/REPORT.md). The encoding is the one {@link auditHash} documents.
  */
-function itemCountPart(count: number | null | undefined): Buffer[] {
-  if (count === null || count === undefined) return [];
-  if (!Number.isSafeInteger(count)) throw new RangeError("unhashable audit record");
-  return [Buffer.from([0xff]), int64(count)];
-}
+class RecordBytes {
+  #buf = Buffer.allocUnsafe(512);
+  #at = 0;
 
-/**
- * The writer's id, hashed only for a chain of its own (not the shared chain `""`), so that every
- * record written before migration 007 keeps its hash: a tag byte (0xfe) that neither a length
- * prefix, nor the item-count tag (0xff), starts with.
- */
-function writerPart(writer: string | undefined): Buffer[] {
-  return writer === undefined || writer === "" ? [] : [Buffer.from([0xfe]), ...str(writer)];
+  #room(n: number): void {
+    if (this.#at + n <= this.#buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.#buf.length * 2, this.#at + n));
+    this.#buf.copy(next, 0, 0, this.#at);
+    this.#buf = next;
+  }
+
+  bytes(b: Buffer): this {
+    this.#room(b.length);
+    this.#at += b.copy(this.#buf, this.#at);
+    return this;
+  }
+
+  byte(n: number): this {
+    this.#room(1);
+    this.#buf[this.#at++] = n;
+    return this;
+  }
+
+  int64(n: number): this {
+    this.#room(8);
+    this.#at = this.#buf.writeBigInt64BE(BigInt(n), this.#at);
+    return this;
+  }
+
+  /** A 32-bit byte length, then the UTF-8 bytes (at most 3 per UTF-16 unit, so `room` is enough). */
+  str(s: string): this {
+    this.#room(4 + 3 * s.length);
+    const length = this.#buf.write(s, this.#at + 4, "utf8");
+    this.#buf.writeUInt32BE(length, this.#at);
+    this.#at += 4 + length;
+    return this;
+  }
+
+  nullableStr(s: string | null): this {
+    return s === null ? this.byte(0) : this.byte(1).str(s);
+  }
+
+  /**
+   * A batch call's item count, written only when present so that every record written before it
+   * existed keeps its hash: a tag byte no length prefix starts with (0xff) and a 64-bit count.
+   * The prefix that follows (`prevHash`, 64 hex characters) starts with 0x00, so the two encodings
+   * cannot be confused.
+   */
+  itemCount(count: number | null | undefined): this {
+    if (count === null || count === undefined) return this;
+    if (!Number.isSafeInteger(count)) throw new RangeError("unhashable audit record");
+    return this.byte(0xff).int64(count);
+  }
+
+  /**
+   * The writer's id, written only for a chain of its own (not the shared chain `""`), so that every
+   * record written before migration 007 keeps its hash: a tag byte (0xfe) that neither a length
+   * prefix, nor the item-count tag (0xff), starts with.
+   */
+  writer(writer: string | undefined): this {
+    return writer === undefined || writer === "" ? this : this.byte(0xfe).str(writer);
+  }
+
+  sha256Hex(): string {
+    return hash("sha256", this.#buf.subarray(0, this.#at), "hex");
+  }
 }
 
 /**
@@ -96,23 +127,20 @@ export function auditHash(prevHash: string, entry: AuditEntryWithSeq): string {
   const at = entry.at.getTime();
   const position = entry.writerSeq ?? entry.seq;
   if (!Number.isSafeInteger(position) || !Number.isSafeInteger(at)) throw new RangeError("unhashable audit record");
-  const parts = [
-    DOMAIN,
-    int64(position),
-    int64(at),
-    ...str(entry.principal),
-    ...str(entry.operation),
-    ...nullableStr(entry.keyId),
-    ...str(entry.requestId),
-    ...str(entry.outcome),
-    ...nullableStr(entry.errorCode),
-    ...writerPart(entry.writer),
-    ...itemCountPart(entry.itemCount),
-    ...str(prevHash),
-  ];
-  const hash = createHash("sha256");
-  for (const part of parts) hash.update(part);
-  return hash.digest("hex");
+  return new RecordBytes()
+    .bytes(DOMAIN)
+    .int64(position)
+    .int64(at)
+    .str(entry.principal)
+    .str(entry.operation)
+    .nullableStr(entry.keyId)
+    .str(entry.requestId)
+    .str(entry.outcome)
+    .nullableStr(entry.errorCode)
+    .writer(entry.writer)
+    .itemCount(entry.itemCount)
+    .str(prevHash)
+    .sha256Hex();
 }
 
 /**

@@ -186,37 +186,88 @@ function sampleEntry(n: number): AuditEntry {
   };
 }
 
+/**
+ * The documented record encoding, spelled out independently of the implementation: a domain tag,
+ * the chain position and time as 64-bit big-endian, each string as a 32-bit byte length + UTF-8,
+ * nullable strings behind a presence byte, the writer behind 0xfe and a batch's item count
+ * behind 0xff (both only when present), then the predecessor's hash.
+ */
+function referenceHash(prevHash: string, entry: AuditEntry & { seq: number; writer?: string; writerSeq?: number }) {
+  const str = (s: string) => {
+    const b = Buffer.from(s, "utf8");
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(b.length);
+    return Buffer.concat([len, b]);
+  };
+  const i64 = (n: number) => {
+    const b = Buffer.alloc(8);
+    b.writeBigInt64BE(BigInt(n));
+    return b;
+  };
+  const nullable = (s: string | null) => (s === null ? Buffer.from([0]) : Buffer.concat([Buffer.from([1]), str(s)]));
+  const bytes = Buffer.concat([
+    Buffer.from("kms-audit-chain-v1\0"),
+    i64(entry.writerSeq ?? entry.seq),
+    i64(entry.at.getTime()),
+    str(entry.principal),
+    str(entry.operation),
+    nullable(entry.keyId),
+    str(entry.requestId),
+    str(entry.outcome),
+    nullable(entry.errorCode),
+    ...(entry.writer ? [Buffer.from([0xfe]), str(entry.writer)] : []),
+    ...(entry.itemCount === null || entry.itemCount === undefined ? [] : [Buffer.from([0xff]), i64(entry.itemCount)]),
+    str(prevHash),
+  ]);
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
 describe("auditHash", () => {
   it("is pinned: changing the encoding would orphan every stored chain", () => {
-    // The documented encoding, spelled out independently of the implementation.
-    const str = (s: string) => {
-      const b = Buffer.from(s, "utf8");
-      const len = Buffer.alloc(4);
-      len.writeUInt32BE(b.length);
-      return Buffer.concat([len, b]);
-    };
-    const i64 = (n: number) => {
-      const b = Buffer.alloc(8);
-      b.writeBigInt64BE(BigInt(n));
-      return b;
-    };
     const entry = sampleEntry(1);
-    const bytes = Buffer.concat([
-      Buffer.from("kms-audit-chain-v1\0"),
-      i64(1),
-      i64(entry.at.getTime()),
-      str("alice"),
-      str("Encrypt"),
-      Buffer.from([1]),
-      str("1234abcd-12ab-34cd-56ef-1234567890ab"),
-      str("req-1"),
-      str("ok"),
-      Buffer.from([0]),
-      str(GENESIS_HASH),
-    ]);
-    const expected = createHash("sha256").update(bytes).digest("hex");
-    expect(expected).toBe(PINNED);
+    expect(referenceHash(GENESIS_HASH, { ...entry, seq: 1 })).toBe(PINNED);
     expect(auditHash(GENESIS_HASH, { ...entry, seq: 1 })).toBe(PINNED);
+    // A writer's own chain with a batch's item count, non-ASCII text and an error code.
+    const batch = {
+      ...entry,
+      seq: 900,
+      writer: "w-3f9a",
+      writerSeq: 7,
+      itemCount: 100,
+      principal: "zoë-✓",
+      keyId: "k1,k2",
+      outcome: "error" as const,
+      errorCode: "AccessDenied",
+    };
+    expect(referenceHash(PINNED, batch)).toBe(PINNED_BATCH);
+    expect(auditHash(PINNED, batch)).toBe(PINNED_BATCH);
+  });
+
+  it("hashes every entry as the documented encoding does, whatever its strings, writer and count", () => {
+    fc.assert(
+      fc.property(
+        entryArb,
+        fc.record({
+          prev: fc.constantFrom(GENESIS_HASH, PINNED),
+          seq: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+          writer: fc.option(fc.string({ unit: "binary", maxLength: 40 }), { nil: undefined }),
+          itemCount: fc.option(fc.nat(), { nil: null }),
+          principal: fc.string({ unit: "binary", maxLength: 200 }),
+          keyId: fc.option(fc.string({ unit: "grapheme", maxLength: 400 }), { nil: null }),
+        }),
+        (entry, extra) => {
+          const full = {
+            ...entry,
+            seq: extra.seq,
+            principal: extra.principal,
+            keyId: extra.keyId,
+            itemCount: extra.itemCount,
+            ...(extra.writer === undefined ? {} : { writer: extra.writer, writerSeq: extra.seq }),
+          };
+          expect(auditHash(extra.prev, full)).toBe(referenceHash(extra.prev, full));
+        },
+      ),
+    );
   });
 
   it("keeps field boundaries and null apart from empty", () => {
@@ -231,6 +282,7 @@ describe("auditHash", () => {
 });
 
 const PINNED = "8c21a676051decc1996d194e2bed36abb702619339079c6c356c53377b1d7ac6";
+const PINNED_BATCH = "482d772929d171a3b93ca197022a7e361d0abdd15513922cef58827c8a72b6e3";
 
 const sample: AuditEntry = {
   at: new Date(1_700_000_000_000),
