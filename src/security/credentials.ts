@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { hash, randomBytes, timingSafeEqual } from "node:crypto";
 
 /** A source of random bytes; production uses `node:crypto`'s CSPRNG, tests may inject a fake. */
 export type RandomBytes = (size: number) => Buffer;
@@ -23,7 +23,7 @@ export function newBearerToken(random: RandomBytes = randomBytes): string {
  * every request and protect nothing more.
  */
 export function hashToken(token: string): string {
-  return createHash("sha256").update(token, "utf8").digest("hex");
+  return hash("sha256", token, "hex");
 }
 
 /** Encodes bytes in RFC 4648 base32 (no padding). 10 bytes give exactly 16 characters. */
@@ -69,7 +69,7 @@ export function newAccessKeyPair(random: RandomBytes = randomBytes): AccessKeyPa
  * equal strings, as SHA-256 is collision resistant.
  */
 export function constantTimeEqual(a: string, b: string): boolean {
-  const da = createHash("sha256").update(a, "utf8").digest();
-  const db = createHash("sha256").update(b, "utf8").digest();
+  const da = hash("sha256", a, "buffer");
+  const db = hash("sha256", b, "buffer");
   return timingSafeEqual(da, db);
 }

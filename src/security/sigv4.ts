@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac, hash, timingSafeEqual } from "node:crypto";
 import { canonicalRequest, type HeaderMap, lowerCaseHeaders } from "./sigv4-canonical.js";
 
 /**
@@ -137,7 +137,7 @@ export function deriveSigningKey(secret: string, date: string, region: string, s
 
 /** `AWS4-HMAC-SHA256 \n amzDate \n scope \n hex(SHA-256(canonical request))`. */
 export function stringToSign(amzDate: string, scope: string, canonical: string): string {
-  const digest = createHash("sha256").update(canonical, "utf8").digest("hex");
+  const digest = hash("sha256", canonical, "hex");
   return `${SIGV4_ALGORITHM}\n${amzDate}\n${scope}\n${digest}`;
 }
 
@@ -195,7 +195,7 @@ export async function verifySigV4(req: SigV4Request, opts: SigV4Options): Promis
   const key = await opts.signingKey(auth.accessKeyId, auth);
   if (key === null) return fail("unknown-key");
 
-  const bodyHash = createHash("sha256").update(req.body).digest("hex");
+  const bodyHash = hash("sha256", req.body, "hex");
   const claimed = headers.get("x-amz-content-sha256")?.trim();
   if (claimed !== undefined && (!HEX_SHA256.test(claimed) || claimed.toLowerCase() !== bodyHash)) {
     return fail("mismatch");
