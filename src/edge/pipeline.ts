@@ -68,21 +68,34 @@ export function createPipeline(deps: {
   };
 
   async function runCall<T>(info: CallInfo, fn: (call: Call) => Promise<T>, span?: Span): Promise<T> {
-    const log = deps.logger.child({
-      reqId: info.requestId,
-      rpc: `${info.service}/${info.method}`,
-      stack: info.stack,
-    });
+    // The call's child logger is made when a line needs it; the `call` line below writes the same
+    // fields through the parent. A child per call cost a few microseconds on every call (bench/REPORT.md).
+    const rpc = `${info.service}/${info.method}`;
+    let child: Logger | undefined;
+    const callLog = () => {
+      child ??= deps.logger.child({ reqId: info.requestId, rpc, stack: info.stack });
+      return child;
+    };
     const started = performance.now();
     let call: Call | undefined;
     let result: T | undefined;
     let failure: KmsError | undefined;
     try {
       const principal = await deps.authenticate(info);
-      call = { requestId: info.requestId, signal: info.signal, log, principal };
+      call = {
+        requestId: info.requestId,
+        // Getters: the signal and the logger are made only for a call that uses them.
+        get signal() {
+          return info.signal;
+        },
+        get log() {
+          return callLog();
+        },
+        principal,
+      };
       result = await fn(call);
     } catch (err) {
-      failure = classify(err, info, log);
+      failure = classify(err, info, callLog());
     }
     // Every authenticated call is recorded, whatever its outcome, before the caller hears of it:
     // if the record cannot be written, the call fails (the audit trail is never silently short).
@@ -91,7 +104,7 @@ export function createPipeline(deps: {
         await deps.audit({
           at: new Date(),
           principal: call.principal.name,
-          operation: `${info.service}/${info.method}`,
+          operation: rpc,
           keyId: call.keyIds?.join(",") || (call.keyId ?? null),
           requestId: info.requestId,
           outcome: failure ? "error" : "ok",
@@ -99,14 +112,17 @@ export function createPipeline(deps: {
           itemCount: call.itemCount ?? null,
         });
       } catch (err) {
-        log.error({ err }, "audit record could not be written; failing the call");
+        callLog().error({ err }, "audit record could not be written; failing the call");
         failure = auditFailure(err);
       }
     }
     const code = failure?.code ?? "OK";
     const seconds = (performance.now() - started) / 1000;
     deps.metrics.observe(info.service, info.method, code, seconds);
-    log.info({ code, ms: Math.round(seconds * 1000) }, "call");
+    deps.logger.info(
+      { reqId: info.requestId, rpc, stack: info.stack, code, ms: Math.round(seconds * 1000) },
+      "call",
+    );
     if (span) recordOutcome(span, code, call?.keyIds?.join(",") || call?.keyId);
     if (failure) throw failure;
     return result as T;

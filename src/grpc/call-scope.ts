@@ -36,10 +36,16 @@ export function openCall(call: SurfaceCall): CallScope {
   response.set("x-request-id", requestId);
   call.sendMetadata(response);
 
-  const controller = new AbortController();
-  const cancel = () => controller.abort();
-  if (call.cancelled) cancel();
-  else call.once("cancelled", cancel);
+  // The AbortController is made only when something asks for the signal (a key-pair generation,
+  // an error being classified): a success that never looks at it would pay several microseconds
+  // for it on every call (bench/REPORT.md).
+  let controller: AbortController | undefined;
+  let cancelled = call.cancelled;
+  const cancel = () => {
+    cancelled = true;
+    controller?.abort();
+  };
+  if (!cancelled) call.once("cancelled", cancel);
 
   const headers = new Headers();
   let clientName: string | undefined;
@@ -50,7 +56,13 @@ export function openCall(call: SurfaceCall): CallScope {
   }
   return {
     requestId,
-    signal: controller.signal,
+    get signal() {
+      if (!controller) {
+        controller = new AbortController();
+        if (cancelled) controller.abort();
+      }
+      return controller.signal;
+    },
     headers,
     clientName,
     end: () => call.off("cancelled", cancel),

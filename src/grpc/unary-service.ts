@@ -37,7 +37,10 @@ export function grpcUnaryService(
           requestId: scope.requestId,
           clientName: scope.clientName,
           headers: scope.headers,
-          signal: scope.signal,
+          // A getter, so that the scope's signal is made only when the call looks at it.
+          get signal() {
+            return scope.signal;
+          },
           stack: GRPC_JS_STACK,
         };
         return pipeline.run(info, async (c) => fn(request, c));
