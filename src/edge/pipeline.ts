@@ -119,10 +119,7 @@ export function createPipeline(deps: {
     const code = failure?.code ?? "OK";
     const seconds = (performance.now() - started) / 1000;
     deps.metrics.observe(info.service, info.method, code, seconds);
-    deps.logger.info(
-      { reqId: info.requestId, rpc, stack: info.stack, code, ms: Math.round(seconds * 1000) },
-      "call",
-    );
+    deps.logger.info({ reqId: info.requestId, rpc, stack: info.stack, code, ms: Math.round(seconds * 1000) }, "call");
     if (span) recordOutcome(span, code, call?.keyIds?.join(",") || call?.keyId);
     if (failure) throw failure;
     return result as T;
