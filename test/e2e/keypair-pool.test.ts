@@ -6,6 +6,7 @@ import { GenerateDataKeyPairCommand, GenerateDataKeyPairWithoutPlaintextCommand 
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorInfoReason, type GrpcClients, grpcClients } from "../helpers/grpc-client.js";
+import { refusedWhilePermitHeld } from "../helpers/held-permit.js";
 import { awsClient, kmsCli, outputDrained } from "../helpers/security.js";
 import { ADMIN_AUTH, type ServerProcess, startServer, TEST_ADMIN } from "../helpers/server-process.js";
 
@@ -198,28 +199,29 @@ describe("the semaphore with the pool on", () => {
     // has been refused once, over gRPC and over Connect JSON alike.
     let refusal: grpc.ServiceError | undefined;
     let jsonRefusal: Response | undefined;
-    for (let attempt = 0; attempt < 8 && (refusal === undefined || jsonRefusal === undefined); attempt++) {
-      const holder = c.dataKeys.GenerateDataKeyPair(pairReq("RSA_4096"));
-      await sleep(150);
-      if (refusal === undefined) {
-        try {
-          await c.dataKeys.GenerateDataKeyPairWithoutPlaintext(pairReq("EC_P256"));
-        } catch (err) {
-          refusal = err as grpc.ServiceError;
+    await refusedWhilePermitHeld({
+      hold: () => c.dataKeys.GenerateDataKeyPair(pairReq("RSA_4096")),
+      probe: async () => {
+        if (refusal === undefined) {
+          try {
+            await c.dataKeys.GenerateDataKeyPairWithoutPlaintext(pairReq("EC_P256"));
+          } catch (err) {
+            refusal = err as grpc.ServiceError;
+          }
         }
-      }
-      if (jsonRefusal === undefined) {
-        const json = await fetch(`${server.url}/kms.v1.DataKeyService/GenerateDataKeyPair`, {
-          method: "POST",
-          headers: { "content-type": "application/json", ...ADMIN_AUTH },
-          body: JSON.stringify(pairReq("EC_P256")),
-        });
-        if (json.status !== 200) jsonRefusal = json;
-        else await json.arrayBuffer();
-      }
-      const held = (await holder).keyPairSpec;
-      expect(held).toBe("KEY_PAIR_SPEC_RSA_4096");
-    }
+        if (jsonRefusal === undefined) {
+          const json = await fetch(`${server.url}/kms.v1.DataKeyService/GenerateDataKeyPair`, {
+            method: "POST",
+            headers: { "content-type": "application/json", ...ADMIN_AUTH },
+            body: JSON.stringify(pairReq("EC_P256")),
+          });
+          if (json.status !== 200) jsonRefusal = json;
+          else await json.arrayBuffer();
+        }
+        return refusal !== undefined && jsonRefusal !== undefined;
+      },
+      attempts: 8,
+    });
     expect(jsonRefusal?.status).toBe(429);
     expect(((await jsonRefusal!.json()) as { message?: string }).message).toBe("Concurrency Limit Exceeded.");
     expect(refusal).toBeDefined();
