@@ -43,9 +43,10 @@ export const GENESIS_HASH = "0".repeat(64);
 const DOMAIN = Buffer.from("kms-audit-chain-v1\0", "utf8");
 
 /**
- * The bytes of one record, written into one growing buffer and hashed with a single `update`:
- * the hash runs on every audited call, and a Buffer plus an OpenSSL call per field cost more than
- * the hashing itself (bench/REPORT.md). The encoding is the one {@link auditHash} documents.
+ * The bytes of one record, written into one growing buffer and hashed in one call: the hash runs
+ * on every audited call, and a Buffer plus an OpenSSL call per field cost more than the hashing
+ * itself (bench/REPORT.md). The encoding is the one {@link auditHash} documents; nothing secret
+ * is in it, so the buffer's unused tail is never cleared.
  */
 class RecordBytes {
   #buf = Buffer.allocUnsafe(512);
