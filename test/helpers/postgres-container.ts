@@ -20,7 +20,8 @@ export interface PostgresContainer {
  * Host networking only: the server listens on a free 127.0.0.1 port of the host itself, so no
  * traffic leaves the loopback interface and no bridge or port publishing is needed (the engine
  * here runs with `--bridge=none`). Ryuk, the reaper testcontainers would start from a registry
- * image, is off: the caller stops the container (vitest's global teardown does).
+ * image, is off: the caller stops the container (vitest's global teardown does), and the
+ * containers of earlier runs that died before theirs are removed here first.
  */
 export async function startPostgresContainer(): Promise<PostgresContainer | string> {
   process.env.TESTCONTAINERS_RYUK_DISABLED = "true";
@@ -38,6 +39,7 @@ export async function startPostgresContainer(): Promise<PostgresContainer | stri
   if (!(await client.image.exists(ImageName.fromString(POSTGRES_IMAGE)))) {
     return `the image ${POSTGRES_IMAGE} is missing: build it with scripts/postgres-image.sh`;
   }
+  await removeOrphans(client);
 
   /** The official image's entrypoint is not there: initialise and start the cluster ourselves. */
   class LoopbackPostgres extends PostgreSqlContainer {
@@ -61,7 +63,7 @@ export async function startPostgresContainer(): Promise<PostgresContainer | stri
     .withDatabase("test")
     // PGPORT is read by the server and by the health check's pg_isready alike.
     .withEnvironment({ PGPORT: String(port), PGDATA: "/tmp/pgdata" })
-    .withLabels({ "org.kms.test": "postgres" })
+    .withLabels({ [LABEL]: "postgres", [OWNER_LABEL]: String(process.pid) })
     .withCommand([
       "sh",
       "-ec",
@@ -80,6 +82,40 @@ export async function startPostgresContainer(): Promise<PostgresContainer | stri
       await started.stop({ remove: true, timeout: 5_000 });
     },
   };
+}
+
+/** Marks this suite's PostgreSQL containers. */
+const LABEL = "org.kms.test";
+/** The pid of the test run that started a container: the process that must stop it. */
+const OWNER_LABEL = "org.kms.test.owner-pid";
+
+type RuntimeClient = Awaited<ReturnType<typeof import("testcontainers").getContainerRuntimeClient>>;
+
+/**
+ * Stops and removes the running containers of earlier test runs whose process is gone. With Ryuk
+ * off, a run that died before its global teardown (a crash, a kill) left its PostgreSQL running
+ * for good; another run's containers, whose process still lives, are left alone. A container
+ * without the owner label (started before it existed) has no owner that could still stop it.
+ */
+async function removeOrphans(client: RuntimeClient): Promise<void> {
+  for (const info of await client.container.list()) {
+    if (info.Labels?.[LABEL] !== "postgres") continue;
+    const owner = Number(info.Labels[OWNER_LABEL]);
+    if (Number.isInteger(owner) && owner > 0 && processAlive(owner)) continue;
+    const orphan = client.container.getById(info.Id);
+    await client.container.stop(orphan, { timeout: 0 });
+    await client.container.remove(orphan, { removeVolumes: true });
+  }
+}
+
+/** Whether a process with this pid exists (EPERM: it does, but belongs to someone else). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 /** A port no one listens on at the moment (the container binds it a moment later). */
