@@ -29,7 +29,15 @@ import {
   rawH2,
 } from "./lib/clients.js";
 import { startCeilingServer } from "./lib/ceiling.js";
-import { type Call, type Classify, type LoadResult, runLoad } from "./lib/load.js";
+import {
+  type Call,
+  type Classify,
+  type LoadResult,
+  type LoadWindow,
+  measureLoad,
+  runLoad,
+  summarizeLoad,
+} from "./lib/load.js";
 
 const USAGE = `usage: npm run bench -- [options]
   --warmup <s>            warm-up per scenario, discarded (default 4)
@@ -44,6 +52,10 @@ const USAGE = `usage: npm run bench -- [options]
                           --baseline-processes 1\` measures 2 processes against 1 in one run
   --baseline-first        measure each scenario on the --baseline server before ours (the order
                           moves a ratio by a few per cent on a busy machine: run both orders)
+  --rounds <n>            with --baseline: measure each scenario in n windows per server of
+                          duration/n seconds, alternating the servers (ours, base, base, ours, …),
+                          and sum them; machine load that drifts over seconds then weighs on both
+                          sides alike (default 1: one window each, as before)
   --baseline-env <K=V>    an extra KMS_* variable for the --baseline server (repeatable):
                           \`--baseline . --baseline-env KMS_GRPC_SERVER=connect-node\` compares
                           one setting with the default on the same checkout, in one run
@@ -70,6 +82,7 @@ const { values: flags } = parseArgs({
     "baseline-processes": { type: "string" },
     "baseline-env": { type: "string", multiple: true },
     "baseline-first": { type: "boolean", default: false },
+    rounds: { type: "string", default: "1" },
     payload: { type: "string", default: "1024" },
     "pair-backoff": { type: "string", default: "50" },
     "database-url": { type: "string" },
@@ -108,6 +121,7 @@ const config = {
     flags["baseline-processes"] === undefined ? undefined : positive("baseline-processes", flags["baseline-processes"]),
   baselineEnv: Object.fromEntries((flags["baseline-env"] ?? []).map(envPair)),
   baselineFirst: flags["baseline-first"],
+  rounds: positive("rounds", flags.rounds),
 };
 
 function envPair(raw: string): [string, string] {
@@ -595,6 +609,10 @@ try {
     if (base && baseCtx) await globalWarmUp(baseCtx, base.server.pid);
   }
   for (const s of selected) {
+    if (base && baseCtx && !s.ownServer && config.rounds > 1) {
+      await runInterleaved(s, { ctx, pid: server.pid }, { ctx: baseCtx, pid: base.server.pid });
+      continue;
+    }
     const onBase =
       base && baseCtx && !s.ownServer ? () => runScenario(s, baseCtx, base.server.pid, BASELINE_SUFFIX) : null;
     // Which server is measured first moved a CPU-per-call ratio by up to ≈ 15 % on a busy machine
@@ -633,6 +651,67 @@ async function runScenario(s: Scenario, ctx: Context, pid: number, suffix: strin
   log(`  ${fmt(r.okPerSecond, 0)} ok/s, p50 ${fmt(r.latencyMs.p50, 1)} ms, errors ${JSON.stringify(r.errors)}`);
 }
 
+/**
+ * One scenario on both servers in `config.rounds` windows each, alternating which goes first
+ * (ours, base | base, ours | …, so a drift in the machine's load over the run weighs on both sides
+ * alike), each window after a warm-up of its own (the full one on a server's first window, a
+ * quarter of it after, enough for the closed loop to fill again). Each server's windows are summed
+ * into one row. With `--baseline-first` the first round starts with the baseline.
+ */
+async function runInterleaved(
+  s: Scenario,
+  ours: { ctx: Context; pid: number },
+  theirs: { ctx: Context; pid: number },
+): Promise<void> {
+  const sides = [
+    { ...ours, suffix: "", windows: [] as LoadWindow[] },
+    { ...theirs, suffix: BASELINE_SUFFIX, windows: [] as LoadWindow[] },
+  ];
+  const made = await Promise.all(sides.map((side) => s.setup(side.ctx)));
+  const rowsOf = sides.map((side) => {
+    const row: Row = { id: `${s.id}${side.suffix}`, rpc: s.rpc, stack: s.stack, concurrency: s.concurrency };
+    rows.push(row);
+    return row;
+  });
+  try {
+    const skipped = made.find((m): m is { skip: string } => "skip" in m);
+    if (skipped) {
+      for (const row of rowsOf) row.skipped = skipped.skip;
+      log(`${s.id}: skipped — ${skipped.skip}`);
+      return;
+    }
+    const window = config.durationMs / config.rounds;
+    log(
+      `${s.id}: ${config.rounds} rounds of ${window / 1000}s per server, alternating, at concurrency ${s.concurrency}`,
+    );
+    for (let round = 0; round < config.rounds; round++) {
+      const order = (round % 2 === 0) !== config.baselineFirst ? [0, 1] : [1, 0];
+      for (const i of order) {
+        const m = made[i] as Made;
+        sides[i]!.windows.push(
+          await measureLoad({
+            call: m.call,
+            classify: m.classify,
+            concurrency: s.concurrency,
+            warmupMs: round === 0 ? config.warmupMs : config.warmupMs / 4,
+            durationMs: window,
+            serverPid: m.serverPid ?? sides[i]!.pid,
+          }),
+        );
+      }
+    }
+    sides.forEach((side, i) => {
+      const r = summarizeLoad(side.windows);
+      rowsOf[i]!.result = r;
+      log(
+        `  ${rowsOf[i]!.id}: ${fmt(r.okPerSecond, 0)} ok/s, p50 ${fmt(r.latencyMs.p50, 1)} ms, errors ${JSON.stringify(r.errors)}`,
+      );
+    });
+  } finally {
+    for (const m of made) if (!("skip" in m)) await m.close?.();
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Report
 
@@ -657,7 +736,7 @@ out.push(
     `load average at start ${machine.loadAverageAtStart.join(" / ")}`,
 );
 out.push(
-  `settings: warm-up ${config.warmupMs / 1000}s, measure ${config.durationMs / 1000}s, store ${config.databaseUrl ? "PostgreSQL" : config.dataDirParent ? `SQLite under ${config.dataDirParent}` : "SQLite"}, ` +
+  `settings: warm-up ${config.warmupMs / 1000}s, measure ${config.durationMs / 1000}s${config.rounds > 1 && config.baselineDir ? ` in ${config.rounds} alternating rounds per server` : ""}, store ${config.databaseUrl ? "PostgreSQL" : config.dataDirParent ? `SQLite under ${config.dataDirParent}` : "SQLite"}, ` +
     `KMS_WORKERS = KMS_KEYPAIR_CONCURRENCY = ${config.workers}, KMS_LOG_LEVEL=info; client and server on the same machine`,
 );
 out.push("");

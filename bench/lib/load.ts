@@ -110,12 +110,23 @@ class Samples {
     }
     this.#buf[this.#n++] = v;
   }
-  sorted(): Float64Array {
-    return this.#buf.slice(0, this.#n).sort();
+  /** A copy of the samples, in arrival order. */
+  values(): Float64Array {
+    return this.#buf.slice(0, this.#n);
   }
   get length(): number {
     return this.#n;
   }
+}
+
+/** What one measured window saw, before it is summarised: windows of one server can be merged. */
+export interface LoadWindow {
+  okLatencies: Float64Array;
+  errLatencies: Float64Array;
+  errors: Record<string, number>;
+  seconds: number;
+  serverCpuMs: number | undefined;
+  clientCpuMs: number;
 }
 
 /**
@@ -124,6 +135,11 @@ class Samples {
  * the in-flight calls are awaited (not counted) so the next scenario starts from a quiet server.
  */
 export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
+  return summarizeLoad([await measureLoad(opts)]);
+}
+
+/** {@link runLoad}'s measurement, unsummarised. */
+export async function measureLoad(opts: LoadOptions): Promise<LoadWindow> {
   let phase: "warmup" | "measure" | "done" = "warmup";
   const okLatencies = new Samples();
   const errLatencies = new Samples();
@@ -173,14 +189,41 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
 
   await Promise.all([timers, ...Array.from({ length: opts.concurrency }, worker)]);
 
-  const seconds = (windowEnd - windowStart) / 1000;
-  const ok = okLatencies.length;
-  const failed = errLatencies.length;
-  const sorted = okLatencies.sorted();
-  const errSorted = errLatencies.sorted();
-  const serverCpuMs =
-    serverCpuStart !== undefined && serverCpuEnd !== undefined ? serverCpuEnd - serverCpuStart : undefined;
-  const clientCpuMs = (clientCpuEnd.user + clientCpuEnd.system) / 1000;
+  return {
+    okLatencies: okLatencies.values(),
+    errLatencies: errLatencies.values(),
+    errors,
+    seconds: (windowEnd - windowStart) / 1000,
+    serverCpuMs: serverCpuStart !== undefined && serverCpuEnd !== undefined ? serverCpuEnd - serverCpuStart : undefined,
+    clientCpuMs: (clientCpuEnd.user + clientCpuEnd.system) / 1000,
+  };
+}
+
+/**
+ * One result from the windows of one server: counts, seconds and CPU are summed, latency
+ * percentiles are taken over every window's calls together.
+ */
+export function summarizeLoad(windows: readonly LoadWindow[]): LoadResult {
+  const merge = (pick: (w: LoadWindow) => Float64Array) => {
+    const all = new Float64Array(windows.reduce((n, w) => n + pick(w).length, 0));
+    let at = 0;
+    for (const w of windows) {
+      all.set(pick(w), at);
+      at += pick(w).length;
+    }
+    return all.sort();
+  };
+  const sorted = merge((w) => w.okLatencies);
+  const errSorted = merge((w) => w.errLatencies);
+  const errors: Record<string, number> = {};
+  for (const w of windows) for (const [label, n] of Object.entries(w.errors)) errors[label] = (errors[label] ?? 0) + n;
+  const seconds = windows.reduce((t, w) => t + w.seconds, 0);
+  const serverCpuMs = windows.some((w) => w.serverCpuMs === undefined)
+    ? undefined
+    : windows.reduce((t, w) => t + w.serverCpuMs!, 0);
+  const clientCpuMs = windows.reduce((t, w) => t + w.clientCpuMs, 0);
+  const ok = sorted.length;
+  const failed = errSorted.length;
   return {
     ok,
     errors,
