@@ -609,17 +609,13 @@ try {
     if (base && baseCtx) await globalWarmUp(baseCtx, base.server.pid);
   }
   for (const s of selected) {
-    if (base && baseCtx && !s.ownServer && config.rounds > 1) {
-      await runInterleaved(s, { ctx, pid: server.pid }, { ctx: baseCtx, pid: base.server.pid });
-      continue;
-    }
-    const onBase =
-      base && baseCtx && !s.ownServer ? () => runScenario(s, baseCtx, base.server.pid, BASELINE_SUFFIX) : null;
-    // Which server is measured first moved a CPU-per-call ratio by up to ≈ 15 % on a busy machine
-    // (bench/REPORT.md, "order"): --baseline-first lets a comparison be run in both orders.
-    if (onBase && config.baselineFirst) await onBase();
-    await runScenario(s, ctx, server.pid, "");
-    if (onBase && !config.baselineFirst) await onBase();
+    const ours = { ctx, pid: server.pid, suffix: "" };
+    await runScenario(
+      s,
+      base && baseCtx && !s.ownServer
+        ? [ours, { ctx: baseCtx, pid: base.server.pid, suffix: BASELINE_SUFFIX }]
+        : [ours],
+    );
   }
 } finally {
   grpc.close();
@@ -627,88 +623,66 @@ try {
   await Promise.all([main.stop(), base?.stop()]);
 }
 
-/** One scenario against the server in `ctx`; `suffix` marks the rows of the `--baseline` server. */
-async function runScenario(s: Scenario, ctx: Context, pid: number, suffix: string): Promise<void> {
-  const row: Row = { id: `${s.id}${suffix}`, rpc: s.rpc, stack: s.stack, concurrency: s.concurrency };
-  rows.push(row);
-  const made = await s.setup(ctx);
-  if ("skip" in made) {
-    row.skipped = made.skip;
-    log(`${row.id}: skipped — ${made.skip}`);
-    return;
-  }
-  log(`${row.id}: ${config.warmupMs / 1000}s warm-up + ${config.durationMs / 1000}s at concurrency ${s.concurrency}`);
-  row.result = await runLoad({
-    call: made.call,
-    classify: made.classify,
-    concurrency: s.concurrency,
-    warmupMs: config.warmupMs,
-    durationMs: config.durationMs,
-    serverPid: made.serverPid ?? pid,
-  });
-  await made.close?.();
-  const r = row.result;
-  log(`  ${fmt(r.okPerSecond, 0)} ok/s, p50 ${fmt(r.latencyMs.p50, 1)} ms, errors ${JSON.stringify(r.errors)}`);
+/** A server a scenario runs against; `suffix` marks the rows of the `--baseline` server. */
+interface Side {
+  ctx: Context;
+  pid: number;
+  suffix: string;
 }
 
 /**
- * One scenario on both servers in `config.rounds` windows each, alternating which goes first
- * (ours, base | base, ours | …, so a drift in the machine's load over the run weighs on both sides
- * alike), each window after a warm-up of its own (the full one on a server's first window, a
- * quarter of it after, enough for the closed loop to fill again). Each server's windows are summed
- * into one row. With `--baseline-first` the first round starts with the baseline.
+ * One scenario on our server and, with `--baseline`, on the baseline server too: a row each. With
+ * both, each server is measured in `config.rounds` windows of `duration / rounds`, the servers
+ * alternating (ours, base | base, ours | …; `--baseline-first` starts with the baseline — which
+ * side went first moved a CPU-per-call ratio by up to ≈ 15 % on a busy machine, bench/REPORT.md,
+ * "order"), so that load drifting over the run weighs on both sides alike; each window follows a
+ * warm-up of its own (the full one first, a quarter of it after, enough for the closed loop to
+ * fill again), and each server's windows are summed into its row.
  */
-async function runInterleaved(
-  s: Scenario,
-  ours: { ctx: Context; pid: number },
-  theirs: { ctx: Context; pid: number },
-): Promise<void> {
-  const sides = [
-    { ...ours, suffix: "", windows: [] as LoadWindow[] },
-    { ...theirs, suffix: BASELINE_SUFFIX, windows: [] as LoadWindow[] },
-  ];
-  const made = await Promise.all(sides.map((side) => s.setup(side.ctx)));
-  const rowsOf = sides.map((side) => {
+async function runScenario(s: Scenario, sides: Side[]): Promise<void> {
+  const rounds = sides.length > 1 ? config.rounds : 1;
+  const window = config.durationMs / rounds;
+  const runs = [];
+  for (const side of sides) {
     const row: Row = { id: `${s.id}${side.suffix}`, rpc: s.rpc, stack: s.stack, concurrency: s.concurrency };
     rows.push(row);
-    return row;
-  });
-  try {
-    const skipped = made.find((m): m is { skip: string } => "skip" in m);
-    if (skipped) {
-      for (const row of rowsOf) row.skipped = skipped.skip;
-      log(`${s.id}: skipped — ${skipped.skip}`);
-      return;
+    const made = await s.setup(side.ctx);
+    if ("skip" in made) {
+      row.skipped = made.skip;
+      log(`${row.id}: skipped — ${made.skip}`);
+    } else {
+      runs.push({ side, row, made, windows: [] as LoadWindow[] });
     }
-    const window = config.durationMs / config.rounds;
-    log(
-      `${s.id}: ${config.rounds} rounds of ${window / 1000}s per server, alternating, at concurrency ${s.concurrency}`,
-    );
-    for (let round = 0; round < config.rounds; round++) {
-      const order = (round % 2 === 0) !== config.baselineFirst ? [0, 1] : [1, 0];
-      for (const i of order) {
-        const m = made[i] as Made;
-        sides[i]!.windows.push(
+  }
+  if (config.baselineFirst) runs.reverse();
+  log(
+    `${s.id}: ${config.warmupMs / 1000}s warm-up + ${window / 1000}s at concurrency ${s.concurrency}` +
+      (rounds > 1 ? `, ${rounds} rounds per server, alternating` : ""),
+  );
+  try {
+    for (let round = 0; round < rounds; round++) {
+      for (const run of round % 2 === 0 ? runs : [...runs].reverse()) {
+        run.windows.push(
           await measureLoad({
-            call: m.call,
-            classify: m.classify,
+            call: run.made.call,
+            classify: run.made.classify,
             concurrency: s.concurrency,
             warmupMs: round === 0 ? config.warmupMs : config.warmupMs / 4,
             durationMs: window,
-            serverPid: m.serverPid ?? sides[i]!.pid,
+            serverPid: run.made.serverPid ?? run.side.pid,
           }),
         );
       }
     }
-    sides.forEach((side, i) => {
-      const r = summarizeLoad(side.windows);
-      rowsOf[i]!.result = r;
-      log(
-        `  ${rowsOf[i]!.id}: ${fmt(r.okPerSecond, 0)} ok/s, p50 ${fmt(r.latencyMs.p50, 1)} ms, errors ${JSON.stringify(r.errors)}`,
-      );
-    });
   } finally {
-    for (const m of made) if (!("skip" in m)) await m.close?.();
+    for (const run of runs) await run.made.close?.();
+  }
+  for (const run of runs) {
+    const r = summarizeLoad(run.windows);
+    run.row.result = r;
+    log(
+      `  ${run.row.id}: ${fmt(r.okPerSecond, 0)} ok/s, p50 ${fmt(r.latencyMs.p50, 1)} ms, errors ${JSON.stringify(r.errors)}`,
+    );
   }
 }
 
