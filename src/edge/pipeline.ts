@@ -95,7 +95,7 @@ export function createPipeline(deps: {
       };
       result = await fn(call);
     } catch (err) {
-      failure = classify(err, info, callLog());
+      failure = classify(err, info, callLog);
     }
     // Every authenticated call is recorded, whatever its outcome, before the caller hears of it:
     // if the record cannot be written, the call fails (the audit trail is never silently short).
@@ -131,11 +131,11 @@ export function createPipeline(deps: {
  * disconnect) is not a failure of ours: it is recorded as Cancelled at info level, whatever the
  * aborted work threw. Anything unexpected is logged with its cause and becomes `Internal`.
  */
-function classify(err: unknown, info: CallInfo, log: Logger): KmsError {
+function classify(err: unknown, info: CallInfo, log: () => Logger): KmsError {
   if (info.signal.aborted && !(err instanceof KmsError)) return new KmsError("Cancelled", "The call was cancelled.");
   const kms = toKmsError(err);
-  if (!(err instanceof KmsError)) log.error({ err }, "unexpected failure");
-  else if (ERROR_WIRE[kms.code].awsStatus >= 500) log.error({ code: kms.code }, "call failed");
+  if (!(err instanceof KmsError)) log().error({ err }, "unexpected failure");
+  else if (ERROR_WIRE[kms.code].awsStatus >= 500) log().error({ code: kms.code }, "call failed");
   return kms;
 }
 
