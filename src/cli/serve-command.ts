@@ -2,6 +2,7 @@ import cluster from "node:cluster";
 import { pino } from "pino";
 import { configOptions, loadConfig } from "../config.js";
 import { applyHeapGrowth } from "../runtime/heap-growth.js";
+import { batchedStdout } from "../telemetry/log-destination.js";
 import { splitArgs } from "./admin-context.js";
 import { UsageError } from "./client-args.js";
 import type { CommandIo, CommandSpec } from "./command.js";
@@ -32,7 +33,7 @@ async function serve(args: string[], io: CommandIo): Promise<number> {
   const config = loadConfig(configArgs, io.env);
   applyHeapGrowth(config.heapGrowthPercent);
   const { start } = await import("../main.js");
-  const logger = pino({ level: config.logLevel });
+  const logger = pino({ level: config.logLevel }, batchedStdout());
   if (config.processes > 1 && cluster.isPrimary) {
     return (await import("../cluster/primary.js")).runPrimary(config, logger);
   }

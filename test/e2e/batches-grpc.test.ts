@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { status } from "@grpc/grpc-js";
 import Database from "better-sqlite3";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   expectGrpcError,
   type GrpcClients,
@@ -192,7 +192,12 @@ describe("batches over gRPC", () => {
     });
     expect(rows[0]!.key_id).toBe([k1.keyId, k2.keyId, disabled.keyId].sort().join(","));
     // application/grpc streams go to the grpc-js stack, which serves the batch RPCs like the others.
-    const served = server.logs.filter((l) => l.msg === "call" && l.reqId === "batch-enc-1").map((l) => l.stack);
+    // The log is written in batches (at most LOG_FLUSH_MS late), so wait for the call's line.
+    const served = await vi.waitFor(() => {
+      const lines = server.logs.filter((l) => l.msg === "call" && l.reqId === "batch-enc-1");
+      if (lines.length === 0) throw new Error("no call line yet");
+      return lines.map((l) => l.stack);
+    });
     expect(served).toEqual(["grpc-js"]);
     const verify = await kmsCli(["audit", "verify", ...sqliteArgs(server.dataDir)]);
     expect(verify.code).toBe(0);

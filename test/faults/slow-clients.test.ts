@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { healthClient } from "../helpers/grpc-health.js";
 import { ADMIN_AUTH, type ServerProcess, startServer } from "../helpers/server-process.js";
 import { selfSigned } from "../helpers/tls-cert.js";
+import { LOG_FLUSH_MS } from "../../src/telemetry/log-destination.js";
 
 /**
  * Clients that connect and then stall, or flood a session with streams, against the real server
@@ -96,7 +97,8 @@ describe("slow and flooding clients", () => {
         'x-amz-target: TrentService.GenerateRandom\r\nContent-Length: 100000\r\n\r\n{"NumberOfBytes":',
     );
     expect([connect.closed, aws.closed]).toEqual([true, true]);
-    await new Promise((r) => setTimeout(r, 200));
+    // The server writes its log in batches: wait for the lines of the stalls to arrive.
+    await new Promise((r) => setTimeout(r, 3 * LOG_FLUSH_MS));
     expect(errorLines()).toEqual([]);
     const aborted = server.logs.filter((l) => l.msg === "request aborted before its body was complete");
     expect(aborted.map((l) => l.level)).toEqual([20]);
@@ -189,7 +191,7 @@ describe("the connection cap", () => {
     } finally {
       for (const s of held) s.destroy();
     }
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 3 * LOG_FLUSH_MS));
     expect((await fetch(`${capped.url}/healthz`)).status).toBe(200);
     expect(capped.logs.some((l) => l.msg === "connection cap reached; refusing connections")).toBe(true);
   });
