@@ -1,10 +1,11 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import * as grpc from "@grpc/grpc-js";
 import { status } from "@grpc/grpc-js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GenerateDataKeyPairCommand, KMSClient } from "@aws-sdk/client-kms";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { errorInfoReason, expectGrpcError, type GrpcClients, grpcClients } from "../helpers/grpc-client.js";
 import { refusedWhilePermitHeld } from "../helpers/held-permit.js";
-import { ADMIN_AUTH, type ServerProcess, startServer } from "../helpers/server-process.js";
+import { ADMIN_AUTH, type ServerProcess, startServer, TEST_ADMIN } from "../helpers/server-process.js";
 
 /**
  * The seed's per-instance concurrency limit on the four pair RPCs (`KMS_KEYPAIR_CONCURRENCY`): with one
@@ -209,6 +210,58 @@ describe("one permit", () => {
     expect(final).toBeDefined();
     expect(mine().filter((l) => l.msg === "unexpected failure")).toEqual([]);
     expect(final?.code).not.toBe("Internal");
+  });
+
+  it("an AWS client that goes away cancels its pair generation: the call ends Cancelled", async () => {
+    const kms = new KMSClient({
+      endpoint: server.url,
+      region: "us-east-1",
+      credentials: { accessKeyId: TEST_ADMIN.accessKeyId, secretAccessKey: TEST_ADMIN.secretAccessKey },
+      maxAttempts: 1,
+    });
+    let requestId = "";
+    kms.middlewareStack.add(
+      (next) => async (args) => {
+        (args.request as { headers: Record<string, string> }).headers["x-request-id"] = requestId;
+        return next(args);
+      },
+      { step: "build" },
+    );
+    try {
+      let cancelled = false;
+      for (let attempt = 0; attempt < 5 && !cancelled; attempt++) {
+        requestId = `sem-aws-cancel-${attempt}-${Date.now()}`;
+        const abort = new AbortController();
+        const holder = settle(
+          kms.send(new GenerateDataKeyPairCommand({ KeyId: keyId, KeyPairSpec: "RSA_4096" }), {
+            abortSignal: abort.signal,
+          }),
+        );
+        await sleep(150);
+        // Cancel only while the AWS call holds the one permit, i.e. is generating its pair.
+        if (isThrottled(await settle(c.dataKeys.GenerateDataKeyPairWithoutPlaintext(pairReq("EC_P256"))))) {
+          abort.abort();
+          cancelled = true;
+        }
+        await holder;
+      }
+      expect(cancelled).toBe(true);
+      const id = requestId;
+      const line = await vi.waitFor(
+        () => {
+          const found = server.logs.find((l) => l.reqId === id && l.msg === "call");
+          if (!found) throw new Error(`no call line for ${id} yet`);
+          return found;
+        },
+        { timeout: 10_000 },
+      );
+      // Served to the end, it would be "OK"; a pipeline that misread the abort, "Internal".
+      expect(line.code).toBe("Cancelled");
+      const { outcome } = await untilNotThrottled(5_000);
+      expect(outcome.ok).toBe(true);
+    } finally {
+      kms.destroy();
+    }
   });
 
   it("requests that fail before taking the permit never leak one", async () => {
