@@ -264,38 +264,46 @@ describe.each(STACKS)("gRPC served by %s", (stack) => {
 
   it("ends a call at the deadline the client sent (grpc-timeout) and records it as cancelled", async () => {
     const { key } = await clients.keys.CreateKey({});
-    const id = `deadline-${randomUUID()}`;
     const request = create(GenerateDataKeyPairRequestSchema, { keyId: key.keyId, keyPairSpec: KeyPairSpec.RSA_4096 });
-    const answer = await rawGrpc(
-      server.url,
-      "/kms.v1.DataKeyService/GenerateDataKeyPair",
-      toBinary(GenerateDataKeyPairRequestSchema, request),
-      {
-        "grpc-timeout": "50m",
-        "x-request-id": id,
-      },
-    );
-    expect(answer.status["grpc-status"]).toBe(String(grpc.status.DEADLINE_EXCEEDED));
+    // A rare RSA_4096 is ready within the 50 ms: served, it says nothing about deadlines; try again.
+    let id = "";
+    let answer: Awaited<ReturnType<typeof rawGrpc>> | undefined;
+    for (let attempt = 0; attempt < 5 && (answer === undefined || answer.status["grpc-status"] === "0"); attempt++) {
+      id = `deadline-${randomUUID()}`;
+      answer = await rawGrpc(
+        server.url,
+        "/kms.v1.DataKeyService/GenerateDataKeyPair",
+        toBinary(GenerateDataKeyPairRequestSchema, request),
+        { "grpc-timeout": "50m", "x-request-id": id },
+      );
+    }
+    expect(answer?.status["grpc-status"]).toBe(String(grpc.status.DEADLINE_EXCEEDED));
     expect((await callLog(id)).code).toBe("Cancelled");
   });
 
   it("stops work for a call the client cancels, and records it as cancelled", async () => {
     const { key } = await clients.keys.CreateKey({});
-    const id = `cancel-${randomUUID()}`;
     const call = clients.raw.dataKeys as unknown as Record<
       string,
       (req: object, md: grpc.Metadata, cb: (err: grpc.ServiceError | null) => void) => grpc.ClientUnaryCall
     >;
-    const outcome = new Promise<grpc.ServiceError | null>((res) => {
-      const pending = call.GenerateDataKeyPair!.call(
-        clients.raw.dataKeys,
-        { keyId: key.keyId, keyPairSpec: "KEY_PAIR_SPEC_RSA_4096" },
-        withRequestId(id),
-        res,
-      );
-      setTimeout(() => pending.cancel(), 100);
-    });
-    expect((await outcome)?.code).toBe(grpc.status.CANCELLED);
+    // An RSA_4096 takes 0.3–3.4 s here, but now and then one is ready before the cancel: that call
+    // was served, which says nothing about cancellation, so it is tried again with a new one.
+    let id = "";
+    let outcome: grpc.ServiceError | null = null;
+    for (let attempt = 0; attempt < 5 && outcome === null; attempt++) {
+      id = `cancel-${randomUUID()}`;
+      outcome = await new Promise<grpc.ServiceError | null>((res) => {
+        const pending = call.GenerateDataKeyPair!.call(
+          clients.raw.dataKeys,
+          { keyId: key.keyId, keyPairSpec: "KEY_PAIR_SPEC_RSA_4096" },
+          withRequestId(id),
+          res,
+        );
+        setTimeout(() => pending.cancel(), 100);
+      });
+    }
+    expect(outcome?.code).toBe(grpc.status.CANCELLED);
     expect((await callLog(id)).code).toBe("Cancelled");
     // The permit came back: the next pair request is served, not throttled.
     const pair = await clients.dataKeys.GenerateDataKeyPair({ keyId: key.keyId, keyPairSpec: "KEY_PAIR_SPEC_EC_P256" });
