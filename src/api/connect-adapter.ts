@@ -1,10 +1,5 @@
 import { Code, ConnectError, type ConnectRouter, type ContextValues, createConnectRouter } from "@connectrpc/connect";
-import {
-  compressionBrotli,
-  compressionGzip,
-  universalRequestFromNodeRequest,
-  universalResponseToNodeResponse,
-} from "@connectrpc/connect-node";
+import { compressionBrotli, compressionGzip, universalResponseToNodeResponse } from "@connectrpc/connect-node";
 import {
   createAsyncIterable,
   type UniversalHandler,
@@ -17,6 +12,7 @@ import { KmsError, toKmsError } from "../domain/errors.js";
 import type { Handler, HttpRequest } from "../edge/http.js";
 import { requestAborted } from "../edge/request-aborted.js";
 import { toConnectError } from "./connect-errors.js";
+import { universalRequest } from "./connect-request.js";
 import { bodyShape, checkGetMessage, checkedBody } from "./request-body.js";
 
 export interface ConnectAdapterOptions {
@@ -53,7 +49,7 @@ export function createConnectAdapter(opts: ConnectAdapterOptions): Handler {
       return;
     }
     const rpc = `${handler.service.typeName}/${handler.method.name}`;
-    const uReq = universalRequestFromNodeRequest(req, res, undefined, opts.contextValues(req));
+    const uReq = universalRequest(req, res, opts.contextValues(req));
     serve(handler, uReq, opts.readMaxBytes)
       .then((uRes) => universalResponseToNodeResponse(uRes, res))
       .catch((err: unknown) => {

@@ -7,6 +7,7 @@ import { type JsonObject, Members, parseBody } from "./json.js";
 import { lookupOperation } from "./operations/index.js";
 import { requestAborted } from "../edge/request-aborted.js";
 import { requestIdOf } from "../edge/request-id.js";
+import { nodeHeadersToWeb } from "../edge/web-headers.js";
 import type { Handler, HttpRequest, HttpResponse } from "../edge/http.js";
 
 export interface AwsHandlerOptions {
@@ -91,7 +92,7 @@ async function handle(opts: AwsHandlerOptions, maxBody: number, req: HttpRequest
     method: name,
     requestId,
     get headers() {
-      headers ??= webHeaders(req);
+      headers ??= nodeHeadersToWeb(req.headers);
       return headers;
     },
     get signal() {
@@ -188,20 +189,4 @@ function reply(res: HttpResponse, requestId: string, status: number, body: JsonO
 function header(req: HttpRequest, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
-}
-
-/** Node headers as web `Headers` for the pipeline; HTTP/2 pseudo-headers are not headers. */
-function webHeaders(req: HttpRequest): Headers {
-  const out = new Headers();
-  for (const [k, v] of Object.entries(req.headers)) {
-    if (k.startsWith(":") || v === undefined) continue;
-    for (const one of Array.isArray(v) ? v : [v]) {
-      try {
-        out.append(k, one);
-      } catch {
-        // A header value web Headers cannot hold is dropped; nothing downstream needs it.
-      }
-    }
-  }
-  return out;
 }

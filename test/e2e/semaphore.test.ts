@@ -212,6 +212,39 @@ describe("one permit", () => {
     expect(final?.code).not.toBe("Internal");
   });
 
+  /**
+   * Starts `send` (an RSA_4096 pair request with the given request id and abort signal) until one
+   * holds the one permit 150 ms later, i.e. is generating its pair, and aborts that one. Resolves
+   * with the call's `call` log line; a call that ended before the abort is tried again.
+   */
+  async function abortWhileGenerating(
+    label: string,
+    send: (requestId: string, signal: AbortSignal) => Promise<unknown>,
+  ): Promise<Record<string, unknown>> {
+    let requestId = "";
+    let cancelled = false;
+    for (let attempt = 0; attempt < 5 && !cancelled; attempt++) {
+      requestId = `sem-${label}-cancel-${attempt}-${Date.now()}`;
+      const abort = new AbortController();
+      const holder = settle(send(requestId, abort.signal));
+      await sleep(150);
+      if (isThrottled(await settle(c.dataKeys.GenerateDataKeyPairWithoutPlaintext(pairReq("EC_P256"))))) {
+        abort.abort();
+        cancelled = true;
+      }
+      await holder;
+    }
+    expect(cancelled).toBe(true);
+    return vi.waitFor(
+      () => {
+        const found = server.logs.find((l) => l.reqId === requestId && l.msg === "call");
+        if (!found) throw new Error(`no call line for ${requestId} yet`);
+        return found;
+      },
+      { timeout: 10_000 },
+    );
+  }
+
   it("an AWS client that goes away cancels its pair generation: the call ends Cancelled", async () => {
     const kms = new KMSClient({
       endpoint: server.url,
@@ -228,40 +261,31 @@ describe("one permit", () => {
       { step: "build" },
     );
     try {
-      let cancelled = false;
-      for (let attempt = 0; attempt < 5 && !cancelled; attempt++) {
-        requestId = `sem-aws-cancel-${attempt}-${Date.now()}`;
-        const abort = new AbortController();
-        const holder = settle(
-          kms.send(new GenerateDataKeyPairCommand({ KeyId: keyId, KeyPairSpec: "RSA_4096" }), {
-            abortSignal: abort.signal,
-          }),
-        );
-        await sleep(150);
-        // Cancel only while the AWS call holds the one permit, i.e. is generating its pair.
-        if (isThrottled(await settle(c.dataKeys.GenerateDataKeyPairWithoutPlaintext(pairReq("EC_P256"))))) {
-          abort.abort();
-          cancelled = true;
-        }
-        await holder;
-      }
-      expect(cancelled).toBe(true);
-      const id = requestId;
-      const line = await vi.waitFor(
-        () => {
-          const found = server.logs.find((l) => l.reqId === id && l.msg === "call");
-          if (!found) throw new Error(`no call line for ${id} yet`);
-          return found;
-        },
-        { timeout: 10_000 },
-      );
+      const line = await abortWhileGenerating("aws", (id, signal) => {
+        requestId = id;
+        return kms.send(new GenerateDataKeyPairCommand({ KeyId: keyId, KeyPairSpec: "RSA_4096" }), {
+          abortSignal: signal,
+        });
+      });
       // Served to the end, it would be "OK"; a pipeline that misread the abort, "Internal".
       expect(line.code).toBe("Cancelled");
-      const { outcome } = await untilNotThrottled(5_000);
-      expect(outcome.ok).toBe(true);
+      expect((await untilNotThrottled(5_000)).outcome.ok).toBe(true);
     } finally {
       kms.destroy();
     }
+  });
+
+  it("a Connect JSON (HTTP/1.1) client that goes away cancels its pair generation: the call ends Cancelled", async () => {
+    const line = await abortWhileGenerating("connect", (id, signal) =>
+      fetch(`${server.url}/kms.v1.DataKeyService/GenerateDataKeyPair`, {
+        method: "POST",
+        headers: { ...ADMIN_AUTH, "content-type": "application/json", "x-request-id": id },
+        body: JSON.stringify({ keyId, keyPairSpec: "KEY_PAIR_SPEC_RSA_4096", keyFormat: "KEY_FORMAT_DER" }),
+        signal,
+      }).then((r) => r.arrayBuffer()),
+    );
+    expect(line.code).toBe("Cancelled");
+    expect((await untilNotThrottled(5_000)).outcome.ok).toBe(true);
   });
 
   it("requests that fail before taking the permit never leak one", async () => {
