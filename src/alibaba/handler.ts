@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { CallInfo, Pipeline } from "../edge/pipeline.js";
 import type { CoreDeps } from "../core/deps.js";
 import { KmsError } from "../domain/errors.js";
+import { onClientGone } from "../edge/client-gone.js";
 import { requestIdOf } from "../edge/request-id.js";
 import type { Handler, HttpRequest, HttpResponse } from "../edge/http.js";
 import { DkmsProtocolError, dkmsErrorOf, errorBody } from "./errors.js";
@@ -73,9 +74,7 @@ async function handle(opts: DkmsHandlerOptions, maxBody: number, req: Req, res: 
   }
 
   const controller = new AbortController();
-  res.on("close", () => {
-    if (!res.writableFinished) controller.abort();
-  });
+  onClientGone(req, res, () => controller.abort());
   const url = req.url ?? "/";
   const q = url.indexOf("?");
   const info: CallInfo = {

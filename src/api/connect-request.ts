@@ -1,7 +1,7 @@
-import { constants as h2 } from "node:http2";
 import { Code, type ContextValues, ConnectError } from "@connectrpc/connect";
 import type { UniversalServerRequest } from "@connectrpc/connect/protocol";
 import type { HttpRequest, HttpResponse } from "../edge/http.js";
+import { onClientGone } from "../edge/client-gone.js";
 import { nodeHeadersToWeb } from "../edge/web-headers.js";
 
 /**
@@ -12,7 +12,7 @@ import { nodeHeadersToWeb } from "../edge/web-headers.js";
  * connect-node aborts the request's signal at every close, also after a call was answered. Each
  * such abort built a DOMException and ran two abort events through connect's linked signals, on
  * every Connect, gRPC-Web and connect-node gRPC call, for a call already over (bench/REPORT.md).
- * The body is the request stream itself, which is what connect-node's wraps in an async generator.
+ * The body is the request stream itself, which connect-node's own only wraps in an async generator.
  */
 export function universalRequest(
   req: HttpRequest,
@@ -25,25 +25,11 @@ export function universalRequest(
   }
   const encrypted = "encrypted" in req.socket && req.socket.encrypted;
   const controller = new AbortController();
-  // `writableEnded`: the handler has ended its answer (an HTTP/2 stream that was reset counts as
-  // finished for `writableFinished`, so that cannot tell a cancel from an answer).
-  const unanswered = () => !res.writableEnded;
-  if ("stream" in req) {
-    req.once("close", () => {
-      if (!unanswered()) return;
-      const code = req.stream.rstCode === h2.NGHTTP2_CANCEL ? Code.Canceled : Code.Aborted;
-      controller.abort(new ConnectError("the client closed the stream before its answer was complete", code));
-    });
-  } else {
-    const gone = () => {
-      req.off("error", gone);
-      res.off("close", gone);
-      if (unanswered())
-        controller.abort(new ConnectError("the client went away before its answer was complete", Code.Aborted));
-    };
-    req.once("error", gone);
-    res.once("close", gone);
-  }
+  onClientGone(req, res, (cancelled) =>
+    controller.abort(
+      new ConnectError("the client went away before its answer was complete", cancelled ? Code.Canceled : Code.Aborted),
+    ),
+  );
   return {
     httpVersion: req.httpVersion,
     method: req.method ?? "",

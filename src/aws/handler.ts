@@ -5,6 +5,7 @@ import type { CoreDeps } from "../core/deps.js";
 import { type AwsErrorReply, AwsProtocolError, awsErrorOf } from "./errors.js";
 import { type JsonObject, Members, parseBody } from "./json.js";
 import { lookupOperation } from "./operations/index.js";
+import { onClientGone } from "../edge/client-gone.js";
 import { requestAborted } from "../edge/request-aborted.js";
 import { requestIdOf } from "../edge/request-id.js";
 import { nodeHeadersToWeb } from "../edge/web-headers.js";
@@ -77,31 +78,14 @@ async function handle(opts: AwsHandlerOptions, maxBody: number, req: HttpRequest
     return;
   }
 
-  // The abort signal and the web Headers are made only when something reads them (a key-pair
-  // generation or an error being classified; tracing): a success that never looks at them would
-  // pay for both on every call (bench/REPORT.md). SigV4 reads Node's own header object.
-  let controller: AbortController | undefined;
-  let gone = false;
-  res.once("close", () => {
-    gone = !res.writableFinished;
-    if (gone) controller?.abort();
-  });
-  let headers: Headers | undefined;
+  const controller = new AbortController();
+  onClientGone(req, res, () => controller.abort());
   const info: CallInfo = {
     service: SERVICE,
     method: name,
     requestId,
-    get headers() {
-      headers ??= nodeHeadersToWeb(req.headers);
-      return headers;
-    },
-    get signal() {
-      if (!controller) {
-        controller = new AbortController();
-        if (gone) controller.abort();
-      }
-      return controller.signal;
-    },
+    headers: nodeHeadersToWeb(req.headers),
+    signal: controller.signal,
     sigv4: { method: req.method ?? "", path: pathOf(req.url), query: queryOf(req.url), headers: req.headers, body },
   };
   try {
@@ -133,36 +117,15 @@ function checkContentType(value: string | undefined): void {
   }
 }
 
-/**
- * Reads the whole body, but keeps at most `max` bytes in memory. Events rather than an async
- * iterator: the iterator's machinery cost more than the read of a small AWS request.
- */
-function readBody(req: HttpRequest, max: number): Promise<Buffer | "too-large"> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= max) chunks.push(chunk);
-    };
-    const onEnd = () => {
-      done();
-      resolve(size > max ? "too-large" : Buffer.concat(chunks, size));
-    };
-    const onError = (err: Error) => {
-      done();
-      reject(err);
-    };
-    // "close" without "end": the client went away mid-body (the request is aborted, not an error).
-    const onClose = () => {
-      done();
-      reject(new Error("the request closed before its body was complete"));
-    };
-    const done = () => {
-      req.off("data", onData).off("end", onEnd).off("error", onError).off("close", onClose);
-    };
-    req.on("data", onData).on("end", onEnd).on("error", onError).on("close", onClose);
-  });
+/** Reads the whole body, but keeps at most `max` bytes in memory. */
+async function readBody(req: HttpRequest, max: number): Promise<Buffer | "too-large"> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size <= max) chunks.push(chunk);
+  }
+  return size > max ? "too-large" : Buffer.concat(chunks);
 }
 
 function sendError(res: HttpResponse, requestId: string, e: AwsErrorReply): void {
